@@ -1,0 +1,445 @@
+//! The unit every parser produces and every rule sees: a [`Document`] is the
+//! JSON input of one Rego evaluation plus a [`SourceMap`] that takes any JSON
+//! path of that input back to the exact bytes of a source file.
+//!
+//! Parsers normalise text into this shape; the engine never looks at source
+//! text, and reports never look at parser internals.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Serialize;
+
+/// The document kinds rules are written for. Each kind gets its own engine
+/// holding only its rules, so the name is also the Rego package segment
+/// (`package driftless.kubernetes.latest_tag`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Dockerfile,
+    Kubernetes,
+    Terraform,
+    Tfplan,
+}
+
+impl Kind {
+    /// Every kind, in the order reports list them.
+    pub const ALL: [Kind; 4] = [
+        Kind::Dockerfile,
+        Kind::Kubernetes,
+        Kind::Terraform,
+        Kind::Tfplan,
+    ];
+
+    /// The name used in Rego package paths, config files and JSON output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Dockerfile => "dockerfile",
+            Kind::Kubernetes => "kubernetes",
+            Kind::Terraform => "terraform",
+            Kind::Tfplan => "tfplan",
+        }
+    }
+
+    /// Parses the name used in Rego package paths and config files.
+    pub fn from_name(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A file's text with a line index, shared (by `Arc`) between the documents
+/// parsed from it and the findings located in it, so the text is read once.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// The path as the user should see it: relative to the scan root when the
+    /// file is under it, with forward slashes.
+    pub path: PathBuf,
+    /// The file's text, decoded to UTF-8 (a BOM removed).
+    pub text: String,
+    line_starts: Vec<usize>,
+}
+
+/// A 1-based line and column. `column` counts characters (Unicode scalar
+/// values) and `utf16_column` UTF-16 code units, which is what SARIF
+/// (`columnKind: utf16CodeUnits`) and LSP expect.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Position {
+    pub line: u32,
+    pub column: u32,
+    #[serde(skip)]
+    pub utf16_column: u32,
+}
+
+impl SourceFile {
+    /// Builds the line index once; every later position lookup is a binary
+    /// search, so locating N findings never rescans the text.
+    pub fn new(path: impl Into<PathBuf>, text: impl Into<String>) -> Self {
+        let text = text.into();
+        let mut line_starts = vec![0];
+        line_starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        SourceFile {
+            path: path.into(),
+            text,
+            line_starts,
+        }
+    }
+
+    /// The 1-based position of a byte offset (clamped to the text, and moved
+    /// back to a character boundary).
+    pub fn position(&self, offset: usize) -> Position {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
+        let before = &self.text[self.line_starts[line]..offset];
+        Position {
+            line: line as u32 + 1,
+            column: before.chars().count() as u32 + 1,
+            utf16_column: before.encode_utf16().count() as u32 + 1,
+        }
+    }
+
+    /// Number of lines (a trailing newline does not start a new line).
+    pub fn line_count(&self) -> usize {
+        if self.text.ends_with('\n') {
+            self.line_starts.len() - 1
+        } else {
+            self.line_starts.len()
+        }
+    }
+
+    /// The text of a 1-based line, without its line terminator.
+    pub fn line_text(&self, line: u32) -> &str {
+        let idx = (line as usize).saturating_sub(1);
+        let Some(&start) = self.line_starts.get(idx) else {
+            return "";
+        };
+        let end = self
+            .line_starts
+            .get(idx + 1)
+            .copied()
+            .unwrap_or(self.text.len());
+        self.text[start..end].trim_end_matches(['\n', '\r'])
+    }
+
+    /// Byte offset where a 1-based line starts (the text's end past the last line).
+    pub fn line_start(&self, line: u32) -> usize {
+        let idx = (line as usize).saturating_sub(1);
+        self.line_starts
+            .get(idx)
+            .copied()
+            .unwrap_or(self.text.len())
+    }
+}
+
+/// A byte range in one of a document's files (`file` indexes
+/// [`Document::files`]). Terraform documents span several files, so the
+/// file is part of the span.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub struct Span {
+    pub file: u16,
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    /// A span in the document's first (or only) file.
+    pub fn new(start: usize, end: usize) -> Self {
+        Span {
+            file: 0,
+            start: start as u32,
+            end: end.max(start) as u32,
+        }
+    }
+
+    /// The same range in another file of the document.
+    pub fn in_file(self, file: u16) -> Self {
+        Span { file, ..self }
+    }
+}
+
+/// One step of a JSON path into a document's input.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PathSeg {
+    Key(String),
+    Index(usize),
+}
+
+impl PathSeg {
+    /// Reads a step from the `path` array of a Rego finding: strings are keys,
+    /// non-negative integers are indexes.
+    pub fn from_json(v: &serde_json::Value) -> Option<PathSeg> {
+        match v {
+            serde_json::Value::String(s) => Some(PathSeg::Key(s.clone())),
+            serde_json::Value::Number(n) => n.as_u64().map(|i| PathSeg::Index(i as usize)),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for PathSeg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PathSeg::Key(k) => f.write_str(k),
+            PathSeg::Index(i) => write!(f, "[{i}]"),
+        }
+    }
+}
+
+/// Renders a JSON path the way users write it: `spec.containers[0].image`.
+pub fn display_path(path: &[PathSeg]) -> String {
+    let mut out = String::new();
+    for seg in path {
+        match seg {
+            PathSeg::Key(k) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(k);
+            }
+            PathSeg::Index(i) => out.push_str(&format!("[{i}]")),
+        }
+    }
+    out
+}
+
+/// A tree mirroring the input value: each node holds the span to report for
+/// that value. Lookups walk the path (O(depth)), and a large plan costs one
+/// node per value rather than one full path string per value.
+///
+/// For scalars the span is the value itself; for objects and arrays it is the
+/// most useful "head" the parser knows (a Terraform block header, the YAML key
+/// that introduced a mapping), so a finding about a missing attribute points
+/// at the block that lacks it.
+#[derive(Clone, Debug, Default)]
+pub struct SourceMap {
+    pub span: Span,
+    pub children: Children,
+}
+
+/// The children of a [`SourceMap`] node, shaped like the JSON value.
+#[derive(Clone, Debug, Default)]
+pub enum Children {
+    #[default]
+    Leaf,
+    Object(BTreeMap<String, SourceMap>),
+    Array(Vec<SourceMap>),
+}
+
+impl SourceMap {
+    /// A node with no children.
+    pub fn leaf(span: Span) -> Self {
+        SourceMap {
+            span,
+            children: Children::Leaf,
+        }
+    }
+
+    /// An object node.
+    pub fn object(span: Span, entries: BTreeMap<String, SourceMap>) -> Self {
+        SourceMap {
+            span,
+            children: Children::Object(entries),
+        }
+    }
+
+    /// An array node.
+    pub fn array(span: Span, items: Vec<SourceMap>) -> Self {
+        SourceMap {
+            span,
+            children: Children::Array(items),
+        }
+    }
+
+    /// The child at one step, if the map has it.
+    pub fn child(&self, seg: &PathSeg) -> Option<&SourceMap> {
+        match (&self.children, seg) {
+            (Children::Object(m), PathSeg::Key(k)) => m.get(k),
+            (Children::Array(v), PathSeg::Index(i)) => v.get(*i),
+            _ => None,
+        }
+    }
+
+    /// Inserts or replaces the child under `key`, turning a leaf into an object.
+    pub fn insert(&mut self, key: impl Into<String>, node: SourceMap) {
+        if !matches!(self.children, Children::Object(_)) {
+            self.children = Children::Object(BTreeMap::new());
+        }
+        if let Children::Object(m) = &mut self.children {
+            m.insert(key.into(), node);
+        }
+    }
+
+    /// Appends an array item, turning a leaf into an array.
+    pub fn push(&mut self, node: SourceMap) {
+        if !matches!(self.children, Children::Array(_)) {
+            self.children = Children::Array(Vec::new());
+        }
+        if let Children::Array(v) = &mut self.children {
+            v.push(node);
+        }
+    }
+
+    /// The node at `path`, or the nearest existing ancestor, with the number
+    /// of path steps that matched. A finding about something *missing* thus
+    /// lands on the object that should have had it.
+    pub fn locate(&self, path: &[PathSeg]) -> (&SourceMap, usize) {
+        let mut node = self;
+        for (depth, seg) in path.iter().enumerate() {
+            match node.child(seg) {
+                Some(next) => node = next,
+                None => return (node, depth),
+            }
+        }
+        (node, path.len())
+    }
+
+    /// Every span in the tree, depth first (used by property tests and the
+    /// span sanity checks).
+    pub fn for_each_span(&self, f: &mut dyn FnMut(Span)) {
+        f(self.span);
+        match &self.children {
+            Children::Leaf => {}
+            Children::Object(m) => m.values().for_each(|c| c.for_each_span(f)),
+            Children::Array(v) => v.iter().for_each(|c| c.for_each_span(f)),
+        }
+    }
+}
+
+/// One Rego input: a Kubernetes object, a Dockerfile, a Terraform module or a
+/// plan, with the files its spans point into.
+#[derive(Debug)]
+pub struct Document {
+    pub kind: Kind,
+    /// The files this document was read from; `Span::file` indexes this.
+    /// The first is the document's primary file (for Terraform, the module's
+    /// first file in name order).
+    pub files: Vec<Arc<SourceFile>>,
+    /// A short name of the document inside its file, where a file holds
+    /// several (`Deployment/web`, `module infra/app`); empty otherwise.
+    pub label: String,
+    /// The input rules see, as DESIGN.md §3 documents it.
+    pub input: serde_json::Value,
+    pub source_map: SourceMap,
+    /// Explanations of where evaluated values came from, keyed by the JSON
+    /// path of the value (`latest` from the default of variable `image_tag`,
+    /// variables.tf:3). Reports append them to messages.
+    pub provenance: BTreeMap<Vec<PathSeg>, String>,
+}
+
+impl Document {
+    /// A document read from a single file.
+    pub fn new(
+        kind: Kind,
+        file: Arc<SourceFile>,
+        input: serde_json::Value,
+        source_map: SourceMap,
+    ) -> Self {
+        Document {
+            kind,
+            files: vec![file],
+            label: String::new(),
+            input,
+            source_map,
+            provenance: BTreeMap::new(),
+        }
+    }
+
+    /// The primary file's path.
+    pub fn path(&self) -> &Path {
+        &self.files[0].path
+    }
+}
+
+/// A file that could not be turned into documents, located at the parser's
+/// error. It becomes a `PARSE001` finding, never a crash and never silence.
+#[derive(Debug, Clone)]
+pub struct ParseError {
+    pub file: Arc<SourceFile>,
+    /// Byte range of the error (empty at the error position when the parser
+    /// gives a point).
+    pub start: usize,
+    pub end: usize,
+    pub message: String,
+}
+
+impl ParseError {
+    /// An error at a byte offset of `file`.
+    pub fn at(file: &Arc<SourceFile>, offset: usize, message: impl Into<String>) -> Self {
+        ParseError {
+            file: file.clone(),
+            start: offset,
+            end: offset,
+            message: message.into(),
+        }
+    }
+}
+
+/// What parsing one file (or one Terraform module) produced: zero or more
+/// documents and zero or more errors — a multi-document YAML file can have
+/// both, and the good documents are still checked.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub documents: Vec<Document>,
+    pub errors: Vec<ParseError>,
+}
+
+impl Parsed {
+    /// The result for a file that failed as a whole.
+    pub fn error(err: ParseError) -> Self {
+        Parsed {
+            documents: Vec::new(),
+            errors: vec![err],
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_are_one_based_and_count_utf16() {
+        let f = SourceFile::new("x", "ab\nc😀d\n");
+        assert_eq!(f.position(0).line, 1);
+        assert_eq!(f.position(3).column, 1);
+        let d = f.position(3 + 1 + 4); // after the emoji
+        assert_eq!((d.line, d.column, d.utf16_column), (2, 3, 4));
+        assert_eq!(f.line_text(2), "c😀d");
+        assert_eq!(f.line_count(), 2);
+    }
+
+    #[test]
+    fn crlf_lines_do_not_carry_the_carriage_return() {
+        let f = SourceFile::new("x", "a\r\nbc\r\n");
+        assert_eq!(f.line_text(1), "a");
+        assert_eq!(f.position(4).column, 2);
+    }
+
+    #[test]
+    fn locate_falls_back_to_nearest_parent() {
+        let mut root = SourceMap::leaf(Span::new(0, 1));
+        let mut spec = SourceMap::leaf(Span::new(2, 3));
+        spec.insert("image", SourceMap::leaf(Span::new(4, 5)));
+        root.insert("spec", spec);
+        let path = [PathSeg::Key("spec".into()), PathSeg::Key("version".into())];
+        let (node, depth) = root.locate(&path);
+        assert_eq!((node.span, depth), (Span::new(2, 3), 1));
+        let path = [PathSeg::Key("spec".into()), PathSeg::Key("image".into())];
+        assert_eq!(root.locate(&path).0.span, Span::new(4, 5));
+    }
+}
