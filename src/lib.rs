@@ -1,7 +1,15 @@
 //! driftless: a policy-as-code linter and CI gate for immutable infrastructure.
 //!
 //! Data flow (DESIGN.md §2): [`discover`] → [`parse`] → [`engine`] (evaluate
-//! and locate) → filter → [`report`].
+//! and locate) → filter → [`report`]; [`scan`] runs the pipeline and [`cli`]
+//! is the command line over it.
 
+pub mod cli;
+pub mod discover;
 pub mod document;
+pub mod engine;
+pub mod finding;
 pub mod parse;
+pub mod report;
+pub mod rules;
+pub mod scan;

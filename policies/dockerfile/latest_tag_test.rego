@@ -1,0 +1,21 @@
+package driftless.dockerfile.latest_tag_test
+
+import data.driftless.dockerfile.latest_tag
+
+stage(image, ref) := {"index": 0, "name": null, "from": {"text": image, "image": image, "platform": null, "ref": ref, "stage": null, "scratch": false}, "instructions": []}
+
+test_latest if {
+	doc := {"args": [], "stages": [stage("node:latest", {"registry": null, "repository": "node", "tag": "latest", "digest": null})]}
+	some f in latest_tag.deny with input as doc
+	f.path == ["stages", 0, "from", "image"]
+}
+
+test_pinned_is_fine if {
+	doc := {"args": [], "stages": [stage("node:22", {"registry": null, "repository": "node", "tag": "22", "digest": null})]}
+	count(latest_tag.deny) == 0 with input as doc
+}
+
+test_stage_reference_is_not_an_image if {
+	doc := {"args": [], "stages": [stage("build", null)]}
+	count(latest_tag.deny) == 0 with input as doc
+}

@@ -1,0 +1,14 @@
+# TAG002: a FROM image has neither tag nor digest. `scratch` and references
+# to earlier stages are not images (the parser leaves their `ref` null).
+package driftless.dockerfile.untagged_image
+
+metadata := {"id": "TAG002"}
+
+deny contains {"msg": msg, "path": ["stages", i, "from", "image"]} if {
+	some i, stage in input.stages
+	ref := stage.from.ref
+	is_object(ref)
+	ref.tag == null
+	ref.digest == null
+	msg := sprintf("base image `%s` has no tag or digest, which means `latest`", [stage.from.image])
+}

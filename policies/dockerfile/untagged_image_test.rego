@@ -1,0 +1,23 @@
+package driftless.dockerfile.untagged_image_test
+
+import data.driftless.dockerfile.untagged_image
+
+doc(image, ref) := {"args": [], "stages": [{"index": 0, "name": null, "from": {"text": image, "image": image, "platform": null, "ref": ref, "stage": null, "scratch": false}, "instructions": []}]}
+
+test_untagged if {
+	count(untagged_image.deny) == 1 with input as doc("ubuntu", {"registry": null, "repository": "ubuntu", "tag": null, "digest": null})
+}
+
+test_port_is_not_a_tag if {
+	ref := {"registry": "registry.example:5000", "repository": "app", "tag": null, "digest": null}
+	count(untagged_image.deny) == 1 with input as doc("registry.example:5000/app", ref)
+}
+
+test_digest_pins if {
+	ref := {"registry": null, "repository": "ubuntu", "tag": null, "digest": "sha256:00"}
+	count(untagged_image.deny) == 0 with input as doc("ubuntu@sha256:00", ref)
+}
+
+test_scratch_is_not_an_image if {
+	count(untagged_image.deny) == 0 with input as doc("scratch", null)
+}

@@ -1,0 +1,14 @@
+# TAG003 (strict): a container image is pinned by tag but not by digest.
+package driftless.kubernetes.digest_pin
+
+import data.driftless.lib.image
+import data.driftless.lib.kubernetes
+
+metadata := {"id": "TAG003"}
+
+deny contains {"msg": msg, "path": array.concat(item.path, ["image"])} if {
+	some item in kubernetes.containers
+	ref := item.container.image
+	image.tag_without_digest(ref)
+	msg := sprintf("container `%s` uses image `%s` pinned by tag only; tags can be moved, digests cannot", [kubernetes.name(item.container), ref])
+}

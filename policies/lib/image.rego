@@ -1,0 +1,26 @@
+# Image references, parsed once in Rust (driftless.parse_image) and shared
+# by every rule that looks at an image, whatever the format.
+package driftless.lib.image
+
+# parse(ref) is {"registry", "repository", "tag", "digest"} (absent parts
+# null), or null when ref is not a literal image reference (e.g. it still
+# holds an unresolved variable).
+parse(ref) := driftless.parse_image(ref)
+
+# The reference names the mutable `latest` tag.
+uses_latest(ref) if parse(ref).tag == "latest"
+
+# Neither tag nor digest: implicitly `latest`.
+untagged(ref) if {
+	p := parse(ref)
+	p.tag == null
+	p.digest == null
+}
+
+# A tag but no digest (strict TAG003).
+tag_without_digest(ref) if {
+	p := parse(ref)
+	p.tag != null
+	p.tag != "latest"
+	p.digest == null
+}

@@ -1,0 +1,31 @@
+# Where Kubernetes objects keep their containers, for every workload kind:
+# Pod, PodTemplate, Deployment, StatefulSet, DaemonSet, ReplicaSet,
+# ReplicationController, Job, CronJob, and any custom resource with a pod
+# template in the same place.
+package driftless.lib.kubernetes
+
+_pod_spec_prefixes := [
+	["spec"],
+	["template", "spec"],
+	["spec", "template", "spec"],
+	["spec", "jobTemplate", "spec", "template", "spec"],
+]
+
+_container_fields := ["containers", "initContainers", "ephemeralContainers"]
+
+# Each container with the JSON path to it:
+# {"path": ["spec", "template", "spec", "containers", 0], "container": {...}}.
+containers contains {"path": path, "container": c} if {
+	some prefix in _pod_spec_prefixes
+	spec := object.get(input, prefix, null)
+	is_object(spec)
+	some field in _container_fields
+	some i, c in spec[field]
+	is_object(c)
+	path := array.concat(prefix, [field, i])
+}
+
+# The container's name for messages.
+name(c) := c.name if is_string(c.name)
+
+name(c) := "(unnamed)" if not is_string(c.name)

@@ -1,0 +1,73 @@
+# Helpers for the Terraform input (one document per module, see
+# docs/input-terraform.md).
+package driftless.lib.terraform
+
+# blocks(obj, name): the nested blocks `name` of obj as a list, whether the
+# source wrote them as blocks (a list), a single object (.tf.json) or not at
+# all (empty list).
+blocks(obj, name) := obj[name] if is_array(obj[name])
+
+blocks(obj, name) := [obj[name]] if is_object(obj[name])
+
+blocks(obj, name) := [] if not obj[name]
+
+# Resource types whose attributes name container images.
+_image_resource_prefixes := [
+	"kubernetes_",
+	"docker_container",
+	"docker_service",
+	"aws_ecs_task_definition",
+	"aws_lambda_function",
+	"aws_apprunner_service",
+	"aws_batch_job_definition",
+	"google_cloud_run_",
+	"google_cloudfunctions2_function",
+	"azurerm_container_group",
+	"azurerm_container_app",
+	"azurerm_linux_web_app",
+	"azurerm_linux_function_app",
+]
+
+_image_keys := {"image", "image_uri", "image_identifier", "docker_image_name"}
+
+takes_images(type) if {
+	some prefix in _image_resource_prefixes
+	startswith(type, prefix)
+}
+
+# Every literal container image in a resource, with the JSON path of the
+# value: {"path": [...], "image": "nginx:latest", "address": "..."}.
+images contains {"path": array.concat(["resources", i, "config"], p), "image": v, "address": r.address} if {
+	some i, r in input.resources
+	takes_images(r.type)
+	walk(r.config, [p, v])
+	count(p) > 0
+	_image_keys[p[count(p) - 1]]
+	is_string(v)
+	not contains(v, "${")
+}
+
+# docker_image names its image in `name`.
+images contains {"path": ["resources", i, "config", "name"], "image": r.config.name, "address": r.address} if {
+	some i, r in input.resources
+	r.type == "docker_image"
+	is_string(r.config.name)
+	not contains(r.config.name, "${")
+}
+
+# ECS/Batch container definitions written as a JSON string (heredoc or
+# literal) are decoded here; findings point at the attribute.
+images contains {"path": ["resources", i, "config", attr], "image": c.image, "address": r.address} if {
+	some i, r in input.resources
+	some attr in ["container_definitions", "container_properties"]
+	defs := r.config[attr]
+	is_string(defs)
+	json.is_valid(defs)
+	decoded := json.unmarshal(defs)
+	some c in _as_list(decoded)
+	is_string(c.image)
+}
+
+_as_list(x) := x if is_array(x)
+
+_as_list(x) := [x] if is_object(x)

@@ -1,0 +1,54 @@
+package driftless.terraform.images_test
+
+import data.driftless.terraform.digest_pin
+import data.driftless.terraform.latest_tag
+import data.driftless.terraform.untagged_image
+
+module(resources) := {"module": ".", "resources": resources}
+
+deployment(image) := {
+	"type": "kubernetes_deployment_v1", "name": "web", "address": "kubernetes_deployment_v1.web",
+	"config": {"spec": [{"template": [{"spec": [{"container": [{"name": "web", "image": image}]}]}]}]},
+}
+
+test_latest_in_nested_container_block if {
+	some f in latest_tag.deny with input as module([deployment("nginx:latest")])
+	f.path == ["resources", 0, "config", "spec", 0, "template", 0, "spec", 0, "container", 0, "image"]
+}
+
+test_docker_container_untagged if {
+	r := {"type": "docker_container", "name": "c", "address": "docker_container.c", "config": {"image": "redis"}}
+	count(untagged_image.deny) == 1 with input as module([r])
+}
+
+test_docker_image_name if {
+	r := {"type": "docker_image", "name": "c", "address": "docker_image.c", "config": {"name": "redis:latest"}}
+	count(latest_tag.deny) == 1 with input as module([r])
+}
+
+test_ecs_structured_definitions if {
+	r := {"type": "aws_ecs_task_definition", "name": "t", "address": "aws_ecs_task_definition.t", "config": {"container_definitions": [{"name": "api", "image": "example/api:latest"}]}}
+	some f in latest_tag.deny with input as module([r])
+	f.path == ["resources", 0, "config", "container_definitions", 0, "image"]
+}
+
+test_ecs_json_string_definitions if {
+	r := {"type": "aws_ecs_task_definition", "name": "t", "address": "aws_ecs_task_definition.t", "config": {"container_definitions": "[{\"name\":\"api\",\"image\":\"example/api\"}]"}}
+	some f in untagged_image.deny with input as module([r])
+	f.path == ["resources", 0, "config", "container_definitions"]
+}
+
+test_vm_images_are_not_container_images if {
+	r := {"type": "google_compute_instance", "name": "vm", "address": "google_compute_instance.vm", "config": {"boot_disk": [{"initialize_params": [{"image": "debian-cloud/debian-12"}]}]}}
+	count(untagged_image.deny) == 0 with input as module([r])
+}
+
+test_unresolved_expressions_are_skipped if {
+	count(untagged_image.deny) == 0 with input as module([deployment("${var.image}")])
+}
+
+test_pinned_tag_is_strict_finding_only if {
+	count(latest_tag.deny) == 0 with input as module([deployment("nginx:1.27")])
+	count(untagged_image.deny) == 0 with input as module([deployment("nginx:1.27")])
+	count(digest_pin.deny) == 1 with input as module([deployment("nginx:1.27")])
+}

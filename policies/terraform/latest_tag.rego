@@ -1,0 +1,14 @@
+# TAG001: a container image in a Terraform resource uses the `latest` tag
+# (also when the value comes from a variable default or a local).
+package driftless.terraform.latest_tag
+
+import data.driftless.lib.image
+import data.driftless.lib.terraform
+
+metadata := {"id": "TAG001"}
+
+deny contains {"msg": msg, "path": item.path} if {
+	some item in terraform.images
+	image.uses_latest(item.image)
+	msg := sprintf("%s uses image `%s` with the mutable `latest` tag", [item.address, item.image])
+}

@@ -1,0 +1,375 @@
+//! Finding the files to scan: walk the given paths in parallel (respecting
+//! `.gitignore` and the config's `exclude`), classify each file by name, and
+//! group Terraform files into modules (one document per directory).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use globset::GlobSet;
+
+/// What a file is, judged by its name. YAML and JSON are decided by content
+/// later (only Kubernetes objects and Terraform plans are ours).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FileKind {
+    Dockerfile,
+    /// `.tf` or `.tf.json`: part of its directory's module.
+    Terraform,
+    /// `terraform.tfvars`, `*.auto.tfvars(.json)`: variable values of a module.
+    TerraformVars,
+    Yaml,
+    Json,
+}
+
+/// Directories never worth entering: VCS metadata and tool caches.
+const SKIPPED_DIRS: &[&str] = &[
+    ".git",
+    ".hg",
+    ".svn",
+    ".terraform",
+    ".terragrunt-cache",
+    "node_modules",
+];
+
+/// Classifies a file name, or `None` for files driftless does not read.
+pub fn classify(path: &Path) -> Option<FileKind> {
+    let name = path.file_name()?.to_str()?;
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".tf") || lower.ends_with(".tf.json") {
+        return Some(FileKind::Terraform);
+    }
+    if lower == "terraform.tfvars"
+        || lower == "terraform.tfvars.json"
+        || lower.ends_with(".auto.tfvars")
+        || lower.ends_with(".auto.tfvars.json")
+    {
+        return Some(FileKind::TerraformVars);
+    }
+    if is_dockerfile_name(&lower) {
+        return Some(FileKind::Dockerfile);
+    }
+    if lower.ends_with(".yaml") || lower.ends_with(".yml") {
+        return Some(FileKind::Yaml);
+    }
+    if lower.ends_with(".json") {
+        return Some(FileKind::Json);
+    }
+    None
+}
+
+/// `Dockerfile`, `Containerfile`, `Dockerfile.prod`, `api.dockerfile`.
+fn is_dockerfile_name(lower: &str) -> bool {
+    ["dockerfile", "containerfile"].iter().any(|base| {
+        lower == *base
+            || lower.starts_with(&format!("{base}."))
+            || lower.ends_with(&format!(".{base}"))
+    }) && !lower.ends_with(".dockerignore")
+        && !lower.ends_with(".md")
+}
+
+/// A Terraform module: its files and, when the user named single files
+/// (pre-commit), which of them to report on.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Module {
+    pub files: BTreeSet<PathBuf>,
+    /// `None`: report findings in every file; `Some`: only in these.
+    pub requested: Option<BTreeSet<PathBuf>>,
+}
+
+/// Everything a scan will read.
+#[derive(Debug, Default)]
+pub struct Discovered {
+    /// Files that are documents on their own, sorted.
+    pub files: Vec<(PathBuf, FileKind)>,
+    /// Terraform modules by directory.
+    pub modules: BTreeMap<PathBuf, Module>,
+    /// Paths that could not be read (permission denied, missing).
+    pub errors: Vec<(PathBuf, String)>,
+}
+
+/// What to leave out.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Globs matched against paths relative to the scan root.
+    pub exclude: Option<GlobSet>,
+    /// Also apply `exclude` to files named explicitly (pre-commit passes
+    /// every staged file).
+    pub force_exclude: bool,
+}
+
+/// Walks `paths` and classifies what it finds.
+pub fn discover(paths: &[PathBuf], options: &Options) -> Discovered {
+    let found = Mutex::new(Discovered::default());
+    for root in paths {
+        let root = clean(root);
+        match std::fs::metadata(&root) {
+            Err(e) => found
+                .lock()
+                .expect("no panics while held")
+                .errors
+                .push((root.clone(), e.to_string())),
+            Ok(meta) if meta.is_file() => add_explicit_file(&root, options, &found),
+            Ok(_) => walk(&root, options, &found),
+        }
+    }
+    let mut found = found.into_inner().expect("no panics while held");
+    found.files.sort();
+    found.files.dedup();
+    found.errors.sort();
+    found
+}
+
+/// Removes a leading `./` so displayed paths look like `infra/main.tf`.
+fn clean(path: &Path) -> PathBuf {
+    let stripped: PathBuf = path
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect();
+    if stripped.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        stripped
+    }
+}
+
+fn excluded(path: &Path, root: &Path, options: &Options) -> bool {
+    let Some(globs) = &options.exclude else {
+        return false;
+    };
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    globs.is_match(rel) || globs.is_match(path)
+}
+
+fn add_explicit_file(path: &Path, options: &Options, found: &Mutex<Discovered>) {
+    if options.force_exclude && excluded(path, Path::new(""), options) {
+        return;
+    }
+    let Some(kind) = classify(path) else {
+        return;
+    };
+    let mut found = found.lock().expect("no panics while held");
+    match kind {
+        FileKind::Terraform | FileKind::TerraformVars => {
+            let dir = parent_dir(path);
+            let siblings = terraform_siblings(&dir);
+            let module = found.modules.entry(dir).or_default();
+            let already_whole = module.requested.is_none() && !module.files.is_empty();
+            module.files.extend(siblings);
+            module.files.insert(path.to_path_buf());
+            if !already_whole && kind == FileKind::Terraform {
+                module
+                    .requested
+                    .get_or_insert_with(BTreeSet::new)
+                    .insert(path.to_path_buf());
+            }
+        }
+        _ if is_helm_template(path) => {}
+        _ => found.files.push((path.to_path_buf(), kind)),
+    }
+}
+
+fn parent_dir(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// The other Terraform files of a module, read as context for a single file.
+fn terraform_siblings(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_file())
+        .filter(|p| {
+            matches!(
+                classify(p),
+                Some(FileKind::Terraform | FileKind::TerraformVars)
+            )
+        })
+        .map(|p| clean(&p))
+        .collect()
+}
+
+/// Helm chart templates (`templates/` beside a `Chart.yaml`) are Go
+/// templates, not YAML: they are skipped rather than reported as broken.
+fn is_helm_template(path: &Path) -> bool {
+    path.ancestors().skip(1).any(|dir| {
+        dir.file_name().is_some_and(|n| n == "templates")
+            && dir.parent().is_some_and(|chart| {
+                chart.join("Chart.yaml").is_file() || chart.join("Chart.yml").is_file()
+            })
+    })
+}
+
+fn walk(root: &Path, options: &Options, found: &Mutex<Discovered>) {
+    let root_buf = root.to_path_buf();
+    let filter_root = root_buf.clone();
+    let filter_options = options.clone();
+    let walker = ignore::WalkBuilder::new(root)
+        .hidden(false)
+        .git_ignore(true)
+        .git_exclude(true)
+        .git_global(false)
+        .require_git(false)
+        .follow_links(false)
+        .filter_entry(move |entry| {
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            if is_dir
+                && entry.depth() > 0
+                && entry
+                    .file_name()
+                    .to_str()
+                    .is_some_and(|n| SKIPPED_DIRS.contains(&n))
+            {
+                return false;
+            }
+            !excluded(entry.path(), &filter_root, &filter_options)
+        })
+        .build_parallel();
+    walker.run(|| {
+        Box::new(|entry| {
+            match entry {
+                Err(err) => {
+                    let path = error_path(&err).unwrap_or_else(|| root_buf.clone());
+                    found
+                        .lock()
+                        .expect("no panics while held")
+                        .errors
+                        .push((clean(&path), io_message(&err)));
+                }
+                Ok(entry) => {
+                    if entry.file_type().is_some_and(|t| t.is_file()) {
+                        add_walked_file(&clean(entry.path()), found);
+                    }
+                }
+            }
+            ignore::WalkState::Continue
+        })
+    });
+}
+
+fn add_walked_file(path: &Path, found: &Mutex<Discovered>) {
+    let Some(kind) = classify(path) else {
+        return;
+    };
+    if matches!(kind, FileKind::Yaml | FileKind::Json) && is_helm_template(path) {
+        return;
+    }
+    let mut found = found.lock().expect("no panics while held");
+    match kind {
+        FileKind::Terraform | FileKind::TerraformVars => {
+            let module = found.modules.entry(parent_dir(path)).or_default();
+            module.files.insert(path.to_path_buf());
+            module.requested = None;
+        }
+        _ => found.files.push((path.to_path_buf(), kind)),
+    }
+}
+
+fn error_path(err: &ignore::Error) -> Option<PathBuf> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        ignore::Error::Loop { child, .. } => Some(child.clone()),
+        _ => None,
+    }
+}
+
+fn io_message(err: &ignore::Error) -> String {
+    match err {
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => io_message(err),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_by_name() {
+        let cases = [
+            ("Dockerfile", Some(FileKind::Dockerfile)),
+            ("Containerfile", Some(FileKind::Dockerfile)),
+            ("Dockerfile.prod", Some(FileKind::Dockerfile)),
+            ("api.dockerfile", Some(FileKind::Dockerfile)),
+            ("Dockerfile.dockerignore", None),
+            ("main.tf", Some(FileKind::Terraform)),
+            ("main.tf.json", Some(FileKind::Terraform)),
+            ("prod.auto.tfvars", Some(FileKind::TerraformVars)),
+            ("terraform.tfvars", Some(FileKind::TerraformVars)),
+            ("deploy.yaml", Some(FileKind::Yaml)),
+            ("deploy.yml", Some(FileKind::Yaml)),
+            ("plan.json", Some(FileKind::Json)),
+            ("README.md", None),
+            ("other.tfvars", None),
+        ];
+        for (name, want) in cases {
+            assert_eq!(classify(Path::new(name)), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn walks_groups_modules_and_skips_helm_templates() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("infra")).unwrap();
+        std::fs::create_dir_all(root.join("chart/templates")).unwrap();
+        std::fs::create_dir_all(root.join(".git")).unwrap();
+        std::fs::write(root.join("infra/main.tf"), "").unwrap();
+        std::fs::write(root.join("infra/vars.tf"), "").unwrap();
+        std::fs::write(root.join("Dockerfile"), "FROM x").unwrap();
+        std::fs::write(root.join("chart/Chart.yaml"), "name: x").unwrap();
+        std::fs::write(root.join("chart/templates/dep.yaml"), "{{ x }}").unwrap();
+        std::fs::write(root.join(".git/config.yaml"), "").unwrap();
+        std::fs::write(root.join(".gitignore"), "ignored.yaml\n").unwrap();
+        std::fs::write(root.join("ignored.yaml"), "").unwrap();
+        let found = discover(&[root.to_path_buf()], &Options::default());
+        let names: Vec<_> = found
+            .files
+            .iter()
+            .map(|(p, _)| p.strip_prefix(root).unwrap().to_path_buf())
+            .collect();
+        assert_eq!(
+            names,
+            vec![
+                PathBuf::from("Dockerfile"),
+                PathBuf::from("chart/Chart.yaml")
+            ]
+        );
+        let module = &found.modules[&root.join("infra")];
+        assert_eq!(module.files.len(), 2);
+        assert_eq!(module.requested, None);
+    }
+
+    #[test]
+    fn a_single_terraform_file_brings_its_siblings_as_context() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("main.tf"), "").unwrap();
+        std::fs::write(root.join("vars.tf"), "").unwrap();
+        let file = root.join("main.tf");
+        let found = discover(std::slice::from_ref(&file), &Options::default());
+        let module = &found.modules[root];
+        assert_eq!(module.files.len(), 2);
+        assert_eq!(module.requested, Some(BTreeSet::from([file])));
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn survives_symlink_loops() {
+        let dir = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(dir.path(), dir.path().join("loop")).unwrap();
+        std::fs::write(dir.path().join("Dockerfile"), "FROM x").unwrap();
+        let found = discover(&[dir.path().to_path_buf()], &Options::default());
+        assert_eq!(found.files.len(), 1);
+    }
+}

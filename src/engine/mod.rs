@@ -1,0 +1,443 @@
+//! Rule evaluation with regorus: one prepared engine per document kind,
+//! holding only that kind's rules (an engine's cost per input grows with the
+//! rules loaded), cloned per worker thread, each rule evaluated on its own so
+//! a failing rule becomes a diagnostic instead of a lost run.
+
+pub mod policy;
+pub mod test_runner;
+
+use std::collections::BTreeMap;
+use std::num::NonZeroU32;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use regorus::Value;
+
+use crate::document::{Document, Kind, PathSeg, display_path};
+use crate::finding::Finding;
+use crate::rules::{Catalogue, RuleInfo};
+
+pub use policy::{PolicyError, PolicyFile, Role};
+
+/// How long one rule may run on one document before it is stopped and
+/// reported: policies are pure functions and must be bounded.
+pub const RULE_TIME_LIMIT: Duration = Duration::from_secs(5);
+
+/// One loaded rule package.
+#[derive(Clone, Debug)]
+pub struct RulePackage {
+    pub kind: Kind,
+    /// The rule's `deny` path (`data.driftless.kubernetes.latest_tag.deny`).
+    pub deny_path: String,
+    pub info: Arc<RuleInfo>,
+    pub source: String,
+}
+
+/// A rule that failed on a document: reported with the rule and the file,
+/// and the rest of the scan goes on.
+#[derive(Clone, Debug)]
+pub struct RuleError {
+    pub rule_id: String,
+    pub package: String,
+    pub document: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for RuleError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "rule {} ({}) failed on {}: {}",
+            self.rule_id, self.package, self.document, self.message
+        )
+    }
+}
+
+/// Settings rules read from `data.driftless.config` (strict mode, per-rule
+/// options) and the set of rules to run.
+#[derive(Clone, Debug, Default)]
+pub struct EngineOptions {
+    /// Passed to rules as `data.driftless.config`.
+    pub config_data: serde_json::Value,
+    /// Rule IDs to evaluate; `None` means all loaded rules.
+    pub enabled: Option<std::collections::BTreeSet<String>>,
+}
+
+/// The checked policies: libraries and rule packages, ready to build
+/// engines from.
+#[derive(Debug)]
+pub struct PolicySet {
+    pub libraries: Vec<PolicyFile>,
+    pub rules: Vec<(PolicyFile, RulePackage)>,
+    pub catalogue: Catalogue,
+}
+
+impl PolicySet {
+    /// Loads the built-in policies plus user policy files. User files are
+    /// checked one by one (syntax, call cycles, unsafe variables, metadata);
+    /// each broken one becomes a [`PolicyError`] and is left out.
+    pub fn load(user_files: Vec<PolicyFile>) -> (PolicySet, Vec<PolicyError>) {
+        let mut errors = Vec::new();
+        let mut catalogue = Catalogue::builtin();
+        let all: Vec<PolicyFile> = policy::builtin().into_iter().chain(user_files).collect();
+        let mut libraries = Vec::new();
+        let mut rule_files = Vec::new();
+        for file in all {
+            if !file.builtin
+                && let Err(e) = check_syntax(&file)
+            {
+                errors.push(e);
+                continue;
+            }
+            match file.role {
+                Role::Library => libraries.push(file),
+                Role::Rule(kind) => rule_files.push((file, kind)),
+                Role::Test => {}
+            }
+        }
+        let mut rules = Vec::new();
+        for (file, kind) in rule_files {
+            match rule_package(&file, kind, &libraries, &mut catalogue) {
+                Ok(pkg) => rules.push((file, pkg)),
+                Err(e) => errors.push(e),
+            }
+        }
+        (
+            PolicySet {
+                libraries,
+                rules,
+                catalogue,
+            },
+            errors,
+        )
+    }
+
+    /// Rule packages for one kind.
+    pub fn rules_for(&self, kind: Kind) -> impl Iterator<Item = &(PolicyFile, RulePackage)> {
+        self.rules.iter().filter(move |(_, r)| r.kind == kind)
+    }
+}
+
+/// Parses one file on its own engine, so a syntax error names its file.
+fn check_syntax(file: &PolicyFile) -> Result<(), PolicyError> {
+    let mut engine = regorus::Engine::new();
+    engine
+        .add_policy(file.path.clone(), file.text.clone())
+        .map(|_| ())
+        .map_err(|e| PolicyError::from_regorus(&file.path, &e))
+}
+
+/// Loads a rule file with the libraries, forces analysis (unsafe variables
+/// surface here, per file) and reads its `metadata`.
+fn rule_package(
+    file: &PolicyFile,
+    kind: Kind,
+    libraries: &[PolicyFile],
+    catalogue: &mut Catalogue,
+) -> Result<RulePackage, PolicyError> {
+    let err = |message: String| PolicyError {
+        path: file.path.clone(),
+        line: 1,
+        column: 1,
+        message,
+    };
+    let metadata = if file.builtin {
+        builtin_metadata_id(&file.text).map(|id| serde_json::json!({ "id": id }))
+    } else {
+        Some(evaluate_metadata(file, libraries)?)
+    };
+    let metadata = metadata.ok_or_else(|| err("package has no `metadata` with an `id`".into()))?;
+    let id = metadata
+        .get("id")
+        .and_then(|v| v.as_str())
+        .ok_or_else(|| err("`metadata.id` must be a string".into()))?
+        .to_string();
+    let info = match catalogue.get(&id) {
+        Some(info) if file.builtin || metadata.get("title").is_none() => info.clone(),
+        _ => {
+            let info = RuleInfo::custom(&id, &metadata, kind);
+            catalogue.insert(info.clone());
+            info
+        }
+    };
+    Ok(RulePackage {
+        kind,
+        deny_path: format!("data.{}.deny", file.package),
+        info: Arc::new(info),
+        source: file.path.clone(),
+    })
+}
+
+/// Built-in rules state their ID literally (`metadata := {"id": "TAG001"}`);
+/// reading it from the text keeps engine start-up free of evaluations.
+fn builtin_metadata_id(text: &str) -> Option<String> {
+    let line = text.lines().find(|l| l.starts_with("metadata"))?;
+    let rest = &line[line.find("\"id\"")? + 4..];
+    let rest = &rest[rest.find('"')? + 1..];
+    Some(rest[..rest.find('"')?].to_string())
+}
+
+fn evaluate_metadata(
+    file: &PolicyFile,
+    libraries: &[PolicyFile],
+) -> Result<serde_json::Value, PolicyError> {
+    let mut engine = new_engine();
+    for lib in libraries {
+        engine
+            .add_policy(lib.path.clone(), lib.text.clone())
+            .map_err(|e| PolicyError::from_regorus(&lib.path, &e))?;
+    }
+    engine
+        .add_policy(file.path.clone(), file.text.clone())
+        .map_err(|e| PolicyError::from_regorus(&file.path, &e))?;
+    let deny: std::sync::Arc<str> = format!("data.{}.deny", file.package).into();
+    engine
+        .compile_with_entrypoint(&deny)
+        .map_err(|e| PolicyError::from_regorus(&file.path, &e))?;
+    let meta = engine
+        .eval_rule(format!("data.{}.metadata", file.package))
+        .map_err(|e| PolicyError::from_regorus(&file.path, &e))?;
+    serde_json::to_value(&meta).map_err(|e| PolicyError {
+        path: file.path.clone(),
+        line: 1,
+        column: 1,
+        message: e.to_string(),
+    })
+}
+
+/// A regorus engine with driftless's sandbox settings and built-in
+/// functions: bounded time, prints gathered (never written to our stdout).
+pub fn new_engine() -> regorus::Engine {
+    let mut engine = regorus::Engine::new();
+    engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
+        limit: RULE_TIME_LIMIT,
+        check_interval: NonZeroU32::new(64).expect("non-zero"),
+    });
+    engine.set_gather_prints(true);
+    add_extensions(&mut engine);
+    engine
+}
+
+/// Functions written once in Rust and shared by every rule: image-reference
+/// parsing (`driftless.parse_image(ref)` → `{registry, repository, tag,
+/// digest}` or null).
+fn add_extensions(engine: &mut regorus::Engine) {
+    let parse_image = |args: Vec<Value>| -> anyhow::Result<Value> {
+        let reference = args.first().and_then(|v| v.as_string().ok().cloned());
+        let parsed = reference.and_then(|r| crate::parse::image::parse(&r));
+        Ok(match parsed {
+            Some(image) => Value::from(serde_json::to_value(image)?),
+            None => Value::Null,
+        })
+    };
+    engine
+        .add_extension("driftless.parse_image".into(), 1, Box::new(parse_image))
+        .expect("extension names are unique");
+}
+
+/// A prepared engine for one kind with the rules to run on its documents.
+#[derive(Clone)]
+struct KindEngine {
+    engine: regorus::Engine,
+    rules: Vec<RulePackage>,
+}
+
+/// Per-kind engines, built lazily (a scan of one Dockerfile never prepares
+/// the Terraform rules) and shared by reference; workers clone them.
+pub struct Engines {
+    set: Arc<PolicySet>,
+    options: EngineOptions,
+    kinds: [OnceLock<Result<KindEngine, PolicyError>>; 4],
+}
+
+impl Engines {
+    /// Engines over a policy set; nothing is prepared until first use.
+    pub fn new(set: Arc<PolicySet>, options: EngineOptions) -> Engines {
+        Engines {
+            set,
+            options,
+            kinds: Default::default(),
+        }
+    }
+
+    /// The policies these engines run.
+    pub fn policies(&self) -> &PolicySet {
+        &self.set
+    }
+
+    fn prepared(&self, kind: Kind) -> Result<&KindEngine, PolicyError> {
+        let idx = Kind::ALL.iter().position(|k| *k == kind).unwrap_or(0);
+        self.kinds[idx]
+            .get_or_init(|| self.build(kind))
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    fn build(&self, kind: Kind) -> Result<KindEngine, PolicyError> {
+        let mut engine = new_engine();
+        let config = serde_json::json!({ "driftless": { "config": self.options.config_data } });
+        engine
+            .add_data(Value::from(config))
+            .map_err(|e| PolicyError {
+                path: "<config>".into(),
+                line: 0,
+                column: 0,
+                message: e.to_string(),
+            })?;
+        for lib in &self.set.libraries {
+            engine
+                .add_policy(lib.path.clone(), lib.text.clone())
+                .map_err(|e| PolicyError::from_regorus(&lib.path, &e))?;
+        }
+        let mut rules = Vec::new();
+        for (file, rule) in self.set.rules_for(kind) {
+            if let Some(enabled) = &self.options.enabled
+                && !enabled.contains(&rule.info.id)
+            {
+                continue;
+            }
+            engine
+                .add_policy(file.path.clone(), file.text.clone())
+                .map_err(|e| PolicyError::from_regorus(&file.path, &e))?;
+            rules.push(rule.clone());
+        }
+        if let Some(first) = rules.first() {
+            let entry: std::sync::Arc<str> = first.deny_path.clone().into();
+            engine
+                .compile_with_entrypoint(&entry)
+                .map_err(|e| PolicyError::from_regorus(&first.source, &e))?;
+        }
+        Ok(KindEngine { engine, rules })
+    }
+
+    /// A worker's own copy of the engines (clones share the prepared
+    /// modules, so this is cheap).
+    pub fn worker(&self) -> Worker<'_> {
+        Worker {
+            engines: self,
+            local: Default::default(),
+        }
+    }
+}
+
+/// The engines one thread evaluates with.
+pub struct Worker<'a> {
+    engines: &'a Engines,
+    local: BTreeMap<Kind, KindEngine>,
+}
+
+/// What evaluating one document produced.
+#[derive(Debug, Default)]
+pub struct Evaluation {
+    pub findings: Vec<Finding>,
+    pub errors: Vec<RuleError>,
+}
+
+impl Worker<'_> {
+    /// Runs every enabled rule of the document's kind and locates each
+    /// finding through the document's source map.
+    pub fn evaluate(&mut self, doc: &mut Document) -> Result<Evaluation, PolicyError> {
+        let kind = doc.kind;
+        if !self.local.contains_key(&kind) {
+            let prepared = self.engines.prepared(kind)?.clone();
+            self.local.insert(kind, prepared);
+        }
+        let local = self.local.get_mut(&kind).expect("inserted above");
+        let mut out = Evaluation::default();
+        if local.rules.is_empty() {
+            return Ok(out);
+        }
+        let input = std::mem::take(&mut doc.input);
+        local.engine.set_input(Value::from(input));
+        for rule in &local.rules {
+            match local.engine.eval_rule(rule.deny_path.clone()) {
+                Ok(result) => collect_findings(rule, &result, doc, &mut out.findings),
+                Err(e) => out.errors.push(RuleError {
+                    rule_id: rule.info.id.clone(),
+                    package: rule.source.clone(),
+                    document: doc.path().display().to_string(),
+                    message: PolicyError::from_regorus(&rule.source, &e).to_string(),
+                }),
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Turns a `deny` set into located findings. Objects carry `msg` and
+/// `path`; plain strings are located at the document.
+fn collect_findings(rule: &RulePackage, result: &Value, doc: &Document, out: &mut Vec<Finding>) {
+    let Ok(set) = result.as_set() else {
+        return;
+    };
+    for item in set.iter() {
+        let json = serde_json::to_value(item).unwrap_or(serde_json::Value::Null);
+        let (message, path) = match &json {
+            serde_json::Value::String(s) => (s.clone(), Vec::new()),
+            serde_json::Value::Object(o) => (
+                o.get("msg")
+                    .and_then(|m| m.as_str())
+                    .unwrap_or(&rule.info.title)
+                    .to_string(),
+                o.get("path")
+                    .and_then(|p| p.as_array())
+                    .map(|a| a.iter().filter_map(PathSeg::from_json).collect())
+                    .unwrap_or_default(),
+            ),
+            other => (other.to_string(), Vec::new()),
+        };
+        out.push(locate(rule, message, &path, doc));
+    }
+}
+
+/// Finds the span of a JSON path (or its nearest existing parent) and adds
+/// the provenance of evaluated values to the message.
+fn locate(rule: &RulePackage, mut message: String, path: &[PathSeg], doc: &Document) -> Finding {
+    let (node, depth) = doc.source_map.locate(path);
+    if let Some(note) = doc.provenance.get(&path[..depth]) {
+        message = format!("{message} ({note})");
+    }
+    let file = doc
+        .files
+        .get(node.span.file as usize)
+        .unwrap_or(&doc.files[0])
+        .clone();
+    Finding {
+        rule_id: rule.info.id.clone(),
+        severity: rule.info.severity,
+        message,
+        file,
+        start: node.span.start as usize,
+        end: node.span.end as usize,
+        kind: Some(doc.kind),
+        document: doc.label.clone(),
+        json_path: display_path(path),
+        suppression: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_ids_are_read_from_text() {
+        assert_eq!(
+            builtin_metadata_id("package x\n\nmetadata := {\"id\": \"TAG001\"}\n").as_deref(),
+            Some("TAG001")
+        );
+    }
+
+    #[test]
+    fn builtin_policies_load_without_errors() {
+        let (set, errors) = PolicySet::load(Vec::new());
+        assert!(errors.is_empty(), "{errors:?}");
+        for (file, rule) in &set.rules {
+            assert!(
+                set.catalogue.contains(&rule.info.id),
+                "{} uses an ID missing from the catalogue",
+                file.path
+            );
+        }
+    }
+}

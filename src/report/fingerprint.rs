@@ -1,0 +1,125 @@
+//! GitHub's `primaryLocationLineHash`: a rolling hash over the 100
+//! non-whitespace characters starting at each line, as computed by
+//! github/codeql-action. Emitting the same value lets code scanning match an
+//! alert across runs even when lines move.
+
+const BLOCK_SIZE: usize = 100;
+const MOD: u64 = 37;
+const EOF_MARK: u64 = 65535;
+
+/// Line hashes for every line of `text` (index 0 = line 1), formatted as
+/// `<hex>:<occurrence>`.
+pub fn line_hashes(text: &str) -> Vec<String> {
+    let mut hasher = Hasher::new();
+    for unit in text.encode_utf16() {
+        hasher.process(u64::from(unit));
+    }
+    hasher.process(EOF_MARK);
+    hasher.flush();
+    let mut hashes = hasher.hashes;
+    hashes.sort_by_key(|(line, _)| *line);
+    hashes.into_iter().map(|(_, h)| h).collect()
+}
+
+struct Hasher {
+    window: [u64; BLOCK_SIZE],
+    line_numbers: [i64; BLOCK_SIZE],
+    hash: u64,
+    first_mod: u64,
+    index: usize,
+    line_number: i64,
+    line_start: bool,
+    prev_cr: bool,
+    counts: std::collections::HashMap<String, usize>,
+    hashes: Vec<(i64, String)>,
+}
+
+impl Hasher {
+    fn new() -> Self {
+        Hasher {
+            window: [0; BLOCK_SIZE],
+            line_numbers: [-1; BLOCK_SIZE],
+            hash: 0,
+            first_mod: (0..BLOCK_SIZE).fold(1u64, |acc, _| acc.wrapping_mul(MOD)),
+            index: 0,
+            line_number: 0,
+            line_start: true,
+            prev_cr: false,
+            counts: Default::default(),
+            hashes: Vec::new(),
+        }
+    }
+
+    fn output(&mut self) {
+        let hex = format!("{:x}", self.hash);
+        let count = self.counts.entry(hex.clone()).or_insert(0);
+        *count += 1;
+        self.hashes
+            .push((self.line_numbers[self.index], format!("{hex}:{count}")));
+        self.line_numbers[self.index] = -1;
+    }
+
+    fn update(&mut self, current: u64) {
+        let begin = self.window[self.index];
+        self.window[self.index] = current;
+        self.hash = MOD
+            .wrapping_mul(self.hash)
+            .wrapping_add(current)
+            .wrapping_sub(self.first_mod.wrapping_mul(begin));
+        self.index = (self.index + 1) % BLOCK_SIZE;
+    }
+
+    fn process(&mut self, mut current: u64) {
+        let (space, tab, lf, cr) = (32, 9, 10, 13);
+        if current == space || current == tab || (self.prev_cr && current == lf) {
+            self.prev_cr = false;
+            return;
+        }
+        if current == cr {
+            current = lf;
+            self.prev_cr = true;
+        } else {
+            self.prev_cr = false;
+        }
+        if self.line_numbers[self.index] != -1 {
+            self.output();
+        }
+        if self.line_start {
+            self.line_start = false;
+            self.line_number += 1;
+            self.line_numbers[self.index] = self.line_number;
+        }
+        if current == lf {
+            self.line_start = true;
+        }
+        self.update(current);
+    }
+
+    fn flush(&mut self) {
+        for _ in 0..BLOCK_SIZE {
+            if self.line_numbers[self.index] != -1 {
+                self.output();
+            }
+            self.update(0);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matches_the_value_github_computes() {
+        // Vector computed with a port of github/codeql-action's fingerprints.ts.
+        let hashes = line_hashes("FROM alpine:latest\nRUN echo hi\n");
+        assert_eq!(hashes[0], "55a46ee301b79ef4:1");
+    }
+
+    #[test]
+    fn crlf_and_indentation_do_not_change_the_hash() {
+        let lf = line_hashes("FROM alpine:latest\nRUN echo hi\n");
+        let crlf = line_hashes("FROM  alpine:latest\r\n\tRUN echo hi\r\n");
+        assert_eq!(lf, crlf);
+    }
+}

@@ -1,0 +1,103 @@
+//! Reports: formatters over the same list of located findings. Each format
+//! is one module; none of them looks at parsers or the engine.
+
+pub mod fingerprint;
+pub mod json;
+pub mod sarif;
+pub mod text;
+
+use std::path::{Path, PathBuf};
+
+use crate::engine::{PolicyError, RuleError};
+use crate::finding::{Finding, Severity};
+use crate::rules::Catalogue;
+
+/// The output formats of `driftless scan --format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Human-readable findings with code frames (default).
+    Text,
+    /// The documented, stable JSON report.
+    Json,
+    /// SARIF 2.1.0 for GitHub code scanning and other viewers.
+    Sarif,
+}
+
+/// Counts shown in summaries.
+#[derive(Clone, Debug, Default)]
+pub struct Stats {
+    pub files: usize,
+    pub documents: usize,
+    /// Findings silenced by inline suppressions or the baseline.
+    pub suppressed: usize,
+}
+
+/// Everything a formatter needs.
+pub struct Report<'a> {
+    /// The findings to show, sorted (suppressed ones only when the user
+    /// asked to see them).
+    pub findings: &'a [Finding],
+    pub catalogue: &'a Catalogue,
+    pub rule_errors: &'a [RuleError],
+    pub policy_errors: &'a [PolicyError],
+    pub stats: Stats,
+    /// The repository root that SARIF/GitLab paths are made relative to.
+    pub repo_root: Option<PathBuf>,
+}
+
+impl Report<'_> {
+    /// Findings that count (not suppressed).
+    pub fn active(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.suppression.is_none())
+    }
+
+    /// Number of active findings per severity, most severe first.
+    pub fn by_severity(&self) -> Vec<(Severity, usize)> {
+        let mut counts: Vec<(Severity, usize)> = [
+            Severity::Error,
+            Severity::Critical,
+            Severity::High,
+            Severity::Medium,
+            Severity::Low,
+        ]
+        .into_iter()
+        .map(|s| (s, self.active().filter(|f| f.severity == s).count()))
+        .filter(|(_, n)| *n > 0)
+        .collect();
+        counts.sort_by_key(|c| std::cmp::Reverse(c.0));
+        counts
+    }
+
+    /// A path relative to the repository root with forward slashes (what
+    /// code-scanning services resolve), falling back to the path as shown.
+    pub fn repo_relative(&self, path: &Path) -> String {
+        repo_relative(path, self.repo_root.as_deref())
+    }
+}
+
+/// See [`Report::repo_relative`].
+pub fn repo_relative(path: &Path, root: Option<&Path>) -> String {
+    let rel = root
+        .and_then(|root| {
+            let abs = std::path::absolute(path).ok()?;
+            abs.strip_prefix(root).ok().map(Path::to_path_buf)
+        })
+        .unwrap_or_else(|| path.to_path_buf());
+    let text = rel.to_string_lossy().replace('\\', "/");
+    text.trim_start_matches("./").to_string()
+}
+
+/// The enclosing git repository of the current directory (or of `start`),
+/// so SARIF URIs are repository-relative even when scanning a subfolder.
+pub fn find_repo_root(start: &Path) -> Option<PathBuf> {
+    if let Ok(ws) = std::env::var("GITHUB_WORKSPACE")
+        && !ws.is_empty()
+    {
+        return std::path::absolute(ws).ok();
+    }
+    let start = std::path::absolute(start).ok()?;
+    start
+        .ancestors()
+        .find(|dir| dir.join(".git").exists())
+        .map(Path::to_path_buf)
+}

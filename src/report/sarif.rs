@@ -1,0 +1,291 @@
+//! SARIF 2.1.0 as GitHub code scanning reads it: one run, every rule with
+//! help and `security-severity`, results with repository-relative URIs, full
+//! 1-based regions (UTF-16 columns) and GitHub's line-hash fingerprints.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use serde_sarif::sarif;
+
+use super::{Report, fingerprint};
+use crate::document::SourceFile;
+use crate::finding::{Finding, Severity, SuppressionKind};
+use crate::rules::RuleInfo;
+
+/// `$schema` of the log.
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+const INFORMATION_URI: &str = "https://github.com/driftless-dev/driftless";
+
+/// Renders the report as a SARIF log.
+pub fn render(report: &Report) -> String {
+    let rules: Vec<&RuleInfo> = report.catalogue.iter().collect();
+    let index: HashMap<&str, usize> = rules
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id.as_str(), i))
+        .collect();
+    let mut hashes = LineHashes::default();
+    let results: Vec<sarif::Result> = report
+        .findings
+        .iter()
+        .map(|f| {
+            result(
+                report,
+                f,
+                index.get(f.rule_id.as_str()).copied(),
+                &mut hashes,
+            )
+        })
+        .collect();
+    let driver = sarif::ToolComponent::builder()
+        .name("driftless")
+        .semantic_version(env!("CARGO_PKG_VERSION"))
+        .information_uri(INFORMATION_URI)
+        .rules(rules.iter().map(|r| descriptor(r)).collect::<Vec<_>>())
+        .build();
+    let mut run = sarif::Run::builder()
+        .tool(sarif::Tool::builder().driver(driver).build())
+        .results(results)
+        .automation_details(
+            sarif::RunAutomationDetails::builder()
+                .id("driftless/")
+                .build(),
+        )
+        .column_kind(serde_json::json!("utf16CodeUnits"))
+        .build();
+    if let Some(root) = &report.repo_root {
+        let uri = file_uri(root);
+        run.original_uri_base_ids = Some(BTreeMap::from([(
+            "%SRCROOT%".to_string(),
+            sarif::ArtifactLocation::builder().uri(uri).build(),
+        )]));
+    }
+    let log = sarif::Sarif::builder()
+        .schema(SCHEMA)
+        .version(serde_json::json!("2.1.0"))
+        .runs(vec![run])
+        .build();
+    let mut text = serde_json::to_string_pretty(&log).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// SARIF level for a severity.
+pub fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error | Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low => "note",
+    }
+}
+
+fn result_level(s: Severity) -> sarif::ResultLevel {
+    match level(s) {
+        "error" => sarif::ResultLevel::Error,
+        "warning" => sarif::ResultLevel::Warning,
+        _ => sarif::ResultLevel::Note,
+    }
+}
+
+/// GitHub's `security-severity` score for a severity.
+fn security_severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Error | Severity::Critical => "9.5",
+        Severity::High => "8.0",
+        Severity::Medium => "5.5",
+        Severity::Low => "3.0",
+    }
+}
+
+fn descriptor(rule: &RuleInfo) -> sarif::ReportingDescriptor {
+    let mut tags = rule.tags.clone();
+    tags.extend(rule.kinds.iter().map(|k| k.to_string()));
+    if !tags.iter().any(|t| t == "security") {
+        tags.insert(0, "security".into());
+    }
+    let properties = sarif::PropertyBag::builder()
+        .tags(tags)
+        .additional_properties(BTreeMap::from([
+            ("precision".to_string(), serde_json::json!("very-high")),
+            (
+                "security-severity".to_string(),
+                serde_json::json!(security_severity(rule.severity)),
+            ),
+            (
+                "problem.severity".to_string(),
+                serde_json::json!(problem_severity(rule.severity)),
+            ),
+        ]))
+        .build();
+    sarif::ReportingDescriptor::builder()
+        .id(rule.id.clone())
+        .name(rule.name.clone())
+        .short_description(
+            sarif::MultiformatMessageString::builder()
+                .text(limit(&rule.title))
+                .build(),
+        )
+        .full_description(
+            sarif::MultiformatMessageString::builder()
+                .text(limit(&rule.why))
+                .build(),
+        )
+        .help(
+            sarif::MultiformatMessageString::builder()
+                .text(format!("{}\n\nHow to fix: {}", rule.why, rule.fix))
+                .markdown(help_markdown(rule))
+                .build(),
+        )
+        .help_uri(rule.help_uri())
+        .default_configuration(
+            sarif::ReportingConfiguration::builder()
+                .level(serde_json::json!(level(rule.severity)))
+                .build(),
+        )
+        .properties(properties)
+        .build()
+}
+
+fn problem_severity(s: Severity) -> &'static str {
+    match level(s) {
+        "error" => "error",
+        "warning" => "warning",
+        _ => "recommendation",
+    }
+}
+
+/// GitHub rejects descriptions over 1024 characters.
+fn limit(text: &str) -> String {
+    if text.chars().count() <= 1000 {
+        text.to_string()
+    } else {
+        let cut: String = text.chars().take(997).collect();
+        format!("{cut}...")
+    }
+}
+
+/// The rule's help as Markdown: why, how to fix, bad and good examples.
+pub fn help_markdown(rule: &RuleInfo) -> String {
+    let mut md = format!(
+        "**{}** ({}, severity {})\n\n{}\n\n**How to fix:** {}\n",
+        rule.title, rule.id, rule.severity, rule.why, rule.fix
+    );
+    if !rule.bad.is_empty() {
+        md.push_str(&format!("\nBad:\n\n```\n{}```\n", rule.bad));
+    }
+    if !rule.good.is_empty() {
+        md.push_str(&format!("\nGood:\n\n```\n{}```\n", rule.good));
+    }
+    md
+}
+
+/// Line hashes computed once per file, however many findings it has.
+#[derive(Default)]
+struct LineHashes {
+    by_file: HashMap<*const SourceFile, Vec<String>>,
+}
+
+impl LineHashes {
+    fn get(&mut self, file: &Arc<SourceFile>, line: u32) -> Option<String> {
+        let hashes = self
+            .by_file
+            .entry(Arc::as_ptr(file))
+            .or_insert_with(|| fingerprint::line_hashes(&file.text));
+        hashes.get(line.saturating_sub(1) as usize).cloned()
+    }
+}
+
+fn result(
+    report: &Report,
+    f: &Finding,
+    rule_index: Option<usize>,
+    hashes: &mut LineHashes,
+) -> sarif::Result {
+    let (start, end) = (f.start_pos(), f.end_pos());
+    let region = sarif::Region::builder()
+        .start_line(i64::from(start.line))
+        .start_column(i64::from(start.utf16_column))
+        .end_line(i64::from(end.line))
+        .end_column(i64::from(end.utf16_column.max(if end.line == start.line {
+            start.utf16_column + 1
+        } else {
+            1
+        })))
+        .build();
+    let location = sarif::Location::builder()
+        .physical_location(
+            sarif::PhysicalLocation::builder()
+                .artifact_location(
+                    sarif::ArtifactLocation::builder()
+                        .uri(percent_encode(&report.repo_relative(&f.file.path)))
+                        .uri_base_id("%SRCROOT%")
+                        .build(),
+                )
+                .region(region)
+                .build(),
+        )
+        .build();
+    let mut result = sarif::Result::builder()
+        .rule_id(f.rule_id.clone())
+        .level(result_level(f.severity))
+        .message(sarif::Message::builder().text(f.message.clone()).build())
+        .locations(vec![location])
+        .build();
+    result.rule_index = rule_index.map(|i| i as i64);
+    if let Some(hash) = hashes.get(&f.file, start.line) {
+        result.partial_fingerprints = Some(BTreeMap::from([(
+            "primaryLocationLineHash".to_string(),
+            hash,
+        )]));
+    }
+    if let Some(s) = &f.suppression {
+        result.suppressions = Some(vec![
+            sarif::Suppression::builder()
+                .kind(serde_json::json!(match s.kind {
+                    SuppressionKind::InSource => "inSource",
+                    SuppressionKind::Baseline => "external",
+                }))
+                .status(serde_json::json!("accepted"))
+                .justification(s.justification.clone())
+                .build(),
+        ]);
+    }
+    result
+}
+
+/// Percent-encodes a relative path for a URI reference (RFC 3986 path
+/// characters stay, everything else — spaces, `%`, `#`, `?`, non-ASCII — is
+/// encoded byte by byte).
+pub fn percent_encode(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        let keep = b.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=:@".contains(&b);
+        if keep {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn file_uri(root: &std::path::Path) -> String {
+    let mut text = root.to_string_lossy().replace('\\', "/");
+    if !text.ends_with('/') {
+        text.push('/');
+    }
+    if !text.starts_with('/') {
+        text.insert(0, '/');
+    }
+    format!("file://{}", percent_encode(&text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodes_spaces_and_unicode_but_not_slashes() {
+        assert_eq!(percent_encode("a dir/ü#1.tf"), "a%20dir/%C3%BC%231.tf");
+    }
+}

@@ -1,0 +1,317 @@
+//! The scan pipeline: discover → read → parse → evaluate → locate, in
+//! parallel, one work item per file or Terraform module. Every failure along
+//! the way becomes a finding or a diagnostic; nothing stops the other files.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::discover::{self, Discovered, FileKind, Module};
+use crate::document::{Document, ParseError, Parsed, SourceFile};
+use crate::engine::{Engines, PolicyError, RuleError};
+use crate::finding::{Finding, Severity};
+use crate::parse;
+use crate::rules::PARSE_ERROR;
+
+/// Files larger than this are not parsed by default (configurable): memory
+/// stays bounded whatever lands in a repository.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
+
+/// What to scan and how.
+#[derive(Clone, Debug)]
+pub struct ScanOptions {
+    pub paths: Vec<PathBuf>,
+    pub discover: discover::Options,
+    pub terraform: parse::terraform::Options,
+    pub max_file_size: u64,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions {
+            paths: vec![PathBuf::from(".")],
+            discover: discover::Options::default(),
+            terraform: parse::terraform::Options::default(),
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+        }
+    }
+}
+
+/// Where the time went, for `--timings`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Timings {
+    pub discover: Duration,
+    /// Wall time of the parallel read+parse+evaluate stage.
+    pub analyse: Duration,
+    /// CPU time summed over workers.
+    pub parse_cpu: Duration,
+    pub evaluate_cpu: Duration,
+}
+
+/// Everything a scan found, before filtering and reporting.
+#[derive(Debug, Default)]
+pub struct ScanResult {
+    pub findings: Vec<Finding>,
+    pub rule_errors: Vec<RuleError>,
+    pub policy_errors: Vec<PolicyError>,
+    pub files: usize,
+    pub documents: usize,
+    pub timings: Timings,
+}
+
+/// One unit of parallel work.
+enum Item<'a> {
+    File(&'a Path, FileKind),
+    Module(&'a Path, &'a Module),
+}
+
+/// Runs discovery, parsing and evaluation over `options.paths`.
+pub fn scan(options: &ScanOptions, engines: &Engines) -> ScanResult {
+    let started = Instant::now();
+    let found = discover::discover(&options.paths, &options.discover);
+    let discover_time = started.elapsed();
+    let mut result = analyse(&found, options, engines);
+    result.timings.discover = discover_time;
+    result
+}
+
+/// Reads, parses and evaluates discovered files in parallel.
+pub fn analyse(found: &Discovered, options: &ScanOptions, engines: &Engines) -> ScanResult {
+    let started = Instant::now();
+    let items: Vec<Item> = found
+        .files
+        .iter()
+        .map(|(p, k)| Item::File(p, *k))
+        .chain(found.modules.iter().map(|(d, m)| Item::Module(d, m)))
+        .collect();
+    let partials: Vec<ScanResult> = items
+        .par_iter()
+        .map_init(
+            || engines.worker(),
+            |worker, item| process(item, options, worker),
+        )
+        .collect();
+    let mut result = ScanResult::default();
+    for (path, message) in &found.errors {
+        result.findings.push(file_problem(path, message));
+    }
+    for part in partials {
+        result.findings.extend(part.findings);
+        result.rule_errors.extend(part.rule_errors);
+        result.policy_errors.extend(part.policy_errors);
+        result.files += part.files;
+        result.documents += part.documents;
+        result.timings.parse_cpu += part.timings.parse_cpu;
+        result.timings.evaluate_cpu += part.timings.evaluate_cpu;
+    }
+    result.policy_errors.sort_by_key(|e| e.to_string());
+    result.policy_errors.dedup();
+    result
+        .findings
+        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    result.timings.analyse = started.elapsed();
+    result
+}
+
+fn process(item: &Item, options: &ScanOptions, worker: &mut crate::engine::Worker) -> ScanResult {
+    let started = Instant::now();
+    let (parsed, files, requested) = match item {
+        Item::File(path, kind) => (parse_file(path, *kind, options.max_file_size), 1, None),
+        Item::Module(dir, module) => {
+            let (sources, mut errors) = read_module(module, options.max_file_size);
+            let mut parsed = parse::terraform_module(dir, &sources, &options.terraform);
+            parsed.errors.append(&mut errors);
+            (parsed, module.files.len(), module.requested.as_ref())
+        }
+    };
+    let parse_cpu = started.elapsed();
+    let mut out = evaluate(parsed, worker);
+    if let Some(requested) = requested {
+        out.findings
+            .retain(|f| requested.iter().any(|r| r == &f.file.path));
+    }
+    out.files = files;
+    out.timings.parse_cpu = parse_cpu;
+    out.timings.evaluate_cpu = started.elapsed() - parse_cpu;
+    out
+}
+
+/// Evaluates parsed documents and turns parse errors into `PARSE001`.
+pub fn evaluate(parsed: Parsed, worker: &mut crate::engine::Worker) -> ScanResult {
+    let mut out = ScanResult::default();
+    for err in parsed.errors {
+        out.findings.push(parse_finding(err));
+    }
+    for mut doc in parsed.documents {
+        out.documents += 1;
+        evaluate_document(&mut doc, worker, &mut out);
+    }
+    out
+}
+
+fn evaluate_document(doc: &mut Document, worker: &mut crate::engine::Worker, out: &mut ScanResult) {
+    match worker.evaluate(doc) {
+        Ok(eval) => {
+            out.findings.extend(eval.findings);
+            out.rule_errors.extend(eval.errors);
+        }
+        Err(e) => out.policy_errors.push(e),
+    }
+}
+
+/// Reads and parses one non-Terraform file.
+pub fn parse_file(path: &Path, kind: FileKind, max_size: u64) -> Parsed {
+    let file = match read_source(path, kind, max_size) {
+        Ok(Some(file)) => file,
+        Ok(None) => return Parsed::default(),
+        Err(err) => return Parsed::error(err),
+    };
+    parse_source(&file, kind)
+}
+
+/// Parses text already in memory (the language server's buffers).
+pub fn parse_source(file: &Arc<SourceFile>, kind: FileKind) -> Parsed {
+    match kind {
+        FileKind::Dockerfile => parse::dockerfile(file),
+        FileKind::Yaml => parse::yaml(file),
+        FileKind::Json => parse::json(file),
+        FileKind::Terraform | FileKind::TerraformVars => Parsed::default(),
+    }
+}
+
+fn read_module(module: &Module, max_size: u64) -> (Vec<Arc<SourceFile>>, Vec<ParseError>) {
+    let mut sources = Vec::new();
+    let mut errors = Vec::new();
+    for path in &module.files {
+        let kind = discover::classify(path).unwrap_or(FileKind::Terraform);
+        match read_source(path, kind, max_size) {
+            Ok(Some(file)) => sources.push(file),
+            Ok(None) => {}
+            Err(e) => errors.push(e),
+        }
+    }
+    (sources, errors)
+}
+
+/// Reads a file as text. Returns `Ok(None)` for files that turn out not to
+/// be ours (an oversized or binary `.json` that is not infrastructure), and
+/// an error for files that are ours but cannot be read: those must fail the
+/// gate rather than pass unchecked.
+pub fn read_source(
+    path: &Path,
+    kind: FileKind,
+    max_size: u64,
+) -> Result<Option<Arc<SourceFile>>, ParseError> {
+    let empty = || Arc::new(SourceFile::new(path, String::new()));
+    let size = std::fs::metadata(path)
+        .map_err(|e| ParseError::at(&empty(), 0, format!("cannot read file: {e}")))?
+        .len();
+    if size > max_size {
+        if matches!(kind, FileKind::Json | FileKind::Yaml) && !head_looks_like_ours(path) {
+            return Ok(None);
+        }
+        return Err(ParseError::at(
+            &empty(),
+            0,
+            format!(
+                "file is {} MB, over the {} MB limit (`max_file_size` in .driftless.yaml)",
+                size / (1024 * 1024),
+                max_size / (1024 * 1024)
+            ),
+        ));
+    }
+    let bytes = std::fs::read(path)
+        .map_err(|e| ParseError::at(&empty(), 0, format!("cannot read file: {e}")))?;
+    match decode(&bytes) {
+        Some(text) => Ok(Some(Arc::new(SourceFile::new(path, text)))),
+        None if kind == FileKind::Json => Ok(None),
+        None => Err(ParseError::at(
+            &empty(),
+            0,
+            "file is not text (binary content or an unsupported encoding)",
+        )),
+    }
+}
+
+/// Decodes UTF-8 (BOM stripped) and UTF-16 with a BOM; rejects binary
+/// content (NUL bytes or invalid UTF-8).
+pub fn decode(bytes: &[u8]) -> Option<String> {
+    if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        return String::from_utf8(rest.to_vec()).ok();
+    }
+    let utf16 = |le: bool, rest: &[u8]| {
+        let units: Vec<u16> = rest
+            .chunks_exact(2)
+            .map(|c| {
+                if le {
+                    u16::from_le_bytes([c[0], c[1]])
+                } else {
+                    u16::from_be_bytes([c[0], c[1]])
+                }
+            })
+            .collect();
+        String::from_utf16(&units).ok()
+    };
+    if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
+        return utf16(true, rest);
+    }
+    if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
+        return utf16(false, rest);
+    }
+    if bytes.contains(&0) {
+        return None;
+    }
+    String::from_utf8(bytes.to_vec()).ok()
+}
+
+fn head_looks_like_ours(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = vec![0u8; 64 * 1024];
+    let Ok(mut f) = std::fs::File::open(path) else {
+        return true;
+    };
+    let n = f.read(&mut head).unwrap_or(0);
+    let head = String::from_utf8_lossy(&head[..n]);
+    (head.contains("apiVersion") && head.contains("kind")) || head.contains("\"format_version\"")
+}
+
+/// A `PARSE001` finding from a parser error.
+pub fn parse_finding(err: ParseError) -> Finding {
+    Finding {
+        rule_id: PARSE_ERROR.to_string(),
+        severity: Severity::Error,
+        message: err.message,
+        file: err.file,
+        start: err.start,
+        end: err.end,
+        kind: None,
+        document: String::new(),
+        json_path: String::new(),
+        suppression: None,
+    }
+}
+
+/// A `PARSE001` finding for a path that could not be read at all.
+fn file_problem(path: &Path, message: &str) -> Finding {
+    parse_finding(ParseError::at(
+        &Arc::new(SourceFile::new(path, String::new())),
+        0,
+        format!("cannot read: {message}"),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_boms_and_rejects_binary() {
+        assert_eq!(decode(b"\xEF\xBB\xBFFROM x").as_deref(), Some("FROM x"));
+        assert_eq!(decode(b"\xFF\xFEF\0R\0").as_deref(), Some("FR"));
+        assert_eq!(decode(b"\xFE\xFF\0F\0R").as_deref(), Some("FR"));
+        assert_eq!(decode(b"FROM\0x"), None);
+        assert_eq!(decode(b"\xC3\x28"), None);
+    }
+}

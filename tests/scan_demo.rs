@@ -1,0 +1,90 @@
+//! End to end: the demo repository mixes the three formats; every TAG001 /
+//! TAG002 case is reported at the exact line and column of the image value,
+//! in text, JSON and SARIF, with exit code 1.
+
+mod common;
+
+use common::{driftless, hit, scan_json};
+
+fn expected() -> Vec<common::Hit> {
+    let mut v = vec![
+        hit("TAG001", "fixtures/demo/app/Dockerfile", 5, 33),
+        hit("TAG002", "fixtures/demo/app/Dockerfile", 12, 6),
+        hit("TAG001", "fixtures/demo/infra/main.tf", 17, 19),
+        hit("TAG002", "fixtures/demo/infra/main.tf", 25, 11),
+        hit("TAG001", "fixtures/demo/k8s/workloads.yaml", 27, 22),
+        hit("TAG002", "fixtures/demo/k8s/workloads.yaml", 43, 14),
+    ];
+    v.sort();
+    v
+}
+
+#[test]
+fn json_report_has_every_image_finding_at_its_exact_position() {
+    let (code, hits, report) = scan_json(&["fixtures/demo"]);
+    assert_eq!(hits, expected(), "{report:#}");
+    assert_eq!(code, 1);
+    assert_eq!(report["summary"]["findings"], 6);
+}
+
+#[test]
+fn strict_adds_digest_findings_for_tag_only_images() {
+    let (_, hits, _) = scan_json(&["--strict", "fixtures/demo"]);
+    let tag003 = common::only("TAG003", &hits);
+    // web:2.4.1, report:1.0.0, app:1.0.0 (k8s) and nginx:1.27.2 (terraform)
+    assert_eq!(tag003.len(), 4, "{tag003:#?}");
+}
+
+#[test]
+fn text_report_shows_location_code_frame_and_help() {
+    let out = driftless()
+        .args(["scan", "fixtures/demo"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    insta::assert_snapshot!("demo_text_report", text);
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn selecting_a_clean_subset_exits_zero() {
+    let (code, hits, _) = scan_json(&["--select", "SSH001", "fixtures/demo"]);
+    assert!(hits.is_empty());
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn fail_on_above_every_finding_exits_zero() {
+    let (code, hits, _) = scan_json(&["--fail-on", "critical", "fixtures/demo"]);
+    assert_eq!(hits.len(), 6);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn output_file_gets_the_format_and_console_keeps_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.sarif");
+    let out = driftless()
+        .args(["scan", "fixtures/demo", "--format", "sarif", "-o"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let console = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        console.contains("fixtures/demo/app/Dockerfile:5:33: TAG001"),
+        "{console}"
+    );
+    let sarif: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 6);
+}
+
+#[test]
+fn unknown_rule_ids_are_usage_errors() {
+    let out = driftless()
+        .args(["scan", "--select", "NOPE1", "fixtures/demo"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
