@@ -143,7 +143,7 @@ fn label(value: &Value) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::parse;
     use serde_json::json;
@@ -361,6 +361,35 @@ metadata:
         let values = "image:\n  tag: {{ .Values.tag }}\n{{- if x }}\n";
         let parsed = parse_yaml(&file("values.yaml", values));
         assert!(parsed.errors.is_empty() && parsed.documents.is_empty());
+    }
+
+    /// The first fenced block of `lang` in a Markdown text.
+    pub(crate) fn fenced<'a>(markdown: &'a str, lang: &str) -> &'a str {
+        let open = format!("```{lang}\n");
+        let start = markdown.find(&open).map(|i| i + open.len()).unwrap_or(0);
+        let len = markdown[start..].find("```").unwrap_or(0);
+        &markdown[start..start + len]
+    }
+
+    #[test]
+    fn the_documented_example_maps_as_documented() {
+        let md = include_str!("../../docs/input-kubernetes.md");
+        let parsed = parse_yaml(&file("deploy.yaml", fenced(md, "yaml")));
+        assert_eq!(parsed.documents.len(), 2);
+        let deploy = &parsed.documents[1];
+        assert_eq!(deploy.label, "Deployment/prod/web");
+        let shown: Value = serde_json::from_str(fenced(md, "json")).expect("valid JSON in docs");
+        assert_eq!(deploy.input, shown);
+        let c = ["spec", "template", "spec", "containers"];
+        assert_eq!(at(deploy, &[&c[..], &["0", "image"]].concat()).0, 19);
+        assert_eq!(at(deploy, &c).0, 17);
+        assert_eq!(at(deploy, &[&c[..], &["0"]].concat()).0, 18);
+        assert_eq!(at(deploy, &[]).0, 10);
+        let (node, _) =
+            deploy
+                .source_map
+                .locate(&path(&["spec", "template", "spec", "securityContext"]));
+        assert_eq!(deploy.files[0].position(node.span.start as usize).line, 16);
     }
 
     #[test]

@@ -79,6 +79,35 @@ mod tests {
     }
 
     #[test]
+    fn the_documented_example_maps_as_documented() {
+        let md = include_str!("../../docs/input-tfplan.md");
+        let f = Arc::new(SourceFile::new(
+            "plan.json",
+            crate::parse::kubernetes::tests::fenced(md, "json"),
+        ));
+        let parsed = parse::json(&f);
+        let doc = &parsed.documents[0];
+        assert_eq!(doc.kind, Kind::Tfplan);
+        let line = |p: &[PathSeg]| {
+            let (node, _) = doc.source_map.locate(p);
+            f.position(node.span.start as usize).line
+        };
+        let rc = || vec![PathSeg::Key("resource_changes".into()), PathSeg::Index(0)];
+        let key = |k: &str| PathSeg::Key(k.into());
+        assert_eq!(
+            line(&[rc(), vec![key("change"), key("actions")]].concat()),
+            10
+        );
+        assert_eq!(line(&[rc(), vec![key("address")]].concat()), 7);
+        assert_eq!(line(&[rc(), vec![key("change")]].concat()), 9);
+        assert_eq!(line(&rc()), 6);
+        assert_eq!(
+            line(&[rc(), vec![key("change"), key("after"), key("tags")]].concat()),
+            12
+        );
+    }
+
+    #[test]
     fn only_plans_are_plans() {
         let value = |s: &str| serde_json::from_str::<serde_json::Value>(s).expect("valid");
         assert!(is_plan(&value(

@@ -211,6 +211,9 @@ struct Node {
     value: Value,
     map: SourceMap,
     size: usize,
+    /// An anchored scalar's text as written, for use as a key through an
+    /// alias (keys are never resolved).
+    text: Option<String>,
 }
 
 /// A mapping key: its text, its span, and whether it is the merge key `<<`.
@@ -309,6 +312,7 @@ impl<'a, 'b> Loader<'a, 'b> {
             value: Value::Null,
             map: SourceMap::leaf(Span::new(start, start)),
             size: 1,
+            text: None,
         });
         Some(YamlDocument {
             start,
@@ -328,7 +332,18 @@ impl<'a, 'b> Loader<'a, 'b> {
     ) -> Result<(), ParseError> {
         let span = self.token_span(start, end, anchor != 0 || tag.is_some(), &raw, style);
         let plain = matches!(style, ScalarStyle::Plain);
-        if anchor == 0 && self.expects_key() {
+        if self.expects_key() {
+            // Keys keep their text as written, anchored or not.
+            if anchor != 0 {
+                let value = resolve(raw.to_string(), plain, tag);
+                let node = Node {
+                    value,
+                    map: SourceMap::leaf(span),
+                    size: 1,
+                    text: Some(raw.to_string()),
+                };
+                self.remember(anchor, &node)?;
+            }
             let merge = plain && tag.is_none() && raw == "<<";
             self.set_key(Key {
                 text: raw.into_owned(),
@@ -337,6 +352,7 @@ impl<'a, 'b> Loader<'a, 'b> {
             });
             return Ok(());
         }
+        let text = (anchor != 0).then(|| raw.to_string());
         let value = resolve(raw.into_owned(), plain, tag);
         let span = match (&value, self.pending_key_span()) {
             // `key:` with nothing after it: point at the key.
@@ -347,6 +363,7 @@ impl<'a, 'b> Loader<'a, 'b> {
             value,
             map: SourceMap::leaf(span),
             size: 1,
+            text,
         };
         self.complete(node, anchor)
     }
@@ -384,18 +401,13 @@ impl<'a, 'b> Loader<'a, 'b> {
                 "YAML alias refers to an anchor that is not defined before it in this document",
             ));
         };
-        let size = node.size;
-        self.spend(size, start)?;
-        let mut node = self.anchors.get(&id).cloned().unwrap_or_else(|| Node {
-            value: Value::Null,
-            map: SourceMap::default(),
-            size: 1,
-        });
+        charge(self.alias_nodes, node.size, self.file, start)?;
+        let mut node = node.clone();
         if !matches!(node.map.children, Children::Leaf) {
             node.map.span = self.pending_key_span().unwrap_or(Span::new(start, end));
         }
         if self.expects_key() {
-            let text = key_text(&node.value);
+            let text = node.text.unwrap_or_else(|| key_text(&node.value));
             self.set_key(Key {
                 text,
                 span: Span::new(start, end),
@@ -404,19 +416,6 @@ impl<'a, 'b> Loader<'a, 'b> {
             return Ok(());
         }
         self.complete(node, 0)
-    }
-
-    /// Charges `nodes` copied nodes to the file's alias budget.
-    fn spend(&mut self, nodes: usize, at: usize) -> Result<(), ParseError> {
-        *self.alias_nodes += nodes;
-        if *self.alias_nodes > MAX_ALIAS_NODES {
-            return Err(ParseError::at(
-                self.file,
-                at,
-                format!("YAML alias expansion exceeds {MAX_ALIAS_NODES} nodes"),
-            ));
-        }
-        Ok(())
     }
 
     /// Starts a mapping or sequence, refusing to nest past [`MAX_DEPTH`].
@@ -478,6 +477,7 @@ impl<'a, 'b> Loader<'a, 'b> {
             value,
             map,
             size: frame.size,
+            text: None,
         };
         self.complete(node, frame.anchor)
     }
@@ -516,16 +516,23 @@ impl<'a, 'b> Loader<'a, 'b> {
         }
     }
 
+    /// Keeps a copy of an anchored node for later aliases; the copy costs as
+    /// much as an expansion, so it is charged to the alias budget.
+    fn remember(&mut self, anchor: usize, node: &Node) -> Result<(), ParseError> {
+        let at = node.map.span.start as usize;
+        charge(self.alias_nodes, node.size, self.file, at)?;
+        self.anchors.insert(anchor, node.clone());
+        Ok(())
+    }
+
     /// Records an anchored node and attaches a finished node to its parent
     /// (or makes it the document's root).
     fn complete(&mut self, node: Node, anchor: usize) -> Result<(), ParseError> {
         if anchor != 0 {
-            // The copy kept for later aliases costs as much as an expansion.
-            self.spend(node.size, node.map.span.start as usize)?;
-            self.anchors.insert(anchor, node.clone());
+            self.remember(anchor, &node)?;
         }
         if self.expects_key() {
-            let text = key_text(&node.value);
+            let text = node.text.unwrap_or_else(|| key_text(&node.value));
             self.set_key(Key {
                 text,
                 span: node.map.span,
@@ -557,6 +564,24 @@ impl<'a, 'b> Loader<'a, 'b> {
             }
         }
     }
+}
+
+/// Charges `nodes` copied nodes to the file's alias budget (`used`).
+fn charge(
+    used: &mut usize,
+    nodes: usize,
+    file: &Arc<SourceFile>,
+    at: usize,
+) -> Result<(), ParseError> {
+    *used += nodes;
+    if *used > MAX_ALIAS_NODES {
+        return Err(ParseError::at(
+            file,
+            at,
+            format!("YAML alias expansion exceeds {MAX_ALIAS_NODES} nodes"),
+        ));
+    }
+    Ok(())
 }
 
 /// Applies a merge key (`<<: *base` or `<<: [*a, *b]`): entries not already
@@ -964,6 +989,8 @@ list: [*t, *base]
         assert_eq!(at(&f, &m, &["list", "1"]), (11, 12, "*base".into()));
         assert_eq!(at(&f, &m, &["base"]), (1, 1, "base".into()));
         assert!(error_of("a: &x 1\n<<: *x\n").2.contains("merge key"));
+        let (_, v, _) = one("&k yes: 1\nb: *k\n*k : 2\n");
+        assert_eq!(v, json!({"yes": 2, "b": true}));
     }
 
     #[test]
