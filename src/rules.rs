@@ -160,7 +160,11 @@ pub fn markdown(catalogue: &Catalogue) -> String {
             r.id,
             r.title,
             r.severity,
-            if r.strict { ", strict (enable with `--strict`)" } else { "" },
+            if r.strict {
+                ", strict (enable with `--strict`)"
+            } else {
+                ""
+            },
             r.why,
             r.fix
         ));

@@ -16,7 +16,10 @@ fn rules_page_is_generated_from_the_catalogue() {
         std::fs::write(&path, &want).unwrap();
     }
     let have = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(have == want, "docs/rules.md is stale: run `DRIFTLESS_BLESS=1 cargo test --test docs`");
+    assert!(
+        have == want,
+        "docs/rules.md is stale: run `DRIFTLESS_BLESS=1 cargo test --test docs`"
+    );
 }
 
 #[test]

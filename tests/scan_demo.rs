@@ -13,7 +13,7 @@ fn expected() -> Vec<common::Hit> {
         hit("TAG001", "fixtures/demo/infra/main.tf", 17, 19),
         hit("TAG002", "fixtures/demo/infra/main.tf", 25, 11),
         hit("TAG001", "fixtures/demo/k8s/workloads.yaml", 27, 22),
-        hit("TAG002", "fixtures/demo/k8s/workloads.yaml", 43, 14),
+        hit("TAG002", "fixtures/demo/k8s/workloads.yaml", 42, 14),
     ];
     v.sort();
     v

@@ -20,8 +20,11 @@ _upgrades := {
 deny contains {"msg": msg, "path": array.concat(cmd.path, [k + cmd.skip])} if {
 	some cmd in dockerfile.commands
 	program := dockerfile.program(cmd.words)
-	some k, w in cmd.words
-	k > 0
+	k := _subcommand(cmd.words)
+	w := cmd.words[k]
 	w in _upgrades[program]
 	msg := sprintf("`%s %s` upgrades packages in place; rebuild from a newer pinned base image instead", [program, w])
 }
+
+# The first word after the program that is not an option.
+_subcommand(words) := min({k | some k, w in words; k > 0; not startswith(w, "-")})

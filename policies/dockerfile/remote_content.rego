@@ -10,7 +10,7 @@ deny contains {"msg": msg, "path": ["stages", s, "instructions", j, "args", k]} 
 	some s, stage in input.stages
 	some j, instr in stage.instructions
 	instr.cmd == "add"
-	not object.get(instr, ["flags", "checksum"], null)
+	not instr.flags.checksum
 	some k, arg in instr.args
 	regex.match(`^https?://`, arg)
 	msg := sprintf("`ADD %s` downloads without `--checksum`; the content is not verified", [arg])

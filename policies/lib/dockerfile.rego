@@ -13,15 +13,18 @@ commands contains cmd if {
 	instr.cmd == "run"
 	some c, raw in object.get(instr, "commands", [])
 	skip := _prefix_length(raw)
-	ops := object.get(instr, "operators", [])
 	cmd := {
 		"path": ["stages", s, "instructions", j, "commands", c],
 		"words": array.slice(raw, skip, count(raw)),
 		"skip": skip,
-		"op": object.get(ops, c, ""),
+		"op": _operator(instr, c),
 		"next": _next_words(instr, c),
 	}
 }
+
+_operator(instr, c) := instr.operators[c]
+
+_operator(instr, c) := "" if not instr.operators[c]
 
 _next_words(instr, c) := w if {
 	next := instr.commands[c + 1]

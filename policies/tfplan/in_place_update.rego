@@ -20,7 +20,9 @@ default_types := {
 	"digitalocean_droplet", "hcloud_server", "vsphere_virtual_machine", "openstack_compute_instance_v2",
 }
 
-server_types := {t | some t in data.driftless.config.options.UPD001.resource_types}
+server_types := {t | some t in data.driftless.config.options.UPD001.resource_types} if {
+	data.driftless.config.options.UPD001.resource_types
+}
 
 server_types := default_types if not data.driftless.config.options.UPD001.resource_types
 

@@ -1180,10 +1180,8 @@ pub fn load_one(file: &Arc<SourceFile>) -> Result<(Value, SourceMap), ParseError
 /// [`load_one`] for text that is not a scanned file.
 pub fn load_value(text: &str) -> anyhow::Result<Value> {
     let file = Arc::new(SourceFile::new("<yaml>", text));
-    load_one(&file)
-        .map(|(value, _)| value)
-        .map_err(|e| {
-            let pos = file.position(e.start);
-            anyhow::anyhow!("{}:{}: {}", pos.line, pos.column, e.message)
-        })
+    load_one(&file).map(|(value, _)| value).map_err(|e| {
+        let pos = file.position(e.start);
+        anyhow::anyhow!("{}:{}: {}", pos.line, pos.column, e.message)
+    })
 }
