@@ -3,6 +3,7 @@
 package driftless.dockerfile.ssh_server
 
 import data.driftless.lib.dockerfile
+import data.driftless.lib.network
 import data.driftless.lib.packages
 
 metadata := {"id": "SSH003"}
@@ -40,14 +41,9 @@ deny contains {"msg": sprintf("`EXPOSE %s` exposes SSH", [arg]), "path": ["stage
 # `name=1.0`, `name-1.0` → `name`
 _package_name(w) := split(split(w, "=")[0], "@")[0]
 
+# `22`, `22/tcp`, a range `20-30`; UDP-only is not SSH.
 _exposes_22(arg) if {
-	port := split(arg, "/")[0]
-	port == "22"
-}
-
-_exposes_22(arg) if {
-	range := split(split(arg, "/")[0], "-")
-	count(range) == 2
-	to_number(range[0]) <= 22
-	to_number(range[1]) >= 22
+	parts := split(arg, "/")
+	not lower(object.get(parts, 1, "tcp")) == "udp"
+	network.includes_22(parts[0])
 }
