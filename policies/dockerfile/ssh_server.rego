@@ -44,6 +44,8 @@ _package_name(w) := split(split(w, "=")[0], "@")[0]
 # `22`, `22/tcp`, a range `20-30`; UDP-only is not SSH.
 _exposes_22(arg) if {
 	parts := split(arg, "/")
-	not lower(object.get(parts, 1, "tcp")) == "udp"
+	not _udp(parts)
 	network.includes_22(parts[0])
 }
+
+_udp(parts) if lower(parts[1]) == "udp"
