@@ -1,2 +1,359 @@
 //! Container image references (`registry:5000/team/app:1.2@sha256:…`),
 //! parsed once for every format.
+//!
+//! Every format names images the same way (Dockerfile `FROM`, Kubernetes
+//! `image:`, Terraform `image = …`), and the rules that judge tags and
+//! digests must agree on what the tag *is*. The classic trap is
+//! `registry.example:5000/app`: the `:5000` is a port, so the image has no
+//! tag at all. This module is the one place that knows.
+//!
+//! Decisions (documented in `docs/input-dockerfile.md`):
+//! - Leading/trailing whitespace is trimmed; whitespace or control characters
+//!   inside the reference make it unparseable.
+//! - A reference containing `$` still holds an unresolved variable
+//!   (`${TAG}`), so its parts are unknown: [`parse`] returns `None` rather
+//!   than guessing.
+//! - Parts are kept as written: `nginx` stays `nginx` (not
+//!   `docker.io/library/nginx`), an explicit `docker.io/` stays in
+//!   `registry`. Case is kept too; uppercase is accepted (Docker would
+//!   refuse to pull it, but a linter should still see the tag).
+//! - The first path component is a registry when it contains `.` or `:`,
+//!   is `localhost`, or contains an uppercase letter — Docker's own rule.
+//! - Structure is checked: empty components, a bad tag, a malformed digest
+//!   (`sha256` needs 64 hex digits) or a bad port give `None`.
+
+use serde::Serialize;
+
+/// The parts of an image reference, as written. Serialises to
+/// `{"registry":…, "repository":…, "tag":…, "digest":…}` with `null` for
+/// absent parts, which is the shape Rego rules (and the Rego builtin the
+/// engine exposes) see.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct ImageRef {
+    /// Registry host with its port (`registry.example:5000`, `ghcr.io`);
+    /// `None` when the reference relies on the implicit Docker Hub.
+    pub registry: Option<String>,
+    /// The repository path as written (`nginx`, `team/app`,
+    /// `library/nginx`).
+    pub repository: String,
+    /// The tag (`latest`, `1.25`), `None` when the reference has none
+    /// (Docker then pulls `latest`).
+    pub tag: Option<String>,
+    /// The content digest (`sha256:…`), `None` when not pinned.
+    pub digest: Option<String>,
+}
+
+/// Longest registry + repository Docker accepts.
+const MAX_NAME_LEN: usize = 255;
+/// Longest tag Docker accepts.
+const MAX_TAG_LEN: usize = 128;
+
+/// Parses an image reference; `None` for empty text, garbage, or text with
+/// an unresolved `$` variable. Pure function: the same text always gives the
+/// same answer, so it can back a Rego builtin.
+pub fn parse(reference: &str) -> Option<ImageRef> {
+    let s = reference.trim();
+    if s.is_empty() || s.contains('$') || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return None;
+    }
+    let (name_tag, digest) = match s.split_once('@') {
+        Some((n, d)) => (n, Some(valid_digest(d)?)),
+        None => (s, None),
+    };
+    let (name, tag) = split_tag(name_tag)?;
+    if name.len() > MAX_NAME_LEN {
+        return None;
+    }
+    let (registry, repository) = split_registry(name);
+    if let Some(r) = registry {
+        valid_registry(r).then_some(())?;
+    }
+    valid_repository(repository).then_some(())?;
+    Some(ImageRef {
+        registry: registry.map(str::to_owned),
+        repository: repository.to_owned(),
+        tag: tag.map(str::to_owned),
+        digest: digest.map(str::to_owned),
+    })
+}
+
+/// Splits `name[:tag]`: the tag is after the last `:` that follows the last
+/// `/`, so a registry port (`host:5000/app`) is never mistaken for a tag.
+fn split_tag(name_tag: &str) -> Option<(&str, Option<&str>)> {
+    let last_component = name_tag.rfind('/').map_or(0, |i| i + 1);
+    match name_tag[last_component..].rfind(':') {
+        None => Some((name_tag, None)),
+        Some(i) => {
+            let colon = last_component + i;
+            let tag = &name_tag[colon + 1..];
+            valid_tag(tag).then_some((&name_tag[..colon], Some(tag)))
+        }
+    }
+}
+
+/// Docker's rule for whether the first component names a registry.
+fn split_registry(name: &str) -> (Option<&str>, &str) {
+    match name.split_once('/') {
+        Some((first, rest))
+            if first.contains(['.', ':'])
+                || first == "localhost"
+                || first.chars().any(|c| c.is_ascii_uppercase()) =>
+        {
+            (Some(first), rest)
+        }
+        _ => (None, name),
+    }
+}
+
+/// `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`.
+fn valid_tag(tag: &str) -> bool {
+    let mut chars = tag.chars();
+    let Some(first) = chars.next() else {
+        return false;
+    };
+    tag.len() <= MAX_TAG_LEN
+        && (first.is_ascii_alphanumeric() || first == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+}
+
+/// `algorithm:hex`, with the exact length for the common algorithms.
+fn valid_digest(digest: &str) -> Option<&str> {
+    let (algorithm, encoded) = digest.split_once(':')?;
+    let algorithm_ok = !algorithm.is_empty()
+        && algorithm.split(['+', '.', '_', '-']).all(|part| {
+            part.starts_with(|c: char| c.is_ascii_alphabetic())
+                && part.chars().all(|c| c.is_ascii_alphanumeric())
+        });
+    let expected_len = match algorithm {
+        "sha256" => Some(64),
+        "sha384" => Some(96),
+        "sha512" => Some(128),
+        _ => None,
+    };
+    let length_ok = match expected_len {
+        Some(n) => encoded.len() == n,
+        None => encoded.len() >= 32,
+    };
+    let hex_ok = encoded.chars().all(|c| c.is_ascii_hexdigit());
+    (algorithm_ok && length_ok && hex_ok).then_some(digest)
+}
+
+/// `host[.host…][:port]` or `[ipv6][:port]`.
+fn valid_registry(registry: &str) -> bool {
+    let (host, port) = if let Some(rest) = registry.strip_prefix('[') {
+        let Some((v6, after)) = rest.split_once(']') else {
+            return false;
+        };
+        let port = match after {
+            "" => None,
+            p => match p.strip_prefix(':') {
+                Some(p) => Some(p),
+                None => return false,
+            },
+        };
+        if v6.is_empty() || !v6.chars().all(|c| c.is_ascii_hexdigit() || c == ':') {
+            return false;
+        }
+        (None, port)
+    } else {
+        match registry.rsplit_once(':') {
+            Some((h, p)) => (Some(h), Some(p)),
+            None => (Some(registry), None),
+        }
+    };
+    let port_ok =
+        port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.chars().all(|c| c.is_ascii_digit()));
+    let host_ok = host.is_none_or(|h| !h.is_empty() && h.split('.').all(valid_host_label));
+    port_ok && host_ok
+}
+
+/// `[A-Za-z0-9]` or `[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]`.
+fn valid_host_label(label: &str) -> bool {
+    !label.is_empty()
+        && !label.starts_with('-')
+        && !label.ends_with('-')
+        && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+}
+
+/// Path components separated by `/`, each
+/// `[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*` (uppercase tolerated, see module doc).
+fn valid_repository(repository: &str) -> bool {
+    !repository.is_empty() && repository.split('/').all(valid_path_component)
+}
+
+fn valid_path_component(component: &str) -> bool {
+    let bytes = component.as_bytes();
+    let (Some(first), Some(last)) = (bytes.first(), bytes.last()) else {
+        return false;
+    };
+    if !first.is_ascii_alphanumeric() || !last.is_ascii_alphanumeric() {
+        return false;
+    }
+    // Runs of separators between alphanumeric runs: ".", "_", "__" or "-+".
+    bytes
+        .split(|b| b.is_ascii_alphanumeric())
+        .filter(|run| !run.is_empty())
+        .all(|run| matches!(run, b"." | b"_" | b"__") || run.iter().all(|&b| b == b'-'))
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SHA: &str = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    fn parts(s: &str) -> Option<(Option<String>, String, Option<String>, Option<String>)> {
+        parse(s).map(|r| (r.registry, r.repository, r.tag, r.digest))
+    }
+
+    fn some(
+        registry: Option<&str>,
+        repository: &str,
+        tag: Option<&str>,
+        digest: Option<&str>,
+    ) -> Option<(Option<String>, String, Option<String>, Option<String>)> {
+        Some((
+            registry.map(Into::into),
+            repository.into(),
+            tag.map(Into::into),
+            digest.map(Into::into),
+        ))
+    }
+
+    #[test]
+    fn docker_hub_short_names() {
+        assert_eq!(parts("nginx"), some(None, "nginx", None, None));
+        assert_eq!(
+            parts("nginx:latest"),
+            some(None, "nginx", Some("latest"), None)
+        );
+        assert_eq!(parts("nginx:1.25"), some(None, "nginx", Some("1.25"), None));
+        assert_eq!(
+            parts("team/app:v1"),
+            some(None, "team/app", Some("v1"), None)
+        );
+    }
+
+    #[test]
+    fn registry_port_is_not_a_tag() {
+        assert_eq!(
+            parts("registry.example:5000/app"),
+            some(Some("registry.example:5000"), "app", None, None)
+        );
+        assert_eq!(
+            parts("registry.example:5000/app:1.0"),
+            some(Some("registry.example:5000"), "app", Some("1.0"), None)
+        );
+        assert_eq!(
+            parts("localhost:5000/app:dev"),
+            some(Some("localhost:5000"), "app", Some("dev"), None)
+        );
+        assert_eq!(
+            parts("[::1]:5000/app:dev"),
+            some(Some("[::1]:5000"), "app", Some("dev"), None)
+        );
+    }
+
+    #[test]
+    fn localhost_and_dotted_first_components_are_registries() {
+        assert_eq!(
+            parts("localhost/app"),
+            some(Some("localhost"), "app", None, None)
+        );
+        assert_eq!(
+            parts("ghcr.io/org/team/app:v1"),
+            some(Some("ghcr.io"), "org/team/app", Some("v1"), None)
+        );
+        assert_eq!(
+            parts("docker.io/library/nginx:latest"),
+            some(Some("docker.io"), "library/nginx", Some("latest"), None)
+        );
+    }
+
+    #[test]
+    fn digests() {
+        let r = parts(&format!("nginx@{SHA}"));
+        assert_eq!(r, some(None, "nginx", None, Some(SHA)));
+        let r = parts(&format!("nginx:1.25@{SHA}"));
+        assert_eq!(r, some(None, "nginx", Some("1.25"), Some(SHA)));
+        let r = parts(&format!("registry.example:5000/app@{SHA}"));
+        assert_eq!(
+            r,
+            some(Some("registry.example:5000"), "app", None, Some(SHA))
+        );
+        assert_eq!(parts("nginx@sha256:abc"), None, "short sha256");
+        assert_eq!(parts("nginx@sha256"), None, "no encoded part");
+        assert_eq!(parts(&format!("nginx@{SHA}@{SHA}")), None);
+        let xyz = format!("nginx@xyz:{}", "a".repeat(32));
+        assert_eq!(parts(&xyz), some(None, "nginx", None, Some(&xyz[6..])));
+    }
+
+    #[test]
+    fn whitespace_is_trimmed_and_case_kept() {
+        assert_eq!(
+            parts("  nginx:1.25\n"),
+            some(None, "nginx", Some("1.25"), None)
+        );
+        assert_eq!(
+            parts("NGINX:Latest"),
+            some(None, "NGINX", Some("Latest"), None)
+        );
+        // Docker's rule: an uppercase first component is a registry.
+        assert_eq!(parts("MyReg/app"), some(Some("MyReg"), "app", None, None));
+        assert_eq!(parts("ngi nx"), None);
+    }
+
+    #[test]
+    fn garbage_and_variables_are_unparseable() {
+        for bad in [
+            "",
+            "   ",
+            "${BASE}",
+            "alpine:$TAG",
+            "nginx:",
+            ":latest",
+            "/app",
+            "app/",
+            "a//b",
+            "nginx:la:test",
+            "nginx:-bad",
+            "-nginx",
+            "ngin..x",
+            "ngin___x",
+            "host:port/app",
+            "host:123456/app",
+            "[zz]:5000/app",
+            "-host.io/app",
+            "\u{0}",
+        ] {
+            assert_eq!(parse(bad), None, "{bad:?}");
+        }
+        assert_eq!(parse(&"a".repeat(300)), None, "name too long");
+        assert_eq!(
+            parse(&format!("a:{}", "b".repeat(129))),
+            None,
+            "tag too long"
+        );
+    }
+
+    #[test]
+    fn separators_inside_components() {
+        assert!(parse("my_app").is_some());
+        assert!(parse("my__app").is_some());
+        assert!(parse("my---app").is_some());
+        assert!(parse("my.app").is_some());
+        assert!(parse("my-_app").is_none());
+    }
+
+    #[test]
+    fn serialises_with_nulls() {
+        let json = serde_json::to_value(parse("registry.example:5000/app").unwrap()).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"registry":"registry.example:5000","repository":"app","tag":null,"digest":null})
+        );
+    }
+}
