@@ -73,6 +73,9 @@ pub struct Head {
     /// The argument text after the flags (trailing blanks excluded).
     pub value_start: usize,
     pub value_end: usize,
+    /// The Dockerfile escape character; a backtick (Windows images) also
+    /// makes backslashes literal in shell commands.
+    pub escape: char,
 }
 
 /// Splits the instruction starting at `text[from..]` into keyword, flags
@@ -101,6 +104,7 @@ pub fn head(text: &str, from: usize, escape: char) -> Head {
         args,
         value_start,
         value_end,
+        escape,
     }
 }
 
@@ -225,8 +229,8 @@ impl Cmd {
 }
 
 /// Simple commands of a shell script; `span` maps script offsets to file spans.
-fn script_commands(script: &str, span: &dyn Fn(usize, usize) -> Span) -> Vec<Cmd> {
-    let tokens = shell::shell(script);
+fn script_commands(script: &str, posix: bool, span: &dyn Fn(usize, usize) -> Span) -> Vec<Cmd> {
+    let tokens = shell::shell(script, posix);
     shell::commands(script, &tokens)
         .into_iter()
         .map(|c| Cmd {
@@ -287,11 +291,11 @@ fn reads_stdin(args: &[&str]) -> bool {
 
 /// Commands of the exec form: the script of `sh -c SCRIPT`, else the array
 /// itself as one command.
-fn exec_commands(items: &[Item], map: &Mapping) -> Vec<Cmd> {
+fn exec_commands(items: &[Item], map: &Mapping, posix: bool) -> Vec<Cmd> {
     let args: Vec<&str> = items.iter().map(|i| i.value.as_str()).collect();
     if let Some(k) = script_arg(&args) {
         let composed = items[k].map.compose(map);
-        return script_commands(&items[k].value, &|s, e| composed.span(s, e));
+        return script_commands(&items[k].value, posix, &|s, e| composed.span(s, e));
     }
     if items.is_empty() {
         return Vec::new();
@@ -327,18 +331,19 @@ fn shell_body(content: &str) -> bool {
 /// runs one (`RUN <<EOF`, `RUN bash <<EOF`).
 fn shell_commands(
     l: &Logical,
+    h: &Head,
     start: usize,
-    end: usize,
     heredocs: &[Heredoc],
     src: &str,
 ) -> Vec<Cmd> {
-    let line = &l.text[start..end];
+    let line = &l.text[start..h.value_end];
     let map = &l.map;
-    let mut cmds = script_commands(line, &|s, e| map.span(start + s, start + e));
+    let posix = h.escape == '\\';
+    let mut cmds = script_commands(line, posix, &|s, e| map.span(start + s, start + e));
     let [heredoc] = heredocs else {
         return cmds;
     };
-    let tokens = shell::shell(line);
+    let tokens = shell::shell(line, posix);
     let only_heredoc = matches!(tokens.as_slice(), [r, w] if r.kind == Kind::Redirect
         && r.text.starts_with("<<") && w.redirect_target);
     let fed_to_shell = cmds.iter().any(|c| {
@@ -357,7 +362,7 @@ fn shell_commands(
     {
         last.op = ";";
     }
-    cmds.extend(script_commands(script, &|s, e| body_map.span(s, e)));
+    cmds.extend(script_commands(script, posix, &|s, e| body_map.span(s, e)));
     cmds
 }
 
@@ -387,8 +392,8 @@ pub fn build(
     o.set("args", args_node(h, exec.as_deref(), m, value_span));
     let cmds = match (&exec, command_start(h)) {
         _ if !RUNS_COMMANDS.contains(&h.keyword.as_str()) => Vec::new(),
-        (Some(items), _) => exec_commands(items, m),
-        (None, Some(start)) => shell_commands(l, start, h.value_end, own(heredocs, trigger), src),
+        (Some(items), _) => exec_commands(items, m, h.escape == '\\'),
+        (None, Some(start)) => shell_commands(l, h, start, own(heredocs, trigger), src),
         (None, None) => Vec::new(),
     };
     set_commands(&mut o, &cmds, value_span);

@@ -10,9 +10,9 @@
 //! A file Docker would reject for its structure (unknown instruction,
 //! unterminated heredoc, no `FROM`) is a `PARSE001` at the offending line.
 //!
-//! Submodules: [`lexer`] (lines to logical instructions), [`shell`] (word
-//! splitting), [`exec_form`] (JSON arrays), [`expand`] (`ARG` substitution),
-//! [`instruction`] (instruction objects), [`mapping`] and [`node`] (spans).
+//! Submodules: `lexer` (lines to logical instructions), `shell` (word
+//! splitting), `exec_form` (JSON arrays), `expand` (`ARG` substitution),
+//! `instruction` (instruction objects), `mapping` and `node` (spans).
 
 mod exec_form;
 mod expand;

@@ -257,8 +257,11 @@ fn continuation_len(b: &[u8], i: usize) -> usize {
     }
 }
 
-/// POSIX shell tokens of `s`: see the module documentation.
-pub fn shell(s: &str) -> Vec<Token> {
+/// POSIX shell tokens of `s` (see the module documentation); with
+/// `backslash_escapes` off a backslash is an ordinary character (Windows
+/// images, whose Dockerfiles select the backtick escape and whose paths are
+/// `C:\dir`).
+pub fn shell(s: &str, backslash_escapes: bool) -> Vec<Token> {
     let b = s.as_bytes();
     let mut out: Vec<Token> = Vec::new();
     let mut target_next = false;
@@ -269,7 +272,7 @@ pub fn shell(s: &str) -> Vec<Token> {
         let start = i;
         match c {
             _ if is_blank(c) => i += 1,
-            b'\\' if continuation_len(b, i) > 0 => i += continuation_len(b, i),
+            b'\\' if backslash_escapes && continuation_len(b, i) > 0 => i += continuation_len(b, i),
             b'\n' => {
                 out.push(op(Kind::Newline, "\n", i, i + 1));
                 target_next = false;
@@ -311,7 +314,7 @@ pub fn shell(s: &str) -> Vec<Token> {
                 target_next = false;
             }
             _ => {
-                let (mut tok, end) = shell_word(b, i);
+                let (mut tok, end) = shell_word(b, i, backslash_escapes);
                 i = end;
                 let digits = tok.text.bytes().all(|d| d.is_ascii_digit()) && !tok.quoted;
                 if digits && matches!(b.get(i), Some(b'<' | b'>')) {
@@ -329,8 +332,9 @@ pub fn shell(s: &str) -> Vec<Token> {
 }
 
 /// Reads one shell word starting at `i`; returns it and the index after it.
-fn shell_word(b: &[u8], mut i: usize) -> (Token, usize) {
+fn shell_word(b: &[u8], mut i: usize, backslash_escapes: bool) -> (Token, usize) {
     let start = i;
+    let esc = if backslash_escapes { b'\\' } else { 0 };
     let mut text = Vec::new();
     let mut quoted = false;
     while i < b.len() {
@@ -338,6 +342,10 @@ fn shell_word(b: &[u8], mut i: usize) -> (Token, usize) {
         match c {
             _ if is_blank(c) => break,
             b'\n' | b';' | b'&' | b'|' | b'(' | b')' | b'<' | b'>' => break,
+            b'\\' if esc == 0 => {
+                text.push(c);
+                i += 1;
+            }
             b'\\' if continuation_len(b, i) > 0 => i += continuation_len(b, i),
             b'\\' => {
                 quoted = true;
@@ -353,7 +361,7 @@ fn shell_word(b: &[u8], mut i: usize) -> (Token, usize) {
             }
             b'"' => {
                 quoted = true;
-                i = double_quoted(b, i + 1, b'\\', &mut text);
+                i = double_quoted(b, i + 1, esc, &mut text);
             }
             b'`' => {
                 let end = skip_nested(b, i, Ctx::Backtick);
@@ -504,7 +512,7 @@ mod tests {
     }
 
     fn cmds(s: &str) -> (Vec<Vec<String>>, Vec<&'static str>) {
-        let toks = shell(s);
+        let toks = shell(s, true);
         let cs = commands(s, &toks);
         (
             cs.iter()
@@ -529,7 +537,7 @@ mod tests {
     #[test]
     fn quotes_and_substitutions_stay_inside_words() {
         let s = r#"echo "a b" 'c d' e\ f $(cat "x y") `g h` ${I:-j k} "$(k "l")""#;
-        let t = shell(s);
+        let t = shell(s, true);
         assert_eq!(
             texts(&t),
             [
@@ -549,7 +557,7 @@ mod tests {
     #[test]
     fn operators_and_redirections() {
         let s = "a&&b||c;d|e&f 2>&1 >/dev/null <<EOF &>x";
-        let t = shell(s);
+        let t = shell(s, true);
         let kinds: Vec<_> = t
             .iter()
             .map(|t| (t.kind, t.text.as_str(), t.redirect_target))
@@ -621,6 +629,12 @@ mod tests {
     }
 
     #[test]
+    fn windows_backslashes_are_literal() {
+        let t = shell(r#"copy C:\src\a "C:\dst\" && dir"#, false);
+        assert_eq!(texts(&t), [r"copy", r"C:\src\a", r"C:\dst\", "&&", "dir"]);
+    }
+
+    #[test]
     fn line_continuation_in_scripts() {
         let (c, _) = cmds("apt-get install \\\n  curl\n");
         assert_eq!(c, [vec!["apt-get", "install", "curl"]]);
@@ -631,7 +645,7 @@ mod tests {
         for s in [
             "'abc", "\"abc", "$(abc", "${abc", "`abc", "a\\", "\"$(\"", "2>", "<<", "$((1<<2",
         ] {
-            let t = shell(s);
+            let t = shell(s, true);
             let _ = commands(s, &t);
             let _ = words(s, '\\');
             let _ = words(s, '`');

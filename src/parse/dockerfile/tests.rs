@@ -275,6 +275,11 @@ fn backtick_escape_directive() {
         val(&d, "stages/0/instructions/1/args"),
         json!(["app.exe", "C:\\app\\"])
     );
+    // Backslashes are path separators, not escapes, in Windows commands.
+    assert_eq!(
+        val(&d, "stages/0/instructions/0/commands"),
+        json!([["dir", "C:\\"], ["echo", "done"]])
+    );
     assert_eq!(
         val(&d, "stages/0/from/ref"),
         json!({"registry": "mcr.microsoft.com", "repository": "windows/servercore", "tag": "ltsc2022", "digest": null})
@@ -988,4 +993,121 @@ fn one_long_continued_instruction_is_linear_too() {
         loc(50_002, 10, "49999")
     );
     assert!(started.elapsed().as_secs() < 20);
+}
+
+/// Random token soup (deterministic): never a panic, and documents always
+/// have a consistent source map.
+#[test]
+fn token_soup_never_panics() {
+    const KEYWORDS: [&str; 10] = [
+        "RUN ",
+        "COPY ",
+        "ADD ",
+        "ARG ",
+        "ONBUILD RUN ",
+        "HEALTHCHECK CMD ",
+        "CMD ",
+        "ENV ",
+        "EXPOSE ",
+        "FROM ",
+    ];
+    const PIECES: [&str; 50] = [
+        "FROM ",
+        "RUN ",
+        " AS x",
+        "a:1",
+        "${A:-b}",
+        "$A",
+        "A=b ",
+        "\\",
+        "`",
+        "\\\n",
+        "\\\r\n",
+        "\n# c\n",
+        " ",
+        "\t",
+        "\"",
+        "'",
+        "<<EOF",
+        "<<-E",
+        "\nEOF\n",
+        "\n\tE\n",
+        "$(",
+        ")",
+        "${",
+        "}",
+        "[",
+        "]",
+        "\"sh\", \"-c\", ",
+        "\\u00e9",
+        "\\\"",
+        "é",
+        "😀",
+        "#",
+        "--mount=x ",
+        "--platform=$P ",
+        "&&",
+        "|",
+        ";",
+        "2>&1",
+        "> /f",
+        "&",
+        "(",
+        "\u{feff}",
+        "if ",
+        "then ",
+        "fi",
+        "x=1 ",
+        "bash ",
+        "\\\n  \\\n",
+        "\n\n",
+        "\"a b\"",
+    ];
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut documents = 0;
+    for _ in 0..3000 {
+        let mut text = String::from(if next() % 8 == 0 { "# escape=`\n" } else { "" });
+        text.push_str("ARG A=x\nFROM a\n");
+        for _ in 0..(next() % 6) {
+            text.push_str(KEYWORDS[(next() % KEYWORDS.len() as u64) as usize]);
+            for _ in 0..(next() % 12) {
+                text.push_str(PIECES[(next() % PIECES.len() as u64) as usize]);
+            }
+            text.push('\n');
+        }
+        let parsed = parse(&file(&text));
+        assert_eq!(parsed.documents.len() + parsed.errors.len(), 1, "{text:?}");
+        for d in &parsed.documents {
+            check_map(&d.input, &d.source_map, &d.files[0].text, "");
+        }
+        for e in &parsed.errors {
+            assert!(e.start <= e.end && e.end <= text.len(), "{text:?}");
+        }
+        documents += parsed.documents.len();
+    }
+    // Most inputs must get past the error paths, or the test proves little.
+    assert!(documents > 1000, "only {documents} documents");
+}
+
+#[test]
+fn onbuild_heredocs_belong_to_the_trigger() {
+    let d = doc("FROM a\nONBUILD RUN <<EOF\napk upgrade\nEOF\nUSER x\n");
+    let ob = val(&d, "stages/0/instructions/0");
+    assert_eq!(ob["heredocs"], json!([]));
+    assert_eq!(
+        ob["trigger"]["heredocs"],
+        json!([{"delimiter": "EOF", "body": "apk upgrade\n"}])
+    );
+    assert_eq!(ob["trigger"]["commands"], json!([["apk", "upgrade"]]));
+    assert_eq!(
+        at(&d, "stages/0/instructions/0/trigger/commands/0/1"),
+        loc(3, 5, "upgrade")
+    );
+    assert_eq!(val(&d, "stages/0/instructions/1/cmd"), "user");
 }
