@@ -8,7 +8,7 @@ use common::{driftless, hit, scan_json};
 
 fn expected() -> Vec<common::Hit> {
     let mut v = vec![
-        hit("TAG001", "fixtures/demo/app/Dockerfile", 5, 33),
+        hit("TAG001", "fixtures/demo/app/Dockerfile", 5, 32),
         hit("TAG002", "fixtures/demo/app/Dockerfile", 12, 6),
         hit("TAG001", "fixtures/demo/infra/main.tf", 17, 19),
         hit("TAG002", "fixtures/demo/infra/main.tf", 25, 11),
