@@ -48,10 +48,31 @@ fn files(query: &Path, prefix: &str) -> Vec<String> {
     names
 }
 
+/// KICS splits package pinning by manager (one query for apt, one for pip,
+/// …) while VER004 covers every manager, and its fixtures for one manager
+/// contain unpinned installs of others. For those queries only findings
+/// about the query's own manager are compared.
+fn manager_of(query: &str) -> Option<&'static str> {
+    let managers = [
+        ("apt_get", "`apt-get`"),
+        ("pip", "`pip"),
+        ("apk", "`apk`"),
+        ("npm", "`npm`"),
+        ("gem", "`gem`"),
+        ("yum", "`yum`"),
+        ("zypper", "`zypper`"),
+        ("dnf", "`dnf`"),
+    ];
+    managers
+        .iter()
+        .find(|(key, _)| query.starts_with("dockerfile/") && query.contains(key))
+        .map(|(_, m)| *m)
+}
+
 /// Scans one fixture file alone (copied into an empty directory so
 /// Terraform fixtures do not become one module) and returns the lines of
 /// findings of the given rules.
-fn finding_lines(file: &Path, rules: &[String], strict: bool) -> Vec<u64> {
+fn finding_lines(file: &Path, rules: &[String], strict: bool, subject: Option<&str>) -> Vec<u64> {
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join(file.file_name().unwrap());
     std::fs::copy(file, &target).unwrap();
@@ -68,6 +89,7 @@ fn finding_lines(file: &Path, rules: &[String], strict: bool) -> Vec<u64> {
         .unwrap()
         .iter()
         .filter(|f| f["rule_id"] != "PARSE001")
+        .filter(|f| subject.is_none_or(|m| f["message"].as_str().unwrap_or("").contains(m)))
         .map(|f| f["start"]["line"].as_u64().unwrap())
         .collect()
 }
@@ -155,7 +177,7 @@ fn kics_fixtures_agree_with_our_rules() {
             let text = std::fs::read_to_string(&file).unwrap();
             let ext = file.extension().unwrap().to_string_lossy().to_string();
             let (lo, hi) = block_range(&text, exp.line, &ext);
-            let lines = finding_lines(&file, &rules, strict);
+            let lines = finding_lines(&file, &rules, strict, manager_of(query));
             checked += 1;
             if !lines.iter().any(|l| *l >= lo && *l <= hi) {
                 failures.push(format!(
@@ -165,7 +187,12 @@ fn kics_fixtures_agree_with_our_rules() {
             }
         }
         for negative in files(&dir, "negative") {
-            let lines = finding_lines(&dir.join("test").join(&negative), &rules, strict);
+            let lines = finding_lines(
+                &dir.join("test").join(&negative),
+                &rules,
+                strict,
+                manager_of(query),
+            );
             checked += 1;
             if !lines.is_empty() {
                 failures.push(format!(

@@ -12,3 +12,10 @@ deny contains {"msg": msg, "path": array.concat(item.path, ["image"])} if {
 	image.tag_without_digest(ref)
 	msg := sprintf("container `%s` uses image `%s` pinned by tag only; tags can be moved, digests cannot", [kubernetes.name(item.container), ref])
 }
+
+deny contains {"msg": msg, "path": array.concat(item.path, ["image"])} if {
+	some item in kubernetes.containers
+	ref := item.container.image
+	image.unverifiable(ref)
+	msg := sprintf("container `%s` uses image `%s`, which is not a literal reference pinned by digest", [kubernetes.name(item.container), ref])
+}

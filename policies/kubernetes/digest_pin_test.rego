@@ -16,3 +16,8 @@ test_latest_and_untagged_belong_to_other_rules if {
 	count(digest_pin.deny) == 0 with input as pod("nginx:latest")
 	count(digest_pin.deny) == 0 with input as pod("nginx")
 }
+
+test_placeholders_cannot_be_verified if {
+	count(digest_pin.deny) == 1 with input as pod("$PRIVATE_IMAGE_NAME")
+	count(digest_pin.deny) == 0 with input as pod("image@sha256:45b23dee")
+}

@@ -24,3 +24,11 @@ tag_without_digest(ref) if {
 	p.tag != "latest"
 	p.digest == null
 }
+
+# A reference that is not a literal image (`$IMAGE`, a template) and names no
+# digest: strict mode cannot verify it is pinned.
+unverifiable(ref) if {
+	is_string(ref)
+	parse(ref) == null
+	not contains(ref, "@sha256:")
+}
