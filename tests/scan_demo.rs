@@ -11,7 +11,7 @@ fn expected() -> Vec<common::Hit> {
         hit("TAG001", "fixtures/demo/app/Dockerfile", 5, 32),
         hit("TAG002", "fixtures/demo/app/Dockerfile", 12, 6),
         hit("TAG001", "fixtures/demo/infra/main.tf", 17, 19),
-        hit("TAG002", "fixtures/demo/infra/main.tf", 25, 11),
+        hit("TAG002", "fixtures/demo/infra/main.tf", 26, 11),
         hit("TAG001", "fixtures/demo/k8s/workloads.yaml", 27, 22),
         hit("TAG002", "fixtures/demo/k8s/workloads.yaml", 42, 14),
     ];
