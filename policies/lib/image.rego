@@ -17,11 +17,9 @@ untagged(ref) if {
 	p.digest == null
 }
 
-# A tag but no digest (strict TAG003).
-tag_without_digest(ref) if {
+# No digest (strict TAG003: only a digest names immutable content).
+without_digest(ref) if {
 	p := parse(ref)
-	p.tag != null
-	p.tag != "latest"
 	p.digest == null
 }
 
