@@ -181,7 +181,10 @@ impl<'a> Evaluator<'a> {
         }
         let (expr, _) = self.locals.get(name)?;
         self.memo.borrow_mut().insert(name.to_string(), None);
+        // a local has one value, whatever the place that first reads it
+        let in_path_arg = self.path_module.replace(false);
         let mut v = self.eval(*expr, &Scope::root(), depth + 1);
+        self.path_module.set(in_path_arg);
         if v.depth() > MAX_VALUE_DEPTH / 2 {
             v = Val::unknown(format!("${{local.{name}}}"), v.span);
         }

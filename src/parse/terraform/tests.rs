@@ -321,6 +321,7 @@ fn every_function_evaluates() {
         (r#"format("%-4s|%4s|%%", "a", "b")"#, json!("a   |   b|%")),
         (r#"join("-", ["a", "b"], [1])"#, json!("a-b-1")),
         (r#"split(",", "a,b,,c")"#, json!(["a", "b", "", "c"])),
+        (r#"split(",", "")"#, json!([""])),
         (r#"concat(["a"], var.list, [])"#, json!(["a", "a", "b"])),
         (
             r#"merge(local.m, { b = "y", c = null })"#,
@@ -757,6 +758,7 @@ fn file_reads_module_files_only_and_keeps_json_structure() {
   script                = file("script.sh")
   outside               = file("../secret.txt")
   missing               = file("nope.txt")
+  exists                = [fileexists("script.sh"), fileexists("nope.txt")]
 }
 variable "tag" {
   default = "7"
@@ -773,6 +775,7 @@ variable "tag" {
     assert_eq!(c["script"], "#!/bin/sh\necho hi\n");
     assert_eq!(c["outside"], "${file(\"../secret.txt\")}");
     assert_eq!(c["missing"], "${file(\"nope.txt\")}");
+    assert_eq!(c["exists"], json!([true, false]));
     // spans point into the JSON file, which joins the document's files once
     assert_eq!(
         at(&d, "resources[0].config.container_definitions[0].image"),
@@ -948,4 +951,70 @@ fn heredoc_json_is_structured_with_spans_into_the_heredoc() {
         "main.tf:7:12"
     );
     assert_eq!(c["unit"], "[Unit]\n");
+}
+
+/// Every span of a document points inside one of its files.
+fn assert_spans_valid(d: &Document) {
+    d.source_map.for_each_span(&mut |s| {
+        let f = d.files.get(s.file as usize).expect("span file index");
+        assert!(s.start <= s.end && s.end as usize <= f.text.len(), "{s:?}");
+    });
+}
+
+#[test]
+fn truncated_files_never_panic_and_spans_stay_in_their_files() {
+    let md = include_str!("../../../docs/input-terraform.md");
+    let samples = [
+        ("main.tf", doc_block(md, "main.tf")),
+        ("dyn.tf", DYN),
+        ("sg.tf", SG),
+        ("ecs.tf", ECS),
+        ("main.tf.json", SG_JSON),
+    ];
+    for (name, text) in samples {
+        for cut in (0..=text.len()).filter(|i| text.is_char_boundary(*i)) {
+            let p = parse_in(Path::new("."), &[(name, &text[..cut])], &Options::default());
+            for d in &p.documents {
+                assert_spans_valid(d);
+            }
+            for e in &p.errors {
+                assert!(e.start <= e.file.text.len(), "{name} cut at {cut}");
+            }
+        }
+    }
+}
+
+#[test]
+fn deep_expressions_near_the_parser_limit_evaluate_or_degrade() {
+    let mut expr = String::from("var.v");
+    for i in 0..60 {
+        expr = match i % 5 {
+            0 => format!("[{expr}]"),
+            1 => format!("{{ a = {expr} }}"),
+            2 => format!("try({expr}, 1)"),
+            3 => format!("({expr})"),
+            _ => format!("jsonencode({expr})"),
+        };
+    }
+    let text =
+        format!("variable \"v\" {{\n  default = \"x\"\n}}\nlocals {{\n  deep = {expr}\n}}\n");
+    let p = parse_in(Path::new("."), &[("deep.tf", &text)], &Options::default());
+    assert!(p.errors.is_empty(), "{:?}", p.errors);
+    let d = &p.documents[0];
+    assert_spans_valid(d);
+    let deep = d.input["locals"]["deep"].to_string();
+    assert!(deep.contains("\"x\""), "{deep}");
+    // JSON syntax nests blocks without a parser limit of its own
+    let mut json_doc = String::from("{\"x\": 1}");
+    for _ in 0..30 {
+        json_doc = format!("{{\"dynamic\": {{\"d\": {{\"content\": {json_doc}}}}}}}");
+    }
+    let json_doc = format!("{{\"resource\": {{\"a\": {{\"b\": {json_doc}}}}}}}");
+    let p = parse_in(
+        Path::new("."),
+        &[("deep.tf.json", &json_doc)],
+        &Options::default(),
+    );
+    assert_eq!(p.documents.len(), 1, "{:?}", p.errors);
+    assert_spans_valid(&p.documents[0]);
 }
