@@ -16,7 +16,13 @@ pub(crate) fn config(ev: &Evaluator, body: &Body, head: Span, scope: &Scope, dep
     let mut entries: Vec<(String, Val)> = Vec::new();
     for item in &body.items {
         match item {
-            Item::Attr(a) => map_insert(&mut entries, a.name.clone(), ev.eval(a.expr, scope, 0)),
+            Item::Attr(a) => {
+                let mut v = ev.eval(a.expr, scope, 0);
+                if REFERENCE_LISTS.contains(&a.name.as_str()) {
+                    references_as_text(&mut v);
+                }
+                map_insert(&mut entries, a.name.clone(), v)
+            }
             Item::Block(b) => {
                 let inner = config(ev, &b.body, b.head, scope, depth + 1);
                 push_block(&mut entries, &b.ident, labeled(b, &b.labels, inner));
@@ -27,6 +33,34 @@ pub(crate) fn config(ev: &Evaluator, body: &Body, head: Span, scope: &Scope, dep
         }
     }
     Val::new(V::Map(entries), head)
+}
+
+/// Meta-arguments whose values are references, not values: shown as the
+/// reference itself (`tags`, `aws_instance.web`), as `.tf.json` writes them.
+const REFERENCE_LISTS: [&str; 5] = [
+    "depends_on",
+    "ignore_changes",
+    "replace_triggered_by",
+    "provider",
+    "providers",
+];
+
+/// Turns `${reference}` texts (anywhere in the value) into `reference`.
+pub(crate) fn references_as_text(v: &mut Val) {
+    match &mut v.v {
+        V::Unknown(t) | V::Error(t) => {
+            let inner = t
+                .strip_prefix("${")
+                .and_then(|x| x.strip_suffix('}'))
+                .filter(|x| !x.contains("${"));
+            if let Some(inner) = inner {
+                v.v = V::Str(inner.to_string());
+            }
+        }
+        V::List(items) => items.iter_mut().for_each(references_as_text),
+        V::Map(entries) => entries.iter_mut().for_each(|(_, x)| references_as_text(x)),
+        _ => {}
+    }
 }
 
 /// Wraps a body in one object per label: `provisioner "file" {}` →

@@ -181,7 +181,10 @@ impl<'a> Evaluator<'a> {
         }
         let (expr, _) = self.locals.get(name)?;
         self.memo.borrow_mut().insert(name.to_string(), None);
+        // a local has one value, whatever the place that first reads it
+        let in_path_arg = self.path_module.replace(false);
         let mut v = self.eval(*expr, &Scope::root(), depth + 1);
+        self.path_module.set(in_path_arg);
         if v.depth() > MAX_VALUE_DEPTH / 2 {
             v = Val::unknown(format!("${{local.{name}}}"), v.span);
         }
@@ -222,7 +225,8 @@ impl<'a> Evaluator<'a> {
             Expression::StringTemplate(t) => self.template(t, loc, r, scope, d),
             Expression::HeredocTemplate(h) => {
                 let dedent = h.indent().unwrap_or(0);
-                self.template_dedented(&h.template, loc, r, scope, d, dedent)
+                let v = self.template_dedented(&h.template, loc, r, scope, d, dedent);
+                heredoc_json(v, &h.template, loc)
             }
             Expression::Parenthesis(p) => {
                 let mut v = self.hcl(p.inner(), loc, scope, d);
@@ -479,56 +483,63 @@ impl<'a> Evaluator<'a> {
     ) -> Val {
         let span = loc.span(r.clone());
         let ops = &t.operators;
+        let local;
         let (base, rest) = match &t.expr {
-            Expression::Variable(id) if scope.get(id.as_str()).is_none() => {
+            Expression::Variable(id) => {
                 let first = ops.first().and_then(|op| match op.value() {
                     TraversalOperator::GetAttr(n) => Some(n.as_str()),
                     _ => None,
                 });
-                let base = match (id.as_str(), first) {
-                    ("var", Some(n)) if !scope.isolated => self.var(n, span),
-                    ("local", Some(n)) if !scope.isolated => self
-                        .local(n, d)
-                        .and_then(|v| self.fetch(&v, span, self.locals.get(n).map(|l| &l.1))),
-                    ("path", Some("module")) if self.path_module.get() => Some(Val::str(".", span)),
-                    _ => None,
-                };
-                match base {
-                    Some(b) => (b, &ops[1..]),
-                    None => return unknown_at(loc, r),
+                match (scope.get(id.as_str()), id.as_str(), first) {
+                    (Some(v), _, _) => (Base::Ref(v, None), &ops[..]),
+                    (None, "var", Some(n)) if !scope.isolated => match self.vars.get(n) {
+                        Some((v, origin)) => (Base::Ref(v, Some(origin)), &ops[1..]),
+                        None => return unknown_at(loc, r),
+                    },
+                    (None, "local", Some(n)) if !scope.isolated => {
+                        local = self.local(n, d);
+                        match (&local, self.locals.get(n)) {
+                            (Some(v), Some((_, origin))) => (Base::Ref(v, Some(origin)), &ops[1..]),
+                            _ => return unknown_at(loc, r),
+                        }
+                    }
+                    (None, "path", Some("module")) if self.path_module.get() => {
+                        (Base::Owned(Val::str(".", span)), &ops[1..])
+                    }
+                    _ => return unknown_at(loc, r),
                 }
             }
-            base => (self.hcl(base, loc, scope, d), &ops[..]),
+            base => (Base::Owned(self.hcl(base, loc, scope, d)), &ops[..]),
         };
-        match self.apply_ops(base, rest, loc, span, scope, d) {
-            Ok(mut v) => {
-                if v.is_known() {
-                    v.relocate(span, None);
-                    v
-                } else {
-                    failed_at(loc, r, v.is_error())
-                }
+        let result = match base {
+            // pick the part used before copying: `local.big["k"]` copies one entry
+            Base::Ref(v, origin) => self.select(v, rest, loc, scope, d).and_then(|(sel, used)| {
+                let cur = self.fetch(sel, span, origin).ok_or(false)?;
+                self.apply_ops(cur, &rest[used..], loc, span, scope, d)
+            }),
+            Base::Owned(v) => self.apply_ops(v, rest, loc, span, scope, d),
+        };
+        match result {
+            Ok(mut v) if v.is_known() => {
+                v.relocate(span, None);
+                v
             }
+            Ok(v) => failed_at(loc, r, v.is_error()),
             Err(error) => failed_at(loc, r, error),
         }
     }
 
-    fn var(&self, name: &str, span: Span) -> Option<Val> {
-        let (v, origin) = self.vars.get(name)?;
-        self.fetch(v, span, Some(origin))
-    }
-
-    /// Applies `.attr`, `[index]` and splats; `Err(is_error)` when the
-    /// result is not known.
-    fn apply_ops(
+    /// Follows `.attr` and `[index]` steps on a stored value without copying
+    /// it, up to the first splat; returns the part reached and the number of
+    /// steps taken, or `Err(is_error)` when a step has no known result.
+    fn select<'v>(
         &self,
-        mut cur: Val,
+        mut cur: &'v Val,
         ops: &[hcl_edit::Decorated<TraversalOperator>],
         loc: Loc<'_>,
-        span: Span,
         scope: &Scope,
         d: u32,
-    ) -> Result<Val, bool> {
+    ) -> Result<(&'v Val, usize), bool> {
         for (i, op) in ops.iter().enumerate() {
             if !cur.is_known() {
                 return Err(cur.is_error());
@@ -543,24 +554,43 @@ impl<'a> Evaluator<'a> {
                     index(cur, &k)?
                 }
                 TraversalOperator::LegacyIndex(n) => {
-                    index(cur, &Val::new(V::Num(Number::from(*n.value())), span))?
+                    index(cur, &Val::new(V::Num(Number::from(*n.value())), cur.span))?
                 }
                 TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_) => {
-                    let items = match cur.v {
-                        V::List(items) => items,
-                        V::Null => Vec::new(),
-                        _ => vec![cur],
-                    };
-                    let rest = &ops[i + 1..];
-                    let mut out = Vec::with_capacity(items.len());
-                    for item in items {
-                        out.push(self.apply_ops(item, rest, loc, span, scope, d)?);
-                    }
-                    return Ok(Val::new(V::List(out), span));
+                    return Ok((cur, i));
                 }
             };
         }
-        Ok(cur)
+        Ok((cur, ops.len()))
+    }
+
+    /// Applies `.attr`, `[index]` and splats to an owned value;
+    /// `Err(is_error)` when the result is not known.
+    fn apply_ops(
+        &self,
+        cur: Val,
+        ops: &[hcl_edit::Decorated<TraversalOperator>],
+        loc: Loc<'_>,
+        span: Span,
+        scope: &Scope,
+        d: u32,
+    ) -> Result<Val, bool> {
+        let (sel, used) = self.select(&cur, ops, loc, scope, d)?;
+        if used == ops.len() {
+            return Ok(if used == 0 { cur } else { sel.clone() });
+        }
+        // a splat: the remaining steps apply to each element
+        let items = match &sel.v {
+            V::List(items) => items.clone(),
+            V::Null => Vec::new(),
+            _ => vec![sel.clone()],
+        };
+        let rest = &ops[used + 1..];
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            out.push(self.apply_ops(item, rest, loc, span, scope, d)?);
+        }
+        Ok(Val::new(V::List(out), span))
     }
 
     fn unary(
@@ -892,6 +922,50 @@ impl Render {
     }
 }
 
+/// A heredoc whose text is a JSON object or array (container definitions
+/// and policies written before `jsonencode`) is kept as its structure, like
+/// `jsonencode`. Without interpolations the JSON is read from the source
+/// bytes, so every value keeps its own span; otherwise from the rendered
+/// text, located at the heredoc.
+fn heredoc_json(v: Val, t: &Template, loc: Loc<'_>) -> Val {
+    let text = match &v.v {
+        V::Str(s) | V::Unknown(s) if looks_like_json(s) => s,
+        _ => return v,
+    };
+    if let (1, Some(Element::Literal(lit)), None) = (t.len(), t.get(0), loc.fixed) {
+        let range = lit.span();
+        let raw = loc.src(range.clone());
+        if !raw.contains("${") && !raw.contains("%{") {
+            let file = Arc::new(SourceFile::new("heredoc", raw));
+            if let Ok((value, map)) = crate::parse::json::load(&file) {
+                let mut inner = Val::from_json_mapped(&value, &map, loc.file);
+                inner.shift(range.map_or(0, |r| r.start) as u32);
+                return Val {
+                    v: V::Json(Box::new(inner)),
+                    ..v
+                };
+            }
+        }
+    }
+    match serde_json::from_str::<Value>(text) {
+        Ok(j) => {
+            let inner = Val::from_json(&j, v.span);
+            Val {
+                v: V::Json(Box::new(inner)),
+                ..v
+            }
+        }
+        Err(_) => v,
+    }
+}
+
+/// The start of a traversal: a stored value (variable, local, iterator),
+/// with the origin to add when it is copied, or a computed one.
+enum Base<'v> {
+    Ref(&'v Val, Option<&'v Origin>),
+    Owned(Val),
+}
+
 /// The expression's text as written, as an unknown value (`${...}`).
 pub(crate) fn unknown_at(loc: Loc<'_>, r: Option<Range<usize>>) -> Val {
     failed_at(loc, r, false)
@@ -1006,35 +1080,19 @@ fn group_insert(entries: &mut Vec<(String, Val)>, key: String, val: Val) {
     }
 }
 
-fn get_attr(cur: Val, name: &str) -> Result<Val, bool> {
-    match cur.v {
-        V::Map(entries) => entries
-            .into_iter()
-            .rev()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v)
-            .ok_or(true),
-        _ => Err(true),
-    }
+fn get_attr<'v>(cur: &'v Val, name: &str) -> Result<&'v Val, bool> {
+    cur.get(name).ok_or(true)
 }
 
-fn index(cur: Val, key: &Val) -> Result<Val, bool> {
-    match cur.v {
+fn index<'v>(cur: &'v Val, key: &Val) -> Result<&'v Val, bool> {
+    match &cur.v {
         V::List(items) => {
             let i = as_f64(key)
                 .filter(|f| *f >= 0.0 && f.fract() == 0.0)
                 .ok_or(true)?;
-            items.into_iter().nth(i as usize).ok_or(true)
+            items.get(i as usize).ok_or(true)
         }
-        V::Map(entries) => {
-            let k = key_string(key).ok_or(true)?;
-            entries
-                .into_iter()
-                .rev()
-                .find(|(name, _)| *name == k)
-                .map(|(_, v)| v)
-                .ok_or(true)
-        }
+        V::Map(_) => cur.get(&key_string(key).ok_or(true)?).ok_or(true),
         _ => Err(true),
     }
 }

@@ -419,9 +419,6 @@ fn join(args: &[Val]) -> Result<String, Fail> {
 fn split(args: &[Val], span: Span) -> Result<V, Fail> {
     arity(args, 2)?;
     let (sep, s) = (text(&args[0])?, text(&args[1])?);
-    if s.is_empty() {
-        return Ok(V::List(Vec::new()));
-    }
     let parts: Vec<Val> = if sep.is_empty() {
         s.chars().map(|c| Val::str(c.to_string(), span)).collect()
     } else {

@@ -17,12 +17,15 @@ pub(crate) fn top_blocks<'a>(value: &'a Value, map: &'a SourceMap, file: u16) ->
         for (key, v) in obj {
             if let Some(n) = labels_of("", key) {
                 let m = child(map, PathSeg::Key(key.clone()));
-                collect(key, n, v, m, file, &mut Vec::new(), &mut out);
+                collect(key, n, v, m, file, &mut Vec::new(), &mut out, 0);
             }
         }
     }
     out
 }
+
+/// Deepest nesting of blocks read (blocks in blocks, label levels).
+const MAX_NESTING: usize = 64;
 
 /// How many labels the block `key` has inside a block `ctx` ("" for the
 /// top level), or `None` when `key` is an attribute there.
@@ -50,6 +53,7 @@ fn child(map: &SourceMap, seg: PathSeg) -> &SourceMap {
 
 /// Collects the blocks `ident` declared by `value`: each label level is an
 /// object keyed by label, and any level may be an array of such objects.
+#[allow(clippy::too_many_arguments)]
 fn collect<'a>(
     ident: &str,
     want: usize,
@@ -58,25 +62,29 @@ fn collect<'a>(
     file: u16,
     labels: &mut Vec<(String, Span)>,
     out: &mut Vec<Block<'a>>,
+    depth: usize,
 ) {
+    if depth > MAX_NESTING {
+        return;
+    }
     match value {
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
                 let m = child(map, PathSeg::Index(i));
-                collect(ident, want, item, m, file, labels, out);
+                collect(ident, want, item, m, file, labels, out, depth + 1);
             }
         }
         Value::Object(obj) if labels.len() == want => out.push(Block {
             ident: ident.to_string(),
             labels: labels.clone(),
             head: map.span.in_file(file),
-            body: body(ident, obj, map, file),
+            body: body(ident, obj, map, file, depth + 1),
         }),
         Value::Object(obj) => {
             for (label, v) in obj {
                 let m = child(map, PathSeg::Key(label.clone()));
                 labels.push((label.clone(), m.span.in_file(file)));
-                collect(ident, want, v, m, file, labels, out);
+                collect(ident, want, v, m, file, labels, out, depth + 1);
                 labels.pop();
             }
         }
@@ -84,7 +92,13 @@ fn collect<'a>(
     }
 }
 
-fn body<'a>(ctx: &str, obj: &'a Map<String, Value>, map: &'a SourceMap, file: u16) -> Body<'a> {
+fn body<'a>(
+    ctx: &str,
+    obj: &'a Map<String, Value>,
+    map: &'a SourceMap,
+    file: u16,
+    depth: usize,
+) -> Body<'a> {
     let mut items = Vec::new();
     for (key, v) in obj {
         if key == "//" {
@@ -94,7 +108,7 @@ fn body<'a>(ctx: &str, obj: &'a Map<String, Value>, map: &'a SourceMap, file: u1
         match labels_of(ctx, key) {
             Some(n) => {
                 let mut blocks = Vec::new();
-                collect(key, n, v, m, file, &mut Vec::new(), &mut blocks);
+                collect(key, n, v, m, file, &mut Vec::new(), &mut blocks, depth + 1);
                 items.extend(blocks.into_iter().map(Item::Block));
             }
             None => items.push(Item::Attr(Attr {

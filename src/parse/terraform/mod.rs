@@ -369,8 +369,18 @@ impl Sections {
                 &mut self.terraform
             }
             "variable" => {
+                // a type is an expression of its own: `string`, not a value
+                let mut cfg = config();
+                if let V::Map(entries) = &mut cfg.v
+                    && let Some((_, t)) = entries.iter_mut().find(|(k, _)| k == "type")
+                {
+                    blocks::references_as_text(t);
+                }
                 field("name", label(0));
-                &mut self.variables
+                field("file", Val::str(file, head));
+                field("config", cfg);
+                self.variables.push(Val::new(V::Map(fields), head));
+                return;
             }
             "output" => {
                 field("name", label(0));

@@ -121,7 +121,7 @@ fn hcl_blocks_become_lists_with_labels_and_header_spans() {
         c["provisioner"][0]["remote-exec"]["connection"][0]["type"],
         "ssh"
     );
-    assert_eq!(c["lifecycle"][0]["ignore_changes"], json!(["${tags}"]));
+    assert_eq!(c["lifecycle"][0]["ignore_changes"], json!(["tags"]));
     // spans: headers for blocks, expressions for values
     assert_eq!(
         text(&d, "resources[0]"),
@@ -197,7 +197,7 @@ output "id" {
     assert_eq!(value(&d, "modules[0].config.version"), "5.1.0");
     assert_eq!(value(&d, "data[0].address"), "data.aws_ami.ubuntu");
     assert_eq!(value(&d, "variables[0].name"), "image_tag");
-    assert_eq!(value(&d, "variables[0].config.type"), "${string}");
+    assert_eq!(value(&d, "variables[0].config.type"), "string");
     assert_eq!(value(&d, "variables[0].config.default"), "latest");
     assert_eq!(value(&d, "outputs[0].config.value"), "${module.vpc.vpc_id}");
     assert_eq!(text(&d, "modules[0]"), r#"module "vpc""#);
@@ -321,6 +321,7 @@ fn every_function_evaluates() {
         (r#"format("%-4s|%4s|%%", "a", "b")"#, json!("a   |   b|%")),
         (r#"join("-", ["a", "b"], [1])"#, json!("a-b-1")),
         (r#"split(",", "a,b,,c")"#, json!(["a", "b", "", "c"])),
+        (r#"split(",", "")"#, json!([""])),
         (r#"concat(["a"], var.list, [])"#, json!(["a", "a", "b"])),
         (
             r#"merge(local.m, { b = "y", c = null })"#,
@@ -757,6 +758,7 @@ fn file_reads_module_files_only_and_keeps_json_structure() {
   script                = file("script.sh")
   outside               = file("../secret.txt")
   missing               = file("nope.txt")
+  exists                = [fileexists("script.sh"), fileexists("nope.txt")]
 }
 variable "tag" {
   default = "7"
@@ -773,6 +775,7 @@ variable "tag" {
     assert_eq!(c["script"], "#!/bin/sh\necho hi\n");
     assert_eq!(c["outside"], "${file(\"../secret.txt\")}");
     assert_eq!(c["missing"], "${file(\"nope.txt\")}");
+    assert_eq!(c["exists"], json!([true, false]));
     // spans point into the JSON file, which joins the document's files once
     assert_eq!(
         at(&d, "resources[0].config.container_definitions[0].image"),
@@ -811,4 +814,207 @@ fn values_from_variables_are_located_at_their_use() {
         prov(&d, "resources[0].config.all"),
         "from the default of variable `ports` (variables.tf:5)"
     );
+}
+
+#[test]
+fn meta_arguments_and_labeled_dynamic_blocks() {
+    let d = doc(&[(
+        "main.tf",
+        r#"variable "names" {
+  type    = list(object({ name = string }))
+  default = ["b", "a"]
+}
+resource "aws_instance" "web" {
+  for_each   = toset(var.names)
+  provider   = aws.east
+  depends_on = [aws_iam_role.r, module.m]
+  lifecycle {
+    ignore_changes        = all
+    replace_triggered_by  = [null_resource.x.id]
+    create_before_destroy = true
+  }
+  dynamic "provisioner" {
+    for_each = var.names
+    labels   = ["local-exec"]
+    content {
+      command = "echo ${provisioner.value}"
+    }
+  }
+}
+"#,
+    )]);
+    assert_eq!(
+        value(&d, "variables[0].config.type"),
+        "list(object({ name = string }))"
+    );
+    let c = value(&d, "resources[0].config");
+    assert_eq!(c["for_each"], json!(["a", "b"]));
+    assert_eq!(c["provider"], "aws.east");
+    assert_eq!(c["depends_on"], json!(["aws_iam_role.r", "module.m"]));
+    assert_eq!(c["lifecycle"][0]["ignore_changes"], "all");
+    assert_eq!(
+        c["lifecycle"][0]["replace_triggered_by"],
+        json!(["null_resource.x.id"])
+    );
+    assert_eq!(
+        c["provisioner"],
+        json!([
+            {"local-exec": {"command": "echo b"}},
+            {"local-exec": {"command": "echo a"}}
+        ])
+    );
+    assert_eq!(
+        text(&d, "resources[0].config.provisioner[1].local-exec.command"),
+        r#""echo ${provisioner.value}""#
+    );
+}
+
+#[test]
+fn tf_json_comments_and_meta_arguments_match_hcl() {
+    let d = doc(&[(
+        "main.tf.json",
+        r#"{"//": "top comment",
+ "variable": {"v": {"type": "string", "default": "${not_a_template}"}},
+ "resource": {"aws_instance": {"web": {
+   "//": "ignored",
+   "ami": "${var.v}",
+   "depends_on": ["aws_iam_role.r"],
+   "lifecycle": {"ignore_changes": "all"}
+ }}}}"#,
+    )]);
+    let c = value(&d, "resources[0].config");
+    assert_eq!(c.get("//"), None);
+    assert_eq!(c["ami"], "${not_a_template}", "JSON defaults are literal");
+    assert_eq!(c["depends_on"], json!(["aws_iam_role.r"]));
+    assert_eq!(c["lifecycle"], json!([{"ignore_changes": "all"}]));
+    assert_eq!(value(&d, "variables[0].config.type"), "string");
+}
+
+/// The fenced block of docs/input-terraform.md whose info string has
+/// `title="name"`.
+fn doc_block<'a>(md: &'a str, title: &str) -> &'a str {
+    let marker = format!("title=\"{title}\"\n");
+    let start = md
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {title} block"))
+        + marker.len();
+    let end = start + md[start..].find("```").unwrap();
+    &md[start..end]
+}
+
+#[test]
+fn the_documented_example_is_what_the_parser_produces() {
+    let md = include_str!("../../../docs/input-terraform.md");
+    let files: Vec<Arc<SourceFile>> = ["main.tf", "variables.tf"]
+        .iter()
+        .map(|n| Arc::new(SourceFile::new(format!("infra/app/{n}"), doc_block(md, n))))
+        .collect();
+    let mut p = parse_module(Path::new("infra/app"), &files, &Options::default());
+    assert!(p.errors.is_empty(), "{:?}", p.errors);
+    let d = p.documents.remove(0);
+    let want: Value = serde_json::from_str(doc_block(md, "input")).unwrap();
+    assert_eq!(d.input, want);
+    let prov: Vec<String> = d
+        .provenance
+        .iter()
+        .map(|(k, v)| format!("{} => {v}", crate::document::display_path(k)))
+        .collect();
+    assert_eq!(prov.join("\n"), doc_block(md, "provenance").trim_end());
+    assert_eq!(
+        at(&d, "resources[1].config.container_definitions[0].image"),
+        "main.tf:39:13"
+    );
+}
+
+#[test]
+fn heredoc_json_is_structured_with_spans_into_the_heredoc() {
+    let d = doc(&[(
+        "main.tf",
+        "resource \"aws_ecs_task_definition\" \"a\" {\n  container_definitions = <<-EOF\n    [\n      {\"image\": \"nginx:latest\"}\n    ]\n  EOF\n  policy = <<EOF\n{\"Resource\": \"${var.arn}\"}\nEOF\n  unit = <<EOF\n[Unit]\nEOF\n}\nvariable \"arn\" {\n  default = \"*\"\n}\n",
+    )]);
+    let c = value(&d, "resources[0].config");
+    assert_eq!(
+        c["container_definitions"],
+        json!([{"image": "nginx:latest"}])
+    );
+    assert_eq!(
+        text(&d, "resources[0].config.container_definitions[0].image"),
+        "\"nginx:latest\""
+    );
+    assert_eq!(
+        at(&d, "resources[0].config.container_definitions[0].image"),
+        "main.tf:4:17"
+    );
+    assert_eq!(c["policy"], json!({"Resource": "*"}));
+    assert_eq!(
+        at(&d, "resources[0].config.policy.Resource"),
+        "main.tf:7:12"
+    );
+    assert_eq!(c["unit"], "[Unit]\n");
+}
+
+/// Every span of a document points inside one of its files.
+fn assert_spans_valid(d: &Document) {
+    d.source_map.for_each_span(&mut |s| {
+        let f = d.files.get(s.file as usize).expect("span file index");
+        assert!(s.start <= s.end && s.end as usize <= f.text.len(), "{s:?}");
+    });
+}
+
+#[test]
+fn truncated_files_never_panic_and_spans_stay_in_their_files() {
+    let md = include_str!("../../../docs/input-terraform.md");
+    let samples = [
+        ("main.tf", doc_block(md, "main.tf")),
+        ("dyn.tf", DYN),
+        ("sg.tf", SG),
+        ("ecs.tf", ECS),
+        ("main.tf.json", SG_JSON),
+    ];
+    for (name, text) in samples {
+        for cut in (0..=text.len()).filter(|i| text.is_char_boundary(*i)) {
+            let p = parse_in(Path::new("."), &[(name, &text[..cut])], &Options::default());
+            for d in &p.documents {
+                assert_spans_valid(d);
+            }
+            for e in &p.errors {
+                assert!(e.start <= e.file.text.len(), "{name} cut at {cut}");
+            }
+        }
+    }
+}
+
+#[test]
+fn deep_expressions_near_the_parser_limit_evaluate_or_degrade() {
+    let mut expr = String::from("var.v");
+    for i in 0..60 {
+        expr = match i % 5 {
+            0 => format!("[{expr}]"),
+            1 => format!("{{ a = {expr} }}"),
+            2 => format!("try({expr}, 1)"),
+            3 => format!("({expr})"),
+            _ => format!("jsonencode({expr})"),
+        };
+    }
+    let text =
+        format!("variable \"v\" {{\n  default = \"x\"\n}}\nlocals {{\n  deep = {expr}\n}}\n");
+    let p = parse_in(Path::new("."), &[("deep.tf", &text)], &Options::default());
+    assert!(p.errors.is_empty(), "{:?}", p.errors);
+    let d = &p.documents[0];
+    assert_spans_valid(d);
+    let deep = d.input["locals"]["deep"].to_string();
+    assert!(deep.contains("\"x\""), "{deep}");
+    // JSON syntax nests blocks without a parser limit of its own
+    let mut json_doc = String::from("{\"x\": 1}");
+    for _ in 0..30 {
+        json_doc = format!("{{\"dynamic\": {{\"d\": {{\"content\": {json_doc}}}}}}}");
+    }
+    let json_doc = format!("{{\"resource\": {{\"a\": {{\"b\": {json_doc}}}}}}}");
+    let p = parse_in(
+        Path::new("."),
+        &[("deep.tf.json", &json_doc)],
+        &Options::default(),
+    );
+    assert_eq!(p.documents.len(), 1, "{:?}", p.errors);
+    assert_spans_valid(&p.documents[0]);
 }

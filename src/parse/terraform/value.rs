@@ -134,6 +134,19 @@ impl Val {
         }
     }
 
+    /// Moves every span of the tree `by` bytes later in its file (values
+    /// parsed from a slice of a file).
+    pub fn shift(&mut self, by: u32) {
+        self.span.start = self.span.start.saturating_add(by);
+        self.span.end = self.span.end.saturating_add(by);
+        match &mut self.v {
+            V::List(items) => items.iter_mut().for_each(|i| i.shift(by)),
+            V::Map(entries) => entries.iter_mut().for_each(|(_, v)| v.shift(by)),
+            V::Json(inner) => inner.shift(by),
+            _ => {}
+        }
+    }
+
     /// Number of nodes, for the evaluation budget.
     pub fn size(&self) -> u64 {
         match &self.v {
