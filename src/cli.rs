@@ -105,6 +105,10 @@ struct ScanArgs {
     /// Print the time spent in each stage to stderr.
     #[arg(long)]
     timings: bool,
+    /// Largest file read, in bytes (default 64 MiB); larger files are a
+    /// PARSE001 without being read.
+    #[arg(long, value_name = "BYTES")]
+    max_file_size: Option<u64>,
 }
 
 /// Runs the CLI and returns the process exit code.
@@ -142,6 +146,7 @@ fn run_scan(args: ScanArgs) -> u8 {
         terraform: crate::parse::terraform::Options {
             var_files: args.var_file.clone(),
         },
+        max_file_size: args.max_file_size.unwrap_or(scan::DEFAULT_MAX_FILE_SIZE),
         ..ScanOptions::default()
     };
     let mut result = scan::scan(&scan_options, &engines);

@@ -211,6 +211,9 @@ struct Node {
     value: Value,
     map: SourceMap,
     size: usize,
+    /// Levels of mappings and sequences in the value (0 for a scalar), so
+    /// an alias cannot nest a document deeper than [`MAX_DEPTH`].
+    depth: usize,
     /// An anchored scalar's text as written, for use as a key through an
     /// alias (keys are never resolved).
     text: Option<String>,
@@ -232,6 +235,8 @@ struct Frame {
     head_from_first_key: bool,
     anchor: usize,
     size: usize,
+    /// The deepest child's depth so far.
+    depth: usize,
 }
 
 enum Body {
@@ -312,6 +317,7 @@ impl<'a, 'b> Loader<'a, 'b> {
             value: Value::Null,
             map: SourceMap::leaf(Span::new(start, start)),
             size: 1,
+            depth: 0,
             text: None,
         });
         Some(YamlDocument {
@@ -340,6 +346,7 @@ impl<'a, 'b> Loader<'a, 'b> {
                     value,
                     map: SourceMap::leaf(span),
                     size: 1,
+                    depth: 0,
                     text: Some(raw.to_string()),
                 };
                 self.remember(anchor, &node)?;
@@ -363,6 +370,7 @@ impl<'a, 'b> Loader<'a, 'b> {
             value,
             map: SourceMap::leaf(span),
             size: 1,
+            depth: 0,
             text,
         };
         self.complete(node, anchor)
@@ -401,6 +409,13 @@ impl<'a, 'b> Loader<'a, 'b> {
                 "YAML alias refers to an anchor that is not defined before it in this document",
             ));
         };
+        if self.stack.len() + node.depth > MAX_DEPTH {
+            return Err(ParseError::at(
+                self.file,
+                start,
+                format!("YAML nesting deeper than {MAX_DEPTH} levels (through an alias)"),
+            ));
+        }
         charge(self.alias_nodes, node.size, self.file, start)?;
         let mut node = node.clone();
         if !matches!(node.map.children, Children::Leaf) {
@@ -458,6 +473,7 @@ impl<'a, 'b> Loader<'a, 'b> {
             head_from_first_key,
             anchor,
             size: 1,
+            depth: 0,
         });
         Ok(())
     }
@@ -477,6 +493,7 @@ impl<'a, 'b> Loader<'a, 'b> {
             value,
             map,
             size: frame.size,
+            depth: frame.depth + 1,
             text: None,
         };
         self.complete(node, frame.anchor)
@@ -545,6 +562,7 @@ impl<'a, 'b> Loader<'a, 'b> {
             return Ok(());
         };
         frame.size += node.size;
+        frame.depth = frame.depth.max(node.depth);
         match &mut frame.body {
             Body::Seq(values, spans) => {
                 values.push(node.value);
@@ -793,6 +811,32 @@ fn float(s: &str) -> Option<Value> {
 
 fn count_digits(b: &[u8]) -> usize {
     b.iter().take_while(|c| c.is_ascii_digit()).count()
+}
+
+/// Parses a single-document YAML file (the rule catalogue, config files)
+/// into a value and its source map; an empty file is `null`.
+pub fn load_one(file: &Arc<SourceFile>) -> Result<(Value, SourceMap), ParseError> {
+    let mut docs = load_stream(file);
+    if docs.len() > 1 {
+        return Err(ParseError::at(
+            file,
+            docs[1].start,
+            "expected a single YAML document",
+        ));
+    }
+    match docs.pop() {
+        Some(doc) => doc.result,
+        None => Ok((Value::Null, SourceMap::default())),
+    }
+}
+
+/// [`load_one`] for text that is not a scanned file.
+pub fn load_value(text: &str) -> anyhow::Result<Value> {
+    let file = Arc::new(SourceFile::new("<yaml>", text));
+    load_one(&file).map(|(value, _)| value).map_err(|e| {
+        let pos = file.position(e.start);
+        anyhow::anyhow!("{}:{}: {}", pos.line, pos.column, e.message)
+    })
 }
 
 #[cfg(test)]
@@ -1045,6 +1089,28 @@ list: [*t, *base]
     }
 
     #[test]
+    fn aliases_cannot_nest_past_the_depth_limit() {
+        // Each anchor wraps the previous one in 100 more levels: without a
+        // depth check the value would be 2,500 levels deep (a stack overflow
+        // waiting in every recursive consumer) while staying far under the
+        // alias node budget.
+        let mut text = format!("a0: &a0 {}x{}\n", "[".repeat(100), "]".repeat(100));
+        for i in 1..25 {
+            let (open, close) = ("[".repeat(100), "]".repeat(100));
+            text.push_str(&format!("a{i}: &a{i} {open}*a{}{close}\n", i - 1));
+        }
+        let (line, col, msg) = error_of(&text);
+        assert_eq!((line, col), (2, 109));
+        assert_eq!(
+            msg,
+            format!("YAML nesting deeper than {MAX_DEPTH} levels (through an alias)")
+        );
+        // An alias that keeps within the limit is fine.
+        let ok = format!("a: &a {}1{}\nb: *a\n", "[".repeat(100), "]".repeat(100));
+        assert!(load_stream(&file(&ok))[0].result.is_ok());
+    }
+
+    #[test]
     fn a_broken_document_keeps_the_others() {
         let text = "a: 1\n---\nb: [1, 2\n---\nc: 3\n---\nd: \"x\n";
         let f = file(text);
@@ -1158,30 +1224,4 @@ list: [*t, *base]
         assert_eq!(resume_point(text, 11, 10), None);
         assert_eq!(resume_point(text, 2, 2), Some(10));
     }
-}
-
-/// Parses a single-document YAML file (the rule catalogue, config files)
-/// into a value and its source map; an empty file is `null`.
-pub fn load_one(file: &Arc<SourceFile>) -> Result<(Value, SourceMap), ParseError> {
-    let mut docs = load_stream(file);
-    if docs.len() > 1 {
-        return Err(ParseError::at(
-            file,
-            docs[1].start,
-            "expected a single YAML document",
-        ));
-    }
-    match docs.pop() {
-        Some(doc) => doc.result,
-        None => Ok((Value::Null, SourceMap::default())),
-    }
-}
-
-/// [`load_one`] for text that is not a scanned file.
-pub fn load_value(text: &str) -> anyhow::Result<Value> {
-    let file = Arc::new(SourceFile::new("<yaml>", text));
-    load_one(&file).map(|(value, _)| value).map_err(|e| {
-        let pos = file.position(e.start);
-        anyhow::anyhow!("{}:{}: {}", pos.line, pos.column, e.message)
-    })
 }
