@@ -134,6 +134,7 @@ fn run_scan(args: ScanArgs) -> u8 {
     let options = EngineOptions {
         config_data: serde_json::json!({ "strict": args.strict }),
         enabled: Some(enabled),
+        ..EngineOptions::default()
     };
     let set = Arc::new(set);
     let engines = Engines::new(set.clone(), options);
@@ -444,6 +445,18 @@ fn run_tests(dirs: &[PathBuf], coverage: bool) -> u8 {
     );
     let mut report = engine::test_runner::run(&files, coverage);
     report.errors.splice(0..0, errors);
+    print_stdout(&render_test_report(&report));
+    if report.success() {
+        EXIT_CLEAN
+    } else {
+        EXIT_FINDINGS
+    }
+}
+
+/// `driftless test` output: one line per test (PASS/FAIL/ERROR), the files
+/// that could not be loaded, a summary, and coverage when asked for.
+fn render_test_report(report: &engine::test_runner::TestReport) -> String {
+    use engine::test_runner::Outcome;
     let mut out = String::new();
     for r in &report.results {
         out.push_str(&format!("{r}\n"));
@@ -451,21 +464,26 @@ fn run_tests(dirs: &[PathBuf], coverage: bool) -> u8 {
     for e in &report.errors {
         out.push_str(&format!("ERROR {e}\n"));
     }
-    let pass = report.count(|o| *o == engine::test_runner::Outcome::Pass);
-    let fail = report.count(|o| *o == engine::test_runner::Outcome::Fail);
-    let error = report.count(|o| matches!(o, engine::test_runner::Outcome::Error(_)));
+    let pass = report.count(|o| *o == Outcome::Pass);
+    let fail = report.count(|o| *o == Outcome::Fail);
+    let error = report.count(|o| matches!(o, Outcome::Error(_)));
+    out.push_str(&format!("{}\n", "-".repeat(40)));
+    if report.results.is_empty() {
+        out.push_str("no test_* rules found\n");
+    }
     out.push_str(&format!(
-        "{}\n{pass} passed, {fail} failed, {error} errors\n",
-        "-".repeat(40)
+        "{} tests: {pass} passed, {fail} failed, {error} errors",
+        report.results.len()
     ));
+    if !report.errors.is_empty() {
+        out.push_str(&format!(
+            "; {} policy files could not be loaded",
+            report.errors.len()
+        ));
+    }
+    out.push('\n');
     if let Some(cov) = &report.coverage {
-        out.push_str(cov);
-        out.push('\n');
+        out.push_str(&engine::test_runner::render_coverage(cov));
     }
-    print_stdout(&out);
-    if report.success() {
-        EXIT_CLEAN
-    } else {
-        EXIT_FINDINGS
-    }
+    out
 }

@@ -106,6 +106,7 @@ pub fn analyse(found: &Discovered, options: &ScanOptions, engines: &Engines) -> 
         result.timings.parse_cpu += part.timings.parse_cpu;
         result.timings.evaluate_cpu += part.timings.evaluate_cpu;
     }
+    result.policy_errors.extend(engines.load_errors());
     result.policy_errors.sort_by_key(|e| e.to_string());
     result.policy_errors.dedup();
     result
