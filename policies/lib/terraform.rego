@@ -37,7 +37,7 @@ takes_images(type) if {
 
 # Every literal container image in a resource, with the JSON path of the
 # value: {"path": [...], "image": "nginx:latest", "address": "..."}.
-images contains {"path": array.concat(["resources", i, "config"], p), "image": v, "address": r.address} if {
+images contains item if {
 	some i, r in input.resources
 	takes_images(r.type)
 	walk(r.config, [p, v])
@@ -45,6 +45,7 @@ images contains {"path": array.concat(["resources", i, "config"], p), "image": v
 	_image_keys[p[count(p) - 1]]
 	is_string(v)
 	not contains(v, "${")
+	item := {"path": array.concat(["resources", i, "config"], p), "image": v, "address": r.address}
 }
 
 # docker_image names its image in `name`.
