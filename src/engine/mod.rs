@@ -645,7 +645,7 @@ mod tests {
             vec![
                 ("u/recursive.rego".to_string(), 5, 1),
                 ("u/syntax.rego".to_string(), 4, 1),
-                ("u/unsafe.rego".to_string(), 5, 25),
+                ("u/unsafe.rego".to_string(), 5, 24),
                 ("u/unsafe_lib.rego".to_string(), 4, 3),
             ],
             "{errors:#?}"
@@ -670,7 +670,7 @@ mod tests {
     fn a_runaway_rule_becomes_a_rule_error_and_the_others_still_report() {
         let slow = user(
             "u/slow.rego",
-            "package acme.kubernetes.slow\n\nmetadata := {\"id\": \"SLOW001\", \"title\": \"slow\"}\n\ndeny contains \"never\" if {\n  n := count({i * j | some i in numbers.range(1, 100000); some j in numbers.range(1, 100000)})\n  n < 0\n}\n",
+            "package acme.kubernetes.slow\n\nmetadata := {\"id\": \"SLOW001\", \"title\": \"slow\"}\n\ndeny contains \"never\" if {\n  n := count({true | some i in numbers.range(1, 100000); some j in numbers.range(1, 100000); i * j < 0})\n  n > 0\n}\n",
         );
         let (set, errors) = load(vec![slow, user("u/good.rego", GOOD_RULE), user("u/names.rego", GOOD_LIB)]);
         assert!(errors.is_empty(), "{errors:?}");
@@ -682,7 +682,11 @@ mod tests {
         let mut worker = engines.worker();
         let started = std::time::Instant::now();
         let eval = worker.evaluate(&mut deployment(true)).expect("engine builds");
-        assert!(started.elapsed() < Duration::from_secs(20), "{:?}", started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_secs(4),
+            "the configured limit applies: {:?}",
+            started.elapsed()
+        );
         let failed: Vec<_> = eval.errors.iter().map(|e| e.rule_id.as_str()).collect();
         assert_eq!(failed, vec!["SLOW001"], "{:?}", eval.errors);
         assert!(eval.errors[0].message.contains("time limit"), "{}", eval.errors[0]);

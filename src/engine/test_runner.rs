@@ -289,4 +289,74 @@ mod tests {
         assert!(matches!(outcomes[2], Outcome::Error(_)));
         assert!(!report.success());
     }
+
+    #[test]
+    fn recursive_and_broken_files_are_reported_without_stopping_the_run() {
+        let rule = file(
+            "p/r.rego",
+            "package t.kubernetes.r\n\nmetadata := {\"id\": \"X1\"}\n\ndeny contains \"bad\" if input.bad\n",
+        );
+        let ok = file(
+            "p/r_test.rego",
+            "package t.kubernetes.r_test\n\nimport data.t.kubernetes.r\n\ntest_denies if { \"bad\" in r.deny with input as {\"bad\": true} }\n",
+        );
+        let recursive = file(
+            "p/loop_test.rego",
+            "package t.loop_test\n\nf(n) := f(n - 1)\n\ntest_loop if { f(3) == 0 }\n",
+        );
+        let unsafe_test = file(
+            "p/unsafe_test.rego",
+            "package t.unsafe_test\n\ntest_unsafe if { y == 1 }\n",
+        );
+        let unsafe_lib = file("p/lib.rego", "package t.lib.broken\n\nh if { q }\n");
+        let report = run(&[rule, ok, recursive, unsafe_test, unsafe_lib], false);
+        let names: Vec<_> = report.results.iter().map(|r| (r.name.as_str(), &r.outcome)).collect();
+        assert_eq!(names, vec![("data.t.kubernetes.r_test.test_denies", &Outcome::Pass)]);
+        let mut errors: Vec<_> = report
+            .errors
+            .iter()
+            .map(|e| (e.path.as_str(), e.line, e.column))
+            .collect();
+        errors.sort();
+        assert_eq!(
+            errors,
+            vec![("p/lib.rego", 3, 8), ("p/loop_test.rego", 3, 1), ("p/unsafe_test.rego", 3, 18)]
+        );
+        assert!(!report.success());
+    }
+
+    #[test]
+    fn coverage_is_merged_over_test_files_and_leaves_tests_out() {
+        let rule = file(
+            "p/r.rego",
+            "package t.kubernetes.r\n\nmetadata := {\"id\": \"X1\"}\n\ndeny contains \"a\" if {\n  input.a\n}\n\ndeny contains \"b\" if {\n  input.b\n}\n",
+        );
+        let a = file(
+            "p/a_test.rego",
+            "package t.a_test\n\nimport data.t.kubernetes.r\n\ntest_a if { \"a\" in r.deny with input as {\"a\": true} }\n",
+        );
+        let report = run(&[rule.clone(), a.clone()], true);
+        let cov = report.coverage.expect("requested");
+        assert_eq!(cov.len(), 1, "{cov:?}");
+        assert_eq!(cov[0].path, "p/r.rego");
+        // regorus counts a body line as covered when it was evaluated, and a
+        // rule head as covered when the rule produced a value.
+        assert!(cov[0].covered.contains(&5), "{cov:?}");
+        assert!(cov[0].not_covered.contains(&9), "{cov:?}");
+        let b = file(
+            "p/b_test.rego",
+            "package t.b_test\n\nimport data.t.kubernetes.r\n\ntest_b if { \"b\" in r.deny with input as {\"b\": true} }\n",
+        );
+        let both = run(&[rule, a, b], true).coverage.expect("requested");
+        assert!(both[0].covered.contains(&5) && both[0].covered.contains(&9), "{both:?}");
+        assert!(both[0].not_covered.is_empty(), "{both:?}");
+        let text = render_coverage(&both);
+        assert!(text.contains("p/r.rego"), "{text}");
+        assert!(text.contains("total"), "{text}");
+    }
+
+    #[test]
+    fn line_ranges_are_compact() {
+        assert_eq!(ranges(&BTreeSet::from([3, 4, 5, 9, 11, 12])), "3-5, 9, 11-12");
+    }
 }
