@@ -62,6 +62,9 @@ enum Command {
         #[arg(long)]
         coverage: bool,
     },
+    /// Run the language server on stdin/stdout (editor diagnostics and
+    /// quick fixes; see docs/editors.md).
+    Lsp,
 }
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
@@ -116,6 +119,7 @@ pub fn main() -> ExitCode {
         Command::Explain { id } => explain(&id),
         Command::Inspect { file } => inspect(&file),
         Command::Test { dirs, coverage } => run_tests(&dirs, coverage),
+        Command::Lsp => crate::lsp::run(),
     };
     ExitCode::from(code)
 }
@@ -188,7 +192,7 @@ fn enabled_rules(set: &PolicySet, args: &ScanArgs) -> BTreeSet<String> {
 
 /// Loads built-in and user policies. Broken user policy files are returned
 /// as errors (exit 2 after the scan) while the rest still run.
-fn load_policies(dirs: &[PathBuf]) -> Result<(PolicySet, Vec<PolicyError>), String> {
+pub(crate) fn load_policies(dirs: &[PathBuf]) -> Result<(PolicySet, Vec<PolicyError>), String> {
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for dir in dirs {

@@ -9,6 +9,7 @@ pub mod discover;
 pub mod document;
 pub mod engine;
 pub mod finding;
+pub mod lsp;
 pub mod parse;
 pub mod report;
 pub mod rules;
