@@ -60,13 +60,19 @@ fn every_rule_fixture_matches_its_snapshot() {
         let findings = findings_for(&id);
         for (path, line) in &findings {
             let name = path.rsplit('/').next().unwrap();
-            assert!(!name.starts_with("ok"), "{id}: finding in a clean file: {line}");
+            assert!(
+                !name.starts_with("ok"),
+                "{id}: finding in a clean file: {line}"
+            );
             assert!(
                 line.contains(&format!(" {id} ")),
                 "{id}: finding of another rule: {line}"
             );
         }
-        assert!(!findings.is_empty(), "{id}: the fixtures produce no finding");
+        assert!(
+            !findings.is_empty(),
+            "{id}: the fixtures produce no finding"
+        );
         let text: Vec<String> = findings.into_iter().map(|(_, l)| l).collect();
         insta::assert_snapshot!(format!("rule_{id}"), text.join("\n"));
     }

@@ -72,3 +72,19 @@ images contains {"path": ["resources", i, "config", attr], "image": c.image, "ad
 _as_list(x) := x if is_array(x)
 
 _as_list(x) := [x] if is_object(x)
+
+# Container objects of kubernetes_* resources, written as blocks or as
+# attribute lists/objects: {"path": [...], "container": {...}, "address": ...}.
+kube_containers contains {"path": path, "container": c, "address": r.address} if {
+	some i, r in input.resources
+	startswith(r.type, "kubernetes_")
+	walk(r.config, [p, v])
+	count(p) > 0
+	p[count(p) - 1] in {"container", "init_container"}
+	some suffix, c in _indexed(v)
+	path := array.concat(array.concat(["resources", i, "config"], p), suffix)
+}
+
+_indexed(v) := {[k]: c | some k, c in v; is_object(c)} if is_array(v)
+
+_indexed(v) := {[]: v} if is_object(v)
