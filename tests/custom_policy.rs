@@ -59,15 +59,6 @@ fn the_worked_example_reports_in_scan() {
 }
 
 #[test]
-fn builtin_policies_pass_driftless_test() {
-    let out = driftless().args(["test", "policies"]).output().unwrap();
-    let text = stdout(&out);
-    assert!(text.contains(" passed, 0 failed, 0 errors"), "{text}");
-    assert!(!text.contains("could not be loaded"), "{text}");
-    assert_eq!(out.status.code(), Some(0), "{text}");
-}
-
-#[test]
 fn test_reports_fail_and_error_per_test_and_exits_one() {
     let dir = temp_tree(&[
         (

@@ -148,11 +148,14 @@ if grep -q "infra/variables.tf:[0-9]*:[0-9]*: " <<<"$out"; then
 fi
 
 echo "== pre-commit: the installed hook blocks a commit"
-(cd "$TARGET" && "$PRE_COMMIT" install -q >/dev/null)
+(cd "$TARGET" && "$PRE_COMMIT" install >/dev/null)
 git -C "$TARGET" add app/Dockerfile
-if git -C "$TARGET" commit -q -m "bad" >/dev/null 2>&1; then
-  fail "commit with FROM alpine:latest was not blocked"
-fi
+set +e
+out="$(git -C "$TARGET" commit -q -m "bad" 2>&1)"
+code=$?
+set -e
+[ "$code" -ne 0 ] || fail "commit with FROM alpine:latest was not blocked"
+grep -q "TAG001" <<<"$out" || fail "commit failed, but not because of TAG001: $out"
 git -C "$TARGET" reset -q app/Dockerfile
 git -C "$TARGET" add app/Dockerfile.good k8s/deploy.yaml
 git -C "$TARGET" commit -q -m "good" || fail "commit of good files was blocked"
