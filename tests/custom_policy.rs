@@ -19,10 +19,15 @@ fn the_worked_example_passes_its_tests() {
         .unwrap();
     let text = stdout(&out);
     assert!(
-        text.contains("PASS  data.acme.kubernetes.team_label_test.test_missing_team_label_is_denied"),
+        text.contains(
+            "PASS  data.acme.kubernetes.team_label_test.test_missing_team_label_is_denied"
+        ),
         "{text}"
     );
-    assert!(text.contains("5 tests: 5 passed, 0 failed, 0 errors"), "{text}");
+    assert!(
+        text.contains("5 tests: 5 passed, 0 failed, 0 errors"),
+        "{text}"
+    );
     assert_eq!(out.status.code(), Some(0), "{text}");
 }
 
@@ -76,11 +81,26 @@ fn test_reports_fail_and_error_per_test_and_exits_one() {
         .output()
         .unwrap();
     let text = stdout(&out);
-    assert!(text.contains("PASS  data.acme.dockerfile.r_test.test_ok"), "{text}");
-    assert!(text.contains("FAIL  data.acme.dockerfile.r_test.test_wrong"), "{text}");
-    assert!(text.contains("ERROR data.acme.dockerfile.r_test.test_crash"), "{text}");
-    assert!(text.contains("rule_test.rego:9:"), "error is located: {text}");
-    assert!(text.contains("3 tests: 1 passed, 1 failed, 1 errors"), "{text}");
+    assert!(
+        text.contains("PASS  data.acme.dockerfile.r_test.test_ok"),
+        "{text}"
+    );
+    assert!(
+        text.contains("FAIL  data.acme.dockerfile.r_test.test_wrong"),
+        "{text}"
+    );
+    assert!(
+        text.contains("ERROR data.acme.dockerfile.r_test.test_crash"),
+        "{text}"
+    );
+    assert!(
+        text.contains("rule_test.rego:9:"),
+        "error is located: {text}"
+    );
+    assert!(
+        text.contains("3 tests: 1 passed, 1 failed, 1 errors"),
+        "{text}"
+    );
     assert!(text.contains("coverage:"), "{text}");
     assert!(text.contains("rule.rego"), "{text}");
     assert_eq!(out.status.code(), Some(1), "{text}");
@@ -115,8 +135,15 @@ fn a_recursive_user_function_is_rejected_before_evaluation() {
         .iter()
         .map(|f| f["rule_id"].as_str().unwrap())
         .collect();
-    assert!(rules.contains(&"TAG001"), "built-in rules still run: {report:#}");
-    assert_eq!(out.status.code(), Some(2), "policy errors make the result untrustworthy");
+    assert!(
+        rules.contains(&"TAG001"),
+        "built-in rules still run: {report:#}"
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "policy errors make the result untrustworthy"
+    );
 
     let out = driftless().arg("test").arg(&policy).output().unwrap();
     let text = stdout(&out);

@@ -221,7 +221,10 @@ fn diagnostics_changes_quick_fix_and_clean_exit() {
     let caps = &init["result"]["capabilities"];
     assert_eq!(caps["textDocumentSync"]["change"], 1, "{init}");
     assert_eq!(caps["textDocumentSync"]["openClose"], true);
-    assert_eq!(caps["codeActionProvider"]["codeActionKinds"], json!(["quickfix"]));
+    assert_eq!(
+        caps["codeActionProvider"]["codeActionKinds"],
+        json!(["quickfix"])
+    );
     assert_eq!(init["result"]["serverInfo"]["name"], "driftless");
 
     // didOpen: the Dockerfile is linted at once.
@@ -250,7 +253,10 @@ fn diagnostics_changes_quick_fix_and_clean_exit() {
         "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n  containers: [{name: \"😀\", image: nginx:latest}]\n",
     );
     let diags = client.diagnostics(&pod, Some(1));
-    let tag = diags.iter().find(|d| d["code"] == "TAG001").expect("TAG001");
+    let tag = diags
+        .iter()
+        .find(|d| d["code"] == "TAG001")
+        .expect("TAG001");
     assert_eq!(range(tag), (4, 35, 4, 47), "{diags:#?}");
 
     // Code action on the finding: insert an ignore above it, indented.
@@ -309,7 +315,10 @@ fn diagnostics_changes_quick_fix_and_clean_exit() {
     assert_eq!(codes(&diags), vec!["TAG001"]);
 
     // didClose clears the document's diagnostics.
-    client.notify("textDocument/didClose", json!({"textDocument": {"uri": docker}}));
+    client.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": docker}}),
+    );
     let diags = client.diagnostics(&docker, None);
     assert!(diags.is_empty());
 
@@ -330,7 +339,11 @@ fn bad_buffers_become_parse_diagnostics_and_the_server_survives() {
     assert_eq!(diags[0]["severity"], 1);
 
     let json_uri = file_uri(&root.join("plan.json"));
-    client.open(&json_uri, "json", "{\"apiVersion\": \"v1\", \"kind\": \"Pod\", ");
+    client.open(
+        &json_uri,
+        "json",
+        "{\"apiVersion\": \"v1\", \"kind\": \"Pod\", ",
+    );
     let diags = client.diagnostics(&json_uri, Some(1));
     assert_eq!(codes(&diags), vec!["PARSE001"], "{diags:#?}");
 
@@ -343,7 +356,11 @@ fn bad_buffers_become_parse_diagnostics_and_the_server_survives() {
     assert!(response["error"].is_object(), "{response}");
 
     // Still alive and linting.
-    client.change(&yaml, 2, "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - image: nginx\n");
+    client.change(
+        &yaml,
+        2,
+        "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - image: nginx\n",
+    );
     let diags = client.diagnostics(&yaml, Some(2));
     assert_eq!(codes(&diags), vec!["TAG002"], "{diags:#?}");
 
@@ -392,7 +409,11 @@ fn terraform_uses_the_module_on_disk_and_unsaved_buffers() {
     );
     client.diagnostics(&vars_uri, Some(1));
     let diags = client.diagnostics(&main_uri, Some(1));
-    assert_eq!(codes(&diags), vec!["TAG001"], "re-published with the module: {diags:#?}");
+    assert_eq!(
+        codes(&diags),
+        vec!["TAG001"],
+        "re-published with the module: {diags:#?}"
+    );
     client.change(
         &vars_uri,
         2,
@@ -402,7 +423,10 @@ fn terraform_uses_the_module_on_disk_and_unsaved_buffers() {
     assert!(diags.is_empty(), "{diags:#?}");
 
     // Closing the unsaved buffer brings back the file on disk.
-    client.notify("textDocument/didClose", json!({"textDocument": {"uri": vars_uri}}));
+    client.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": vars_uri}}),
+    );
     let diags = client.diagnostics(&main_uri, Some(1));
     assert_eq!(codes(&diags), vec!["TAG001"], "{diags:#?}");
 

@@ -193,7 +193,10 @@ pub fn analyse<'a>(files: impl IntoIterator<Item = &'a PolicyFile>) -> Result<()
 
 /// Forces analysis of everything loaded in `engine` (a trivial query makes
 /// regorus prepare all modules).
-pub(crate) fn analyse_engine(engine: &mut regorus::Engine, default_path: &str) -> Result<(), PolicyError> {
+pub(crate) fn analyse_engine(
+    engine: &mut regorus::Engine,
+    default_path: &str,
+) -> Result<(), PolicyError> {
     engine
         .eval_query("true".into(), false)
         .map(|_| ())
@@ -415,8 +418,7 @@ impl Engines {
     /// An engine with the sandbox settings, the configuration data and the
     /// libraries, analysed.
     fn base_engine(&self) -> Result<regorus::Engine, PolicyError> {
-        let mut engine =
-            new_engine_with_limit(self.options.time_limit.unwrap_or(RULE_TIME_LIMIT));
+        let mut engine = new_engine_with_limit(self.options.time_limit.unwrap_or(RULE_TIME_LIMIT));
         let config = serde_json::json!({ "driftless": { "config": self.options.config_data } });
         engine
             .add_data(Value::from(config))
@@ -637,7 +639,10 @@ mod tests {
                 "u/recursive.rego",
                 "package acme.kubernetes.loop\n\nmetadata := {\"id\": \"BAD002\"}\n\nf(n) := f(n + 1)\n\ndeny contains \"x\" if f(1)\n",
             ),
-            user("u/syntax.rego", "package acme.kubernetes.syntax\n\ndeny contains \"x\" if {\n"),
+            user(
+                "u/syntax.rego",
+                "package acme.kubernetes.syntax\n\ndeny contains \"x\" if {\n",
+            ),
         ];
         let (set, errors) = load(files);
         assert_eq!(
@@ -651,13 +656,19 @@ mod tests {
             "{errors:#?}"
         );
         assert_eq!(ids(&set), vec!["GOOD001"]);
-        assert!(set.rules.iter().any(|(f, _)| f.builtin), "built-in rules stay loaded");
+        assert!(
+            set.rules.iter().any(|(f, _)| f.builtin),
+            "built-in rules stay loaded"
+        );
         assert!(set.libraries.iter().any(|l| l.path == "u/names.rego"));
         assert!(!set.libraries.iter().any(|l| l.path == "u/unsafe_lib.rego"));
     }
 
     fn deployment(bad: bool) -> Document {
-        let file = Arc::new(crate::document::SourceFile::new("deploy.yaml", "kind: Deployment\n"));
+        let file = Arc::new(crate::document::SourceFile::new(
+            "deploy.yaml",
+            "kind: Deployment\n",
+        ));
         Document::new(
             Kind::Kubernetes,
             file,
@@ -672,7 +683,11 @@ mod tests {
             "u/slow.rego",
             "package acme.kubernetes.slow\n\nmetadata := {\"id\": \"SLOW001\", \"title\": \"slow\"}\n\ndeny contains \"never\" if {\n  n := count({true | some i in numbers.range(1, 100000); some j in numbers.range(1, 100000); i * j < 0})\n  n > 0\n}\n",
         );
-        let (set, errors) = load(vec![slow, user("u/good.rego", GOOD_RULE), user("u/names.rego", GOOD_LIB)]);
+        let (set, errors) = load(vec![
+            slow,
+            user("u/good.rego", GOOD_RULE),
+            user("u/names.rego", GOOD_LIB),
+        ]);
         assert!(errors.is_empty(), "{errors:?}");
         let options = EngineOptions {
             time_limit: Some(Duration::from_millis(200)),
@@ -681,7 +696,9 @@ mod tests {
         let engines = Engines::new(Arc::new(set), options);
         let mut worker = engines.worker();
         let started = std::time::Instant::now();
-        let eval = worker.evaluate(&mut deployment(true)).expect("engine builds");
+        let eval = worker
+            .evaluate(&mut deployment(true))
+            .expect("engine builds");
         assert!(
             started.elapsed() < Duration::from_secs(4),
             "the configured limit applies: {:?}",
@@ -689,9 +706,17 @@ mod tests {
         );
         let failed: Vec<_> = eval.errors.iter().map(|e| e.rule_id.as_str()).collect();
         assert_eq!(failed, vec!["SLOW001"], "{:?}", eval.errors);
-        assert!(eval.errors[0].message.contains("time limit"), "{}", eval.errors[0]);
+        assert!(
+            eval.errors[0].message.contains("time limit"),
+            "{}",
+            eval.errors[0]
+        );
         assert!(eval.errors[0].to_string().contains("u/slow.rego"));
-        let found: Vec<_> = eval.findings.iter().map(|f| (f.rule_id.as_str(), f.message.as_str())).collect();
+        let found: Vec<_> = eval
+            .findings
+            .iter()
+            .map(|f| (f.rule_id.as_str(), f.message.as_str()))
+            .collect();
         assert_eq!(found, vec![("GOOD001", "bad!")]);
     }
 
@@ -713,7 +738,9 @@ mod tests {
         assert_eq!(ids(&set), vec!["PAIR001", "PAIR002"]);
         let engines = Engines::new(Arc::new(set), EngineOptions::default());
         let mut worker = engines.worker();
-        let eval = worker.evaluate(&mut deployment(true)).expect("engine builds");
+        let eval = worker
+            .evaluate(&mut deployment(true))
+            .expect("engine builds");
         let found: Vec<_> = eval.findings.iter().map(|f| f.rule_id.as_str()).collect();
         assert_eq!(found, vec!["PAIR001"]);
         assert_eq!(

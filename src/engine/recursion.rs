@@ -222,10 +222,7 @@ fn dynamic_indexes<'a>(expr: &'a Ref<Expr>, out: &mut Vec<&'a Ref<Expr>>) {
         Expr::RefDot { refr, .. } => dynamic_indexes(refr, out),
         Expr::RefBrack { refr, index, .. } => {
             dynamic_indexes(refr, out);
-            if !matches!(
-                index.as_ref(),
-                Expr::String { .. } | Expr::RawString { .. }
-            ) {
+            if !matches!(index.as_ref(), Expr::String { .. } | Expr::RawString { .. }) {
                 out.push(index);
             }
         }
@@ -236,7 +233,12 @@ fn dynamic_indexes<'a>(expr: &'a Ref<Expr>, out: &mut Vec<&'a Ref<Expr>>) {
 /// Resolves a reference's static path against the scope, or `None` when it
 /// is not about `data` (input, local variables, builtins' namespaces are
 /// resolved too but simply match no rule).
-fn resolve(root: &str, rest: &[String], scope: &Scope, locals: &BTreeSet<String>) -> Option<Vec<String>> {
+fn resolve(
+    root: &str,
+    rest: &[String],
+    scope: &Scope,
+    locals: &BTreeSet<String>,
+) -> Option<Vec<String>> {
     if root == "input" || root == "_" || locals.contains(root) {
         return None;
     }
@@ -641,7 +643,11 @@ mod tests {
             .map(|e| (e.path.as_str(), e.line, e.column))
             .collect();
         assert_eq!(located, vec![("p/a.rego", 5, 1), ("p/b.rego", 6, 1)]);
-        assert!(errs[0].message.contains("data.x.a.f -> data.x.b.g -> data.x.a.f"));
+        assert!(
+            errs[0]
+                .message
+                .contains("data.x.a.f -> data.x.b.g -> data.x.a.f")
+        );
     }
 
     #[test]

@@ -186,10 +186,12 @@ fn load(
 
 fn merge_coverage(merged: &mut BTreeMap<String, FileCoverage>, report: regorus::coverage::Report) {
     for file in report.files {
-        let entry = merged.entry(file.path.clone()).or_insert_with(|| FileCoverage {
-            path: file.path.clone(),
-            ..FileCoverage::default()
-        });
+        let entry = merged
+            .entry(file.path.clone())
+            .or_insert_with(|| FileCoverage {
+                path: file.path.clone(),
+                ..FileCoverage::default()
+            });
         entry.covered.extend(file.covered);
         entry.not_covered.extend(file.not_covered);
     }
@@ -197,12 +199,15 @@ fn merge_coverage(merged: &mut BTreeMap<String, FileCoverage>, report: regorus::
 
 /// A line covered by any test is covered; test files themselves and
 /// built-in libraries pulled in for user tests are left out.
-fn finish_coverage(merged: BTreeMap<String, FileCoverage>, files: &[PolicyFile]) -> Vec<FileCoverage> {
+fn finish_coverage(
+    merged: BTreeMap<String, FileCoverage>,
+    files: &[PolicyFile],
+) -> Vec<FileCoverage> {
     let only_builtin = files.iter().all(|f| f.builtin);
     let wanted = |path: &str| {
-        files.iter().any(|f| {
-            f.path == path && f.role != Role::Test && (only_builtin || !f.builtin)
-        })
+        files
+            .iter()
+            .any(|f| f.path == path && f.role != Role::Test && (only_builtin || !f.builtin))
     };
     merged
         .into_values()
@@ -234,7 +239,9 @@ pub fn render_coverage(files: &[FileCoverage]) -> String {
     } else {
         covered as f64 * 100.0 / total as f64
     };
-    out.push_str(&format!("  {percent:>6.1}%  total ({covered}/{total} lines)\n"));
+    out.push_str(&format!(
+        "  {percent:>6.1}%  total ({covered}/{total} lines)\n"
+    ));
     out
 }
 
@@ -310,8 +317,15 @@ mod tests {
         );
         let unsafe_lib = file("p/lib.rego", "package t.lib.broken\n\nh if { q }\n");
         let report = run(&[rule, ok, recursive, unsafe_test, unsafe_lib], false);
-        let names: Vec<_> = report.results.iter().map(|r| (r.name.as_str(), &r.outcome)).collect();
-        assert_eq!(names, vec![("data.t.kubernetes.r_test.test_denies", &Outcome::Pass)]);
+        let names: Vec<_> = report
+            .results
+            .iter()
+            .map(|r| (r.name.as_str(), &r.outcome))
+            .collect();
+        assert_eq!(
+            names,
+            vec![("data.t.kubernetes.r_test.test_denies", &Outcome::Pass)]
+        );
         let mut errors: Vec<_> = report
             .errors
             .iter()
@@ -320,7 +334,11 @@ mod tests {
         errors.sort();
         assert_eq!(
             errors,
-            vec![("p/lib.rego", 3, 8), ("p/loop_test.rego", 3, 1), ("p/unsafe_test.rego", 3, 18)]
+            vec![
+                ("p/lib.rego", 3, 8),
+                ("p/loop_test.rego", 3, 1),
+                ("p/unsafe_test.rego", 3, 18)
+            ]
         );
         assert!(!report.success());
     }
@@ -348,7 +366,10 @@ mod tests {
             "package t.b_test\n\nimport data.t.kubernetes.r\n\ntest_b if { \"b\" in r.deny with input as {\"b\": true} }\n",
         );
         let both = run(&[rule, a, b], true).coverage.expect("requested");
-        assert!(both[0].covered.contains(&5) && both[0].covered.contains(&9), "{both:?}");
+        assert!(
+            both[0].covered.contains(&5) && both[0].covered.contains(&9),
+            "{both:?}"
+        );
         assert!(both[0].not_covered.is_empty(), "{both:?}");
         let text = render_coverage(&both);
         assert!(text.contains("p/r.rego"), "{text}");
@@ -357,6 +378,9 @@ mod tests {
 
     #[test]
     fn line_ranges_are_compact() {
-        assert_eq!(ranges(&BTreeSet::from([3, 4, 5, 9, 11, 12])), "3-5, 9, 11-12");
+        assert_eq!(
+            ranges(&BTreeSet::from([3, 4, 5, 9, 11, 12])),
+            "3-5, 9, 11-12"
+        );
     }
 }

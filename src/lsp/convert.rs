@@ -95,7 +95,10 @@ pub fn suppress_action(f: &Finding, uri: &Uri, diagnostic: Diagnostic) -> Option
         ),
     };
     Some(CodeAction {
-        title: format!("Suppress {} here (driftless:ignore with a reason)", f.rule_id),
+        title: format!(
+            "Suppress {} here (driftless:ignore with a reason)",
+            f.rule_id
+        ),
         kind: Some(CodeActionKind::QUICKFIX),
         diagnostics: Some(vec![diagnostic]),
         edit: Some(WorkspaceEdit {
@@ -145,7 +148,10 @@ mod tests {
         );
         // 34 characters precede the image; the emoji is two UTF-16 units.
         assert_eq!(f.start_pos().column, 35);
-        assert_eq!(range(&f), Range::new(Position::new(1, 35), Position::new(1, 47)));
+        assert_eq!(
+            range(&f),
+            Range::new(Position::new(1, 35), Position::new(1, 47))
+        );
     }
 
     #[test]
@@ -174,7 +180,12 @@ mod tests {
     #[test]
     fn no_quick_fix_for_json_or_parse_errors() {
         let uri: Uri = "file:///x".parse().unwrap();
-        let json = finding("pod.json", "{\"image\": \"a:latest\"}", "a:latest", "TAG001");
+        let json = finding(
+            "pod.json",
+            "{\"image\": \"a:latest\"}",
+            "a:latest",
+            "TAG001",
+        );
         assert!(suppress_action(&json, &uri, Diagnostic::default()).is_none());
         let parse = finding("Dockerfile", "FROM\n", "FROM", PARSE_ERROR);
         assert!(suppress_action(&parse, &uri, Diagnostic::default()).is_none());

@@ -17,10 +17,9 @@ use std::sync::Arc;
 
 use lsp_server::Connection;
 use lsp_types::{
-    CodeActionKind, CodeActionOptions, CodeActionProviderCapability, InitializeParams,
-    MessageType, PositionEncodingKind, SaveOptions, ServerCapabilities,
-    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
-    TextDocumentSyncSaveOptions,
+    CodeActionKind, CodeActionOptions, CodeActionProviderCapability, InitializeParams, MessageType,
+    PositionEncodingKind, SaveOptions, ServerCapabilities, TextDocumentSyncCapability,
+    TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions,
 };
 
 use crate::engine::{EngineOptions, Engines};
@@ -69,7 +68,11 @@ pub fn serve(conn: &Connection) -> u8 {
         }
     };
     for e in &errors {
-        server::show(conn, MessageType::WARNING, format!("driftless: policy error: {e}"));
+        server::show(
+            conn,
+            MessageType::WARNING,
+            format!("driftless: policy error: {e}"),
+        );
     }
     let options = EngineOptions {
         config_data: serde_json::json!({ "strict": settings.strict }),

@@ -20,10 +20,9 @@ use lsp_types::notification::{
 };
 use lsp_types::request::{CodeActionRequest, Request as _};
 use lsp_types::{
-    CodeActionOrCommand, CodeActionParams, DidChangeTextDocumentParams,
-    DidCloseTextDocumentParams, DidOpenTextDocumentParams, DidSaveTextDocumentParams,
-    LogMessageParams, MessageType, PublishDiagnosticsParams, ShowMessageParams,
-    TextDocumentContentChangeEvent, Uri,
+    CodeActionOrCommand, CodeActionParams, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
+    DidOpenTextDocumentParams, DidSaveTextDocumentParams, LogMessageParams, MessageType,
+    PublishDiagnosticsParams, ShowMessageParams, TextDocumentContentChangeEvent, Uri,
 };
 
 use super::convert;
@@ -162,14 +161,16 @@ impl Server {
         let id = req.id.clone();
         let response = if req.method == CodeActionRequest::METHOD {
             match serde_json::from_value::<CodeActionParams>(req.params) {
-                Ok(params) => match self.guarded(conn, "codeAction", |s, _| s.code_actions(&params)) {
-                    Some(actions) => Response::new_ok(id, actions),
-                    None => Response::new_err(
-                        id,
-                        ErrorCode::InternalError as i32,
-                        "internal error".into(),
-                    ),
-                },
+                Ok(params) => {
+                    match self.guarded(conn, "codeAction", |s, _| s.code_actions(&params)) {
+                        Some(actions) => Response::new_ok(id, actions),
+                        None => Response::new_err(
+                            id,
+                            ErrorCode::InternalError as i32,
+                            "internal error".into(),
+                        ),
+                    }
+                }
                 Err(e) => Response::new_err(id, ErrorCode::InvalidParams as i32, e.to_string()),
             }
         } else {
@@ -402,7 +403,12 @@ fn offset(text: &str, pos: lsp_types::Position) -> usize {
     line_start + line_end
 }
 
-fn publish(conn: &Connection, uri: Uri, diagnostics: Vec<lsp_types::Diagnostic>, version: Option<i32>) {
+fn publish(
+    conn: &Connection,
+    uri: Uri,
+    diagnostics: Vec<lsp_types::Diagnostic>,
+    version: Option<i32>,
+) {
     let params = PublishDiagnosticsParams {
         uri,
         diagnostics,

@@ -19,10 +19,8 @@ pub fn to_path(uri: &str) -> Option<PathBuf> {
     let path = path.split(['?', '#']).next().unwrap_or(path);
     let decoded = percent_decode(path)?;
     let bytes = decoded.as_bytes();
-    let windows_drive = bytes.len() >= 3
-        && bytes[0] == b'/'
-        && bytes[1].is_ascii_alphabetic()
-        && bytes[2] == b':';
+    let windows_drive =
+        bytes.len() >= 3 && bytes[0] == b'/' && bytes[1].is_ascii_alphabetic() && bytes[2] == b':';
     Some(PathBuf::from(if windows_drive {
         &decoded[1..]
     } else {
