@@ -2,7 +2,7 @@
 //! an editor — initialize, open documents, receive diagnostics, change
 //! them (debounced), ask for the quick fix, close, shut down and exit.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
