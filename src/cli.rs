@@ -9,8 +9,10 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 
+use crate::baseline;
 use crate::engine::{self, EngineOptions, Engines, PolicyError, PolicySet};
 use crate::finding::{Finding, Severity};
+use crate::gate;
 use crate::report::{self, Format, Report, Stats};
 use crate::rules::PARSE_ERROR;
 use crate::scan::{self, ScanOptions};
@@ -75,9 +77,9 @@ struct ScanArgs {
     /// Files or directories to scan.
     #[arg(default_value = ".")]
     paths: Vec<PathBuf>,
-    /// Report format.
-    #[arg(long, short = 'f', value_enum, default_value = "text")]
-    format: Format,
+    /// Report format [default: text; github when GITHUB_ACTIONS=true].
+    #[arg(long, short = 'f', value_enum)]
+    format: Option<Format>,
     /// Write the report to FILE (the console keeps the text report).
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
@@ -93,12 +95,24 @@ struct ScanArgs {
     /// Enable strict rules (digest pinning, commit-SHA module refs, …).
     #[arg(long)]
     strict: bool,
-    /// Lowest severity that makes the exit code 1.
-    #[arg(long, value_name = "SEVERITY", default_value = "low")]
-    fail_on: Severity,
+    /// Lowest severity that makes the exit code 1 [default: low].
+    #[arg(long, value_name = "SEVERITY")]
+    fail_on: Option<Severity>,
     /// Exit 0 even when there are findings (errors still exit 2).
     #[arg(long)]
     exit_zero: bool,
+    /// Accept the findings recorded in this baseline file; only new ones fail.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Record the current findings in this baseline file (and accept them).
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
+    /// Do not honour `driftless:ignore` comments and annotations (governance).
+    #[arg(long)]
+    no_inline_ignores: bool,
+    /// Also list suppressed findings (JSON and SARIF mark them as suppressed).
+    #[arg(long)]
+    show_suppressed: bool,
     /// Terraform variable file applied to every module (repeatable).
     #[arg(long, value_name = "FILE")]
     var_file: Vec<PathBuf>,
@@ -130,10 +144,14 @@ fn run_scan(args: ScanArgs) -> u8 {
             return usage_error(&format!("unknown rule ID `{id}` (see `driftless rules`)"));
         }
     }
+    let baseline = match args.baseline.as_deref().map(baseline::load).transpose() {
+        Ok(b) => b,
+        Err(e) => return usage_error(&e),
+    };
     let enabled = enabled_rules(&set, &args);
     let options = EngineOptions {
         config_data: serde_json::json!({ "strict": args.strict }),
-        enabled: Some(enabled),
+        enabled: Some(enabled.clone()),
     };
     let set = Arc::new(set);
     let engines = Engines::new(set.clone(), options);
@@ -149,6 +167,25 @@ fn run_scan(args: ScanArgs) -> u8 {
     if args.timings {
         print_timings(&result.timings);
     }
+    let repo_root = report::find_repo_root(Path::new("."));
+    let severity = Default::default();
+    let gate_options = gate::Options {
+        catalogue: &set.catalogue,
+        enabled: &enabled,
+        severity: &severity,
+        inline_ignores: !args.no_inline_ignores,
+        baseline: baseline.as_ref(),
+        write_baseline: args.write_baseline.as_deref(),
+        repo_root: repo_root.as_deref(),
+        today: crate::suppress::Date::today(),
+    };
+    let filtered = match gate::filter(&mut result, &gate_options) {
+        Ok(f) => f,
+        Err(e) => return usage_error(&e),
+    };
+    if !args.show_suppressed {
+        result.findings.retain(|f| f.suppression.is_none());
+    }
     let report = Report {
         findings: &result.findings,
         catalogue: &set.catalogue,
@@ -157,14 +194,30 @@ fn run_scan(args: ScanArgs) -> u8 {
         stats: Stats {
             files: result.files,
             documents: result.documents,
-            suppressed: 0,
+            suppressed: filtered.suppressed,
         },
-        repo_root: report::find_repo_root(Path::new(".")),
+        repo_root,
+        warnings: &filtered.warnings,
+        baseline: filtered.baseline,
     };
-    if let Err(e) = emit(&report, args.format, args.output.as_deref()) {
+    let format = args.format.unwrap_or_else(default_format);
+    if let Err(e) = emit(&report, format, args.output.as_deref()) {
         return usage_error(&e);
     }
-    exit_code(&report, args.fail_on, args.exit_zero)
+    exit_code(
+        &report,
+        args.fail_on.unwrap_or(Severity::Low),
+        args.exit_zero,
+    )
+}
+
+/// `github` inside GitHub Actions (annotations on the PR), else `text`.
+fn default_format() -> Format {
+    if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
+        Format::Github
+    } else {
+        Format::Text
+    }
 }
 
 /// The rules to evaluate: all non-strict rules (strict ones too with
@@ -206,6 +259,8 @@ fn load_policies(dirs: &[PathBuf]) -> Result<(PolicySet, Vec<PolicyError>), Stri
 
 /// Writes the report: to `--output` in the chosen format (atomically) with
 /// the text report on the console, or to stdout in the chosen format.
+/// Warnings also go to stderr when stdout carries a machine format, and the
+/// GitHub format appends its Markdown summary to `$GITHUB_STEP_SUMMARY`.
 fn emit(report: &Report, format: Format, output: Option<&Path>) -> Result<(), String> {
     let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let rendered = render(report, format, colour && output.is_none());
@@ -215,16 +270,49 @@ fn emit(report: &Report, format: Format, output: Option<&Path>) -> Result<(), St
                 .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
             print_stdout(&report::text::render(report, colour));
         }
-        None => print_stdout(&rendered),
+        None => {
+            print_stdout(&rendered);
+            if format.is_machine_readable() {
+                for w in report.warnings {
+                    eprintln!("{}", w.to_line());
+                }
+            }
+        }
+    }
+    if format == Format::Github {
+        append_step_summary(report);
     }
     Ok(())
 }
 
-fn render(report: &Report, format: Format, colour: bool) -> String {
+/// Appends the Markdown summary to the file GitHub names in
+/// `$GITHUB_STEP_SUMMARY`; a failure there is reported, not fatal.
+fn append_step_summary(report: &Report) {
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
+        return;
+    };
+    let appended = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .and_then(|mut f| f.write_all(report::github::step_summary(report).as_bytes()));
+    if let Err(e) = appended {
+        eprintln!(
+            "warning: cannot append to $GITHUB_STEP_SUMMARY ({}): {e}",
+            Path::new(&path).display()
+        );
+    }
+}
+
+/// Renders a report in a format.
+pub fn render(report: &Report, format: Format, colour: bool) -> String {
     match format {
         Format::Text => report::text::render(report, colour),
         Format::Json => report::json::render(report),
         Format::Sarif => report::sarif::render(report),
+        Format::Junit => report::junit::render(report),
+        Format::Github => report::github::render(report),
+        Format::Gitlab => report::gitlab::render(report),
     }
 }
 
