@@ -139,3 +139,6 @@ pub fn find_repo_root(start: &Path) -> Option<PathBuf> {
         .find(|dir| dir.join(".git").exists())
         .map(Path::to_path_buf)
 }
+
+#[cfg(test)]
+mod tests;

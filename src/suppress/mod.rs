@@ -424,7 +424,7 @@ FROM nginx:latest
             finding(&file, "SSH003", "EXPOSE 22"),
             finding(&file, "TAG001", "nginx:latest"),
         ];
-        let warnings = run(&[file.clone()], &mut findings);
+        let warnings = run(std::slice::from_ref(&file), &mut findings);
         let suppressed: Vec<Option<&str>> = findings
             .iter()
             .map(|f| f.suppression.as_ref().map(|s| s.justification.as_str()))
@@ -526,5 +526,92 @@ FROM nginx:latest
         assert!(warnings.is_empty());
         assert!(findings.iter().all(|f| f.suppression.is_some()));
         assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    }
+
+    /// The end-to-end fixtures (tests/gate.rs) with findings placed by hand
+    /// where the parsers will put them: the suppression logic is checked here
+    /// even before the parsers exist.
+    #[test]
+    fn gate_fixtures_suppress_what_they_document() {
+        let docker = Arc::new(SourceFile::new(
+            "fixtures/gate/inline/Dockerfile",
+            include_str!("../../fixtures/gate/inline/Dockerfile"),
+        ));
+        let k8s = Arc::new(SourceFile::new(
+            "fixtures/gate/inline/k8s.yaml",
+            include_str!("../../fixtures/gate/inline/k8s.yaml"),
+        ));
+        let tf = Arc::new(SourceFile::new(
+            "fixtures/gate/inline/main.tf",
+            include_str!("../../fixtures/gate/inline/main.tf"),
+        ));
+        let mut findings = vec![
+            finding(&docker, "TAG001", "node:latest"),
+            finding(&docker, "TAG002", "redis"),
+            finding(&docker, "TAG001", "python:latest"),
+            finding(&docker, "TAG001", "ruby:latest"),
+            finding(&docker, "TAG001", "nginx:latest"),
+            finding(&k8s, "TAG001", "vendor/a:latest"),
+            finding(&k8s, "TAG001", "vendor/b:latest"),
+            finding(&k8s, "TAG001", "app/block:latest"),
+            finding(&k8s, "TAG001", "app/above:latest"),
+            finding(&k8s, "TAG001", "app/same:latest"),
+            finding(&k8s, "TAG001", "app/active:latest"),
+            finding(&k8s, "TAG001", "debug:latest"),
+            finding(&k8s, "TAG002", "busybox"),
+            finding(&tf, "TAG001", "ghcr.io/example/sandbox:latest"),
+            finding(&tf, "TAG002", "\"redis\""),
+            finding(&tf, "TAG001", "nginx:latest"),
+            finding(&tf, "TAG001", "busybox:latest"),
+        ];
+        let k8s_text = &k8s.text;
+        let annotated = k8s_text.find("name: annotated").unwrap();
+        let annotation = Annotation {
+            file: k8s.clone(),
+            offset: k8s_text.find("\"TAG001: debug").unwrap(),
+            value: Some("TAG001: debug pod, deleted after the incident; TAG002: busybox comes from the node image".into()),
+            scope: annotated - 20..k8s_text.len(),
+        };
+        let mut cat = catalogue();
+        cat.insert(RuleInfo {
+            id: "TAG002".into(),
+            ..cat.get("TAG001").unwrap().clone()
+        });
+        let options = Options {
+            catalogue: &cat,
+            enabled: None,
+            today: today(),
+        };
+        let warnings = apply(&mut findings, &[docker, k8s, tf], &[annotation], &options);
+        let active: Vec<String> = findings
+            .iter()
+            .filter(|f| f.suppression.is_none())
+            .map(|f| format!("{}:{}", f.file.path.display(), f.start_pos().line))
+            .collect();
+        assert_eq!(
+            active,
+            [
+                "fixtures/gate/inline/Dockerfile:6",
+                "fixtures/gate/inline/Dockerfile:9",
+                "fixtures/gate/inline/Dockerfile:12",
+                "fixtures/gate/inline/k8s.yaml:28",
+                "fixtures/gate/inline/main.tf:34",
+            ]
+        );
+        let lines: Vec<String> = warnings.iter().map(|w| w.to_line()).collect();
+        let codes: Vec<(u32, &str)> = warnings
+            .iter()
+            .map(|w| (w.position.unwrap().line, w.kind.code()))
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                (5, "invalid-suppression"),
+                (8, "expired-suppression"),
+                (11, "invalid-suppression"),
+                (14, "unused-suppression"),
+            ],
+            "{lines:#?}"
+        );
     }
 }

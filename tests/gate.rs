@@ -1,0 +1,369 @@
+//! End to end: the CI gate — inline suppressions in every placement and
+//! every way they can fail, `--no-inline-ignores`, `--show-suppressed`, the
+//! baseline across line shifts, and the CI formats.
+//!
+//! NOTE: these tests run the real binary, so they need the Dockerfile,
+//! YAML/Kubernetes and Terraform parsers (developed on other branches).
+//! The suppression logic itself is unit-tested on the same fixtures in
+//! `src/suppress/mod.rs` (`gate_fixtures_suppress_what_they_document`).
+
+mod common;
+
+use common::{driftless, scan_json, temp_tree};
+
+const INLINE: &str = "fixtures/gate/inline";
+
+/// (rule, path, line) of the active findings.
+fn active(report: &serde_json::Value) -> Vec<(String, String, u64)> {
+    let mut v: Vec<_> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f.get("suppressed").is_none())
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap().to_string(),
+                f["path"].as_str().unwrap().to_string(),
+                f["start"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// (code, path, line) of the warnings.
+fn warnings(report: &serde_json::Value) -> Vec<(String, String, u64)> {
+    report["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| {
+            (
+                w["code"].as_str().unwrap().to_string(),
+                w["path"].as_str().unwrap().to_string(),
+                w["line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect()
+}
+
+fn at(rule: &str, file: &str, line: u64) -> (String, String, u64) {
+    (rule.into(), format!("{INLINE}/{file}"), line)
+}
+
+#[test]
+fn suppressions_in_every_placement_and_every_failure_mode() {
+    let (code, _, report) = scan_json(&[INLINE]);
+    assert_eq!(
+        active(&report),
+        vec![
+            at("TAG001", "Dockerfile", 9),  // expired
+            at("TAG001", "Dockerfile", 12), // unknown rule ID in the suppression
+            at("TAG001", "k8s.yaml", 28),   // not suppressed at all
+            at("TAG001", "main.tf", 34),    // not suppressed at all
+            at("TAG002", "Dockerfile", 6),  // suppression without a reason
+        ],
+        "{report:#}"
+    );
+    assert_eq!(code, 1);
+    assert_eq!(
+        warnings(&report),
+        vec![
+            at("invalid-suppression", "Dockerfile", 5),
+            at("expired-suppression", "Dockerfile", 8),
+            at("invalid-suppression", "Dockerfile", 11),
+            at("unused-suppression", "Dockerfile", 14),
+        ]
+    );
+    let messages: Vec<&str> = report["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["message"].as_str().unwrap())
+        .collect();
+    assert!(messages[0].contains("missing reason"), "{messages:?}");
+    assert!(
+        messages[1].contains("expired on 2020-01-31"),
+        "{messages:?}"
+    );
+    assert!(
+        messages[2].contains("unknown rule ID `TAG01` (did you mean `TAG001`?)"),
+        "{messages:?}"
+    );
+    assert!(messages[3].contains("TAG002"), "{messages:?}");
+    // Dockerfile 2 and 18 (stage heads), k8s.yaml 9, 11 (document head),
+    // 21 (item block), 24 (line above), 26 (same line), 39, 41 (annotation),
+    // main.tf 14 (resource block), 24 (line above), 29 (same line).
+    assert_eq!(report["summary"]["suppressed"], 12, "{report:#}");
+}
+
+#[test]
+fn suppressed_findings_are_listed_only_on_request() {
+    let (_, _, report) = scan_json(&[INLINE]);
+    assert!(
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f.get("suppressed").is_none())
+    );
+    let (code, _, report) = scan_json(&["--show-suppressed", INLINE]);
+    assert_eq!(code, 1);
+    let shown: Vec<(&str, u64, &str)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| {
+            let s = f.get("suppressed")?;
+            Some((
+                f["path"].as_str().unwrap(),
+                f["start"]["line"].as_u64().unwrap(),
+                s["justification"].as_str().unwrap(),
+            ))
+        })
+        .collect();
+    assert_eq!(shown.len(), 12, "{shown:#?}");
+    assert!(shown.contains(&(
+        "fixtures/gate/inline/Dockerfile",
+        18,
+        "runtime image is promoted by digest (until 2999-12-31)"
+    )));
+    assert!(shown.contains(&(
+        "fixtures/gate/inline/k8s.yaml",
+        39,
+        "debug pod, deleted after the incident"
+    )));
+    assert!(shown.contains(&("fixtures/gate/inline/main.tf", 29, "same line")));
+    assert!(
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| { f.get("suppressed").is_none_or(|s| s["kind"] == "inSource") })
+    );
+}
+
+#[test]
+fn sarif_carries_suppressions_and_warnings_with_show_suppressed() {
+    let out = driftless()
+        .args(["scan", "--format", "sarif", "--show-suppressed", INLINE])
+        .output()
+        .unwrap();
+    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let run = &sarif["runs"][0];
+    let suppressions: Vec<&serde_json::Value> = run["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r.get("suppressions"))
+        .collect();
+    assert_eq!(suppressions.len(), 12);
+    assert_eq!(suppressions[0][0]["kind"], "inSource");
+    assert_eq!(suppressions[0][0]["status"], "accepted");
+    let notes = run["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .unwrap();
+    assert_eq!(notes.len(), 4);
+    // Warnings also reach stderr when stdout carries SARIF.
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("warning[expired-suppression]"), "{stderr}");
+}
+
+#[test]
+fn no_inline_ignores_turns_every_suppression_off() {
+    let (code, _, report) = scan_json(&["--no-inline-ignores", INLINE]);
+    assert_eq!(code, 1);
+    assert_eq!(active(&report).len(), 17, "{report:#}");
+    assert_eq!(report["summary"]["suppressed"], 0);
+    assert!(report["warnings"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn the_text_report_shows_warnings_and_counts() {
+    let out = driftless().args(["scan", INLINE]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("fixtures/gate/inline/Dockerfile:14:1: warning[unused-suppression]"),
+        "{text}"
+    );
+    assert!(text.contains("12 suppressed, 4 warnings"), "{text}");
+}
+
+const BASELINE_V1: &str = "FROM node:latest AS build\nRUN npm ci\n\nFROM nginx:latest\nCOPY --from=build /src/dist /usr/share/nginx/html\n";
+
+fn scan_in(dir: &std::path::Path, args: &[&str]) -> (i32, serde_json::Value, String) {
+    let out = driftless()
+        .current_dir(dir)
+        .args(["scan", "--format", "json"])
+        .args(args)
+        .arg(".")
+        .output()
+        .unwrap();
+    let report = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
+    (
+        out.status.code().unwrap_or(-1),
+        report,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn baseline_survives_line_shifts_fails_new_findings_and_counts_fixed_ones() {
+    let dir = temp_tree(&[("Dockerfile", BASELINE_V1)]);
+    let (code, report, _) = scan_in(dir.path(), &["--write-baseline", "baseline.json"]);
+    assert_eq!(
+        code, 0,
+        "writing a baseline accepts what it records: {report:#}"
+    );
+    assert_eq!(report["summary"]["baseline"]["written"]["entries"], 2);
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("baseline.json")).unwrap())
+            .unwrap();
+    assert_eq!(written["version"], 1);
+    let entries = written["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 2);
+    assert_eq!(entries[0]["path"], "Dockerfile");
+    assert_eq!(entries[0]["rule"], "TAG001");
+    assert!(entries[0]["fingerprint"].as_str().unwrap().ends_with(":1"));
+
+    // Lines inserted above both findings: still accepted.
+    let shifted = format!("# syntax=docker/dockerfile:1\nARG VERSION=1\n\n{BASELINE_V1}");
+    std::fs::write(dir.path().join("Dockerfile"), &shifted).unwrap();
+    let (code, report, _) = scan_in(dir.path(), &["--baseline", "baseline.json"]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["summary"]["findings"], 0);
+    assert_eq!(report["summary"]["baseline"]["compared"]["matched"], 2);
+    assert_eq!(report["summary"]["baseline"]["compared"]["fixed"], 0);
+
+    // A new finding fails; a fixed one is counted.
+    let changed = shifted.replace(
+        "FROM nginx:latest",
+        "FROM nginx:1.27.2\nFROM redis:latest AS cache",
+    );
+    std::fs::write(dir.path().join("Dockerfile"), changed).unwrap();
+    let (code, report, _) = scan_in(dir.path(), &["--baseline", "baseline.json"]);
+    assert_eq!(code, 1, "{report:#}");
+    let active = active(&report);
+    assert_eq!(active.len(), 1, "{report:#}");
+    assert_eq!(active[0].0, "TAG001");
+    assert_eq!(active[0].2, 8);
+    assert_eq!(report["summary"]["baseline"]["compared"]["matched"], 1);
+    assert_eq!(report["summary"]["baseline"]["compared"]["fixed"], 1);
+}
+
+#[test]
+fn a_broken_or_missing_baseline_is_a_usage_error() {
+    let dir = temp_tree(&[
+        ("Dockerfile", BASELINE_V1),
+        ("bad.json", "{\"version\": 1}"),
+    ]);
+    for (file, why) in [
+        ("bad.json", "not a driftless baseline"),
+        ("missing.json", "cannot read baseline"),
+    ] {
+        let out = driftless()
+            .current_dir(dir.path())
+            .args(["scan", "--baseline", file, "."])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(why), "{stderr}");
+    }
+}
+
+#[test]
+fn junit_has_a_suite_per_file_and_a_case_per_finding() {
+    let out = driftless()
+        .args(["scan", "--format", "junit", INLINE])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let xml = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        xml.contains("<testsuite name=\"fixtures/gate/inline/Dockerfile\" tests=\"3\""),
+        "{xml}"
+    );
+    assert!(xml.contains("name=\"TAG002 at 6:"), "{xml}");
+    assert!(
+        xml.contains("classname=\"fixtures/gate/inline/main.tf\""),
+        "{xml}"
+    );
+    assert!(xml.contains("<failure message=\"[high] "), "{xml}");
+    let clean = driftless()
+        .args(["scan", "--format", "junit", "--select", "SSH001", INLINE])
+        .output()
+        .unwrap();
+    let xml = String::from_utf8(clean.stdout).unwrap();
+    assert!(xml.contains("<testcase name=\"no findings in"), "{xml}");
+}
+
+#[test]
+fn gitlab_code_quality_lists_active_findings_with_unique_fingerprints() {
+    let out = driftless()
+        .args(["scan", "--format", "gitlab", INLINE])
+        .output()
+        .unwrap();
+    let issues: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let findings: Vec<&serde_json::Value> = issues
+        .iter()
+        .filter(|i| !i["check_name"].as_str().unwrap().starts_with("driftless/"))
+        .collect();
+    assert_eq!(findings.len(), 5);
+    let prints: std::collections::BTreeSet<&str> = issues
+        .iter()
+        .map(|i| i["fingerprint"].as_str().unwrap())
+        .collect();
+    assert_eq!(prints.len(), issues.len());
+    let first = findings[0];
+    assert!(
+        first["description"]
+            .as_str()
+            .unwrap()
+            .starts_with(first["check_name"].as_str().unwrap())
+    );
+    assert_eq!(first["location"]["path"], "fixtures/gate/inline/Dockerfile");
+    assert_eq!(first["severity"], "major");
+}
+
+#[test]
+fn github_actions_gets_annotations_by_default_and_a_step_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("summary.md");
+    let out = driftless()
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .args(["scan", INLINE])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let first = text.lines().next().unwrap();
+    assert!(
+        first.starts_with("::error file=fixtures/gate/inline/Dockerfile,line=6,col="),
+        "{text}"
+    );
+    assert!(text.contains("::warning file=fixtures/gate/inline/Dockerfile,line=14,col=1,title=driftless unused-suppression::"), "{text}");
+    let md = std::fs::read_to_string(&summary).unwrap();
+    assert!(md.starts_with("## driftless"), "{md}");
+    assert!(md.contains("| high | [TAG001]"), "{md}");
+    // An explicit format still wins.
+    let out = driftless()
+        .env("GITHUB_ACTIONS", "true")
+        .args(["scan", "--format", "json", INLINE])
+        .output()
+        .unwrap();
+    assert!(serde_json::from_slice::<serde_json::Value>(&out.stdout).is_ok());
+}
+
+#[test]
+fn thresholds_and_exit_zero() {
+    let (code, _, _) = scan_json(&["--fail-on", "critical", INLINE]);
+    assert_eq!(code, 0);
+    let (code, _, _) = scan_json(&["--exit-zero", INLINE]);
+    assert_eq!(code, 0);
+    let (code, _, _) = scan_json(&["--fail-on", "high", INLINE]);
+    assert_eq!(code, 1);
+}
