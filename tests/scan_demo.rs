@@ -8,12 +8,12 @@ use common::{driftless, hit, scan_json};
 
 fn expected() -> Vec<common::Hit> {
     let mut v = vec![
-        hit("TAG001", "fixtures/demo/app/Dockerfile", 5, 33),
+        hit("TAG001", "fixtures/demo/app/Dockerfile", 5, 32),
         hit("TAG002", "fixtures/demo/app/Dockerfile", 12, 6),
         hit("TAG001", "fixtures/demo/infra/main.tf", 17, 19),
-        hit("TAG002", "fixtures/demo/infra/main.tf", 25, 11),
+        hit("TAG002", "fixtures/demo/infra/main.tf", 26, 11),
         hit("TAG001", "fixtures/demo/k8s/workloads.yaml", 27, 22),
-        hit("TAG002", "fixtures/demo/k8s/workloads.yaml", 43, 14),
+        hit("TAG002", "fixtures/demo/k8s/workloads.yaml", 42, 14),
     ];
     v.sort();
     v

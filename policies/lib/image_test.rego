@@ -1,0 +1,32 @@
+package driftless.lib.image_test
+
+import data.driftless.lib.image
+
+test_parse_uses_the_builtin_parser if {
+	image.parse("registry.example:5000/team/app:1.2@sha256:0000000000000000000000000000000000000000000000000000000000000000") == {
+		"registry": "registry.example:5000",
+		"repository": "team/app",
+		"tag": "1.2",
+		"digest": "sha256:0000000000000000000000000000000000000000000000000000000000000000",
+	}
+}
+
+test_port_is_not_a_tag if {
+	image.untagged("registry.example:5000/app")
+	not image.uses_latest("registry.example:5000/app")
+}
+
+test_latest if {
+	image.uses_latest("nginx:latest")
+	not image.uses_latest("nginx:1.27")
+}
+
+test_without_digest if {
+	image.without_digest("nginx:1.27")
+	image.without_digest("nginx")
+	not image.without_digest("nginx:1.27@sha256:0000000000000000000000000000000000000000000000000000000000000000")
+}
+
+test_unresolved_references_are_not_parsed if {
+	image.parse("${var.image}") == null
+}
