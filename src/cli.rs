@@ -10,6 +10,7 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 
 use crate::baseline;
+use crate::config::Config;
 use crate::engine::{self, EngineOptions, Engines, PolicyError, PolicySet};
 use crate::finding::{Finding, Severity};
 use crate::gate;
@@ -55,6 +56,12 @@ enum Command {
         /// module is shown) or Terraform plan.
         file: PathBuf,
     },
+    /// Write a commented starter `.driftless.yaml` (never overwrites one).
+    Init {
+        /// Where to write it.
+        #[arg(default_value = ".driftless.yaml")]
+        path: PathBuf,
+    },
     /// Run the `test_*` rules of Rego policies (like `opa test`).
     Test {
         /// Directories (or files) with .rego policies and their tests.
@@ -83,6 +90,9 @@ struct ScanArgs {
     /// Write the report to FILE (the console keeps the text report).
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Config file [default: .driftless.yaml found upward from the first path].
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
     /// Extra directory of Rego rules (repeatable).
     #[arg(long, value_name = "DIR")]
     policy: Vec<PathBuf>,
@@ -130,12 +140,23 @@ pub fn main() -> ExitCode {
         Command::Explain { id } => explain(&id),
         Command::Inspect { file } => inspect(&file),
         Command::Test { dirs, coverage } => run_tests(&dirs, coverage),
+        Command::Init { path } => init(&path),
     };
     ExitCode::from(code)
 }
 
 fn run_scan(args: ScanArgs) -> u8 {
-    let (set, policy_errors) = match load_policies(&args.policy) {
+    let config = match load_config(&args) {
+        Ok(c) => c,
+        Err(errors) => return config_errors(&errors),
+    };
+    let policy_dirs: Vec<PathBuf> = config
+        .policies
+        .iter()
+        .chain(&args.policy)
+        .cloned()
+        .collect();
+    let (set, policy_errors) = match load_policies(&policy_dirs) {
         Ok(loaded) => loaded,
         Err(e) => return usage_error(&e),
     };
@@ -144,23 +165,42 @@ fn run_scan(args: ScanArgs) -> u8 {
             return usage_error(&format!("unknown rule ID `{id}` (see `driftless rules`)"));
         }
     }
-    let baseline = match args.baseline.as_deref().map(baseline::load).transpose() {
+    let errors = config.check_rules(&set.catalogue);
+    if !errors.is_empty() {
+        return config_errors(&errors);
+    }
+    let settings = Settings::merge(&args, &config);
+    // Writing a baseline creates the one the config names: nothing to
+    // compare with yet.
+    let compare = settings
+        .baseline
+        .as_deref()
+        .filter(|b| args.write_baseline.is_none() || b.exists());
+    let baseline = match compare.map(baseline::load).transpose() {
         Ok(b) => b,
         Err(e) => return usage_error(&e),
     };
-    let enabled = enabled_rules(&set, &args);
+    let enabled = enabled_rules(&set, &settings);
     let options = EngineOptions {
-        config_data: serde_json::json!({ "strict": args.strict }),
+        config_data: serde_json::json!({
+            "strict": settings.strict,
+            "options": config.options,
+        }),
         enabled: Some(enabled.clone()),
     };
+    let catalogue = with_severities(&set.catalogue, &config.severity);
     let set = Arc::new(set);
     let engines = Engines::new(set.clone(), options);
     let scan_options = ScanOptions {
         paths: args.paths.clone(),
+        discover: crate::discover::Options {
+            exclude: config.exclude_set.clone(),
+            ..Default::default()
+        },
         terraform: crate::parse::terraform::Options {
             var_files: args.var_file.clone(),
         },
-        ..ScanOptions::default()
+        max_file_size: config.max_file_size.unwrap_or(scan::DEFAULT_MAX_FILE_SIZE),
     };
     let mut result = scan::scan(&scan_options, &engines);
     result.policy_errors.extend(policy_errors);
@@ -168,12 +208,11 @@ fn run_scan(args: ScanArgs) -> u8 {
         print_timings(&result.timings);
     }
     let repo_root = report::find_repo_root(Path::new("."));
-    let severity = Default::default();
     let gate_options = gate::Options {
-        catalogue: &set.catalogue,
+        catalogue: &catalogue,
         enabled: &enabled,
-        severity: &severity,
-        inline_ignores: !args.no_inline_ignores,
+        severity: &config.severity,
+        inline_ignores: settings.inline_ignores,
         baseline: baseline.as_ref(),
         write_baseline: args.write_baseline.as_deref(),
         repo_root: repo_root.as_deref(),
@@ -188,7 +227,7 @@ fn run_scan(args: ScanArgs) -> u8 {
     }
     let report = Report {
         findings: &result.findings,
-        catalogue: &set.catalogue,
+        catalogue: &catalogue,
         rule_errors: &result.rule_errors,
         policy_errors: &result.policy_errors,
         stats: Stats {
@@ -204,11 +243,113 @@ fn run_scan(args: ScanArgs) -> u8 {
     if let Err(e) = emit(&report, format, args.output.as_deref()) {
         return usage_error(&e);
     }
-    exit_code(
-        &report,
-        args.fail_on.unwrap_or(Severity::Low),
-        args.exit_zero,
-    )
+    exit_code(&report, settings.fail_on, args.exit_zero)
+}
+
+/// The settings of a scan: flags over the config file over defaults.
+struct Settings {
+    select: Vec<String>,
+    ignore: Vec<String>,
+    strict: bool,
+    fail_on: Severity,
+    baseline: Option<PathBuf>,
+    inline_ignores: bool,
+}
+
+impl Settings {
+    /// A flag given on the command line wins over the file; lists given on
+    /// the command line replace the file's; policy directories add up.
+    fn merge(args: &ScanArgs, config: &Config) -> Settings {
+        let list = |flag: &Vec<String>, file: &Option<Vec<String>>| {
+            if flag.is_empty() {
+                file.clone().unwrap_or_default()
+            } else {
+                flag.clone()
+            }
+        };
+        Settings {
+            select: list(&args.select, &config.select),
+            ignore: list(&args.ignore, &config.ignore),
+            strict: args.strict || config.strict.unwrap_or(false),
+            fail_on: args.fail_on.or(config.fail_on).unwrap_or(Severity::Low),
+            baseline: args.baseline.clone().or_else(|| config.baseline.clone()),
+            inline_ignores: !args.no_inline_ignores && config.inline_ignores.unwrap_or(true),
+        }
+    }
+}
+
+/// `--config FILE`, or the `.driftless.yaml` found upward from the first
+/// scanned path, or no config.
+fn load_config(args: &ScanArgs) -> Result<Config, Vec<crate::config::ConfigError>> {
+    let path = match &args.config {
+        Some(path) => Some(path.clone()),
+        None => crate::config::find(args.paths.first().map_or(Path::new("."), |p| p.as_path()))
+            .map(|p| relative_to_cwd(&p)),
+    };
+    match path {
+        Some(path) => Config::load(&path),
+        None => Ok(Config::default()),
+    }
+}
+
+/// A path under the current directory shown relative to it (messages and
+/// resolved config paths read `policies/x`, not `/home/…/policies/x`).
+fn relative_to_cwd(path: &Path) -> PathBuf {
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| path.to_path_buf())
+}
+
+fn config_errors(errors: &[crate::config::ConfigError]) -> u8 {
+    for e in errors {
+        eprintln!("error: {e}");
+    }
+    EXIT_ERROR
+}
+
+/// The catalogue with the config's severity overrides applied, so every
+/// format (SARIF rule levels and `security-severity` included) shows the
+/// severity the gate uses.
+fn with_severities(
+    catalogue: &crate::rules::Catalogue,
+    overrides: &std::collections::BTreeMap<String, Severity>,
+) -> crate::rules::Catalogue {
+    let mut out = catalogue.clone();
+    for (id, severity) in overrides {
+        if let Some(rule) = catalogue.get(id) {
+            out.insert(crate::rules::RuleInfo {
+                severity: *severity,
+                ..rule.clone()
+            });
+        }
+    }
+    out
+}
+
+/// `driftless init`: writes the starter config, refusing to overwrite.
+fn init(path: &Path) -> u8 {
+    if path.exists() {
+        return usage_error(&format!(
+            "{} already exists; not overwriting it",
+            path.display()
+        ));
+    }
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .and_then(|mut f| f.write_all(crate::config::STARTER.as_bytes()));
+    match written {
+        Ok(()) => {
+            print_stdout(&format!(
+                "Wrote {}. Edit it, then run `driftless scan`.\n",
+                path.display()
+            ));
+            EXIT_CLEAN
+        }
+        Err(e) => usage_error(&format!("cannot write {}: {e}", path.display())),
+    }
 }
 
 /// `github` inside GitHub Actions (annotations on the PR), else `text`.
@@ -223,7 +364,7 @@ fn default_format() -> Format {
 /// The rules to evaluate: all non-strict rules (strict ones too with
 /// `--strict`), narrowed by `--select` and `--ignore`. Selecting a strict
 /// rule by ID enables it.
-fn enabled_rules(set: &PolicySet, args: &ScanArgs) -> BTreeSet<String> {
+fn enabled_rules(set: &PolicySet, args: &Settings) -> BTreeSet<String> {
     set.catalogue
         .iter()
         .filter(|r| {

@@ -367,3 +367,194 @@ fn thresholds_and_exit_zero() {
     let (code, _, _) = scan_json(&["--fail-on", "high", INLINE]);
     assert_eq!(code, 1);
 }
+
+// ---------------------------------------------------------------- config
+
+const CUSTOM_RULE: &str = r#"package driftless.dockerfile.custom_word
+
+metadata := {"id": "CUS001", "title": "Custom rule reading its option", "severity": "low"}
+
+deny contains {"msg": sprintf("the word is %v", [word]), "path": ["stages", 0]} if {
+	word := data.driftless.config.options.CUS001.word
+}
+"#;
+
+/// A repository (with `.git`, so the config search stops there) holding a
+/// Dockerfile with TAG001 and TAG002, a vendored one, and a config.
+fn repo_with_config(config: &str) -> tempfile::TempDir {
+    let dir = temp_tree(&[
+        (".driftless.yaml", config),
+        ("app/Dockerfile", "FROM node:latest\nFROM redis AS cache\n"),
+        ("vendor/x/Dockerfile", "FROM busybox:latest\n"),
+        ("rules/custom.rego", CUSTOM_RULE),
+    ]);
+    std::fs::create_dir_all(dir.path().join(".git")).unwrap();
+    dir
+}
+
+fn run_in(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    driftless()
+        .current_dir(dir)
+        .arg("scan")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn json_in(dir: &std::path::Path, args: &[&str]) -> (i32, serde_json::Value) {
+    let out = run_in(dir, &[&["--format", "json"], args].concat());
+    let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.code().unwrap_or(-1), report)
+}
+
+fn rules_of(report: &serde_json::Value) -> Vec<(String, String, String)> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap().to_string(),
+                f["path"].as_str().unwrap().to_string(),
+                f["severity"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn config_found_upward_selects_excludes_overrides_and_passes_options() {
+    let dir = repo_with_config(
+        "ignore: [TAG002]\nseverity:\n  TAG001: medium\nexclude: [\"vendor/\"]\npolicies: [rules]\noptions:\n  CUS001:\n    word: hello\nfail_on: high\n",
+    );
+    // Scanning a subfolder still finds the config at the repository root.
+    let (code, report) = json_in(&dir.path().join("app"), &["."]);
+    assert_eq!(
+        rules_of(&report),
+        vec![
+            ("CUS001".into(), "Dockerfile".into(), "low".into()),
+            ("TAG001".into(), "Dockerfile".into(), "medium".into()),
+        ],
+        "{report:#}"
+    );
+    let custom = &report["findings"][0];
+    assert_eq!(custom["message"], "the word is hello");
+    assert_eq!(code, 0, "medium and low are below fail_on: high");
+
+    let (_, report) = json_in(dir.path(), &["."]);
+    assert!(
+        rules_of(&report)
+            .iter()
+            .all(|(_, path, _)| !path.starts_with("vendor")),
+        "{report:#}"
+    );
+
+    // Flags override the file.
+    let (code, report) = json_in(
+        dir.path(),
+        &["--fail-on", "medium", "--ignore", "CUS001", "."],
+    );
+    assert_eq!(code, 1);
+    let rules: Vec<String> = rules_of(&report).into_iter().map(|r| r.0).collect();
+    assert_eq!(
+        rules,
+        ["TAG001", "TAG002"],
+        "--ignore replaces the file's list"
+    );
+}
+
+#[test]
+fn config_mistakes_are_errors_with_place_and_suggestion() {
+    let cases = [
+        (
+            "strict: true\nexlude: [vendor]\n",
+            ".driftless.yaml:2:1: unknown key `exlude` (did you mean `exclude`?)",
+        ),
+        (
+            "fail_on: hihg\n",
+            ".driftless.yaml:1:10: `fail_on`: `hihg` is not a severity",
+        ),
+        (
+            "select: [TAG001, TAG01]\n",
+            ".driftless.yaml:1:18: unknown rule ID `TAG01`",
+        ),
+        (
+            "options:\n  TAG001:\n    allowed_image: [x]\n",
+            "did you mean `allowed_images`?",
+        ),
+    ];
+    for (config, want) in cases {
+        let dir = repo_with_config(config);
+        let out = run_in(dir.path(), &["."]);
+        assert_eq!(out.status.code(), Some(2), "{config}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(want), "{config}: {stderr}");
+        assert!(out.stdout.is_empty(), "no report when the config is wrong");
+    }
+    let dir = repo_with_config("");
+    let out = run_in(dir.path(), &["--config", "missing.yaml", "."]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn config_baseline_and_inline_ignores_keys() {
+    let dir = repo_with_config(
+        "exclude: [vendor/]\nbaseline: .driftless-baseline.json\ninline_ignores: false\n",
+    );
+    std::fs::write(
+        dir.path().join("app/Dockerfile"),
+        "# driftless:ignore[TAG001] not honoured here\nFROM node:latest\nFROM redis AS cache\n",
+    )
+    .unwrap();
+    // The configured baseline must exist…
+    let out = run_in(dir.path(), &["."]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read baseline"));
+    // …except when writing it. `inline_ignores: false`: the comment is not
+    // honoured, so both findings are recorded.
+    let (code, report) = json_in(
+        dir.path(),
+        &["--write-baseline", ".driftless-baseline.json", "."],
+    );
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(
+        report["summary"]["baseline"]["written"]["entries"], 2,
+        "{report:#}"
+    );
+    let (code, report) = json_in(dir.path(), &["."]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(
+        report["summary"]["baseline"]["compared"]["matched"], 2,
+        "{report:#}"
+    );
+}
+
+#[test]
+fn init_writes_a_valid_starter_config_once() {
+    let dir = temp_tree(&[("Dockerfile", "FROM node:22.11.0\n")]);
+    std::fs::create_dir_all(dir.path().join(".git")).unwrap();
+    let out = driftless()
+        .current_dir(dir.path())
+        .arg("init")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = std::fs::read_to_string(dir.path().join(".driftless.yaml")).unwrap();
+    assert!(text.starts_with("# driftless configuration"));
+    let again = driftless()
+        .current_dir(dir.path())
+        .arg("init")
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+    // The starter config is valid as written.
+    let (code, report) = json_in(dir.path(), &["."]);
+    assert_eq!(code, 0, "{report:#}");
+}
