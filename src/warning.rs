@@ -1,5 +1,5 @@
-//! Warnings: problems with the gate's own inputs (suppression comments, the
-//! baseline) that do not fail the gate but must not go unnoticed — an
+//! Warnings: problems with the gate's own inputs (suppression comments and
+//! annotations) that do not fail the gate but must not go unnoticed — an
 //! expired suppression, a typo in a rule ID, a suppression left behind after
 //! its finding was fixed. Every report format shows them.
 
@@ -21,8 +21,6 @@ pub enum WarningKind {
     ExpiredSuppression,
     /// A suppression that matched no finding.
     UnusedSuppression,
-    /// A problem with the baseline file.
-    Baseline,
 }
 
 impl WarningKind {
@@ -32,7 +30,6 @@ impl WarningKind {
             WarningKind::InvalidSuppression => "invalid-suppression",
             WarningKind::ExpiredSuppression => "expired-suppression",
             WarningKind::UnusedSuppression => "unused-suppression",
-            WarningKind::Baseline => "baseline",
         }
     }
 }
@@ -112,7 +109,7 @@ mod tests {
             w.to_line(),
             "k8s/app.yaml:2:1: warning[unused-suppression]: nothing here"
         );
-        let w = Warning::in_file(WarningKind::Baseline, "", "gone");
-        assert_eq!(w.to_line(), "warning[baseline]: gone");
+        let w = Warning::in_file(WarningKind::InvalidSuppression, "", "gone");
+        assert_eq!(w.to_line(), "warning[invalid-suppression]: gone");
     }
 }

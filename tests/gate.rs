@@ -165,6 +165,17 @@ fn sarif_carries_suppressions_and_warnings_with_show_suppressed() {
         .as_array()
         .unwrap();
     assert_eq!(notes.len(), 4);
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("schemas/sarif-schema-2.1.0.json")).unwrap();
+    let validator = jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft4)
+        .build(&schema)
+        .unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&sarif)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
     // Warnings also reach stderr when stdout carries SARIF.
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stderr.contains("warning[expired-suppression]"), "{stderr}");
@@ -557,4 +568,44 @@ fn init_writes_a_valid_starter_config_once() {
     // The starter config is valid as written.
     let (code, report) = json_in(dir.path(), &["."]);
     assert_eq!(code, 0, "{report:#}");
+}
+
+// ------------------------------------------------------------------ docs
+
+#[test]
+fn ci_gate_docs_cover_every_config_key_and_their_example_is_valid() {
+    let doc = std::fs::read_to_string(common::root().join("docs/ci-gate.md")).unwrap();
+    for key in driftless::config::KEYS {
+        assert!(
+            doc.contains(&format!("| `{key}` |")),
+            "docs/ci-gate.md has no row for config key `{key}`"
+        );
+    }
+    for (_, option, _) in driftless::config::RULE_OPTIONS {
+        assert!(
+            doc.contains(&format!("`{option}`")),
+            "option {option} undocumented"
+        );
+    }
+    let marker = "<!-- config-example -->\n```yaml\n";
+    let start = doc.find(marker).expect("config example") + marker.len();
+    let end = start + doc[start..].find("```\n<!-- /config-example -->").unwrap();
+    let config = driftless::config::Config::parse(
+        std::path::Path::new("docs/.driftless.yaml"),
+        doc[start..end].to_string(),
+    )
+    .unwrap_or_else(|e| panic!("the documented config does not parse: {e:?}"));
+    let (set, errors) = driftless::engine::PolicySet::load(Vec::new());
+    assert!(errors.is_empty());
+    assert_eq!(config.check_rules(&set.catalogue), vec![]);
+    for w in [
+        "invalid-suppression",
+        "expired-suppression",
+        "unused-suppression",
+    ] {
+        assert!(
+            doc.contains(&format!("| `{w}` |")),
+            "warning code {w} undocumented"
+        );
+    }
 }

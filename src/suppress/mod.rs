@@ -53,7 +53,9 @@ pub fn candidates(file: &SourceFile) -> Vec<Candidate> {
     match discover::classify(&file.path) {
         Some(FileKind::Dockerfile) => dockerfile::candidates(file),
         Some(FileKind::Yaml) => yaml::candidates(file),
-        Some(FileKind::Terraform) if !is_json(&file.path) => hcl::candidates(file),
+        Some(FileKind::Terraform | FileKind::TerraformVars) if !is_json(&file.path) => {
+            hcl::candidates(file)
+        }
         _ => Vec::new(),
     }
 }
