@@ -42,7 +42,10 @@ pub fn candidates(file: &SourceFile) -> Vec<Candidate> {
         if !body.trim_start().starts_with("driftless") {
             continue;
         }
-        let before = &file.text[file.line_start(c.line)..c.offset];
+        let before = file
+            .text
+            .get(file.line_start(c.line)..c.offset)
+            .unwrap_or("");
         let target = if before.trim().is_empty() {
             target_below(file, &lexed, c.line)
         } else {
@@ -192,6 +195,9 @@ impl Lexer<'_> {
                 self.stack.pop();
                 self.newline();
             }
+            // An escape skips the next byte, but never a line break (the
+            // line count must stay exact).
+            b'\\' if self.peek(1) == b'\n' => self.i += 1,
             b'\\' => self.i += 2,
             b'"' => {
                 self.stack.pop();
@@ -353,6 +359,15 @@ resource "null" "b" {}
         assert_eq!(lexed.block_end[0], 3);
         assert!(lexed.comments.is_empty());
         assert!(lexed.code[3]);
+    }
+
+    #[test]
+    fn line_count_survives_odd_strings() {
+        let text = "a = \"x\\\n# driftless:ignore[TAG001] r\nb = \"y\"\n";
+        let file = SourceFile::new("main.tf", text);
+        let c = candidates(&file);
+        assert_eq!(c.len(), 1);
+        assert_eq!(file.position(c[0].scope.start).line, 3);
     }
 
     #[test]

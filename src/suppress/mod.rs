@@ -616,4 +616,56 @@ FROM nginx:latest
             "{lines:#?}"
         );
     }
+
+    /// No input text makes the comment scanners panic (token soup over the
+    /// characters that matter to them, in each syntax).
+    #[test]
+    fn scanners_survive_token_soup() {
+        const TOKENS: [&str; 24] = [
+            "#",
+            "//",
+            "/*",
+            "*/",
+            "\"",
+            "\\",
+            "{",
+            "}",
+            "[",
+            "]",
+            "(",
+            "<<",
+            "<<-",
+            "EOF",
+            "\n",
+            "\r\n",
+            "${",
+            "%{",
+            " driftless:ignore[TAG001] r ",
+            "FROM a",
+            "---",
+            "- k:",
+            "é😀",
+            "`",
+        ];
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        for round in 0..3000 {
+            let mut text = String::new();
+            for _ in 0..(round % 40) {
+                seed = seed
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                text.push_str(TOKENS[(seed >> 33) as usize % TOKENS.len()]);
+            }
+            for name in ["main.tf", "k.yaml", "Dockerfile"] {
+                let file = SourceFile::new(name, text.clone());
+                for c in candidates(&file) {
+                    assert!(
+                        c.scope.start <= c.scope.end && c.scope.end <= file.text.len(),
+                        "{name}: {text:?}"
+                    );
+                    assert!(c.offset < file.text.len().max(1), "{name}: {text:?}");
+                }
+            }
+        }
+    }
 }
