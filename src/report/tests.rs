@@ -98,7 +98,7 @@ fn fixture() -> Fixture {
 
 fn with_report(show_suppressed: bool, clean: bool, check: impl FnOnce(&Report)) {
     let fx = fixture();
-    let cat = catalogue_with_all();
+    let cat = catalogue();
     let mut findings = fx.findings;
     if !show_suppressed {
         findings.retain(|f| f.suppression.is_none());
@@ -134,11 +134,6 @@ fn with_report(show_suppressed: bool, clean: bool, check: impl FnOnce(&Report)) 
         },
     };
     check(&report);
-}
-
-/// The test catalogue plus the IDs the fixture uses.
-fn catalogue_with_all() -> Catalogue {
-    catalogue()
 }
 
 #[test]
