@@ -111,6 +111,10 @@ struct ScanArgs {
     /// Exit 0 even when there are findings (errors still exit 2).
     #[arg(long)]
     exit_zero: bool,
+    /// Apply the config's `exclude` to files named on the command line too
+    /// (pre-commit names every staged file).
+    #[arg(long)]
+    force_exclude: bool,
     /// Accept the findings recorded in this baseline file; only new ones fail.
     #[arg(long, value_name = "FILE")]
     baseline: Option<PathBuf>,
@@ -195,7 +199,7 @@ fn run_scan(args: ScanArgs) -> u8 {
         paths: args.paths.clone(),
         discover: crate::discover::Options {
             exclude: config.exclude_set.clone(),
-            ..Default::default()
+            force_exclude: args.force_exclude,
         },
         terraform: crate::parse::terraform::Options {
             var_files: args.var_file.clone(),

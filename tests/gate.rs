@@ -609,3 +609,25 @@ fn ci_gate_docs_cover_every_config_key_and_their_example_is_valid() {
         );
     }
 }
+
+#[test]
+fn force_exclude_applies_config_excludes_to_named_files() {
+    let dir = common::temp_tree(&[
+        (".driftless.yaml", "exclude: [\"vendor/**\"]\n"),
+        ("vendor/Dockerfile", "FROM alpine:latest\n"),
+    ]);
+    let file = dir.path().join("vendor/Dockerfile");
+    let run = |force: bool| {
+        let mut cmd = common::driftless();
+        cmd.current_dir(dir.path())
+            .args(["scan", "--format", "json"]);
+        if force {
+            cmd.arg("--force-exclude");
+        }
+        let out = cmd.arg(&file).output().unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        report["findings"].as_array().unwrap().len()
+    };
+    assert_eq!(run(false), 1);
+    assert_eq!(run(true), 0);
+}
