@@ -437,3 +437,56 @@ fn terraform_uses_the_module_on_disk_and_unsaved_buffers() {
 
     assert_eq!(client.shutdown(), Some(0));
 }
+
+#[test]
+fn config_file_and_inline_suppressions_are_honoured() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::create_dir_all(root.join(".git")).unwrap();
+    std::fs::write(
+        root.join(".driftless.yaml"),
+        "ignore: [TAG002]\nseverity:\n  TAG001: low\n",
+    )
+    .unwrap();
+    let mut client = Client::spawn(&root);
+    client.initialize(&root);
+
+    // The config drops TAG002 and lowers TAG001 to low (information).
+    let docker = file_uri(&root.join("Dockerfile"));
+    client.open(&docker, "dockerfile", "FROM alpine:latest\nFROM busybox\n");
+    let diags = client.diagnostics(&docker, Some(1));
+    assert_eq!(codes(&diags), vec!["TAG001"], "{diags:#?}");
+    assert_eq!(diags[0]["severity"], 3, "{diags:#?}");
+
+    // The quick fix's comment, with a real reason, suppresses the finding.
+    client.change(
+        &docker,
+        2,
+        "# driftless:ignore[TAG001] base image is rebuilt nightly\nFROM alpine:latest\nFROM busybox\n",
+    );
+    let diags = client.diagnostics(&docker, Some(2));
+    assert!(diags.is_empty(), "{diags:#?}");
+
+    // Without a reason it does not suppress, and says why.
+    client.change(
+        &docker,
+        3,
+        "# driftless:ignore[TAG001]\nFROM alpine:latest\n",
+    );
+    let diags = client.diagnostics(&docker, Some(3));
+    let mut got = codes(&diags);
+    got.sort();
+    assert_eq!(got, vec!["TAG001", "invalid-suppression"], "{diags:#?}");
+    let warning = diags
+        .iter()
+        .find(|d| d["code"] == "invalid-suppression")
+        .unwrap();
+    assert_eq!(warning["severity"], 2);
+    assert_eq!(range(warning).0, 0);
+    assert!(
+        warning["message"].as_str().unwrap().contains("reason"),
+        "{warning}"
+    );
+
+    assert_eq!(client.shutdown(), Some(0));
+}

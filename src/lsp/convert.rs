@@ -14,6 +14,7 @@ use lsp_types::{
 use crate::document::SourceFile;
 use crate::finding::{Finding, Severity};
 use crate::rules::{Catalogue, PARSE_ERROR};
+use crate::warning::Warning;
 
 /// The `source` of every diagnostic.
 pub const SOURCE: &str = "driftless";
@@ -58,6 +59,31 @@ pub fn diagnostic(f: &Finding, catalogue: &Catalogue) -> Diagnostic {
         message: f.message.clone(),
         ..Diagnostic::default()
     }
+}
+
+/// A warning about a suppression (no reason, expired, unused, unknown
+/// rule) as a diagnostic from its position to the end of its line. `None`
+/// for warnings without a position.
+pub fn warning_diagnostic(w: &Warning, text: &str) -> Option<Diagnostic> {
+    let pos = w.position?;
+    let line = text
+        .split('\n')
+        .nth(pos.line.saturating_sub(1) as usize)
+        .unwrap_or("")
+        .trim_end_matches('\r');
+    let start = Position::new(
+        pos.line.saturating_sub(1),
+        pos.utf16_column.saturating_sub(1),
+    );
+    let end_col = (line.encode_utf16().count() as u32).max(start.character);
+    Some(Diagnostic {
+        range: Range::new(start, Position::new(start.line, end_col)),
+        severity: Some(DiagnosticSeverity::WARNING),
+        code: Some(NumberOrString::String(w.kind.code().to_string())),
+        source: Some(SOURCE.to_string()),
+        message: w.message.clone(),
+        ..Diagnostic::default()
+    })
 }
 
 /// Whether a file's syntax has comments an ignore can be written in

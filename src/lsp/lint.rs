@@ -3,7 +3,7 @@
 //! ([`Engines`]) and the same evaluation ([`scan::evaluate`]) as
 //! `driftless scan`, so an editor shows exactly the CLI's findings.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -11,8 +11,10 @@ use crate::discover::{self, FileKind};
 use crate::document::{Parsed, SourceFile};
 use crate::engine::Engines;
 use crate::finding::Finding;
+use crate::gate;
 use crate::parse;
 use crate::scan::{self, ScanResult};
+use crate::warning::Warning;
 
 /// An open buffer as the linter sees it.
 #[derive(Clone, Debug)]
@@ -24,13 +26,30 @@ pub struct Buffer {
     pub kind: FileKind,
 }
 
-/// What linting one buffer produced: findings by file path (a Terraform
-/// module yields findings for several files) and the rule or policy
-/// errors, which are about policies rather than the buffer.
+/// What linting one buffer produced: findings and suppression warnings by
+/// file path (a Terraform module yields them for several files), and the
+/// rule or policy errors, which are about policies rather than the buffer.
 #[derive(Debug, Default)]
 pub struct Outcome {
     pub findings: BTreeMap<PathBuf, Vec<Finding>>,
+    pub warnings: BTreeMap<PathBuf, Vec<Warning>>,
     pub problems: Vec<String>,
+}
+
+/// The filter stage's settings (from the configuration file), applied to
+/// every buffer exactly as `driftless scan` applies them.
+#[derive(Debug, Default)]
+pub struct Filter {
+    /// The rules that run.
+    pub enabled: BTreeSet<String>,
+    /// The config's per-rule severity overrides.
+    pub severity: BTreeMap<String, crate::finding::Severity>,
+    /// Whether `driftless:ignore` comments and annotations are honoured.
+    pub inline_ignores: bool,
+    /// The config's baseline: findings it holds are not shown.
+    pub baseline: Option<crate::baseline::Baseline>,
+    /// Baseline paths are relative to it.
+    pub repo_root: Option<PathBuf>,
 }
 
 /// Decides how to read a buffer: by file name like the CLI, else by the
@@ -49,7 +68,13 @@ pub fn kind_of(path: &Path, language_id: &str) -> Option<FileKind> {
 /// Lints one buffer. Terraform buffers are linted as their whole module:
 /// the directory's other `.tf`/`.tf.json`/tfvars files from disk, with any
 /// open buffer of the same directory used instead of its file on disk.
-pub fn lint(buffer: &Buffer, open: &[Buffer], engines: &Engines, max_size: u64) -> Outcome {
+pub fn lint(
+    buffer: &Buffer,
+    open: &[Buffer],
+    engines: &Engines,
+    filter: &Filter,
+    max_size: u64,
+) -> Outcome {
     let parsed = match buffer.kind {
         FileKind::Terraform | FileKind::TerraformVars => module(buffer, open, max_size),
         kind => {
@@ -59,8 +84,15 @@ pub fn lint(buffer: &Buffer, open: &[Buffer], engines: &Engines, max_size: u64) 
     };
     let mut worker = engines.worker();
     let mut result = scan::evaluate(parsed, &mut worker);
-    apply_filters(&mut result);
     let mut outcome = Outcome::default();
+    match apply_filters(&mut result, filter, &engines.policies().catalogue) {
+        Ok(warnings) => {
+            for w in warnings {
+                outcome.warnings.entry(w.path.clone()).or_default().push(w);
+            }
+        }
+        Err(e) => outcome.problems.push(e),
+    }
     for f in result.findings {
         outcome
             .findings
@@ -83,12 +115,29 @@ pub fn lint(buffer: &Buffer, open: &[Buffer], engines: &Engines, max_size: u64) 
     outcome
 }
 
-/// The filter stage of the scan (configuration, inline
-/// `driftless:ignore` comments, baseline) applied to the findings of a
-/// buffer. This is the single place where the language server hooks into
-/// it, so the editor and the CLI drop the same findings.
-fn apply_filters(result: &mut ScanResult) {
+/// The filter stage of the scan (severity overrides, inline
+/// `driftless:ignore` comments and annotations, baseline) applied to a
+/// buffer's findings with [`gate::filter`], the CLI's own function, so the
+/// editor and the CLI drop the same findings. Suppressed findings are not
+/// shown; the warnings about suppressions (no reason, expired, unused) are.
+fn apply_filters(
+    result: &mut ScanResult,
+    filter: &Filter,
+    catalogue: &crate::rules::Catalogue,
+) -> Result<Vec<Warning>, String> {
+    let options = gate::Options {
+        catalogue,
+        enabled: &filter.enabled,
+        severity: &filter.severity,
+        inline_ignores: filter.inline_ignores,
+        baseline: filter.baseline.as_ref(),
+        write_baseline: None,
+        repo_root: filter.repo_root.as_deref(),
+        today: crate::suppress::Date::today(),
+    };
+    let filtered = gate::filter(result, &options)?;
     result.findings.retain(|f| f.suppression.is_none());
+    Ok(filtered.warnings)
 }
 
 /// Parses the module a Terraform buffer belongs to.

@@ -22,6 +22,7 @@ use lsp_types::{
     TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions,
 };
 
+use crate::config::Config;
 use crate::engine::{EngineOptions, Engines};
 use crate::rules::Catalogue;
 use crate::scan;
@@ -51,7 +52,7 @@ pub fn serve(conn: &Connection) -> u8 {
         }
     };
     let params: InitializeParams = serde_json::from_value(params).unwrap_or_default();
-    let settings = Settings::load(workspace_root(&params).as_deref());
+    let root = workspace_root(&params);
     let result = serde_json::json!({
         "capabilities": capabilities(),
         "serverInfo": { "name": "driftless", "version": env!("CARGO_PKG_VERSION") },
@@ -60,7 +61,11 @@ pub fn serve(conn: &Connection) -> u8 {
         eprintln!("driftless lsp: {e}");
         return 1;
     }
-    let (set, errors) = match crate::cli::load_policies(&settings.policy_dirs) {
+    let (settings, problems) = Settings::load(root.as_deref());
+    for p in problems {
+        server::show(conn, MessageType::ERROR, format!("driftless: {p}"));
+    }
+    let (set, errors) = match crate::cli::load_policies(&settings.config.policies) {
         Ok(loaded) => loaded,
         Err(e) => {
             server::show(conn, MessageType::ERROR, format!("driftless: {e}"));
@@ -74,13 +79,28 @@ pub fn serve(conn: &Connection) -> u8 {
             format!("driftless: policy error: {e}"),
         );
     }
+    let enabled = settings.enabled_rules(&set.catalogue);
     let options = EngineOptions {
-        config_data: serde_json::json!({ "strict": settings.strict }),
-        enabled: Some(settings.enabled_rules(&set.catalogue)),
+        config_data: serde_json::json!({
+            "strict": settings.strict(),
+            "options": settings.config.options,
+        }),
+        enabled: Some(enabled.clone()),
         ..EngineOptions::default()
     };
+    let filter = lint::Filter {
+        enabled,
+        severity: settings.config.severity.clone(),
+        inline_ignores: settings.config.inline_ignores.unwrap_or(true),
+        baseline: settings.baseline,
+        repo_root: root.as_deref().and_then(crate::report::find_repo_root),
+    };
+    let max_file_size = settings
+        .config
+        .max_file_size
+        .unwrap_or(scan::DEFAULT_MAX_FILE_SIZE);
     let engines = Engines::new(Arc::new(set), options);
-    let mut server = server::Server::new(engines, scan::DEFAULT_MAX_FILE_SIZE);
+    let mut server = server::Server::new(engines, filter, max_file_size);
     match server.run(conn) {
         server::Exit::Clean => 0,
         server::Exit::Abrupt => 1,
@@ -128,44 +148,68 @@ fn workspace_root(params: &InitializeParams) -> Option<PathBuf> {
         })
 }
 
-/// The settings that change what the server reports: the same ones
-/// `driftless scan` takes from the configuration file and its flags.
-#[derive(Clone, Debug, Default)]
+/// The settings that change what the server reports: the workspace's
+/// configuration file (`.driftless.yaml`, found upward from the workspace
+/// root, as `driftless scan` finds it) — rule selection, strict mode,
+/// severity overrides, rule options, extra policies, inline-ignore policy
+/// and baseline.
+#[derive(Debug, Default)]
 pub struct Settings {
-    /// Extra policy directories (`--policy`, the config's `policies`).
-    pub policy_dirs: Vec<PathBuf>,
-    /// Whether strict rules run.
-    pub strict: bool,
-    /// Only these rule IDs (empty: all non-strict rules).
-    pub select: Vec<String>,
-    /// Never these rule IDs.
-    pub ignore: Vec<String>,
+    pub config: Config,
+    /// The config's baseline, loaded.
+    pub baseline: Option<crate::baseline::Baseline>,
 }
 
 impl Settings {
-    /// The settings for a workspace. This is the hook for the
-    /// configuration file (`.driftless.yaml`, found upward from the
-    /// workspace root): once the config loader is in the crate, map its
-    /// `policies`, `strict`, rule selection and severity overrides here;
-    /// until then the built-in defaults apply, as for `driftless scan`
-    /// without flags.
-    pub fn load(root: Option<&Path>) -> Settings {
-        let _ = root;
-        Settings::default()
+    /// The settings for a workspace, and the problems met loading them (a
+    /// broken config file is reported and the defaults apply, so the
+    /// editor still gets diagnostics).
+    pub fn load(root: Option<&Path>) -> (Settings, Vec<String>) {
+        let mut problems = Vec::new();
+        let config = match root.and_then(crate::config::find) {
+            Some(path) => match Config::load(&path) {
+                Ok(config) => config,
+                Err(errors) => {
+                    problems.extend(errors.iter().map(|e| e.to_string()));
+                    Config::default()
+                }
+            },
+            None => Config::default(),
+        };
+        let baseline = config
+            .baseline
+            .as_deref()
+            .filter(|b| b.exists())
+            .and_then(|b| match crate::baseline::load(b) {
+                Ok(b) => Some(b),
+                Err(e) => {
+                    problems.push(e);
+                    None
+                }
+            });
+        (Settings { config, baseline }, problems)
     }
 
-    /// The rule IDs to run, decided like `driftless scan` does: non-strict
-    /// rules (strict ones too when enabled), narrowed by select/ignore.
+    /// Whether strict rules run.
+    pub fn strict(&self) -> bool {
+        self.config.strict.unwrap_or(false)
+    }
+
+    /// The rule IDs to run, decided like `driftless scan` does without
+    /// flags: non-strict rules (strict ones too when enabled), narrowed by
+    /// the config's `select` and `ignore`.
     pub fn enabled_rules(&self, catalogue: &Catalogue) -> BTreeSet<String> {
+        let select = self.config.select.clone().unwrap_or_default();
+        let ignore = self.config.ignore.clone().unwrap_or_default();
         catalogue
             .iter()
             .filter(|r| {
-                let chosen = if self.select.is_empty() {
-                    self.strict || !r.strict
+                let chosen = if select.is_empty() {
+                    self.strict() || !r.strict
                 } else {
-                    self.select.contains(&r.id)
+                    select.contains(&r.id)
                 };
-                chosen && !self.ignore.contains(&r.id)
+                chosen && !ignore.contains(&r.id)
             })
             .map(|r| r.id.clone())
             .collect()

@@ -49,6 +49,7 @@ struct Open {
 /// Everything the server knows between messages.
 pub struct Server {
     engines: Engines,
+    filter: lint::Filter,
     max_file_size: u64,
     docs: BTreeMap<String, Open>,
     /// Documents changed since they were last linted, and since when.
@@ -70,9 +71,10 @@ pub enum Exit {
 
 impl Server {
     /// A server linting with these engines.
-    pub fn new(engines: Engines, max_file_size: u64) -> Server {
+    pub fn new(engines: Engines, filter: lint::Filter, max_file_size: u64) -> Server {
         Server {
             engines,
+            filter,
             max_file_size,
             docs: BTreeMap::new(),
             dirty: BTreeSet::new(),
@@ -310,11 +312,18 @@ impl Server {
             .filter(|k| k.as_str() != key)
             .filter_map(|k| self.docs.get(k).map(|d| d.buffer.clone()))
             .collect();
-        let outcome = lint::lint(&buffer, &others, &self.engines, self.max_file_size);
+        let outcome = lint::lint(
+            &buffer,
+            &others,
+            &self.engines,
+            &self.filter,
+            self.max_file_size,
+        );
         for problem in &outcome.problems {
             log(conn, MessageType::WARNING, format!("driftless: {problem}"));
         }
         let mut findings = outcome.findings;
+        let mut warnings = outcome.warnings;
         for k in &module_keys {
             self.dirty.remove(k);
             let Some(doc) = self.docs.get(k) else {
@@ -322,10 +331,17 @@ impl Server {
             };
             let list = findings.remove(&doc.buffer.path).unwrap_or_default();
             let catalogue = &self.engines.policies().catalogue;
-            let diagnostics = list
+            let mut diagnostics: Vec<_> = list
                 .iter()
                 .map(|f| convert::diagnostic(f, catalogue))
                 .collect();
+            diagnostics.extend(
+                warnings
+                    .remove(&doc.buffer.path)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|w| convert::warning_diagnostic(w, &doc.buffer.text)),
+            );
             publish(conn, doc.uri.clone(), diagnostics, Some(doc.version));
             self.published.insert(k.clone(), list);
         }
