@@ -310,7 +310,10 @@ pub fn new_engine_with_limit(limit: Duration) -> regorus::Engine {
 
 /// Functions written once in Rust and shared by every rule: image-reference
 /// parsing (`driftless.parse_image(ref)` → `{registry, repository, tag,
-/// digest}` or null).
+/// digest}` or null). `rand.intn`, the one nondeterministic builtin regorus
+/// always compiles in, is replaced by an error: policies are pure functions
+/// of their input (the clock, UUIDs, HTTP and the runtime environment are
+/// left out of the build through regorus's cargo features).
 fn add_extensions(engine: &mut regorus::Engine) {
     let parse_image = |args: Vec<Value>| -> anyhow::Result<Value> {
         let reference = args.first().and_then(|v| v.as_string().ok().cloned());
@@ -322,6 +325,12 @@ fn add_extensions(engine: &mut regorus::Engine) {
     };
     engine
         .add_extension("driftless.parse_image".into(), 1, Box::new(parse_image))
+        .expect("extension names are unique");
+    let no_random = |_: Vec<Value>| -> anyhow::Result<Value> {
+        anyhow::bail!("rand.intn is not available: driftless policies must be deterministic")
+    };
+    engine
+        .add_extension("rand.intn".into(), 2, Box::new(no_random))
         .expect("extension names are unique");
 }
 
@@ -747,5 +756,28 @@ mod tests {
             located(&engines.load_errors()),
             vec![("u/b.rego".to_string(), 5, 1)]
         );
+    }
+
+    #[test]
+    fn policies_are_sandboxed() {
+        let mut engine = new_engine();
+        engine
+            .add_policy(
+                "s.rego".into(),
+                "package s\n\nr := rand.intn(\"a\", 10)\n\nt := time.now_ns()\n\nh := http.send({\"url\": \"http://x\"})\n\nrt := opa.runtime()\n".into(),
+            )
+            .unwrap();
+        for (rule, want) in [
+            ("r", "must be deterministic"),
+            ("t", "could not find function time.now_ns"),
+            ("h", "could not find function http.send"),
+            ("rt", "could not find function opa.runtime"),
+        ] {
+            let err = engine
+                .eval_rule(format!("data.s.{rule}"))
+                .expect_err(rule)
+                .to_string();
+            assert!(err.contains(want), "{rule}: {err}");
+        }
     }
 }

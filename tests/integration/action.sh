@@ -92,6 +92,12 @@ else
   echo "(this build has no github format yet: annotations not checked)"
 fi
 
+echo "== action: format text prints no annotations"
+run_action text INPUT_PATH=fixtures/demo/app INPUT_FORMAT=text
+[ "$code" -eq 1 ] || fail "format text: exit code $code"
+if grep -q '^::' "$stdout_file"; then fail "format text printed workflow commands"; fi
+grep -q "TAG001 \[high\]" "$stdout_file" || fail "format text: no text report"
+
 echo "== action: soft-fail"
 run_action soft INPUT_PATH=fixtures/demo INPUT_SOFT_FAIL=true
 [ "$code" -eq 0 ] || fail "soft-fail: exit code $code, expected 0"
