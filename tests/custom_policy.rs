@@ -116,6 +116,10 @@ fn a_recursive_user_function_is_rejected_before_evaluation() {
             "p/loop_test.rego",
             "package acme.dockerfile.loop_test\n\nimport data.acme.dockerfile.loop\n\ntest_loop if { count(loop.deny) == 0 }\n",
         ),
+        (
+            "p/broken_test.rego",
+            "package acme.broken_test\n\ntest_x if {\n",
+        ),
         ("app/Dockerfile", "FROM alpine:latest\n"),
     ]);
     let policy = dir.path().join("p");
@@ -129,6 +133,10 @@ fn a_recursive_user_function_is_rejected_before_evaluation() {
     let errors = report["errors"].to_string();
     assert!(errors.contains("loop.rego:5:1"), "{errors}");
     assert!(errors.contains("recursive"), "{errors}");
+    assert!(
+        !errors.contains("broken_test.rego"),
+        "test files are not loaded by scan: {errors}"
+    );
     let rules: Vec<&str> = report["findings"]
         .as_array()
         .unwrap()
@@ -148,6 +156,7 @@ fn a_recursive_user_function_is_rejected_before_evaluation() {
     let out = driftless().arg("test").arg(&policy).output().unwrap();
     let text = stdout(&out);
     assert!(text.contains("loop.rego:5:1"), "{text}");
+    assert!(text.contains("broken_test.rego:4:1"), "{text}");
     assert_eq!(out.status.code(), Some(1), "{text}");
 }
 

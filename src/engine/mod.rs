@@ -90,7 +90,12 @@ impl PolicySet {
         user_files: Vec<PolicyFile>,
         mut catalogue: Catalogue,
     ) -> (PolicySet, Vec<PolicyError>) {
-        let all: Vec<PolicyFile> = policy::builtin().into_iter().chain(user_files).collect();
+        // Test files never run in a scan: they are checked by `driftless test`.
+        let all: Vec<PolicyFile> = policy::builtin()
+            .into_iter()
+            .chain(user_files)
+            .filter(|f| f.role != Role::Test)
+            .collect();
         let (admitted, mut errors) = admit(all);
         let mut libraries = Vec::new();
         let mut rule_files = Vec::new();

@@ -79,6 +79,9 @@ pub fn serve(conn: &Connection) -> u8 {
             format!("driftless: policy error: {e}"),
         );
     }
+    for e in settings.config.check_rules(&set.catalogue) {
+        server::show(conn, MessageType::ERROR, format!("driftless: {e}"));
+    }
     let enabled = settings.enabled_rules(&set.catalogue);
     let options = EngineOptions {
         config_data: serde_json::json!({
