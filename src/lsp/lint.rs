@@ -148,7 +148,13 @@ fn module(buffer: &Buffer, open: &[Buffer], max_size: u64) -> Parsed {
     };
     let mut texts: BTreeMap<PathBuf, Arc<SourceFile>> = BTreeMap::new();
     let mut errors = Vec::new();
-    if let Ok(entries) = std::fs::read_dir(&dir) {
+    // Untitled buffers have no directory: only open buffers make the module.
+    let on_disk = if dir.is_absolute() {
+        std::fs::read_dir(&dir).ok()
+    } else {
+        None
+    };
+    if let Some(entries) = on_disk {
         for path in entries.flatten().map(|e| e.path()) {
             let Some(kind @ (FileKind::Terraform | FileKind::TerraformVars)) =
                 discover::classify(&path)
