@@ -49,6 +49,7 @@ if [ ! -x "$BIN_DIR/driftless" ]; then
   (cd "$ROOT" && cargo build --quiet)
 fi
 [ -x "$BIN_DIR/driftless" ] || fail "no driftless binary in $BIN_DIR"
+BIN_DIR="$(cd "$BIN_DIR" && pwd)"
 
 # One simulated action run: fresh GITHUB_OUTPUT/GITHUB_STEP_SUMMARY, inputs
 # from the caller's environment. Sets $code, $out_file, $stdout_file.
