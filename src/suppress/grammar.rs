@@ -105,7 +105,9 @@ pub fn parse_tail(tail: &str) -> Result<(String, Option<Date>), String> {
         .trim_start_matches([':', '-', '—', '–', ' '])
         .trim()
         .to_string();
-    if reason.is_empty() {
+    // `<reason>` is the placeholder the editor's quick fix inserts: an
+    // unedited quick fix must not silence anything.
+    if reason.is_empty() || reason == "<reason>" {
         return Err(
             "missing reason: say why after the rule IDs, e.g. `driftless:ignore[TAG001] pinned by digest in CI` — without one it does not suppress"
                 .into(),
@@ -162,6 +164,7 @@ mod tests {
     fn explains_what_is_wrong() {
         assert!(err("driftless:ignore[TAG001]").contains("missing reason"));
         assert!(err("driftless:ignore[TAG001] until=2027-01-01").contains("missing reason"));
+        assert!(err("driftless:ignore[TAG001] <reason>").contains("missing reason"));
         assert!(err("driftless:ignore legacy").contains("name the rules"));
         assert!(err("driftless:ignore[TAG001 legacy").contains("missing `]`"));
         assert!(err("driftless:ignore[] legacy").contains("no rule IDs"));
