@@ -842,29 +842,15 @@ pub fn load_value(text: &str) -> anyhow::Result<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::document::PathSeg;
+    use crate::document::testing::span_at;
     use serde_json::json;
 
     fn file(text: &str) -> Arc<SourceFile> {
         Arc::new(SourceFile::new("t.yaml", text))
     }
 
-    fn path(p: &[&str]) -> Vec<PathSeg> {
-        p.iter()
-            .map(|s| match s.parse::<usize>() {
-                Ok(i) => PathSeg::Index(i),
-                Err(_) => PathSeg::Key((*s).to_owned()),
-            })
-            .collect()
-    }
-
-    /// (line, column, text) of the span at a path.
     fn at(f: &SourceFile, map: &SourceMap, p: &[&str]) -> (u32, u32, String) {
-        let (node, depth) = map.locate(&path(p));
-        assert_eq!(depth, p.len(), "path {p:?} not in the map");
-        let pos = f.position(node.span.start as usize);
-        let text = f.text[node.span.start as usize..node.span.end as usize].to_owned();
-        (pos.line, pos.column, text)
+        span_at(&[f], map, p)
     }
 
     /// The only document of `text`, which must parse.
