@@ -221,6 +221,8 @@ pub fn read_source(
     kind: FileKind,
     max_size: u64,
 ) -> Result<Option<Arc<SourceFile>>, ParseError> {
+    // spans are 32-bit byte offsets: no cap lets a file outgrow them
+    let max_size = max_size.min(u64::from(u32::MAX));
     let empty = || Arc::new(SourceFile::new(path, String::new()));
     let fail = |e: std::io::Error| ParseError::at(&empty(), 0, format!("cannot read file: {e}"));
     let meta = std::fs::metadata(path).map_err(fail)?;

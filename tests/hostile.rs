@@ -890,7 +890,7 @@ fn a_report_that_cannot_be_written_leaves_no_file() {
 fn awkward_paths_are_escaped_in_every_format() {
     let dir = tempdir();
     let d = dir.path();
-    let rel = "we ird, dir:ü/Docker file#1%.dockerfile";
+    let rel = "we ird, dir:ü & <co>/Docker file#1%.dockerfile";
     write(d, rel, "FROM ubuntu:latest\n");
     let json = scan(d, &["."]);
     assert_eq!(located(&json.findings()), vec![at("TAG001", rel, 1, 6)]);
@@ -906,6 +906,26 @@ fn awkward_paths_are_escaped_in_every_format() {
         ["uri"];
     assert_eq!(
         uri,
-        "we%20ird,%20dir%3A%C3%BC/Docker%20file%231%25.dockerfile"
+        "we%20ird,%20dir%3A%C3%BC%20&%20%3Cco%3E/Docker%20file%231%25.dockerfile"
     );
+    let github = run_in(d, &["scan", ".", "-f", "github"]);
+    assert!(
+        github
+            .stdout
+            .contains("::error file=we ird%2C dir%3Aü & <co>/Docker file#1%25.dockerfile,line=1,"),
+        "{}",
+        github.stdout
+    );
+    let gitlab = run_in(d, &["scan", ".", "-f", "gitlab"]);
+    let gitlab: serde_json::Value = serde_json::from_str(&gitlab.stdout).expect("gitlab");
+    assert_eq!(gitlab[0]["location"]["path"], rel);
+    let junit = run_in(d, &["scan", ".", "-f", "junit"]);
+    assert!(
+        junit
+            .stdout
+            .contains("we ird, dir:ü &amp; &lt;co&gt;/Docker file#1%.dockerfile"),
+        "{}",
+        junit.stdout
+    );
+    assert!(!junit.stdout.contains("& <co>"), "{}", junit.stdout);
 }

@@ -180,14 +180,17 @@ fn json_text() -> impl Strategy<Value = String> {
                 0..5
             )
             .prop_map(|kv| {
-                serde_json::Value::Object(
-                    kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
-                )
+                serde_json::Value::Object(kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
             }),
         ]
     });
-    (value, any::<bool>(), any::<prop::sample::Index>(), any::<bool>()).prop_map(
-        |(v, pretty, cut, truncate)| {
+    (
+        value,
+        any::<bool>(),
+        any::<prop::sample::Index>(),
+        any::<bool>(),
+    )
+        .prop_map(|(v, pretty, cut, truncate)| {
             let text = if pretty {
                 serde_json::to_string_pretty(&v).unwrap_or_default()
             } else {
@@ -202,8 +205,7 @@ fn json_text() -> impl Strategy<Value = String> {
             } else {
                 text
             }
-        },
-    )
+        })
 }
 
 proptest! {
