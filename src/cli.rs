@@ -38,7 +38,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Scan files and directories (default: the current directory).
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// List the rule catalogue.
     Rules {
         /// Output format.
@@ -148,7 +148,7 @@ struct ScanArgs {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
-        Command::Scan(args) => run_scan(args),
+        Command::Scan(args) => run_scan(*args),
         Command::Rules { format } => list_rules(format),
         Command::Explain { id } => explain(&id),
         Command::Inspect { file } => inspect(&file),
