@@ -929,3 +929,65 @@ fn awkward_paths_are_escaped_in_every_format() {
     );
     assert!(!junit.stdout.contains("& <co>"), "{}", junit.stdout);
 }
+
+/// Inputs that once crashed or hung a fuzz target (`tests/fuzz-regressions/
+/// <target>/`), scanned as the file kind the target reads: each must end
+/// in time with a report, not a crash.
+#[test]
+fn fuzz_regressions() {
+    let root = common::root().join("tests/fuzz-regressions");
+    let names = [
+        ("dockerfile", "Dockerfile"),
+        ("kubernetes_yaml", "deploy.yaml"),
+        ("terraform_hcl", "main.tf"),
+        ("tfplan_json", "plan.json"),
+        ("suppression", "main.tf"),
+    ];
+    let mut seen = 0;
+    for (target, name) in names {
+        let Ok(entries) = std::fs::read_dir(root.join(target)) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let dir = tempdir();
+            std::fs::copy(entry.path(), dir.path().join(name)).expect("copy");
+            let run = scan(dir.path(), &["."]);
+            assert!(run.code <= 1, "{}: {}", entry.path().display(), run.stderr);
+            seen += 1;
+        }
+    }
+    assert!(
+        seen > 0,
+        "no regression inputs found under {}",
+        root.display()
+    );
+}
+
+#[test]
+fn hcl_that_never_closes_a_bracket_is_rejected_in_linear_time() {
+    let dir = tempdir();
+    let d = dir.path();
+    // each level made hcl-edit parse the rest twice: 2^40 without the check
+    let mut text = String::from("m = a % {\n");
+    for _ in 0..20 {
+        text.push_str("   m = a % b % {\nkey % b % {\n");
+    }
+    write(d, "a/main.tf", &text);
+    write(
+        d,
+        "b/main.tf",
+        format!("{text}\"unterminated\n{}", "}\n".repeat(41)),
+    );
+    let run = scan(d, &["."]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.parse_errors()
+            .iter()
+            .map(|e| (e.path.as_str(), e.line, e.column, e.message.as_str()))
+            .collect::<Vec<_>>(),
+        vec![
+            ("a/main.tf", 41, 11, "invalid HCL: `{` is never closed"),
+            ("b/main.tf", 42, 1, "invalid HCL: unterminated string"),
+        ]
+    );
+}

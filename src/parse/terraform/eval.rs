@@ -722,6 +722,9 @@ impl<'a> Evaluator<'a> {
     }
 
     fn json_template(&self, s: &str, span: Span, scope: &Scope, d: u32) -> Val {
+        if super::precheck::template_unclosed(s) {
+            return Val::str(s, span);
+        }
         match hcl_edit::parser::parse_template(s) {
             Ok(t) => {
                 let loc = Loc {
@@ -765,6 +768,9 @@ impl<'a> Evaluator<'a> {
             _ => return Err(Fail::Error),
         };
         let text = loaded.text.clone();
+        if super::precheck::template_unclosed(&text) {
+            return Err(Fail::Error);
+        }
         let t = hcl_edit::parser::parse_template(&text).map_err(|_| Fail::Error)?;
         let loc = Loc {
             text: &text,

@@ -11,6 +11,13 @@ use crate::document::{ParseError, SourceFile, Span};
 
 /// Parses a file; a syntax error becomes a `ParseError` at its position.
 pub(crate) fn parse(file: &Arc<SourceFile>) -> Result<HclBody, ParseError> {
+    if let Some((offset, message)) = super::precheck::unclosed(&file.text) {
+        return Err(ParseError::at(
+            file,
+            offset,
+            format!("invalid HCL: {message}"),
+        ));
+    }
     hcl_edit::parser::parse_body(&file.text).map_err(|e| {
         let offset = e.location().offset().min(file.text.len());
         ParseError::at(file, offset, format!("invalid HCL: {}", e.message()))

@@ -14,6 +14,7 @@ mod eval;
 mod funcs;
 mod hcl;
 mod json;
+mod precheck;
 mod value;
 mod vars;
 

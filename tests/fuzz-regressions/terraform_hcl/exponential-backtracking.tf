@@ -1,0 +1,23 @@
+m=l0lo%l0l0lo%{
+   m=l0lo%l0l0lo%{
+filebucketldoo%ll0o%l00l0lo%{
+   m=l0lo%l0l0lo%{
+filebucketldoo%ll0o%l0l0lo%lldonamello%{
+   m<l0lo%l0l0lo%{
+to_portfilebuckeinstance_typetldoo%ll0o%l0l0lo%lldonamellooutpl0lo%lldonamello%{
+   m<l0%ll0o%l0l0lo%lldonamellooutpl0lo%lldonamello%{
+   m<l0%l0l0lo%{
+to_portfilebuckeinstance_typetldoo%ll0o%l0l0lo%lldonamelllo%l0l0lo%{
+to_portfilebuckeinstance_typetldoo%ll00l0lo%{
+   m=l0lo%l0l0lo%{
+filebucketldoo%ll0o%l00l0lo%{
+   m=l0lo%l0l0lo%{
+filebucketldoo%ll0o%l0l0lo%lldonamello%{
+   m<l0lo%l0l0lo%{
+to_portfilebuckeinstance_typetldoo%ll0o%l0l0lo%lldonamellooutpl0lo%lldonamello%{
+   m<l0%ll0o%l0l0lo%lldonamellooutpl0lo%lldonamello%{
+   m<l0%l0l0lo%{
+to_portfilebuckeinstance_typetldoo%ll0o%l0l0lo%lldonamelllo%l0l0lo%{
+to_portfilebuckeinstance_typetldoo%ll0o%l0l0lo%lldonamellooutput%output%l0lo%{
+lo%lo%l0l0lo%lldonamellooutput%output%l0lo%{
+lo%lldon
