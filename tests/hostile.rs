@@ -991,3 +991,16 @@ fn hcl_that_never_closes_a_bracket_is_rejected_in_linear_time() {
         ]
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn a_variable_file_that_never_ends_is_refused() {
+    let dir = tempdir();
+    let d = dir.path();
+    write(d, "infra/main.tf", TERRAFORM);
+    let run = scan(d, &[".", "--var-file", "/dev/zero"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let errors = run.parse_errors();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].message, "variable file is not a regular file");
+}

@@ -221,14 +221,28 @@ fn read_var_file(path: &Path) -> Result<Arc<SourceFile>, ParseError> {
     let fail = |msg: String| ParseError::at(&Arc::new(SourceFile::new(path, "")), 0, msg);
     let meta =
         std::fs::metadata(path).map_err(|e| fail(format!("cannot read variable file: {e}")))?;
-    if meta.len() > MAX_VAR_FILE {
-        return Err(fail(format!(
+    if !meta.is_file() {
+        // `/dev/zero` or a FIFO would never end (or block)
+        return Err(fail("variable file is not a regular file".to_string()));
+    }
+    let too_big = || {
+        fail(format!(
             "variable file is larger than {} MiB",
             MAX_VAR_FILE >> 20
-        )));
+        ))
+    };
+    if meta.len() > MAX_VAR_FILE {
+        return Err(too_big());
     }
-    let text = std::fs::read_to_string(path)
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .and_then(|f| {
+            std::io::Read::read_to_string(&mut std::io::Read::take(f, MAX_VAR_FILE + 1), &mut text)
+        })
         .map_err(|e| fail(format!("cannot read variable file: {e}")))?;
+    if text.len() as u64 > MAX_VAR_FILE {
+        return Err(too_big());
+    }
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_string();
     Ok(Arc::new(SourceFile::new(path, text)))
 }
