@@ -135,3 +135,45 @@ impl Catalogue {
         self.rules.contains_key(id)
     }
 }
+
+/// The catalogue as a Markdown page (docs/rules.md is this text; a test
+/// keeps the file in sync).
+pub fn markdown(catalogue: &Catalogue) -> String {
+    let mut md = String::from(
+        "# Rule catalogue\n\n<!-- Generated from policies/catalogue.yaml by `DRIFTLESS_BLESS=1 cargo test --test docs`. Do not edit. -->\n\n| ID | title | formats | severity | strict |\n|---|---|---|---|---|\n",
+    );
+    for r in catalogue.iter() {
+        let kinds: Vec<&str> = r.kinds.iter().map(|k| k.as_str()).collect();
+        md.push_str(&format!(
+            "| [{}](#{}) | {} | {} | {} | {} |\n",
+            r.id,
+            r.id.to_ascii_lowercase(),
+            r.title,
+            kinds.join(", "),
+            r.severity,
+            if r.strict { "yes" } else { "" }
+        ));
+    }
+    for r in catalogue.iter() {
+        md.push_str(&format!(
+            "\n## {}\n\n**{}** — severity `{}`{}\n\n{}\n\n**How to fix:** {}\n",
+            r.id,
+            r.title,
+            r.severity,
+            if r.strict {
+                ", strict (enable with `--strict`)"
+            } else {
+                ""
+            },
+            r.why,
+            r.fix
+        ));
+        if !r.bad.is_empty() {
+            md.push_str(&format!("\nBad:\n\n```\n{}```\n", r.bad));
+        }
+        if !r.good.is_empty() {
+            md.push_str(&format!("\nGood:\n\n```\n{}```\n", r.good));
+        }
+    }
+    md
+}

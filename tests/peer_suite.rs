@@ -48,10 +48,31 @@ fn files(query: &Path, prefix: &str) -> Vec<String> {
     names
 }
 
+/// KICS splits package pinning by manager (one query for apt, one for pip,
+/// …) while VER004 covers every manager, and its fixtures for one manager
+/// contain unpinned installs of others. For those queries only findings
+/// about the query's own manager are compared.
+fn manager_of(query: &str) -> Option<&'static str> {
+    let managers = [
+        ("apt_get", "`apt-get`"),
+        ("pip", "`pip"),
+        ("apk", "`apk`"),
+        ("npm", "`npm`"),
+        ("gem", "`gem`"),
+        ("yum", "`yum`"),
+        ("zypper", "`zypper`"),
+        ("dnf", "`dnf`"),
+    ];
+    managers
+        .iter()
+        .find(|(key, _)| query.starts_with("dockerfile/") && query.contains(key))
+        .map(|(_, m)| *m)
+}
+
 /// Scans one fixture file alone (copied into an empty directory so
 /// Terraform fixtures do not become one module) and returns the lines of
 /// findings of the given rules.
-fn finding_lines(file: &Path, rules: &[String], strict: bool) -> Vec<u64> {
+fn finding_lines(file: &Path, rules: &[String], strict: bool, subject: Option<&str>) -> Vec<u64> {
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join(file.file_name().unwrap());
     std::fs::copy(file, &target).unwrap();
@@ -68,6 +89,7 @@ fn finding_lines(file: &Path, rules: &[String], strict: bool) -> Vec<u64> {
         .unwrap()
         .iter()
         .filter(|f| f["rule_id"] != "PARSE001")
+        .filter(|f| subject.is_none_or(|m| f["message"].as_str().unwrap_or("").contains(m)))
         .map(|f| f["start"]["line"].as_u64().unwrap())
         .collect()
 }
@@ -103,21 +125,18 @@ fn block_range(text: &str, line: u64, ext: &str) -> (u64, u64) {
     }
 }
 
+/// HCL: the top-level block (resource, module, ...) the line belongs to.
+/// KICS's line inside a resource is often an arbitrary attribute of it (the
+/// first `allow` block of a firewall whose third opens SSH), so agreement
+/// is judged per resource.
 fn brace_block(lines: &[&str], idx: usize) -> (u64, u64) {
-    // Walk up to the line that opened the innermost block containing idx
-    // (or idx itself when it opens one), then down to its closing brace.
     let mut depth = 0i32;
-    let mut start = idx;
-    for i in (0..=idx).rev() {
-        let opens = lines[i].matches('{').count() as i32;
-        let closes = lines[i].matches('}').count() as i32;
-        if i != idx {
-            depth += closes - opens;
-        }
-        if (i == idx && opens > closes) || depth < 0 {
+    let mut start = 0;
+    for (i, l) in lines.iter().enumerate().take(idx + 1) {
+        if depth == 0 && l.contains('{') {
             start = i;
-            break;
         }
+        depth += l.matches('{').count() as i32 - l.matches('}').count() as i32;
     }
     let mut depth = 0i32;
     let mut end = start;
@@ -130,6 +149,14 @@ fn brace_block(lines: &[&str], idx: usize) -> (u64, u64) {
     }
     (start as u64 + 1, end as u64 + 1)
 }
+
+/// Expectations of the peer we deliberately do not share, with the reason.
+/// Each entry is `query/file:line`.
+const DISAGREEMENTS: &[(&str, &str)] = &[(
+    "terraform/aws/network_acl_with_unrestricted_access_to_ssh/positive4.tf:14",
+    "a vpc-module ACL entry with protocol tcp and ports 0-0 opens port 0 only, not 22 \
+     (AWS semantics); driftless does not evaluate module inputs for NACLs",
+)];
 
 #[test]
 #[ignore = "needs DRIFTLESS_PEER_SUITE (run by .ci/run)"]
@@ -155,8 +182,12 @@ fn kics_fixtures_agree_with_our_rules() {
             let text = std::fs::read_to_string(&file).unwrap();
             let ext = file.extension().unwrap().to_string_lossy().to_string();
             let (lo, hi) = block_range(&text, exp.line, &ext);
-            let lines = finding_lines(&file, &rules, strict);
+            let lines = finding_lines(&file, &rules, strict, manager_of(query));
             checked += 1;
+            let key = format!("{query}/{}:{}", exp.file, exp.line);
+            if DISAGREEMENTS.iter().any(|(k, _)| *k == key) {
+                continue;
+            }
             if !lines.iter().any(|l| *l >= lo && *l <= hi) {
                 failures.push(format!(
                     "{query}/{}: expected {rules:?} at line {} (block {lo}-{hi}), found lines {lines:?}",
@@ -165,7 +196,12 @@ fn kics_fixtures_agree_with_our_rules() {
             }
         }
         for negative in files(&dir, "negative") {
-            let lines = finding_lines(&dir.join("test").join(&negative), &rules, strict);
+            let lines = finding_lines(
+                &dir.join("test").join(&negative),
+                &rules,
+                strict,
+                manager_of(query),
+            );
             checked += 1;
             if !lines.is_empty() {
                 failures.push(format!(
@@ -180,9 +216,10 @@ fn kics_fixtures_agree_with_our_rules() {
 
 #[test]
 fn block_ranges_follow_each_syntax() {
-    let hcl = "resource \"a\" \"b\" {\n  ingress {\n    from_port = 22\n  }\n}\n";
-    assert_eq!(block_range(hcl, 2, "tf"), (2, 4));
-    assert_eq!(block_range(hcl, 3, "tf"), (2, 4));
+    let hcl = "resource \"a\" \"b\" {\n  ingress {\n    from_port = 22\n  }\n}\nresource \"c\" \"d\" {\n}\n";
+    assert_eq!(block_range(hcl, 2, "tf"), (1, 5));
+    assert_eq!(block_range(hcl, 3, "tf"), (1, 5));
+    assert_eq!(block_range(hcl, 6, "tf"), (6, 7));
     let docker = "FROM a\nRUN apt-get install \\\n  curl\nRUN x\n";
     assert_eq!(block_range(docker, 2, "dockerfile"), (2, 3));
     let yaml = "spec:\n  containers:\n    - name: a\n      image: x\nkind: Pod\n";

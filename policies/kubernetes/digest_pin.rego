@@ -1,4 +1,4 @@
-# TAG003 (strict): a container image is pinned by tag but not by digest.
+# TAG003 (strict): a container image is not pinned by digest.
 package driftless.kubernetes.digest_pin
 
 import data.driftless.lib.image
@@ -9,6 +9,13 @@ metadata := {"id": "TAG003"}
 deny contains {"msg": msg, "path": array.concat(item.path, ["image"])} if {
 	some item in kubernetes.containers
 	ref := item.container.image
-	image.tag_without_digest(ref)
-	msg := sprintf("container `%s` uses image `%s` pinned by tag only; tags can be moved, digests cannot", [kubernetes.name(item.container), ref])
+	image.without_digest(ref)
+	msg := sprintf("container `%s` uses image `%s` not pinned by digest; tags can be moved, digests cannot", [kubernetes.name(item.container), ref])
+}
+
+deny contains {"msg": msg, "path": array.concat(item.path, ["image"])} if {
+	some item in kubernetes.containers
+	ref := item.container.image
+	image.unverifiable(ref)
+	msg := sprintf("container `%s` uses image `%s`, which is not a literal reference pinned by digest", [kubernetes.name(item.container), ref])
 }

@@ -12,7 +12,12 @@ test_tag_and_digest_is_fine if {
 	count(digest_pin.deny) == 0 with input as pod("nginx:1.27.2@sha256:0000000000000000000000000000000000000000000000000000000000000000")
 }
 
-test_latest_and_untagged_belong_to_other_rules if {
-	count(digest_pin.deny) == 0 with input as pod("nginx:latest")
-	count(digest_pin.deny) == 0 with input as pod("nginx")
+test_latest_and_untagged_have_no_digest_either if {
+	count(digest_pin.deny) == 1 with input as pod("nginx:latest")
+	count(digest_pin.deny) == 1 with input as pod("nginx")
+}
+
+test_placeholders_cannot_be_verified if {
+	count(digest_pin.deny) == 1 with input as pod("$PRIVATE_IMAGE_NAME")
+	count(digest_pin.deny) == 0 with input as pod("image@sha256:45b23dee")
 }

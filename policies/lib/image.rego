@@ -17,10 +17,16 @@ untagged(ref) if {
 	p.digest == null
 }
 
-# A tag but no digest (strict TAG003).
-tag_without_digest(ref) if {
+# No digest (strict TAG003: only a digest names immutable content).
+without_digest(ref) if {
 	p := parse(ref)
-	p.tag != null
-	p.tag != "latest"
 	p.digest == null
+}
+
+# A reference that is not a literal image (`$IMAGE`, a template) and names no
+# digest: strict mode cannot verify it is pinned.
+unverifiable(ref) if {
+	is_string(ref)
+	parse(ref) == null
+	not contains(ref, "@sha256:")
 }

@@ -21,10 +21,10 @@ test_latest if {
 	not image.uses_latest("nginx:1.27")
 }
 
-test_tag_without_digest if {
-	image.tag_without_digest("nginx:1.27")
-	not image.tag_without_digest("nginx:1.27@sha256:0000000000000000000000000000000000000000000000000000000000000000")
-	not image.tag_without_digest("nginx")
+test_without_digest if {
+	image.without_digest("nginx:1.27")
+	image.without_digest("nginx")
+	not image.without_digest("nginx:1.27@sha256:0000000000000000000000000000000000000000000000000000000000000000")
 }
 
 test_unresolved_references_are_not_parsed if {

@@ -37,7 +37,7 @@ takes_images(type) if {
 
 # Every literal container image in a resource, with the JSON path of the
 # value: {"path": [...], "image": "nginx:latest", "address": "..."}.
-images contains {"path": array.concat(["resources", i, "config"], p), "image": v, "address": r.address} if {
+images contains item if {
 	some i, r in input.resources
 	takes_images(r.type)
 	walk(r.config, [p, v])
@@ -45,6 +45,7 @@ images contains {"path": array.concat(["resources", i, "config"], p), "image": v
 	_image_keys[p[count(p) - 1]]
 	is_string(v)
 	not contains(v, "${")
+	item := {"path": array.concat(["resources", i, "config"], p), "image": v, "address": r.address}
 }
 
 # docker_image names its image in `name`.
@@ -71,3 +72,19 @@ images contains {"path": ["resources", i, "config", attr], "image": c.image, "ad
 _as_list(x) := x if is_array(x)
 
 _as_list(x) := [x] if is_object(x)
+
+# Container objects of kubernetes_* resources, written as blocks or as
+# attribute lists/objects: {"path": [...], "container": {...}, "address": ...}.
+kube_containers contains {"path": path, "container": c, "address": r.address} if {
+	some i, r in input.resources
+	startswith(r.type, "kubernetes_")
+	walk(r.config, [p, v])
+	count(p) > 0
+	p[count(p) - 1] in {"container", "init_container"}
+	some suffix, c in _indexed(v)
+	path := array.concat(array.concat(["resources", i, "config"], p), suffix)
+}
+
+_indexed(v) := {[k]: c | some k, c in v; is_object(c)} if is_array(v)
+
+_indexed(v) := {[]: v} if is_object(v)

@@ -9,6 +9,17 @@ metadata := {"id": "TAG003"}
 
 deny contains {"msg": msg, "path": item.path} if {
 	some item in terraform.images
-	image.tag_without_digest(item.image)
-	msg := sprintf("%s uses image `%s` pinned by tag only; tags can be moved, digests cannot", [item.address, item.image])
+	image.without_digest(item.image)
+	msg := sprintf("%s uses image `%s` not pinned by digest; tags can be moved, digests cannot", [item.address, item.image])
+}
+
+deny contains {"msg": msg, "path": array.concat(item.path, ["image"])} if {
+	some item in terraform.kube_containers
+	not _has_image(item.container)
+	msg := sprintf("%s has a container without an image, so nothing pins it by digest", [item.address])
+}
+
+_has_image(c) if {
+	is_string(c.image)
+	c.image != ""
 }

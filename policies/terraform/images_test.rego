@@ -47,8 +47,20 @@ test_unresolved_expressions_are_skipped if {
 	count(untagged_image.deny) == 0 with input as module([deployment("${var.image}")])
 }
 
-test_pinned_tag_is_strict_finding_only if {
+test_tag_without_digest_is_a_strict_finding_only if {
 	count(latest_tag.deny) == 0 with input as module([deployment("nginx:1.27")])
 	count(untagged_image.deny) == 0 with input as module([deployment("nginx:1.27")])
 	count(digest_pin.deny) == 1 with input as module([deployment("nginx:1.27")])
+}
+
+test_missing_or_empty_kubernetes_image if {
+	pod := {"type": "kubernetes_pod", "name": "p", "address": "kubernetes_pod.p", "config": {"spec": [{"container": [{"name": "a", "image": ""}, {"name": "b"}]}]}}
+	count(untagged_image.deny) == 2 with input as module([pod])
+	some f in untagged_image.deny with input as module([pod])
+	f.path == ["resources", 0, "config", "spec", 0, "container", 1, "image"]
+}
+
+test_container_attribute_object if {
+	pod := {"type": "kubernetes_pod", "name": "p", "address": "kubernetes_pod.p", "config": {"spec": [{"container": {"name": "a", "image": "nginx:latest"}}]}}
+	count(latest_tag.deny) == 1 with input as module([pod])
 }

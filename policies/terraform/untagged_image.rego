@@ -11,3 +11,16 @@ deny contains {"msg": msg, "path": item.path} if {
 	image.untagged(item.image)
 	msg := sprintf("%s uses image `%s` without a tag or digest, which means `latest`", [item.address, item.image])
 }
+
+# A Kubernetes container with an empty or missing image runs whatever the
+# runtime defaults to: no tag at all.
+deny contains {"msg": msg, "path": array.concat(item.path, ["image"])} if {
+	some item in terraform.kube_containers
+	not _has_image(item.container)
+	msg := sprintf("%s has a container without an image reference", [item.address])
+}
+
+_has_image(c) if {
+	is_string(c.image)
+	c.image != ""
+}

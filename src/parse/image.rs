@@ -205,7 +205,9 @@ mod tests {
 
     const SHA: &str = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
-    fn parts(s: &str) -> Option<(Option<String>, String, Option<String>, Option<String>)> {
+    type Parts = (Option<String>, String, Option<String>, Option<String>);
+
+    fn parts(s: &str) -> Option<Parts> {
         parse(s).map(|r| (r.registry, r.repository, r.tag, r.digest))
     }
 
@@ -214,7 +216,7 @@ mod tests {
         repository: &str,
         tag: Option<&str>,
         digest: Option<&str>,
-    ) -> Option<(Option<String>, String, Option<String>, Option<String>)> {
+    ) -> Option<Parts> {
         Some((
             registry.map(Into::into),
             repository.into(),

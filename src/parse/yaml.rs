@@ -1,8 +1,1187 @@
-//! YAML text to `serde_json::Value`s plus [`SourceMap`]s, one per YAML document.
+//! YAML text to `serde_json::Value`s plus [`SourceMap`]s, one per YAML
+//! document of a stream, built on the `saphyr-parser` event API.
+//!
+//! Why a loader of our own rather than a YAML-to-serde crate: rules need a
+//! span for every value, anchors and merge keys must be bounded (alias
+//! bombs), and one broken document must not hide the others.
+//!
+//! Scalars are resolved the way Kubernetes reads manifests (the `goyaml.v2`
+//! resolver behind `sigs.k8s.io/yaml`), so a rule sees what the API server
+//! would: `null`/`~`/empty → null; `true`/`false` and the YAML 1.1 words
+//! `yes`/`no`/`on`/`off`/`y`/`n` (in their three capitalisations) →
+//! booleans; integers in decimal, `0x`, `0o`, `0b` and leading-zero octal
+//! (`0644` → 420), `_` separators allowed; floats (`1.5`, `.5`, `1e3`).
+//! Integers that fit `i64`/`u64` stay integers, larger ones become floats.
+//! `.inf`/`.nan` and out-of-range floats stay strings (JSON has no such
+//! numbers). Quoted and block scalars, `!!str` and custom tags (`!Ref x`)
+//! are strings. Mapping keys are always strings: a scalar key is its text as
+//! written (`1: a` → `"1"`, `yes: a` → `"yes"`), other keys their JSON text.
+//! Duplicate keys: the last one wins.
 
-/// Parses a single YAML document (config files, the rule catalogue) into a
-/// JSON value. TEMPORARY until the event-based loader lands.
-pub fn load_value(text: &str) -> anyhow::Result<serde_json::Value> {
-    let _ = text;
-    anyhow::bail!("YAML loader not available yet")
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, Tag};
+use serde_json::{Map, Number, Value};
+
+use crate::document::{Children, ParseError, SourceFile, SourceMap, Span};
+
+/// Mappings and sequences nested deeper than this are rejected.
+pub const MAX_DEPTH: usize = 128;
+
+/// How many nodes alias expansion may copy in a whole file (counting the
+/// copy of each anchored node kept for its aliases) before the file is
+/// rejected: real manifests reuse a few small anchors; a "billion laughs"
+/// document would otherwise expand to billions of nodes.
+pub const MAX_ALIAS_NODES: usize = 100_000;
+
+/// One document of a YAML stream: where it is in the file and what it holds.
+#[derive(Debug)]
+pub struct YamlDocument {
+    /// Byte offset where the document starts (its `---`, or its first token).
+    pub start: usize,
+    /// Byte offset where it ends (the next document's start, `...`, or the
+    /// end of the text; for a broken document, where parsing resumed).
+    pub end: usize,
+    /// The document's value and spans (`null` for an empty document), or the
+    /// error that stopped it.
+    pub result: Result<(Value, SourceMap), ParseError>,
+}
+
+/// Parses every document of a YAML stream. A syntax error ends its document
+/// only: parsing resumes at the next `---` line after the error, so the
+/// documents before and after a broken one are still returned.
+pub fn load_stream(file: &Arc<SourceFile>) -> Vec<YamlDocument> {
+    let mut docs = Vec::new();
+    let mut alias_nodes = 0;
+    let mut base = 0;
+    loop {
+        let run = catch_unwind(AssertUnwindSafe(|| {
+            load_from(file, base, &mut docs, &mut alias_nodes)
+        }));
+        let error_at = match run {
+            Ok(None) => break,
+            Ok(Some(at)) => at,
+            Err(_) => {
+                let err = ParseError::at(file, base, "YAML parser failed on this input");
+                docs.push(failed(base, file.text.len(), err));
+                break;
+            }
+        };
+        let next = resume_point(&file.text, error_at, base);
+        if let Some(last) = docs.last_mut() {
+            last.end = next.unwrap_or(file.text.len()).max(last.start);
+        }
+        match next {
+            Some(next) => base = next,
+            None => break,
+        }
+    }
+    docs
+}
+
+/// A document that failed.
+fn failed(start: usize, end: usize, err: ParseError) -> YamlDocument {
+    YamlDocument {
+        start,
+        end,
+        result: Err(err),
+    }
+}
+
+/// Runs one parser over `text[base..]`, pushing documents as they complete.
+/// Returns the byte offset of the error that stopped it, if one did (the
+/// failed document has been pushed).
+fn load_from(
+    file: &Arc<SourceFile>,
+    base: usize,
+    docs: &mut Vec<YamlDocument>,
+    alias_nodes: &mut usize,
+) -> Option<usize> {
+    let text = &file.text[base..];
+    let mut parser = Parser::new_from_str(text);
+    let mut loader = Loader::new(file, Offsets::new(text, base), alias_nodes);
+    while let Some(next) = parser.next_event() {
+        let step = match next {
+            Ok((event, span)) => {
+                let start = loader.offsets.byte(span.start.index());
+                let end = loader.offsets.byte(span.end.index());
+                loader.event(event, start, end.max(start))
+            }
+            Err(e) => {
+                let at = loader.offsets.byte(e.marker().index());
+                Err(ParseError::at(
+                    file,
+                    at,
+                    format!("YAML syntax error: {}", e.info()),
+                ))
+            }
+        };
+        match step {
+            Ok(Some(doc)) => docs.push(doc),
+            Ok(None) => {}
+            Err(err) => {
+                let at = err.start;
+                let start = loader.doc_start.unwrap_or(at).min(at);
+                docs.push(failed(start, at, err));
+                return Some(at);
+            }
+        }
+    }
+    None
+}
+
+/// Where to restart after an error at `error_at`: the start of the first
+/// line at or after it that begins a new document (`---`), past `base` so
+/// every restart makes progress.
+fn resume_point(text: &str, error_at: usize, base: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut line = error_at.min(bytes.len());
+    if line > 0 && bytes[line - 1] != b'\n' {
+        line += memchr_newline(&bytes[line..])? + 1;
+    }
+    while line < bytes.len() {
+        let rest = &bytes[line..];
+        if line > base
+            && rest.starts_with(b"---")
+            && matches!(rest.get(3), None | Some(b' ' | b'\t' | b'\r' | b'\n'))
+        {
+            return Some(line);
+        }
+        line += memchr_newline(rest)? + 1;
+    }
+    None
+}
+
+fn memchr_newline(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|&b| b == b'\n')
+}
+
+/// Converts the parser's character indexes into byte offsets of the file.
+/// ASCII text (nearly all manifests) maps one to one; otherwise a cursor
+/// walks the text, which is linear because events arrive in text order.
+struct Offsets<'a> {
+    text: &'a str,
+    base: usize,
+    ascii: bool,
+    chars: usize,
+    bytes: usize,
+}
+
+impl<'a> Offsets<'a> {
+    fn new(text: &'a str, base: usize) -> Self {
+        Offsets {
+            text,
+            base,
+            ascii: text.is_ascii(),
+            chars: 0,
+            bytes: 0,
+        }
+    }
+
+    /// The file byte offset of character index `index` of `text`.
+    fn byte(&mut self, index: usize) -> usize {
+        if self.ascii {
+            return self.base + index.min(self.text.len());
+        }
+        while self.chars < index {
+            let Some(c) = self.text[self.bytes..].chars().next() else {
+                break;
+            };
+            self.bytes += c.len_utf8();
+            self.chars += 1;
+        }
+        while self.chars > index {
+            let Some(c) = self.text[..self.bytes].chars().next_back() else {
+                break;
+            };
+            self.bytes -= c.len_utf8();
+            self.chars -= 1;
+        }
+        self.base + self.bytes
+    }
+}
+
+/// A finished value with its spans and its size in nodes (for the alias
+/// budget).
+#[derive(Clone)]
+struct Node {
+    value: Value,
+    map: SourceMap,
+    size: usize,
+    /// An anchored scalar's text as written, for use as a key through an
+    /// alias (keys are never resolved).
+    text: Option<String>,
+}
+
+/// A mapping key: its text, its span, and whether it is the merge key `<<`.
+struct Key {
+    text: String,
+    span: Span,
+    merge: bool,
+}
+
+/// A mapping or sequence being built.
+struct Frame {
+    body: Body,
+    head: Span,
+    /// The head is provisional: a mapping that is a sequence item or the
+    /// root takes its first key as head.
+    head_from_first_key: bool,
+    anchor: usize,
+    size: usize,
+}
+
+enum Body {
+    Seq(Vec<Value>, Vec<SourceMap>),
+    Map {
+        values: Map<String, Value>,
+        spans: BTreeMap<String, SourceMap>,
+        key: Option<Key>,
+    },
+}
+
+/// Builds values from parser events, one document at a time.
+struct Loader<'a, 'b> {
+    file: &'a Arc<SourceFile>,
+    offsets: Offsets<'a>,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, Node>,
+    root: Option<Node>,
+    doc_start: Option<usize>,
+    alias_nodes: &'b mut usize,
+}
+
+type Step = Result<Option<YamlDocument>, ParseError>;
+
+impl<'a, 'b> Loader<'a, 'b> {
+    fn new(file: &'a Arc<SourceFile>, offsets: Offsets<'a>, alias_nodes: &'b mut usize) -> Self {
+        Loader {
+            file,
+            offsets,
+            stack: Vec::new(),
+            anchors: HashMap::new(),
+            root: None,
+            doc_start: None,
+            alias_nodes,
+        }
+    }
+
+    fn text(&self) -> &'a str {
+        &self.file.text
+    }
+
+    /// Handles one event spanning bytes `start..end`; returns a document when
+    /// one is complete.
+    fn event(&mut self, event: Event<'_>, start: usize, end: usize) -> Step {
+        match event {
+            Event::DocumentStart(_) => {
+                self.doc_start = Some(start);
+                self.anchors.clear();
+                self.stack.clear();
+                self.root = None;
+            }
+            Event::DocumentEnd => return Ok(self.finish_document(start)),
+            Event::Scalar(value, style, anchor, tag) => {
+                self.scalar(value, style, anchor, tag.as_deref(), start, end)?;
+            }
+            Event::Alias(id) => self.alias(id, start, end)?,
+            Event::SequenceStart(anchor, _) => {
+                self.open(Body::Seq(Vec::new(), Vec::new()), anchor, start, end)?;
+            }
+            Event::MappingStart(anchor, _) => {
+                let body = Body::Map {
+                    values: Map::new(),
+                    spans: BTreeMap::new(),
+                    key: None,
+                };
+                self.open(body, anchor, start, end)?;
+            }
+            Event::SequenceEnd | Event::MappingEnd => self.close()?,
+            Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
+        }
+        Ok(None)
+    }
+
+    /// The document just ended at `end`.
+    fn finish_document(&mut self, end: usize) -> Option<YamlDocument> {
+        let start = self.doc_start.take()?;
+        let node = self.root.take().unwrap_or(Node {
+            value: Value::Null,
+            map: SourceMap::leaf(Span::new(start, start)),
+            size: 1,
+            text: None,
+        });
+        Some(YamlDocument {
+            start,
+            end: end.max(start),
+            result: Ok((node.value, node.map)),
+        })
+    }
+
+    fn scalar(
+        &mut self,
+        raw: Cow<'_, str>,
+        style: ScalarStyle,
+        anchor: usize,
+        tag: Option<&Tag>,
+        start: usize,
+        end: usize,
+    ) -> Result<(), ParseError> {
+        let span = self.token_span(start, end, anchor != 0 || tag.is_some(), &raw, style);
+        let plain = matches!(style, ScalarStyle::Plain);
+        if self.expects_key() {
+            // Keys keep their text as written, anchored or not.
+            if anchor != 0 {
+                let value = resolve(raw.to_string(), plain, tag);
+                let node = Node {
+                    value,
+                    map: SourceMap::leaf(span),
+                    size: 1,
+                    text: Some(raw.to_string()),
+                };
+                self.remember(anchor, &node)?;
+            }
+            let merge = plain && tag.is_none() && raw == "<<";
+            self.set_key(Key {
+                text: raw.into_owned(),
+                span,
+                merge,
+            });
+            return Ok(());
+        }
+        let text = (anchor != 0).then(|| raw.to_string());
+        let value = resolve(raw.into_owned(), plain, tag);
+        let span = match (&value, self.pending_key_span()) {
+            // `key:` with nothing after it: point at the key.
+            (Value::Null, Some(key)) if span.start == span.end => key,
+            _ => span,
+        };
+        let node = Node {
+            value,
+            map: SourceMap::leaf(span),
+            size: 1,
+            text,
+        };
+        self.complete(node, anchor)
+    }
+
+    /// The span of a scalar token: anchors and tags before it skipped, the
+    /// trailing line breaks and indentation of block scalars trimmed.
+    fn token_span(
+        &self,
+        start: usize,
+        end: usize,
+        props: bool,
+        raw: &str,
+        style: ScalarStyle,
+    ) -> Span {
+        let text = self.text();
+        let start = if props {
+            skip_properties(text, start, end)
+        } else {
+            start
+        };
+        if raw.is_empty() && matches!(style, ScalarStyle::Plain) {
+            return Span::new(start, start);
+        }
+        let trimmed = text
+            .get(start..end)
+            .map_or(0, |s| s.len() - s.trim_end().len());
+        Span::new(start, end - trimmed)
+    }
+
+    fn alias(&mut self, id: usize, start: usize, end: usize) -> Result<(), ParseError> {
+        let Some(node) = self.anchors.get(&id) else {
+            return Err(ParseError::at(
+                self.file,
+                start,
+                "YAML alias refers to an anchor that is not defined before it in this document",
+            ));
+        };
+        charge(self.alias_nodes, node.size, self.file, start)?;
+        let mut node = node.clone();
+        if !matches!(node.map.children, Children::Leaf) {
+            node.map.span = self.pending_key_span().unwrap_or(Span::new(start, end));
+        }
+        if self.expects_key() {
+            let text = node.text.unwrap_or_else(|| key_text(&node.value));
+            self.set_key(Key {
+                text,
+                span: Span::new(start, end),
+                merge: false,
+            });
+            return Ok(());
+        }
+        self.complete(node, 0)
+    }
+
+    /// Starts a mapping or sequence, refusing to nest past [`MAX_DEPTH`].
+    fn open(
+        &mut self,
+        body: Body,
+        anchor: usize,
+        start: usize,
+        end: usize,
+    ) -> Result<(), ParseError> {
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(ParseError::at(
+                self.file,
+                start,
+                format!("YAML nesting deeper than {MAX_DEPTH} levels"),
+            ));
+        }
+        let props = anchor != 0
+            || self
+                .text()
+                .get(start..end)
+                .is_some_and(|s| s.starts_with('!'));
+        let start = if props {
+            skip_properties(self.text(), start, end)
+        } else {
+            start
+        };
+        let is_map = matches!(body, Body::Map { .. });
+        let (head, head_from_first_key) = match self.pending_key_span() {
+            Some(key) => (key, false),
+            None if is_map => (
+                Span::new(start, end.max(start + 1).min(self.text().len())),
+                true,
+            ),
+            None => (line_head(self.text(), start), false),
+        };
+        self.stack.push(Frame {
+            body,
+            head,
+            head_from_first_key,
+            anchor,
+            size: 1,
+        });
+        Ok(())
+    }
+
+    /// Ends the innermost mapping or sequence.
+    fn close(&mut self) -> Result<(), ParseError> {
+        let Some(frame) = self.stack.pop() else {
+            return Ok(());
+        };
+        let (value, map) = match frame.body {
+            Body::Seq(values, spans) => (Value::Array(values), SourceMap::array(frame.head, spans)),
+            Body::Map { values, spans, .. } => {
+                (Value::Object(values), SourceMap::object(frame.head, spans))
+            }
+        };
+        let node = Node {
+            value,
+            map,
+            size: frame.size,
+            text: None,
+        };
+        self.complete(node, frame.anchor)
+    }
+
+    /// Whether the innermost collection is a mapping waiting for a key.
+    fn expects_key(&self) -> bool {
+        matches!(
+            self.stack.last(),
+            Some(Frame {
+                body: Body::Map { key: None, .. },
+                ..
+            })
+        )
+    }
+
+    /// The span of the key whose value comes next, if any.
+    fn pending_key_span(&self) -> Option<Span> {
+        match self.stack.last() {
+            Some(Frame {
+                body: Body::Map { key: Some(k), .. },
+                ..
+            }) => Some(k.span),
+            _ => None,
+        }
+    }
+
+    fn set_key(&mut self, key: Key) {
+        if let Some(frame) = self.stack.last_mut() {
+            if frame.head_from_first_key {
+                frame.head = key.span;
+                frame.head_from_first_key = false;
+            }
+            if let Body::Map { key: slot, .. } = &mut frame.body {
+                *slot = Some(key);
+            }
+        }
+    }
+
+    /// Keeps a copy of an anchored node for later aliases; the copy costs as
+    /// much as an expansion, so it is charged to the alias budget.
+    fn remember(&mut self, anchor: usize, node: &Node) -> Result<(), ParseError> {
+        let at = node.map.span.start as usize;
+        charge(self.alias_nodes, node.size, self.file, at)?;
+        self.anchors.insert(anchor, node.clone());
+        Ok(())
+    }
+
+    /// Records an anchored node and attaches a finished node to its parent
+    /// (or makes it the document's root).
+    fn complete(&mut self, node: Node, anchor: usize) -> Result<(), ParseError> {
+        if anchor != 0 {
+            self.remember(anchor, &node)?;
+        }
+        if self.expects_key() {
+            let text = node.text.unwrap_or_else(|| key_text(&node.value));
+            self.set_key(Key {
+                text,
+                span: node.map.span,
+                merge: false,
+            });
+            return Ok(());
+        }
+        let Some(frame) = self.stack.last_mut() else {
+            self.root = Some(node);
+            return Ok(());
+        };
+        frame.size += node.size;
+        match &mut frame.body {
+            Body::Seq(values, spans) => {
+                values.push(node.value);
+                spans.push(node.map);
+                Ok(())
+            }
+            Body::Map { values, spans, key } => {
+                let Some(key) = key.take() else {
+                    return Ok(());
+                };
+                if key.merge {
+                    return merge(self.file, &key, node, values, spans);
+                }
+                spans.insert(key.text.clone(), node.map);
+                values.insert(key.text, node.value);
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Charges `nodes` copied nodes to the file's alias budget (`used`).
+fn charge(
+    used: &mut usize,
+    nodes: usize,
+    file: &Arc<SourceFile>,
+    at: usize,
+) -> Result<(), ParseError> {
+    *used += nodes;
+    if *used > MAX_ALIAS_NODES {
+        return Err(ParseError::at(
+            file,
+            at,
+            format!("YAML alias expansion exceeds {MAX_ALIAS_NODES} nodes"),
+        ));
+    }
+    Ok(())
+}
+
+/// Applies a merge key (`<<: *base` or `<<: [*a, *b]`): entries not already
+/// in the mapping are added, earlier sources first; keys written in the
+/// mapping itself win over merged ones wherever they appear.
+fn merge(
+    file: &Arc<SourceFile>,
+    key: &Key,
+    node: Node,
+    values: &mut Map<String, Value>,
+    spans: &mut BTreeMap<String, SourceMap>,
+) -> Result<(), ParseError> {
+    let sources = match (node.value, node.map.children) {
+        (Value::Object(m), Children::Object(s)) => vec![(m, s)],
+        (Value::Array(items), Children::Array(item_maps)) => {
+            let mut sources = Vec::new();
+            for (item, item_map) in items.into_iter().zip(item_maps) {
+                match (item, item_map.children) {
+                    (Value::Object(m), Children::Object(s)) => sources.push((m, s)),
+                    _ => return Err(merge_error(file, key)),
+                }
+            }
+            sources
+        }
+        _ => return Err(merge_error(file, key)),
+    };
+    for (source, mut source_spans) in sources {
+        for (k, v) in source {
+            if values.contains_key(&k) {
+                continue;
+            }
+            if let Some(s) = source_spans.remove(&k) {
+                spans.insert(k.clone(), s);
+            }
+            values.insert(k, v);
+        }
+    }
+    Ok(())
+}
+
+fn merge_error(file: &Arc<SourceFile>, key: &Key) -> ParseError {
+    ParseError::at(
+        file,
+        key.span.start as usize,
+        "YAML merge key `<<` needs a mapping or a list of mappings",
+    )
+}
+
+/// The text of a key that is not a plain scalar: strings as they are, other
+/// values as JSON.
+fn key_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Skips anchors (`&a`), tags (`!t`) and the whitespace and comments after
+/// them, so a span starts at the value itself.
+fn skip_properties(text: &str, start: usize, end: usize) -> usize {
+    let bytes = text.as_bytes();
+    let end = end.min(bytes.len());
+    let mut pos = start;
+    while pos < end && matches!(bytes[pos], b'&' | b'!') {
+        while pos < end && !bytes[pos].is_ascii_whitespace() {
+            pos += 1;
+        }
+        while pos < end && bytes[pos].is_ascii_whitespace() {
+            pos += 1;
+        }
+        if pos < end && bytes[pos] == b'#' {
+            pos += memchr_newline(&bytes[pos..end]).unwrap_or(end - pos);
+            while pos < end && bytes[pos].is_ascii_whitespace() {
+                pos += 1;
+            }
+        }
+    }
+    if pos >= end { start } else { pos }
+}
+
+/// From `start` to the end of its line, trailing whitespace trimmed: the
+/// head of a sequence that no key introduced.
+fn line_head(text: &str, start: usize) -> Span {
+    let rest = text.get(start..).unwrap_or("");
+    let line = rest.split(['\n', '\r']).next().unwrap_or("");
+    Span::new(start, start + line.trim_end().len())
+}
+
+/// Resolves a scalar to a JSON value, Kubernetes-style (see the module docs).
+fn resolve(raw: String, plain: bool, tag: Option<&Tag>) -> Value {
+    let resolvable = match tag {
+        None => plain,
+        Some(t) if t.is_yaml_core_schema() => {
+            matches!(t.suffix.as_str(), "int" | "float" | "bool" | "null")
+        }
+        Some(_) => false,
+    };
+    if !resolvable {
+        return Value::String(raw);
+    }
+    resolve_plain(&raw).unwrap_or(Value::String(raw))
+}
+
+/// The non-string value a plain scalar denotes, if any.
+fn resolve_plain(s: &str) -> Option<Value> {
+    match s {
+        "" | "~" | "null" | "Null" | "NULL" => Some(Value::Null),
+        "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "y" | "Y" | "on" | "On" | "ON" => {
+            Some(Value::Bool(true))
+        }
+        "false" | "False" | "FALSE" | "no" | "No" | "NO" | "n" | "N" | "off" | "Off" | "OFF" => {
+            Some(Value::Bool(false))
+        }
+        _ => match s.as_bytes().first()? {
+            b'.' => float(s),
+            b'0'..=b'9' | b'+' | b'-' => {
+                let plain: Cow<str> = if s.contains('_') {
+                    Cow::Owned(s.replace('_', ""))
+                } else {
+                    Cow::Borrowed(s)
+                };
+                integer(&plain).or_else(|| float(&plain))
+            }
+            _ => None,
+        },
+    }
+}
+
+/// An integer with optional sign and `0x`/`0o`/`0b`/leading-`0` radix.
+fn integer(s: &str) -> Option<Value> {
+    let (negative, unsigned) = match s.as_bytes().first()? {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let prefixed = |p: &[&str]| p.iter().find_map(|p| unsigned.strip_prefix(p));
+    let (radix, digits) = if let Some(d) = prefixed(&["0x", "0X"]) {
+        (16, d)
+    } else if let Some(d) = prefixed(&["0o", "0O"]) {
+        (8, d)
+    } else if let Some(d) = prefixed(&["0b", "0B"]) {
+        (2, d)
+    } else if unsigned.len() > 1 && unsigned.starts_with('0') {
+        (8, &unsigned[1..])
+    } else {
+        (10, unsigned)
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    let Ok(magnitude) = u128::from_str_radix(digits, radix) else {
+        return big_integer(negative, digits, radix);
+    };
+    let number = if negative {
+        i64::try_from(magnitude)
+            .ok()
+            .map(|m| Number::from(-m))
+            .or_else(|| (magnitude == 1 << 63).then(|| Number::from(i64::MIN)))
+    } else {
+        u64::try_from(magnitude).ok().map(Number::from)
+    };
+    match number {
+        Some(n) => Some(Value::Number(n)),
+        None => big_integer(negative, digits, radix),
+    }
+}
+
+/// An integer too large for 64 bits, as the nearest float.
+fn big_integer(negative: bool, digits: &str, radix: u32) -> Option<Value> {
+    let magnitude = digits
+        .chars()
+        .filter_map(|c| c.to_digit(radix))
+        .fold(0f64, |acc, d| acc * f64::from(radix) + f64::from(d));
+    let value = if negative { -magnitude } else { magnitude };
+    Number::from_f64(value).map(Value::Number)
+}
+
+/// A float in YAML's decimal syntax: `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`.
+fn float(s: &str) -> Option<Value> {
+    let b = s.as_bytes();
+    let mut i = usize::from(matches!(b.first(), Some(b'-' | b'+')));
+    let int_digits = count_digits(&b[i..]);
+    i += int_digits;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        let frac_digits = count_digits(&b[i..]);
+        if int_digits == 0 && frac_digits == 0 {
+            return None;
+        }
+        i += frac_digits;
+    } else if int_digits == 0 {
+        return None;
+    }
+    if let Some(b'e' | b'E') = b.get(i) {
+        i += 1;
+        i += usize::from(matches!(b.get(i), Some(b'-' | b'+')));
+        let exp_digits = count_digits(&b[i..]);
+        if exp_digits == 0 {
+            return None;
+        }
+        i += exp_digits;
+    }
+    if i != b.len() {
+        return None;
+    }
+    let f: f64 = s.parse().ok()?;
+    Number::from_f64(f).map(Value::Number)
+}
+
+fn count_digits(b: &[u8]) -> usize {
+    b.iter().take_while(|c| c.is_ascii_digit()).count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::PathSeg;
+    use serde_json::json;
+
+    fn file(text: &str) -> Arc<SourceFile> {
+        Arc::new(SourceFile::new("t.yaml", text))
+    }
+
+    fn path(p: &[&str]) -> Vec<PathSeg> {
+        p.iter()
+            .map(|s| match s.parse::<usize>() {
+                Ok(i) => PathSeg::Index(i),
+                Err(_) => PathSeg::Key((*s).to_owned()),
+            })
+            .collect()
+    }
+
+    /// (line, column, text) of the span at a path.
+    fn at(f: &SourceFile, map: &SourceMap, p: &[&str]) -> (u32, u32, String) {
+        let (node, depth) = map.locate(&path(p));
+        assert_eq!(depth, p.len(), "path {p:?} not in the map");
+        let pos = f.position(node.span.start as usize);
+        let text = f.text[node.span.start as usize..node.span.end as usize].to_owned();
+        (pos.line, pos.column, text)
+    }
+
+    /// The only document of `text`, which must parse.
+    fn one(text: &str) -> (Arc<SourceFile>, Value, SourceMap) {
+        let f = file(text);
+        let mut docs = load_stream(&f);
+        assert_eq!(docs.len(), 1, "{docs:?}");
+        let (v, m) = docs.remove(0).result.expect("parses");
+        (f, v, m)
+    }
+
+    fn error_of(text: &str) -> (u32, u32, String) {
+        let f = file(text);
+        let docs = load_stream(&f);
+        let e = docs
+            .iter()
+            .find_map(|d| d.result.as_ref().err())
+            .expect("an error");
+        let pos = f.position(e.start);
+        (pos.line, pos.column, e.message.clone())
+    }
+
+    const POD: &str = "\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  labels:
+    app: web
+spec:
+  containers:
+  - name: app
+    image: nginx:latest
+    ports:
+    - containerPort: 22
+  - name: side
+    image: \"busybox\"
+";
+
+    #[test]
+    fn nested_mappings_and_sequences_of_mappings() {
+        let (f, v, m) = one(POD);
+        assert_eq!(v["metadata"]["labels"]["app"], "web");
+        assert_eq!(v["spec"]["containers"][0]["ports"][0]["containerPort"], 22);
+        assert_eq!(
+            at(&f, &m, &["metadata", "labels", "app"]),
+            (6, 10, "web".into())
+        );
+        assert_eq!(at(&f, &m, &["metadata", "labels"]), (5, 3, "labels".into()));
+        assert_eq!(
+            at(&f, &m, &["spec", "containers"]),
+            (8, 3, "containers".into())
+        );
+        // A mapping that is a sequence item: its first key.
+        assert_eq!(
+            at(&f, &m, &["spec", "containers", "1"]),
+            (13, 5, "name".into())
+        );
+        assert_eq!(
+            at(&f, &m, &["spec", "containers", "0", "image"]),
+            (10, 12, "nginx:latest".into())
+        );
+        assert_eq!(
+            at(&f, &m, &["spec", "containers", "1", "image"]),
+            (14, 12, "\"busybox\"".into())
+        );
+        assert_eq!(
+            at(
+                &f,
+                &m,
+                &["spec", "containers", "0", "ports", "0", "containerPort"]
+            ),
+            (12, 22, "22".into())
+        );
+        assert_eq!(at(&f, &m, &[]), (1, 1, "apiVersion".into()));
+    }
+
+    #[test]
+    fn block_scalars() {
+        let (f, v, m) = one(
+            "a:\n  script: |\n    echo hi\n    curl x | sh\n\n  folded: >-\n    one\n    two\n  after: 1\n",
+        );
+        assert_eq!(v["a"]["script"], "echo hi\ncurl x | sh\n");
+        assert_eq!(v["a"]["folded"], "one two");
+        assert_eq!(
+            at(&f, &m, &["a", "script"]),
+            (3, 5, "echo hi\n    curl x | sh".into())
+        );
+        assert_eq!(at(&f, &m, &["a", "folded"]), (7, 5, "one\n    two".into()));
+        assert_eq!(at(&f, &m, &["a", "after"]), (9, 10, "1".into()));
+    }
+
+    #[test]
+    fn flow_style_and_quoted_keys() {
+        let (f, v, m) = one("x: {a: 1, 'b c': [true, \"s\", ~], \"d\": {}}\n'q': [{k: v}]\n");
+        assert_eq!(
+            v,
+            json!({"x": {"a": 1, "b c": [true, "s", null], "d": {}}, "q": [{"k": "v"}]})
+        );
+        assert_eq!(at(&f, &m, &["x", "b c", "1"]), (1, 25, "\"s\"".into()));
+        assert_eq!(at(&f, &m, &["x", "b c"]), (1, 11, "'b c'".into()));
+        assert_eq!(at(&f, &m, &["x", "d"]), (1, 34, "\"d\"".into()));
+        assert_eq!(at(&f, &m, &["q"]), (2, 1, "'q'".into()));
+        assert_eq!(at(&f, &m, &["q", "0"]), (2, 8, "k".into()));
+        assert_eq!(at(&f, &m, &["q", "0", "k"]), (2, 11, "v".into()));
+    }
+
+    #[test]
+    fn multi_document_streams_keep_file_positions() {
+        let text = "a: 1\n---\n# second\nb: 2\n---\nkind: Pod\nspec:\n  image: x\n...\n";
+        let f = file(text);
+        let docs = load_stream(&f);
+        assert_eq!(docs.len(), 3);
+        let (v, m) = docs[2].result.as_ref().expect("parses");
+        assert_eq!(v["spec"]["image"], "x");
+        assert_eq!(at(&f, m, &["spec", "image"]), (8, 10, "x".into()));
+        assert_eq!(at(&f, m, &["kind"]), (6, 7, "Pod".into()));
+        assert_eq!(f.position(docs[2].start).line, 5);
+        assert_eq!(f.position(docs[2].end).line, 9);
+        assert_eq!(f.position(docs[1].start).line, 2);
+    }
+
+    #[test]
+    fn crlf_and_unicode_columns() {
+        let (f, v, m) =
+            one("name: \"é😀\"\r\nnote: ñañ\r\nimage: nginx\r\nblock: |\r\n  l1\r\n  l2\r\n");
+        assert_eq!(v["note"], "ñañ");
+        assert_eq!(v["block"], "l1\nl2\n");
+        assert_eq!(at(&f, &m, &["image"]), (3, 8, "nginx".into()));
+        assert_eq!(at(&f, &m, &["block"]), (5, 3, "l1\r\n  l2".into()));
+        let (f, _, m) = one("labels: {ü: é, x: 😀😀, y: last}\n");
+        // Columns count characters, not bytes.
+        assert_eq!(at(&f, &m, &["labels", "y"]), (1, 26, "last".into()));
+        assert_eq!(at(&f, &m, &["labels", "x"]), (1, 19, "😀😀".into()));
+    }
+
+    #[test]
+    fn anchors_aliases_and_merge_keys() {
+        let text = "\
+base: &base
+  image: nginx
+  pull: Always
+c1:
+  <<: *base
+  pull: Never
+c2:
+  pull: IfNotPresent
+  <<: [*base, {extra: 1}]
+tag: &t v1
+list: [*t, *base]
+";
+        let (f, v, m) = one(text);
+        assert_eq!(v["c1"], json!({"image": "nginx", "pull": "Never"}));
+        assert_eq!(
+            v["c2"],
+            json!({"pull": "IfNotPresent", "image": "nginx", "extra": 1})
+        );
+        assert_eq!(
+            v["list"],
+            json!(["v1", {"image": "nginx", "pull": "Always"}])
+        );
+        // Merged values point at their definition; the alias head at its use.
+        assert_eq!(at(&f, &m, &["c1", "image"]), (2, 10, "nginx".into()));
+        assert_eq!(at(&f, &m, &["c1", "pull"]), (6, 9, "Never".into()));
+        assert_eq!(at(&f, &m, &["list", "0"]), (10, 9, "v1".into()));
+        assert_eq!(at(&f, &m, &["list", "1"]), (11, 12, "*base".into()));
+        assert_eq!(at(&f, &m, &["base"]), (1, 1, "base".into()));
+        assert!(error_of("a: &x 1\n<<: *x\n").2.contains("merge key"));
+        let (_, v, _) = one("&k yes: 1\nb: *k\n*k : 2\n");
+        assert_eq!(v, json!({"yes": 2, "b": true}));
+    }
+
+    #[test]
+    fn aliases_are_per_document_and_not_recursive() {
+        let (line, _, msg) = error_of("- &a 1\n---\n- *a\n");
+        assert_eq!(line, 3);
+        assert!(msg.contains("anchor"), "{msg}");
+        assert!(error_of("a: &x [*x]\n").2.contains("anchor"));
+    }
+
+    #[test]
+    fn billion_laughs_is_rejected_quickly() {
+        let mut text = String::from(
+            "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+        );
+        for (prev, name) in ["a", "b", "c", "d", "e", "f", "g", "h", "i"]
+            .windows(2)
+            .map(|w| (w[0], w[1]))
+        {
+            let refs = vec![format!("*{prev}"); 9].join(",");
+            text.push_str(&format!("{name}: &{name} [{refs}]\n"));
+        }
+        let started = std::time::Instant::now();
+        let (line, _, msg) = error_of(&text);
+        assert!(started.elapsed().as_secs() < 2);
+        assert_eq!(
+            msg,
+            format!("YAML alias expansion exceeds {MAX_ALIAS_NODES} nodes")
+        );
+        assert!(line > 1);
+    }
+
+    #[test]
+    fn deep_nesting_is_rejected() {
+        let ok = "[".repeat(MAX_DEPTH) + &"]".repeat(MAX_DEPTH);
+        assert_eq!(load_stream(&file(&ok)).len(), 1);
+        assert!(load_stream(&file(&ok))[0].result.is_ok());
+        let deep = "[".repeat(MAX_DEPTH + 1) + &"]".repeat(MAX_DEPTH + 1);
+        let (line, col, msg) = error_of(&deep);
+        assert_eq!((line, col), (1, MAX_DEPTH as u32 + 1));
+        assert_eq!(msg, format!("YAML nesting deeper than {MAX_DEPTH} levels"));
+        // Unclosed flow nesting: the scanner's own limit answers first.
+        let (line, _, msg) = error_of(&"[".repeat(100_000));
+        assert_eq!(line, 1);
+        assert!(msg.starts_with("YAML syntax error"), "{msg}");
+        let mut block = String::new();
+        for i in 0..200 {
+            block.push_str(&" ".repeat(i));
+            block.push_str("k:\n");
+        }
+        assert_eq!(error_of(&block).0, MAX_DEPTH as u32 + 1);
+    }
+
+    #[test]
+    fn a_broken_document_keeps_the_others() {
+        let text = "a: 1\n---\nb: [1, 2\n---\nc: 3\n---\nd: \"x\n";
+        let f = file(text);
+        let docs = load_stream(&f);
+        let results: Vec<_> = docs
+            .iter()
+            .map(|d| d.result.as_ref().map(|(v, _)| v.clone()))
+            .collect();
+        assert_eq!(results.len(), 4, "{docs:?}");
+        assert_eq!(results[0].as_ref().ok(), Some(&json!({"a": 1})));
+        let e = results[1].as_ref().expect_err("broken flow sequence");
+        assert!(e.message.starts_with("YAML syntax error"), "{}", e.message);
+        assert_eq!(f.position(e.start).line, 4);
+        assert_eq!(results[2].as_ref().ok(), Some(&json!({"c": 3})));
+        assert!(results[3].is_err());
+        assert_eq!(f.position(docs[1].start).line, 2);
+        assert_eq!(f.position(docs[2].start).line, 4);
+    }
+
+    #[test]
+    fn scalar_resolution_follows_kubernetes() {
+        let (_, v, _) = one(
+            "a: [~, null, '', true, yes, On, n, FALSE, 0644, 0x1F, 0o17, 0b101, -0x10, 1_000, +5, 08, 1.5, .5, -1e3, 1e999, .inf, .NaN, 2024-01-02, 18446744073709551616, 9223372036854775807, -9223372036854775808, 1.2.3, '1', !!str 2, !!int 3, !Ref x, \"yes\", 0.0.0.0/0]\n1: int key\nyes: bool key\n",
+        );
+        assert_eq!(
+            v["a"],
+            json!([
+                null,
+                null,
+                "",
+                true,
+                true,
+                true,
+                false,
+                false,
+                420,
+                31,
+                15,
+                5,
+                -16,
+                1000,
+                5,
+                8.0,
+                1.5,
+                0.5,
+                -1000.0,
+                "1e999",
+                ".inf",
+                ".NaN",
+                "2024-01-02",
+                18446744073709551616.0,
+                i64::MAX,
+                i64::MIN,
+                "1.2.3",
+                "1",
+                "2",
+                3,
+                "x",
+                "yes",
+                "0.0.0.0/0"
+            ])
+        );
+        assert_eq!(v["1"], "int key");
+        assert_eq!(v["yes"], "bool key");
+    }
+
+    #[test]
+    fn empty_values_point_at_their_key_and_empty_docs_are_null() {
+        let (f, v, m) = one("a:\n  b:\n  c: 1\n");
+        assert_eq!(v["a"]["b"], Value::Null);
+        assert_eq!(at(&f, &m, &["a", "b"]), (2, 3, "b".into()));
+        let docs = load_stream(&file("# only a comment\n"));
+        assert!(docs.is_empty());
+        let docs = load_stream(&file("---\n---\n# c\n"));
+        assert_eq!(docs.len(), 2);
+        assert_eq!(
+            docs[0].result.as_ref().ok().map(|r| &r.0),
+            Some(&Value::Null)
+        );
+    }
+
+    #[test]
+    fn syntax_errors_are_located_at_the_parser_marker() {
+        assert_eq!(
+            error_of("apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n labels: bad\n"),
+            (
+                5,
+                2,
+                "YAML syntax error: while parsing a block mapping, did not find expected key"
+                    .into()
+            )
+        );
+        assert_eq!(
+            error_of("kind: Pod\nspec:\n  a: b: c\n"),
+            (
+                3,
+                7,
+                "YAML syntax error: mapping values are not allowed in this context".into()
+            )
+        );
+        // After non-ASCII text the offset is still a byte offset.
+        let (line, col, _) = error_of("name: é😀\nkind: x: y\n");
+        assert_eq!((line, col), (2, 8));
+    }
+
+    #[test]
+    fn resume_point_finds_the_next_document_marker() {
+        let text = "a\n--- x\nb\n---\nc\n----\n";
+        assert_eq!(resume_point(text, 0, 0), Some(2));
+        assert_eq!(resume_point(text, 3, 2), Some(10));
+        assert_eq!(resume_point(text, 11, 10), None);
+        assert_eq!(resume_point(text, 2, 2), Some(10));
+    }
+}
+
+/// Parses a single-document YAML file (the rule catalogue, config files)
+/// into a value and its source map; an empty file is `null`.
+pub fn load_one(file: &Arc<SourceFile>) -> Result<(Value, SourceMap), ParseError> {
+    let mut docs = load_stream(file);
+    if docs.len() > 1 {
+        return Err(ParseError::at(
+            file,
+            docs[1].start,
+            "expected a single YAML document",
+        ));
+    }
+    match docs.pop() {
+        Some(doc) => doc.result,
+        None => Ok((Value::Null, SourceMap::default())),
+    }
+}
+
+/// [`load_one`] for text that is not a scanned file.
+pub fn load_value(text: &str) -> anyhow::Result<Value> {
+    let file = Arc::new(SourceFile::new("<yaml>", text));
+    load_one(&file).map(|(value, _)| value).map_err(|e| {
+        let pos = file.position(e.start);
+        anyhow::anyhow!("{}:{}: {}", pos.line, pos.column, e.message)
+    })
 }

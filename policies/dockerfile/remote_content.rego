@@ -1,0 +1,28 @@
+# VER005: remote content fetched without verification: `ADD <url>` without
+# `--checksum`, and `curl`/`wget` piped into a shell.
+package driftless.dockerfile.remote_content
+
+import data.driftless.lib.dockerfile
+
+metadata := {"id": "VER005"}
+
+deny contains {"msg": msg, "path": ["stages", s, "instructions", j, "args", k]} if {
+	some s, stage in input.stages
+	some j, instr in stage.instructions
+	instr.cmd == "add"
+	not instr.flags.checksum
+	some k, arg in instr.args
+	regex.match(`^https?://`, arg)
+	msg := sprintf("`ADD %s` downloads without `--checksum`; the content is not verified", [arg])
+}
+
+_shells := {"sh", "bash", "zsh", "dash", "ash", "ksh"}
+
+deny contains {"msg": msg, "path": array.concat(cmd.path, [cmd.skip])} if {
+	some cmd in dockerfile.commands
+	dockerfile.program(cmd.words) in {"curl", "wget"}
+	cmd.op == "|"
+	count(cmd.next) > 0
+	dockerfile.program(cmd.next) in _shells
+	msg := sprintf("`%s … | %s` runs a downloaded script without verifying it", [dockerfile.program(cmd.words), dockerfile.program(cmd.next)])
+}

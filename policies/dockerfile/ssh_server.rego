@@ -1,0 +1,51 @@
+# SSH003: the image ships an SSH server (openssh-server, dropbear, apk's
+# openssh), runs sshd, or exposes port 22.
+package driftless.dockerfile.ssh_server
+
+import data.driftless.lib.dockerfile
+import data.driftless.lib.network
+import data.driftless.lib.packages
+
+metadata := {"id": "SSH003"}
+
+_ssh_packages := {"openssh-server", "openssh", "dropbear", "openssh-server-pam", "dropbear-dbclient"}
+
+deny contains {"msg": msg, "path": array.concat(cmd.path, [p.index + cmd.skip])} if {
+	some cmd in dockerfile.commands
+	some p in packages.installs(cmd.words)
+	_package_name(p.name) in _ssh_packages
+	msg := sprintf("the image installs the SSH server `%s`", [p.name])
+}
+
+deny contains {"msg": "the image runs `sshd`", "path": array.concat(cmd.path, [cmd.skip])} if {
+	some cmd in dockerfile.commands
+	dockerfile.program(cmd.words) == "sshd"
+}
+
+deny contains {"msg": "the image starts `sshd`", "path": ["stages", s, "instructions", j, "args", k]} if {
+	some s, stage in input.stages
+	some j, instr in stage.instructions
+	instr.cmd in {"cmd", "entrypoint"}
+	some k, arg in instr.args
+	regex.match(`(^|/)sshd$`, arg)
+}
+
+deny contains {"msg": sprintf("`EXPOSE %s` exposes SSH", [arg]), "path": ["stages", s, "instructions", j, "args", k]} if {
+	some s, stage in input.stages
+	some j, instr in stage.instructions
+	instr.cmd == "expose"
+	some k, arg in instr.args
+	_exposes_22(arg)
+}
+
+# `name=1.0`, `name-1.0` → `name`
+_package_name(w) := split(split(w, "=")[0], "@")[0]
+
+# `22`, `22/tcp`, a range `20-30`; UDP-only is not SSH.
+_exposes_22(arg) if {
+	parts := split(arg, "/")
+	not _udp(parts)
+	network.includes_22(parts[0])
+}
+
+_udp(parts) if lower(parts[1]) == "udp"

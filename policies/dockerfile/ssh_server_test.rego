@@ -1,0 +1,32 @@
+package driftless.dockerfile.ssh_server_test
+
+import data.driftless.dockerfile.ssh_server
+
+doc(instrs) := {"args": [], "stages": [{"index": 0, "from": {}, "instructions": instrs}]}
+
+test_installs_openssh_server if {
+	instr := {"cmd": "run", "commands": [["apt-get", "install", "-y", "openssh-server=1:9.2p1-2"]], "operators": [""]}
+	some f in ssh_server.deny with input as doc([instr])
+	f.path == ["stages", 0, "instructions", 0, "commands", 0, 3]
+}
+
+test_apk_openssh_and_dropbear if {
+	instr := {"cmd": "run", "commands": [["apk", "add", "openssh"], ["apk", "add", "dropbear"]], "operators": ["&&", ""]}
+	count(ssh_server.deny) == 2 with input as doc([instr])
+}
+
+test_runs_sshd if {
+	count(ssh_server.deny) == 1 with input as doc([{"cmd": "run", "commands": [["/usr/sbin/sshd", "-D"]], "operators": [""]}])
+	count(ssh_server.deny) == 1 with input as doc([{"cmd": "cmd", "args": ["/usr/sbin/sshd", "-D"]}])
+}
+
+test_expose_forms if {
+	count(ssh_server.deny) == 1 with input as doc([{"cmd": "expose", "args": ["80", "443", "22"]}])
+	count(ssh_server.deny) == 1 with input as doc([{"cmd": "expose", "args": ["22/tcp"]}])
+	count(ssh_server.deny) == 1 with input as doc([{"cmd": "expose", "args": ["20-30"]}])
+	count(ssh_server.deny) == 0 with input as doc([{"cmd": "expose", "args": ["2222", "8022/tcp", "22/udp", "${PORT}"]}])
+}
+
+test_ssh_client_is_fine if {
+	count(ssh_server.deny) == 0 with input as doc([{"cmd": "run", "commands": [["apt-get", "install", "openssh-client=1:9.2p1-2"]], "operators": [""]}])
+}

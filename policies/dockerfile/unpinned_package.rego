@@ -1,0 +1,15 @@
+# VER004: a package is installed without a version pin (apt, apk, yum/dnf,
+# zypper, pip, npm, gem, go install @latest). Lockfile installs (`npm ci`,
+# `pip install -r`) and local files are fine.
+package driftless.dockerfile.unpinned_package
+
+import data.driftless.lib.dockerfile
+import data.driftless.lib.packages
+
+metadata := {"id": "VER004"}
+
+deny contains {"msg": msg, "path": array.concat(cmd.path, [p.index + cmd.skip])} if {
+	some cmd in dockerfile.commands
+	some p in packages.unpinned(cmd.words)
+	msg := sprintf("`%s` installs `%s` without a version pin (%s)", [dockerfile.program(cmd.words), p.name, packages.example[p.manager]])
+}

@@ -1,0 +1,66 @@
+# Ports, protocols and address ranges, for the network rules (SSH001).
+package driftless.lib.network
+
+import data.driftless.config
+
+# Sources that mean "anyone on the internet", in every cloud's spelling:
+# any CIDR with prefix length 0, `*`, `0.0.0.0`, `Internet`, `any`.
+world(source) if {
+	is_string(source)
+	s := lower(trim_space(source))
+	_world_source(s)
+	not _allowed(source)
+}
+
+_world_source(s) if s in {"*", "0.0.0.0", "internet", "any", "::"}
+
+_world_source(s) if endswith(s, "/0")
+
+# Ranges the team allows explicitly (config option SSH001.allowed_sources).
+_allowed(source) if source in config.options.SSH001.allowed_sources
+
+# A port specification includes port 22: a number, "22", a range
+# "20-30", "*", or a comma-separated list of those (Azure).
+includes_22(spec) if num(spec) == 22
+
+includes_22(spec) if {
+	is_string(spec)
+	some part in split(spec, ",")
+	_part_includes_22(trim_space(part))
+}
+
+_part_includes_22(part) if part == "*"
+
+_part_includes_22(part) if {
+	bounds := split(part, "-")
+	count(bounds) == 2
+	num(trim_space(bounds[0])) <= 22
+	num(trim_space(bounds[1])) >= 22
+}
+
+_part_includes_22(part) if {
+	not contains(part, "-")
+	part != "*"
+	num(part) == 22
+}
+
+# A from/to port pair includes 22.
+range_includes_22(from, to) if {
+	num(from) <= 22
+	num(to) >= 22
+}
+
+# A number, or a string of digits as a number; undefined otherwise (an
+# unresolved `${var.port}` must not make the rule fail).
+num(x) := x if is_number(x)
+
+num(x) := to_number(x) if {
+	is_string(x)
+	regex.match(`^-?[0-9]+$`, x)
+}
+
+# Protocols that carry SSH: TCP or everything.
+tcp_or_all(protocol) if lower(sprintf("%v", [protocol])) in {"tcp", "6", "-1", "all", "*"}
+
+# Protocol values that mean "all protocols, all ports".
+all_traffic(protocol) if lower(sprintf("%v", [protocol])) in {"-1", "all", "*"}

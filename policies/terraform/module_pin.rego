@@ -1,0 +1,73 @@
+# VER001: a module source is not pinned. Registry modules need `version`;
+# git, http(s), S3 and GCS sources need `?ref=` (strict mode: a full commit
+# SHA). Local paths are fine.
+package driftless.terraform.module_pin
+
+import data.driftless.config
+
+metadata := {"id": "VER001"}
+
+deny contains {"msg": msg, "path": ["modules", i, "config", "version"]} if {
+	some i, m in input.modules
+	src := m.config.source
+	_registry(src)
+	not _has_version(m.config)
+	msg := sprintf("module `%s` uses registry module `%s` without a `version`", [m.name, src])
+}
+
+deny contains {"msg": msg, "path": ["modules", i, "config", "source"]} if {
+	some i, m in input.modules
+	src := m.config.source
+	_remote(src)
+	not _ref(src)
+	msg := sprintf("module `%s` uses `%s` without `?ref=`; it follows the default branch", [m.name, src])
+}
+
+deny contains {"msg": msg, "path": ["modules", i, "config", "source"]} if {
+	config.strict
+	some i, m in input.modules
+	src := m.config.source
+	_remote(src)
+	ref := _ref(src)
+	not regex.match(`^[0-9a-f]{40}$`, ref)
+	msg := sprintf("module `%s` is pinned to `%s`, which can be moved; strict mode wants a commit SHA", [m.name, ref])
+}
+
+_has_version(c) if {
+	is_string(c.version)
+	c.version != ""
+}
+
+_local(src) if startswith(src, "./")
+
+_local(src) if startswith(src, "../")
+
+_local(src) if startswith(src, "/")
+
+# `namespace/name/provider` or `host/namespace/name/provider`.
+_registry(src) if {
+	not _local(src)
+	not contains(src, "::")
+	not contains(src, "://")
+	not contains(src, "${")
+	not _remote(src)
+	parts := split(src, "/")
+	count(parts) in {3, 4}
+}
+
+_remote(src) if regex.match(`^(git|hg|s3|gcs|http|https)::`, src)
+
+_remote(src) if regex.match(`^(https?|git|ssh)://`, src)
+
+_remote(src) if regex.match(`^(github\.com|bitbucket\.org|gitlab\.com)/`, src)
+
+_remote(src) if startswith(src, "git@")
+
+# The value of `ref=` in the query string.
+_ref(src) := ref if {
+	query := split(src, "?")[1]
+	some pair in split(query, "&")
+	startswith(pair, "ref=")
+	ref := substring(pair, 4, -1)
+	ref != ""
+}

@@ -1,0 +1,35 @@
+package driftless.terraform.module_pin_test
+
+import data.driftless.terraform.module_pin
+
+mod(config) := {"modules": [{"name": "m", "address": "module.m", "config": config}]}
+
+test_registry_without_version if {
+	some f in module_pin.deny with input as mod({"source": "terraform-aws-modules/vpc/aws"})
+	f.path == ["modules", 0, "config", "version"]
+	count(module_pin.deny) == 1 with input as mod({"source": "app.terraform.io/acme/vpc/aws"})
+}
+
+test_registry_with_version_is_fine if {
+	count(module_pin.deny) == 0 with input as mod({"source": "terraform-aws-modules/vpc/aws", "version": "5.1.2"})
+}
+
+test_git_sources_need_a_ref if {
+	count(module_pin.deny) == 1 with input as mod({"source": "git::https://example.com/vpc.git"})
+	count(module_pin.deny) == 1 with input as mod({"source": "github.com/acme/vpc"})
+	count(module_pin.deny) == 1 with input as mod({"source": "git@github.com:acme/vpc.git"})
+	count(module_pin.deny) == 1 with input as mod({"source": "s3::https://s3.amazonaws.com/bucket/vpc.zip"})
+	count(module_pin.deny) == 0 with input as mod({"source": "git::https://example.com/vpc.git?ref=v1.2.0"})
+}
+
+test_local_paths_are_fine if {
+	count(module_pin.deny) == 0 with input as mod({"source": "./modules/vpc"})
+	count(module_pin.deny) == 0 with input as mod({"source": "../shared/vpc"})
+}
+
+test_strict_wants_a_commit if {
+	tag := mod({"source": "git::https://example.com/vpc.git?ref=v1.2.0"})
+	count(module_pin.deny) == 1 with input as tag with data.driftless.config.strict as true
+	sha := mod({"source": "git::https://example.com/vpc.git?ref=0123456789abcdef0123456789abcdef01234567"})
+	count(module_pin.deny) == 0 with input as sha with data.driftless.config.strict as true
+}

@@ -1,0 +1,162 @@
+# SSH001: a network rule opens SSH (22, a range containing it, or all
+# ports) to the internet: AWS security groups and network ACLs, GCP
+# firewalls, Azure network security groups and rules.
+package driftless.terraform.ssh_open_to_world
+
+import data.driftless.lib.network
+import data.driftless.lib.terraform
+
+metadata := {"id": "SSH001"}
+
+_msg(r, source) := sprintf("%s opens SSH (port 22) to %s", [r.address, source])
+
+# --- AWS security groups (inline ingress, security-group modules) --------
+
+deny contains {"msg": _msg(r, src), "path": array.concat(base, ["ingress", j, attr, k])} if {
+	some base, r in _security_group_like
+	some j, rule in terraform.blocks(r.config, "ingress")
+	_aws_ports_include_22(rule)
+	some attr in ["cidr_blocks", "ipv6_cidr_blocks"]
+	some k, src in rule[attr]
+	network.world(src)
+}
+
+_security_group_like[["resources", i, "config"]] := r if {
+	some i, r in input.resources
+	r.type == "aws_security_group"
+}
+
+_security_group_like[["modules", i, "config"]] := r if {
+	some i, r in input.modules
+	contains(object.get(r.config, "source", ""), "security-group")
+}
+
+_aws_ports_include_22(rule) if {
+	network.tcp_or_all(rule.protocol)
+	network.range_includes_22(rule.from_port, rule.to_port)
+}
+
+_aws_ports_include_22(rule) if network.all_traffic(rule.protocol)
+
+# aws_security_group_rule
+
+deny contains {"msg": _msg(r, src), "path": ["resources", i, "config", attr, k]} if {
+	some i, r in input.resources
+	r.type == "aws_security_group_rule"
+	r.config.type == "ingress"
+	_aws_ports_include_22(r.config)
+	some attr in ["cidr_blocks", "ipv6_cidr_blocks"]
+	some k, src in r.config[attr]
+	network.world(src)
+}
+
+# aws_vpc_security_group_ingress_rule
+
+deny contains {"msg": _msg(r, src), "path": ["resources", i, "config", attr]} if {
+	some i, r in input.resources
+	r.type == "aws_vpc_security_group_ingress_rule"
+	_vpc_rule_ports_include_22(r.config)
+	some attr in ["cidr_ipv4", "cidr_ipv6"]
+	src := r.config[attr]
+	network.world(src)
+}
+
+_vpc_rule_ports_include_22(c) if network.all_traffic(c.ip_protocol)
+
+_vpc_rule_ports_include_22(c) if {
+	network.tcp_or_all(c.ip_protocol)
+	network.range_includes_22(c.from_port, c.to_port)
+}
+
+# --- AWS network ACLs -----------------------------------------------------
+
+deny contains {"msg": _msg(r, src), "path": ["resources", i, "config", "ingress", j, attr]} if {
+	some i, r in input.resources
+	r.type == "aws_network_acl"
+	some j, rule in terraform.blocks(r.config, "ingress")
+	lower(object.get(rule, "action", "allow")) == "allow"
+	_aws_ports_include_22(rule)
+	some attr in ["cidr_block", "ipv6_cidr_block"]
+	src := rule[attr]
+	network.world(src)
+}
+
+deny contains {"msg": _msg(r, src), "path": ["resources", i, "config", attr]} if {
+	some i, r in input.resources
+	r.type == "aws_network_acl_rule"
+	not r.config.egress == true
+	lower(object.get(r.config, "rule_action", "allow")) == "allow"
+	_aws_ports_include_22(r.config)
+	some attr in ["cidr_block", "ipv6_cidr_block"]
+	src := r.config[attr]
+	network.world(src)
+}
+
+# --- GCP firewalls --------------------------------------------------------
+
+deny contains {"msg": _msg(r, src), "path": ["resources", i, "config", "source_ranges", k]} if {
+	some i, r in input.resources
+	r.type == "google_compute_firewall"
+	upper(object.get(r.config, "direction", "INGRESS")) == "INGRESS"
+	not r.config.disabled == true
+	some allow in terraform.blocks(r.config, "allow")
+	_gcp_allows_22(allow)
+	some k, src in r.config.source_ranges
+	network.world(src)
+}
+
+_gcp_allows_22(allow) if network.all_traffic(allow.protocol)
+
+_gcp_allows_22(allow) if {
+	network.tcp_or_all(allow.protocol)
+	not allow.ports
+}
+
+_gcp_allows_22(allow) if {
+	network.tcp_or_all(allow.protocol)
+	some port in allow.ports
+	network.includes_22(port)
+}
+
+# --- Azure network security groups and rules -------------------------------
+
+deny contains {"msg": _msg(r, src), "path": array.concat(base, src_path)} if {
+	some base, rule in _azure_rules
+	r := _azure_owner[base]
+	lower(rule.direction) == "inbound"
+	lower(rule.access) == "allow"
+	network.tcp_or_all(rule.protocol)
+	_azure_ports_include_22(rule)
+	some src_path, src in _azure_sources(rule)
+	network.world(src)
+}
+
+_azure_rules[["resources", i, "config"]] := r.config if {
+	some i, r in input.resources
+	r.type == "azurerm_network_security_rule"
+}
+
+_azure_rules[["resources", i, "config", "security_rule", j]] := rule if {
+	some i, r in input.resources
+	r.type == "azurerm_network_security_group"
+	some j, rule in terraform.blocks(r.config, "security_rule")
+}
+
+_azure_owner[base] := input.resources[base[1]] if some base, _ in _azure_rules
+
+_azure_ports_include_22(rule) if network.includes_22(rule.destination_port_range)
+
+_azure_ports_include_22(rule) if {
+	some p in rule.destination_port_ranges
+	network.includes_22(p)
+}
+
+_azure_sources(rule) := {["source_address_prefix"]: rule.source_address_prefix} if {
+	is_string(rule.source_address_prefix)
+}
+
+_azure_sources(rule) := {["source_address_prefixes", k]: s |
+	some k, s in rule.source_address_prefixes
+} if {
+	not is_string(rule.source_address_prefix)
+}

@@ -1,0 +1,95 @@
+package driftless.terraform.ssh_open_to_world_test
+
+import data.driftless.terraform.ssh_open_to_world
+
+res(type, config) := {"resources": [{"type": type, "name": "x", "address": sprintf("%s.x", [type]), "config": config}], "modules": []}
+
+sg(ingress) := res("aws_security_group", {"ingress": [ingress]})
+
+test_inline_ingress if {
+	some f in ssh_open_to_world.deny with input as sg({"from_port": 22, "to_port": 22, "protocol": "tcp", "cidr_blocks": ["10.0.0.0/8", "0.0.0.0/0"]})
+	f.path == ["resources", 0, "config", "ingress", 0, "cidr_blocks", 1]
+}
+
+test_ranges_all_traffic_and_ipv6 if {
+	count(ssh_open_to_world.deny) == 1 with input as sg({"from_port": 0, "to_port": 1024, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"]})
+	count(ssh_open_to_world.deny) == 1 with input as sg({"from_port": 0, "to_port": 0, "protocol": "-1", "cidr_blocks": ["0.0.0.0/0"]})
+	count(ssh_open_to_world.deny) == 1 with input as sg({"from_port": 22, "to_port": 22, "protocol": "tcp", "ipv6_cidr_blocks": ["::/0"]})
+}
+
+test_private_udp_and_other_ports_are_fine if {
+	count(ssh_open_to_world.deny) == 0 with input as sg({"from_port": 22, "to_port": 22, "protocol": "tcp", "cidr_blocks": ["10.0.0.0/8"]})
+	count(ssh_open_to_world.deny) == 0 with input as sg({"from_port": 22, "to_port": 22, "protocol": "udp", "cidr_blocks": ["0.0.0.0/0"]})
+	count(ssh_open_to_world.deny) == 0 with input as sg({"from_port": 443, "to_port": 443, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"]})
+}
+
+test_security_group_rule_and_vpc_rule if {
+	rule := res("aws_security_group_rule", {"type": "ingress", "from_port": "22", "to_port": "22", "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"]})
+	count(ssh_open_to_world.deny) == 1 with input as rule
+	egress := res("aws_security_group_rule", {"type": "egress", "from_port": 22, "to_port": 22, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"]})
+	count(ssh_open_to_world.deny) == 0 with input as egress
+	vpc := res("aws_vpc_security_group_ingress_rule", {"from_port": 22, "to_port": 22, "ip_protocol": "tcp", "cidr_ipv6": "::/0"})
+	some f in ssh_open_to_world.deny with input as vpc
+	f.path == ["resources", 0, "config", "cidr_ipv6"]
+}
+
+test_network_acls if {
+	acl := res("aws_network_acl", {"ingress": [{"protocol": "tcp", "action": "allow", "cidr_block": "0.0.0.0/0", "from_port": 22, "to_port": 22}]})
+	count(ssh_open_to_world.deny) == 1 with input as acl
+	deny_acl := res("aws_network_acl", {"ingress": [{"protocol": "tcp", "action": "deny", "cidr_block": "0.0.0.0/0", "from_port": 22, "to_port": 22}]})
+	count(ssh_open_to_world.deny) == 0 with input as deny_acl
+	rule := res("aws_network_acl_rule", {"egress": false, "protocol": "tcp", "rule_action": "allow", "cidr_block": "0.0.0.0/0", "from_port": 22, "to_port": 22})
+	count(ssh_open_to_world.deny) == 1 with input as rule
+}
+
+test_gcp_firewall if {
+	fw := res("google_compute_firewall", {"source_ranges": ["0.0.0.0/0"], "allow": [{"protocol": "icmp"}, {"protocol": "tcp", "ports": ["80", "21-3390"]}]})
+	some f in ssh_open_to_world.deny with input as fw
+	f.path == ["resources", 0, "config", "source_ranges", 0]
+	all := res("google_compute_firewall", {"source_ranges": ["0.0.0.0/0"], "allow": [{"protocol": "all"}]})
+	count(ssh_open_to_world.deny) == 1 with input as all
+	tcp_no_ports := res("google_compute_firewall", {"source_ranges": ["0.0.0.0/0"], "allow": [{"protocol": "tcp"}]})
+	count(ssh_open_to_world.deny) == 1 with input as tcp_no_ports
+	tags_only := res("google_compute_firewall", {"source_tags": ["web"], "allow": [{"protocol": "tcp", "ports": ["22"]}]})
+	count(ssh_open_to_world.deny) == 0 with input as tags_only
+	egress := res("google_compute_firewall", {"direction": "EGRESS", "source_ranges": ["0.0.0.0/0"], "allow": [{"protocol": "tcp", "ports": ["22"]}]})
+	count(ssh_open_to_world.deny) == 0 with input as egress
+}
+
+azure_rule(port, source, protocol) := res("azurerm_network_security_rule", {
+	"direction": "Inbound", "access": "Allow", "protocol": protocol,
+	"destination_port_range": port, "source_address_prefix": source,
+})
+
+test_azure_rules if {
+	count(ssh_open_to_world.deny) == 1 with input as azure_rule("22", "*", "Tcp")
+	count(ssh_open_to_world.deny) == 1 with input as azure_rule("20-30", "Internet", "*")
+	count(ssh_open_to_world.deny) == 1 with input as azure_rule("21, 22 , 24 ", "any", "TCP")
+	count(ssh_open_to_world.deny) == 1 with input as azure_rule("*", "0.0.0.0/0", "Tcp")
+	count(ssh_open_to_world.deny) == 0 with input as azure_rule("22", "10.0.0.0/8", "Tcp")
+	count(ssh_open_to_world.deny) == 0 with input as azure_rule("22", "*", "Udp")
+	count(ssh_open_to_world.deny) == 0 with input as azure_rule("220,230", "*", "Tcp")
+}
+
+test_azure_inline_security_rule_and_prefix_lists if {
+	nsg := res("azurerm_network_security_group", {"security_rule": [{
+		"direction": "Inbound", "access": "Allow", "protocol": "Tcp",
+		"destination_port_ranges": ["443", "22"], "source_address_prefixes": ["10.0.0.0/8", "Internet"],
+	}]})
+	some f in ssh_open_to_world.deny with input as nsg
+	f.path == ["resources", 0, "config", "security_rule", 0, "source_address_prefixes", 1]
+}
+
+test_security_group_module if {
+	m := {"resources": [], "modules": [{"name": "sg", "address": "module.sg", "config": {
+		"source": "terraform-aws-modules/security-group/aws",
+		"ingress": [{"from_port": 22, "to_port": 22, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"]}],
+	}}]}
+	some f in ssh_open_to_world.deny with input as m
+	f.path == ["modules", 0, "config", "ingress", 0, "cidr_blocks", 0]
+}
+
+test_allowed_sources_option if {
+	input_doc := sg({"from_port": 22, "to_port": 22, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"]})
+	count(ssh_open_to_world.deny) == 0 with input as input_doc with data.driftless.config.options.SSH001.allowed_sources as ["0.0.0.0/0"]
+}

@@ -1,0 +1,504 @@
+//! Dockerfiles and Containerfiles: one [`Document`] per file, in the shape
+//! `docs/input-dockerfile.md` documents (stages, `FROM` images after `ARG`
+//! substitution with their parsed parts, instructions with flags, words and
+//! shell commands).
+//!
+//! Reading follows BuildKit — directives, escape character, continuations,
+//! comments inside continuations, heredocs — so rules see what Docker
+//! builds, and every value keeps the exact span of the bytes it came from
+//! (a word on the third line of a continued `RUN` points at that line).
+//! A file Docker would reject for its structure (unknown instruction,
+//! unterminated heredoc, no `FROM`) is a `PARSE001` at the offending line.
+//!
+//! Submodules: `lexer` (lines to logical instructions), `shell` (word
+//! splitting), `exec_form` (JSON arrays), `expand` (`ARG` substitution),
+//! `instruction` (instruction objects), `mapping` and `node` (spans).
+
+mod exec_form;
+mod expand;
+mod instruction;
+mod lexer;
+mod mapping;
+mod node;
+mod shell;
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::document::{Document, Kind, ParseError, Parsed, PathSeg, SourceFile, Span};
+use crate::parse::image::{self, ImageRef};
+use instruction::{Head, Heredoc};
+use lexer::{Directive, Lexer, Logical};
+use node::{Node, Obj};
+
+/// A problem in the text, located by file byte offsets; becomes a
+/// [`ParseError`] for the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Error {
+    start: usize,
+    end: usize,
+    message: String,
+}
+
+impl Error {
+    fn new(start: usize, end: usize, message: impl Into<String>) -> Self {
+        Error {
+            start,
+            end: end.max(start),
+            message: message.into(),
+        }
+    }
+
+    fn at(span: Span, message: impl Into<String>) -> Self {
+        Error::new(span.start as usize, span.end as usize, message)
+    }
+}
+
+/// Parses a Dockerfile into one document, or a `PARSE001` error located at
+/// the offending line. Never panics, linear in the size of the file.
+pub fn parse(file: &Arc<SourceFile>) -> Parsed {
+    match document(file) {
+        Ok(doc) => Parsed {
+            documents: vec![doc],
+            errors: Vec::new(),
+        },
+        Err(e) => Parsed::error(ParseError {
+            file: file.clone(),
+            start: e.start,
+            end: e.end,
+            message: e.message,
+        }),
+    }
+}
+
+fn document(file: &Arc<SourceFile>) -> Result<Document, Error> {
+    let text = file.text.as_str();
+    let (directives, escape) = lexer::directives(text)?;
+    let mut lx = Lexer::new(text, escape);
+    let mut b = Builder::new(text, escape);
+    while let Some(l) = lx.next_instruction() {
+        let h = instruction::head(&l.text, 0, escape);
+        check_keyword(&l, &h)?;
+        let trigger = match h.keyword.as_str() {
+            "onbuild" => Some(trigger_head(&l, &h, escape)?),
+            _ => None,
+        };
+        let heredocs = read_heredocs(&mut lx, &l, trigger.as_ref().unwrap_or(&h))?;
+        b.add(&l, &h, trigger.as_ref(), &heredocs)?;
+    }
+    b.finish(file, &directives)
+}
+
+/// Keyword text for messages: bounded and printable (binary garbage can
+/// make a very long "keyword").
+fn shown(s: &str) -> String {
+    let mut out: String = s.chars().take(40).flat_map(char::escape_debug).collect();
+    if s.chars().count() > 40 {
+        out.push('…');
+    }
+    out
+}
+
+fn check_keyword(l: &Logical, h: &Head) -> Result<(), Error> {
+    if instruction::KEYWORDS.contains(&h.keyword.as_str()) {
+        return Ok(());
+    }
+    let raw = &l.text[h.kw_start..h.kw_end];
+    Err(Error::at(
+        l.map.span(h.kw_start, h.kw_end),
+        format!("unknown instruction: {}", shown(raw)),
+    ))
+}
+
+/// The instruction an `ONBUILD` wraps.
+fn trigger_head(l: &Logical, h: &Head, escape: char) -> Result<Head, Error> {
+    if h.value_start >= h.value_end {
+        let span = l.map.span(h.kw_start, h.kw_end);
+        return Err(Error::at(
+            span,
+            "ONBUILD requires an instruction to run later",
+        ));
+    }
+    let t = instruction::head(&l.text, h.value_start, escape);
+    check_keyword(l, &t)?;
+    if matches!(t.keyword.as_str(), "onbuild" | "from" | "maintainer") {
+        let span = l.map.span(t.kw_start, t.kw_end);
+        let kw = t.keyword.to_ascii_uppercase();
+        return Err(Error::at(
+            span,
+            format!("{kw} isn't allowed as an ONBUILD trigger"),
+        ));
+    }
+    Ok(t)
+}
+
+/// Reads the bodies of the heredocs the instruction announces, in order.
+fn read_heredocs(lx: &mut Lexer<'_>, l: &Logical, h: &Head) -> Result<Vec<Heredoc>, Error> {
+    let mut out = Vec::new();
+    for marker in instruction::heredoc_markers(&l.text, h) {
+        let Some(body) = lx.read_heredoc(&marker.delimiter, marker.strip_tabs) else {
+            let span = l.map.span(marker.start, marker.end);
+            let msg = format!(
+                "unterminated heredoc: no line `{}` closes it before the end of the file",
+                marker.delimiter
+            );
+            return Err(Error::at(span, msg));
+        };
+        out.push(Heredoc { marker, body });
+    }
+    Ok(out)
+}
+
+/// A global `ARG` (declared before the first `FROM`).
+struct GlobalArg {
+    name: String,
+    default: Option<String>,
+    line: u32,
+}
+
+/// A stage being built: its object minus the instructions.
+struct Stage {
+    name: Option<String>,
+    head: Span,
+    obj: Obj,
+    instructions: Vec<Node>,
+}
+
+/// Accumulates the document while instructions stream in.
+struct Builder<'a> {
+    src: &'a str,
+    escape: char,
+    args: Vec<GlobalArg>,
+    arg_nodes: Vec<Node>,
+    first_arg: Option<Span>,
+    stages: Vec<Stage>,
+    provenance: BTreeMap<Vec<PathSeg>, String>,
+}
+
+impl<'a> Builder<'a> {
+    fn new(src: &'a str, escape: char) -> Self {
+        Builder {
+            src,
+            escape,
+            args: Vec::new(),
+            arg_nodes: Vec::new(),
+            first_arg: None,
+            stages: Vec::new(),
+            provenance: BTreeMap::new(),
+        }
+    }
+
+    fn add(
+        &mut self,
+        l: &Logical,
+        h: &Head,
+        trigger: Option<&Head>,
+        heredocs: &[Heredoc],
+    ) -> Result<(), Error> {
+        if h.keyword == "from" {
+            return self.add_stage(l, h);
+        }
+        let Some(stage) = self.stages.last_mut() else {
+            if h.keyword == "arg" {
+                self.add_global_args(l, h);
+                return Ok(());
+            }
+            let kw = h.keyword.to_ascii_uppercase();
+            return Err(Error::at(
+                l.map.span(h.kw_start, h.kw_end),
+                format!("{kw} before the first FROM: only ARG may come before FROM"),
+            ));
+        };
+        stage
+            .instructions
+            .push(instruction::build(l, h, trigger, heredocs, self.src));
+        Ok(())
+    }
+
+    /// The default of the latest global `ARG` that has one.
+    fn lookup(&self, name: &str) -> Option<String> {
+        self.args
+            .iter()
+            .rev()
+            .find(|a| a.name == name && a.default.is_some())
+            .and_then(|a| a.default.clone())
+    }
+
+    fn add_global_args(&mut self, l: &Logical, h: &Head) {
+        let m = &l.map;
+        self.first_arg.get_or_insert(m.span(h.kw_start, h.kw_end));
+        for t in &h.args {
+            let raw = &l.text[t.start..t.end];
+            let word = m.span(t.start, t.end);
+            let (name, default, name_span, default_span) = match raw.find('=') {
+                Some(p) => {
+                    let name = t.text.split_once('=').map_or(&raw[..p], |(n, _)| n);
+                    let expanded = expand::expand(&raw[p + 1..], self.escape, &|n| self.lookup(n));
+                    let default_span = m.span(t.start + p + 1, t.end);
+                    (
+                        name.to_string(),
+                        Some(expanded.text),
+                        m.span(t.start, t.start + p),
+                        default_span,
+                    )
+                }
+                None => (t.text.clone(), None, word, word),
+            };
+            let mut o = Obj::new(word);
+            o.set("name", Node::string(&name, name_span));
+            o.set("default", Node::opt_string(default.clone(), default_span));
+            self.arg_nodes.push(o.build());
+            self.args.push(GlobalArg {
+                name,
+                default,
+                line: l.line,
+            });
+        }
+    }
+
+    fn add_stage(&mut self, l: &Logical, h: &Head) -> Result<(), Error> {
+        let m = &l.map;
+        let index = self.stages.len();
+        let a = &h.args;
+        let shape_ok = a.len() == 1 || (a.len() == 3 && a[1].text.eq_ignore_ascii_case("as"));
+        if !shape_ok {
+            return Err(Error::at(
+                m.span(h.kw_start, h.value_end),
+                "FROM requires either one or three arguments: FROM [--platform=<platform>] <image> [AS <name>]",
+            ));
+        }
+        let tok = &a[0];
+        let raw = &l.text[tok.start..tok.end];
+        let token = m.span(tok.start, tok.end);
+        let head = m.span(h.kw_start, tok.end);
+        let name = match a.get(2) {
+            Some(t) => Some((
+                self.stage_name(&t.text, m.span(t.start, t.end))?,
+                m.span(t.start, t.end),
+            )),
+            None => None,
+        };
+        let expanded = expand::expand(raw, self.escape, &|n| self.lookup(n));
+        let image = expanded.text.as_str();
+        let lower = image.to_ascii_lowercase();
+        let stage_ref = self.stage_ref(&lower, index);
+        let scratch = stage_ref.is_none() && lower == "scratch";
+        let image_ref = match (stage_ref, scratch) {
+            (None, false) => image::parse(image),
+            _ => None,
+        };
+        let sub = |a: usize, b: usize| m.span(tok.start + a, tok.start + b);
+        let verbatim = raw == image;
+        let mut from = Obj::new(token);
+        from.set("text", Node::string(raw, token));
+        from.set("image", Node::string(image, token));
+        from.set("platform", platform_node(h, m, head));
+        from.set(
+            "ref",
+            ref_node(image_ref.as_ref(), token, verbatim.then_some(&sub)),
+        );
+        from.set(
+            "stage",
+            stage_ref.map_or(Node::null(token), |i| Node::number(i, token)),
+        );
+        from.set("scratch", Node::bool(scratch, token));
+        if !expanded.used.is_empty() {
+            self.add_provenance(index, &expanded.used, image_ref.as_ref());
+        }
+        let mut obj = Obj::new(head);
+        obj.set("index", Node::number(index, head));
+        let name_node = match &name {
+            Some((n, span)) => Node::string(n, *span),
+            None => Node::null(head),
+        };
+        obj.set("name", name_node);
+        obj.set("from", from.build());
+        self.stages.push(Stage {
+            name: name.map(|(n, _)| n),
+            head,
+            obj,
+            instructions: Vec::new(),
+        });
+        Ok(())
+    }
+
+    /// A valid, unused stage name (lower-cased), as BuildKit requires.
+    fn stage_name(&self, text: &str, span: Span) -> Result<String, Error> {
+        let name = text.to_ascii_lowercase();
+        let valid = name.starts_with(|c: char| c.is_ascii_lowercase())
+            && name.chars().all(|c| {
+                c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.')
+            });
+        if !valid {
+            return Err(Error::at(
+                span,
+                format!(
+                    "invalid name for build stage: \"{}\", name can't start with a number or contain symbols",
+                    shown(text)
+                ),
+            ));
+        }
+        if self
+            .stages
+            .iter()
+            .any(|s| s.name.as_deref() == Some(name.as_str()))
+        {
+            return Err(Error::at(span, format!("duplicate stage name {name:?}")));
+        }
+        Ok(name)
+    }
+
+    /// The earlier stage a `FROM` image names (alias, case-insensitive, or index).
+    fn stage_ref(&self, lower: &str, index: usize) -> Option<usize> {
+        if let Some(i) = self
+            .stages
+            .iter()
+            .position(|s| s.name.as_deref() == Some(lower))
+        {
+            return Some(i);
+        }
+        if lower.is_empty() || !lower.bytes().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        lower.parse::<usize>().ok().filter(|&i| i < index)
+    }
+
+    /// Explains that stage `index`'s image came from `ARG` defaults.
+    fn add_provenance(&mut self, index: usize, used: &[String], image_ref: Option<&ImageRef>) {
+        let described: Vec<String> = used
+            .iter()
+            .map(|n| {
+                let decl = self
+                    .args
+                    .iter()
+                    .rev()
+                    .find(|a| &a.name == n && a.default.is_some());
+                match decl {
+                    Some(a) => format!("ARG {n} (line {})", a.line),
+                    None => format!("ARG {n}"),
+                }
+            })
+            .collect();
+        let message = match described.as_slice() {
+            [one] => format!("from the default of {one}"),
+            [init @ .., last] => format!("from the defaults of {} and {last}", init.join(", ")),
+            [] => return,
+        };
+        let base = |tail: &[&str]| {
+            let mut p = vec![
+                PathSeg::Key("stages".into()),
+                PathSeg::Index(index),
+                PathSeg::Key("from".into()),
+            ];
+            p.extend(tail.iter().map(|k| PathSeg::Key((*k).into())));
+            p
+        };
+        self.provenance.insert(base(&["image"]), message.clone());
+        if let Some(r) = image_ref {
+            self.provenance.insert(base(&["ref"]), message.clone());
+            let parts = [
+                ("registry", r.registry.is_some()),
+                ("repository", true),
+                ("tag", r.tag.is_some()),
+                ("digest", r.digest.is_some()),
+            ];
+            for (part, present) in parts {
+                if present {
+                    self.provenance
+                        .insert(base(&["ref", part]), message.clone());
+                }
+            }
+        }
+    }
+
+    fn finish(self, file: &Arc<SourceFile>, directives: &[Directive]) -> Result<Document, Error> {
+        if self.stages.is_empty() {
+            let (span, msg) = match self.first_arg {
+                Some(span) => (
+                    span,
+                    "no FROM instruction: a Dockerfile needs at least one build stage",
+                ),
+                None => (Span::new(0, 0), "file with no instructions"),
+            };
+            return Err(Error::at(span, msg));
+        }
+        let root_span = self.stages[0].head;
+        let dir_span = directives.first().map_or(root_span, |d| d.line_span);
+        let entries = directives
+            .iter()
+            .map(|d| (d.name.clone(), Node::string(&d.value, d.value_span)));
+        let dir = Node::object(dir_span, entries);
+        let stages: Vec<Node> = self
+            .stages
+            .into_iter()
+            .map(|s| {
+                let mut obj = s.obj;
+                obj.set("instructions", Node::array(s.head, s.instructions));
+                obj.build()
+            })
+            .collect();
+        let mut root = Obj::new(root_span);
+        root.set("directives", dir);
+        root.set(
+            "args",
+            Node::array(self.first_arg.unwrap_or(root_span), self.arg_nodes),
+        );
+        root.set("stages", Node::array(root_span, stages));
+        let root = root.build();
+        let mut doc = Document::new(Kind::Dockerfile, file.clone(), root.value, root.map);
+        doc.provenance = self.provenance;
+        Ok(doc)
+    }
+}
+
+/// `from.platform`: the `--platform` value, or `null` at the stage head.
+fn platform_node(h: &Head, m: &mapping::Mapping, head: Span) -> Node {
+    let Some(f) = h.flags.iter().rev().find(|f| f.name == "platform") else {
+        return Node::null(head);
+    };
+    let span = if f.name_end < f.end {
+        m.span(f.name_end + 1, f.end)
+    } else {
+        m.span(f.start, f.end)
+    };
+    Node::opt_string(f.value.clone(), span)
+}
+
+/// `from.ref`: the parsed image, each part located inside the token when
+/// the token is the image verbatim (no `ARG` substitution, no quotes).
+fn ref_node(r: Option<&ImageRef>, token: Span, sub: Option<&dyn Fn(usize, usize) -> Span>) -> Node {
+    let Some(r) = r else {
+        return Node::null(token);
+    };
+    let at = |range: Option<(usize, usize)>| match (sub, range) {
+        (Some(f), Some((a, b))) => f(a, b),
+        _ => token,
+    };
+    let mut pos = 0;
+    let registry = r.registry.as_ref().map(|g| {
+        pos = g.len() + 1;
+        (0, g.len())
+    });
+    let repository = (pos, pos + r.repository.len());
+    pos = repository.1;
+    let tag = r.tag.as_ref().map(|t| {
+        let range = (pos + 1, pos + 1 + t.len());
+        pos = range.1;
+        range
+    });
+    let digest = r.digest.as_ref().map(|d| (pos + 1, pos + 1 + d.len()));
+    let mut o = Obj::new(token);
+    o.set(
+        "registry",
+        Node::opt_string(r.registry.clone(), at(registry)),
+    );
+    o.set(
+        "repository",
+        Node::string(&r.repository, at(Some(repository))),
+    );
+    o.set("tag", Node::opt_string(r.tag.clone(), at(tag)));
+    o.set("digest", Node::opt_string(r.digest.clone(), at(digest)));
+    o.build()
+}

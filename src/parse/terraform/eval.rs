@@ -1,0 +1,1164 @@
+//! Static evaluation of Terraform expressions, the way Terraform would where
+//! the value is knowable without a plan (literals, templates, `var.*`,
+//! `local.*`, common functions), and the expression's own text
+//! (`${aws_instance.web.id}`) where it is not.
+//!
+//! Why our own evaluator rather than `hcl::eval`: that one works on
+//! span-less expressions and fails as a whole on the first unknown
+//! reference, while rules need partial results (an ECS definition whose
+//! `image` is known even though its `memory` comes from a resource), the
+//! span of every sub-value, and where each value came from. Its function
+//! declarations are plain `fn` pointers, which cannot read module files.
+
+use std::cell::{Cell, OnceCell, RefCell};
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::{Component, Path, PathBuf};
+use std::rc::Rc;
+use std::sync::Arc;
+
+use hcl_edit::Span as _;
+use hcl_edit::expr::{
+    BinaryOp, BinaryOperator, Conditional, Expression, ForExpr, FuncCall, Object, ObjectKey,
+    Traversal, TraversalOperator, UnaryOp, UnaryOperator,
+};
+use hcl_edit::template::{Directive, Element, ForDirective, IfDirective, Template};
+use serde_json::{Number, Value};
+
+use super::body::{Expr, Loc};
+use super::funcs::{self, Fail};
+use super::value::{MAX_VALUE_DEPTH, Origin, V, Val, map_insert};
+use crate::document::{PathSeg, SourceFile, SourceMap, Span};
+
+/// Deepest expression nesting evaluated; deeper expressions stay text.
+pub(crate) const MAX_DEPTH: u32 = 64;
+/// Work units (expressions evaluated, value nodes copied) one module may
+/// spend; past it everything left is kept as text. Bounds locals that
+/// double a list or a string on every step.
+const BUDGET: u64 = 500_000;
+/// Longest string built by templates and functions.
+pub(crate) const MAX_STRING: usize = 1 << 20;
+/// Largest file `file()`/`templatefile()` read.
+const MAX_FILE: u64 = 1 << 20;
+
+/// Names bound by `for` expressions, template `for` directives, `dynamic`
+/// iterators and `templatefile` variables, innermost first.
+pub(crate) struct Scope<'s> {
+    parent: Option<&'s Scope<'s>>,
+    names: Vec<(String, Val)>,
+    /// `templatefile` templates see only the variables passed to them.
+    isolated: bool,
+}
+
+impl Scope<'static> {
+    /// The module-level scope: no names bound.
+    pub fn root() -> Self {
+        Scope {
+            parent: None,
+            names: Vec::new(),
+            isolated: false,
+        }
+    }
+
+    /// A scope with only `names` (no `var.*`/`local.*`).
+    pub fn isolated(names: Vec<(String, Val)>) -> Self {
+        Scope {
+            parent: None,
+            names,
+            isolated: true,
+        }
+    }
+}
+
+impl<'s> Scope<'s> {
+    /// A nested scope binding `names` on top of this one.
+    pub fn child(&'s self, names: Vec<(String, Val)>) -> Scope<'s> {
+        Scope {
+            parent: Some(self),
+            names,
+            isolated: self.isolated,
+        }
+    }
+
+    /// The value bound to `name`, innermost first.
+    pub fn get(&self, name: &str) -> Option<&Val> {
+        self.names
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v)
+            .or_else(|| self.parent.and_then(|p| p.get(name)))
+    }
+}
+
+/// A module file read by `file()`/`templatefile()`, once.
+struct Loaded {
+    text: Rc<str>,
+    /// Where the text is shown from (relative to the module directory).
+    rel: PathBuf,
+    /// The parsed content when `file()` reads JSON (spans into the file),
+    /// parsed on first use: templates are not JSON documents.
+    json: OnceCell<Option<Val>>,
+}
+
+/// Evaluates expressions of one module. Holds the resolved variables, the
+/// locals (evaluated on first use, cycles detected) and the files read.
+pub(crate) struct Evaluator<'a> {
+    vars: HashMap<String, (Val, Origin)>,
+    locals: HashMap<String, (Expr<'a>, Origin)>,
+    /// `None` while a local is being evaluated: meeting it again is a cycle.
+    memo: RefCell<HashMap<String, Option<Rc<Val>>>>,
+    dir: PathBuf,
+    dir_canonical: OnceCell<Option<PathBuf>>,
+    rel_dir: PathBuf,
+    files: RefCell<HashMap<PathBuf, Option<Rc<Loaded>>>>,
+    extra_files: RefCell<Vec<Arc<SourceFile>>>,
+    first_extra: usize,
+    path_module: Cell<bool>,
+    budget: Cell<u64>,
+}
+
+impl<'a> Evaluator<'a> {
+    /// An evaluator for the module in `dir` (on disk; `rel_dir` is how its
+    /// paths are shown). Files read by `file()` get document file indexes
+    /// from `first_extra` on.
+    pub fn new(dir: &Path, rel_dir: &Path, first_extra: usize) -> Self {
+        Evaluator {
+            vars: HashMap::new(),
+            locals: HashMap::new(),
+            memo: RefCell::new(HashMap::new()),
+            dir: dir.to_path_buf(),
+            dir_canonical: OnceCell::new(),
+            rel_dir: rel_dir.to_path_buf(),
+            files: RefCell::new(HashMap::new()),
+            extra_files: RefCell::new(Vec::new()),
+            first_extra,
+            path_module: Cell::new(false),
+            budget: Cell::new(BUDGET),
+        }
+    }
+
+    /// Sets the effective variable values (after defaults and tfvars).
+    pub fn set_vars(&mut self, vars: HashMap<String, (Val, Origin)>) {
+        self.vars = vars;
+    }
+
+    /// Sets the module's `locals` definitions.
+    pub fn set_locals(&mut self, locals: HashMap<String, (Expr<'a>, Origin)>) {
+        self.locals = locals;
+    }
+
+    /// The files read by `file()` whose spans the values point into; they
+    /// follow the module's files in `Document::files`.
+    pub fn take_extra_files(&self) -> Vec<Arc<SourceFile>> {
+        std::mem::take(&mut *self.extra_files.borrow_mut())
+    }
+
+    /// Spends `n` work units; false when the module's budget is used up.
+    pub fn charge(&self, n: u64) -> bool {
+        let left = self.budget.get();
+        if left < n {
+            self.budget.set(0);
+            return false;
+        }
+        self.budget.set(left - n);
+        true
+    }
+
+    /// Evaluates an attribute expression of either syntax.
+    pub fn eval(&self, e: Expr<'_>, scope: &Scope, depth: u32) -> Val {
+        match e {
+            Expr::Hcl(x, loc) => self.hcl(x, loc, scope, depth),
+            Expr::Json(v, map, file) => self.json(v, map, file, scope, depth),
+        }
+    }
+
+    /// The value of local `name` as its definition evaluates (memoized);
+    /// `None` for an unknown name or a cycle.
+    pub fn local(&self, name: &str, depth: u32) -> Option<Rc<Val>> {
+        if let Some(state) = self.memo.borrow().get(name) {
+            return state.clone();
+        }
+        let (expr, _) = self.locals.get(name)?;
+        self.memo.borrow_mut().insert(name.to_string(), None);
+        // a local has one value, whatever the place that first reads it
+        let in_path_arg = self.path_module.replace(false);
+        let mut v = self.eval(*expr, &Scope::root(), depth + 1);
+        self.path_module.set(in_path_arg);
+        if v.depth() > MAX_VALUE_DEPTH / 2 {
+            v = Val::unknown(format!("${{local.{name}}}"), v.span);
+        }
+        let v = Rc::new(v);
+        self.memo
+            .borrow_mut()
+            .insert(name.to_string(), Some(v.clone()));
+        Some(v)
+    }
+
+    /// A stored value copied to its place of use, with its origin.
+    fn fetch(&self, v: &Val, span: Span, origin: Option<&Origin>) -> Option<Val> {
+        if !self.charge(v.size()) {
+            return None;
+        }
+        let mut v = v.clone();
+        v.relocate(span, origin);
+        Some(v)
+    }
+
+    fn hcl(&self, e: &Expression, loc: Loc<'_>, scope: &Scope, depth: u32) -> Val {
+        let r = e.span();
+        if depth > MAX_DEPTH || !self.charge(1) {
+            return unknown_at(loc, r);
+        }
+        let span = loc.span(r.clone());
+        let d = depth + 1;
+        match e {
+            Expression::Null(_) => Val::new(V::Null, span),
+            Expression::Bool(b) => Val::new(V::Bool(*b.value()), span),
+            Expression::Number(n) => Val::new(hcl_number(n.value()), span),
+            Expression::String(s) => Val::str(s.value().as_str(), span),
+            Expression::Array(a) => {
+                let items = a.iter().map(|x| self.hcl(x, loc, scope, d)).collect();
+                Val::new(V::List(items), span)
+            }
+            Expression::Object(o) => self.object(o, loc, span, scope, d),
+            Expression::StringTemplate(t) => self.template(t, loc, r, scope, d),
+            Expression::HeredocTemplate(h) => {
+                let dedent = h.indent().unwrap_or(0);
+                let v = self.template_dedented(&h.template, loc, r, scope, d, dedent);
+                heredoc_json(v, &h.template, loc)
+            }
+            Expression::Parenthesis(p) => {
+                let mut v = self.hcl(p.inner(), loc, scope, d);
+                v.span = span;
+                v
+            }
+            Expression::Variable(id) => scope
+                .get(id.as_str())
+                .and_then(|v| self.fetch(v, span, None))
+                .unwrap_or_else(|| unknown_at(loc, r)),
+            Expression::Conditional(c) => self.conditional(c, loc, r, scope, d),
+            Expression::FuncCall(f) => self.call(f, loc, r, scope, d),
+            Expression::Traversal(t) => self.traversal(t, loc, r, scope, d),
+            Expression::UnaryOp(u) => self.unary(u, loc, r, scope, d),
+            Expression::BinaryOp(b) => self.binary(b, loc, r, scope, d),
+            Expression::ForExpr(f) => self.for_expr(f, loc, r, scope, d),
+        }
+    }
+
+    fn object(&self, o: &Object, loc: Loc<'_>, span: Span, scope: &Scope, d: u32) -> Val {
+        let mut entries = Vec::with_capacity(o.len());
+        for (k, v) in o.iter() {
+            let key = match k {
+                ObjectKey::Ident(id) => id.as_str().to_string(),
+                ObjectKey::Expression(e) => {
+                    let kv = self.hcl(e, loc, scope, d);
+                    key_string(&kv).unwrap_or_else(|| loc.src(e.span()).to_string())
+                }
+            };
+            map_insert(&mut entries, key, self.hcl(v.expr(), loc, scope, d));
+        }
+        Val::new(V::Map(entries), span)
+    }
+
+    /// Evaluates a template; a lone interpolation yields its value as is
+    /// (`"${var.list}"` is the list), as in Terraform.
+    pub fn template(
+        &self,
+        t: &Template,
+        loc: Loc<'_>,
+        r: Option<Range<usize>>,
+        scope: &Scope,
+        d: u32,
+    ) -> Val {
+        self.template_dedented(t, loc, r, scope, d, 0)
+    }
+
+    /// A template whose nested directive bodies still carry `dedent`
+    /// columns of indentation (hcl-edit dedents a `<<-` heredoc's top-level
+    /// text only; Terraform dedents every line).
+    fn template_dedented(
+        &self,
+        t: &Template,
+        loc: Loc<'_>,
+        r: Option<Range<usize>>,
+        scope: &Scope,
+        d: u32,
+        dedent: usize,
+    ) -> Val {
+        let span = loc.span(r.clone());
+        if t.len() == 1
+            && let Some(Element::Interpolation(i)) = t.get(0)
+        {
+            let mut v = self.hcl(&i.expr, loc, scope, d);
+            v.span = span;
+            return v;
+        }
+        let mut out = Render {
+            dedent,
+            ..Render::default()
+        };
+        self.render(t, loc, scope, d, &mut out);
+        if out.text.len() > MAX_STRING {
+            return unknown_at(loc, r);
+        }
+        let v = if out.error {
+            V::Error(out.text)
+        } else if out.unknown {
+            V::Unknown(out.text)
+        } else {
+            V::Str(out.text)
+        };
+        Val {
+            v,
+            span,
+            origins: out.origins,
+        }
+    }
+
+    fn render(&self, t: &Template, loc: Loc<'_>, scope: &Scope, d: u32, out: &mut Render) {
+        for el in t.iter() {
+            if out.text.len() > MAX_STRING || d > MAX_DEPTH || !self.charge(1) {
+                out.unknown = true;
+                return;
+            }
+            match el {
+                Element::Literal(s) => out.literal(s.value()),
+                Element::Interpolation(i) => {
+                    if i.strip.strip_start() {
+                        out.trim_end();
+                    }
+                    let v = self.hcl(&i.expr, loc, scope, d + 1);
+                    out.append(&v, loc.src(i.expr.span()));
+                    out.strip_next = i.strip.strip_end();
+                }
+                Element::Directive(dir) => match dir.as_ref() {
+                    Directive::If(x) => self.render_if(x, loc.src(el.span()), loc, scope, d, out),
+                    Directive::For(x) => self.render_for(x, loc.src(el.span()), loc, scope, d, out),
+                },
+            }
+        }
+    }
+
+    fn render_if(
+        &self,
+        x: &IfDirective,
+        raw: &str,
+        loc: Loc<'_>,
+        scope: &Scope,
+        d: u32,
+        out: &mut Render,
+    ) {
+        if x.if_expr.strip.strip_start() {
+            out.trim_end();
+        }
+        let c = self.hcl(&x.if_expr.cond_expr, loc, scope, d + 1);
+        out.add_origins(&c.origins);
+        let end_strip = x.endif_expr.strip;
+        match as_bool(&c) {
+            Some(true) => {
+                out.strip_next = x.if_expr.strip.strip_end();
+                out.nest += 1;
+                self.render(&x.if_expr.template, loc, scope, d + 1, out);
+                out.nest -= 1;
+                let closing = x.else_expr.as_ref().map_or(end_strip, |e| e.strip);
+                if closing.strip_start() {
+                    out.trim_end();
+                }
+            }
+            Some(false) => {
+                if let Some(e) = &x.else_expr {
+                    out.strip_next = e.strip.strip_end();
+                    out.nest += 1;
+                    self.render(&e.template, loc, scope, d + 1, out);
+                    out.nest -= 1;
+                }
+                if end_strip.strip_start() {
+                    out.trim_end();
+                }
+            }
+            None => out.raw(raw, c.is_error()),
+        }
+        out.strip_next = end_strip.strip_end();
+    }
+
+    fn render_for(
+        &self,
+        x: &ForDirective,
+        raw: &str,
+        loc: Loc<'_>,
+        scope: &Scope,
+        d: u32,
+        out: &mut Render,
+    ) {
+        let f = &x.for_expr;
+        if f.strip.strip_start() {
+            out.trim_end();
+        }
+        let coll = self.hcl(&f.collection_expr, loc, scope, d + 1);
+        out.add_origins(&coll.origins);
+        match iter_pairs(&coll) {
+            Some(pairs) => {
+                for (k, v) in pairs {
+                    let mut names = Vec::with_capacity(2);
+                    if let Some(kv) = &f.key_var {
+                        names.push((kv.as_str().to_string(), k));
+                    }
+                    names.push((f.value_var.as_str().to_string(), v));
+                    let child = scope.child(names);
+                    out.strip_next = f.strip.strip_end();
+                    out.nest += 1;
+                    self.render(&f.template, loc, &child, d + 1, out);
+                    out.nest -= 1;
+                    if x.endfor_expr.strip.strip_start() {
+                        out.trim_end();
+                    }
+                }
+            }
+            None => out.raw(raw, coll.is_error()),
+        }
+        out.strip_next = x.endfor_expr.strip.strip_end();
+    }
+
+    fn conditional(
+        &self,
+        c: &Conditional,
+        loc: Loc<'_>,
+        r: Option<Range<usize>>,
+        scope: &Scope,
+        d: u32,
+    ) -> Val {
+        let cond = self.hcl(&c.cond_expr, loc, scope, d);
+        match as_bool(&cond) {
+            Some(b) => {
+                let branch = if b { &c.true_expr } else { &c.false_expr };
+                let mut v = self.hcl(branch, loc, scope, d);
+                v.add_origins(&cond.origins);
+                v
+            }
+            None => failed_at(loc, r, cond.is_error() || cond.is_known()),
+        }
+    }
+
+    fn call(
+        &self,
+        f: &FuncCall,
+        loc: Loc<'_>,
+        r: Option<Range<usize>>,
+        scope: &Scope,
+        d: u32,
+    ) -> Val {
+        if f.name.is_namespaced() {
+            return unknown_at(loc, r);
+        }
+        let name = f.name.name.as_str();
+        let reads_file = matches!(name, "file" | "templatefile" | "fileexists");
+        let mut args = Vec::with_capacity(f.args.len());
+        for (i, a) in f.args.iter().enumerate() {
+            let before = self.path_module.get();
+            self.path_module.set(before || (reads_file && i == 0));
+            args.push(self.hcl(a, loc, scope, d));
+            self.path_module.set(before);
+        }
+        if f.args.expand_final() {
+            match args.pop().map(|v| v.v) {
+                Some(V::List(items)) => args.extend(items),
+                _ => return unknown_at(loc, r),
+            }
+        }
+        match funcs::call(self, name, args, loc.span(r.clone()), d) {
+            Ok(v) => v,
+            Err(Fail::Unknown) => unknown_at(loc, r),
+            Err(Fail::Error) => failed_at(loc, r, true),
+        }
+    }
+
+    fn traversal(
+        &self,
+        t: &Traversal,
+        loc: Loc<'_>,
+        r: Option<Range<usize>>,
+        scope: &Scope,
+        d: u32,
+    ) -> Val {
+        let span = loc.span(r.clone());
+        let ops = &t.operators;
+        let local;
+        let (base, rest) = match &t.expr {
+            Expression::Variable(id) => {
+                let first = ops.first().and_then(|op| match op.value() {
+                    TraversalOperator::GetAttr(n) => Some(n.as_str()),
+                    _ => None,
+                });
+                match (scope.get(id.as_str()), id.as_str(), first) {
+                    (Some(v), _, _) => (Base::Ref(v, None), &ops[..]),
+                    (None, "var", Some(n)) if !scope.isolated => match self.vars.get(n) {
+                        Some((v, origin)) => (Base::Ref(v, Some(origin)), &ops[1..]),
+                        None => return unknown_at(loc, r),
+                    },
+                    (None, "local", Some(n)) if !scope.isolated => {
+                        local = self.local(n, d);
+                        match (&local, self.locals.get(n)) {
+                            (Some(v), Some((_, origin))) => (Base::Ref(v, Some(origin)), &ops[1..]),
+                            _ => return unknown_at(loc, r),
+                        }
+                    }
+                    (None, "path", Some("module")) if self.path_module.get() => {
+                        (Base::Owned(Val::str(".", span)), &ops[1..])
+                    }
+                    _ => return unknown_at(loc, r),
+                }
+            }
+            base => (Base::Owned(self.hcl(base, loc, scope, d)), &ops[..]),
+        };
+        let result = match base {
+            // pick the part used before copying: `local.big["k"]` copies one entry
+            Base::Ref(v, origin) => self.select(v, rest, loc, scope, d).and_then(|(sel, used)| {
+                let cur = self.fetch(sel, span, origin).ok_or(false)?;
+                self.apply_ops(cur, &rest[used..], loc, span, scope, d)
+            }),
+            Base::Owned(v) => self.apply_ops(v, rest, loc, span, scope, d),
+        };
+        match result {
+            Ok(mut v) if v.is_known() => {
+                v.relocate(span, None);
+                v
+            }
+            Ok(v) => failed_at(loc, r, v.is_error()),
+            Err(error) => failed_at(loc, r, error),
+        }
+    }
+
+    /// Follows `.attr` and `[index]` steps on a stored value without copying
+    /// it, up to the first splat; returns the part reached and the number of
+    /// steps taken, or `Err(is_error)` when a step has no known result.
+    fn select<'v>(
+        &self,
+        mut cur: &'v Val,
+        ops: &[hcl_edit::Decorated<TraversalOperator>],
+        loc: Loc<'_>,
+        scope: &Scope,
+        d: u32,
+    ) -> Result<(&'v Val, usize), bool> {
+        for (i, op) in ops.iter().enumerate() {
+            if !cur.is_known() {
+                return Err(cur.is_error());
+            }
+            cur = match op.value() {
+                TraversalOperator::GetAttr(name) => get_attr(cur, name.as_str())?,
+                TraversalOperator::Index(e) => {
+                    let k = self.hcl(e, loc, scope, d);
+                    if !k.is_known() {
+                        return Err(k.is_error());
+                    }
+                    index(cur, &k)?
+                }
+                TraversalOperator::LegacyIndex(n) => {
+                    index(cur, &Val::new(V::Num(Number::from(*n.value())), cur.span))?
+                }
+                TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_) => {
+                    return Ok((cur, i));
+                }
+            };
+        }
+        Ok((cur, ops.len()))
+    }
+
+    /// Applies `.attr`, `[index]` and splats to an owned value;
+    /// `Err(is_error)` when the result is not known.
+    fn apply_ops(
+        &self,
+        cur: Val,
+        ops: &[hcl_edit::Decorated<TraversalOperator>],
+        loc: Loc<'_>,
+        span: Span,
+        scope: &Scope,
+        d: u32,
+    ) -> Result<Val, bool> {
+        let (sel, used) = self.select(&cur, ops, loc, scope, d)?;
+        if used == ops.len() {
+            return Ok(if used == 0 { cur } else { sel.clone() });
+        }
+        // a splat: the remaining steps apply to each element
+        let items = match &sel.v {
+            V::List(items) => items.clone(),
+            V::Null => Vec::new(),
+            _ => vec![sel.clone()],
+        };
+        let rest = &ops[used + 1..];
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            out.push(self.apply_ops(item, rest, loc, span, scope, d)?);
+        }
+        Ok(Val::new(V::List(out), span))
+    }
+
+    fn unary(
+        &self,
+        u: &UnaryOp,
+        loc: Loc<'_>,
+        r: Option<Range<usize>>,
+        scope: &Scope,
+        d: u32,
+    ) -> Val {
+        let v = self.hcl(&u.expr, loc, scope, d);
+        let span = loc.span(r.clone());
+        let out = match (u.operator.value(), &v.v) {
+            (UnaryOperator::Not, _) => as_bool(&v).map(|b| V::Bool(!b)),
+            (UnaryOperator::Neg, _) => as_f64(&v).and_then(|n| number(-n)),
+        };
+        match out {
+            Some(o) => with_origins(Val::new(o, span), &[&v]),
+            None => failed_at(loc, r, v.is_known() || v.is_error()),
+        }
+    }
+
+    fn binary(
+        &self,
+        b: &BinaryOp,
+        loc: Loc<'_>,
+        r: Option<Range<usize>>,
+        scope: &Scope,
+        d: u32,
+    ) -> Val {
+        let l = self.hcl(&b.lhs_expr, loc, scope, d);
+        let rv = self.hcl(&b.rhs_expr, loc, scope, d);
+        let span = loc.span(r.clone());
+        match binary_op(*b.operator.value(), &l, &rv) {
+            Ok(v) => with_origins(Val::new(v, span), &[&l, &rv]),
+            Err(error) => failed_at(loc, r, error),
+        }
+    }
+
+    fn for_expr(
+        &self,
+        f: &ForExpr,
+        loc: Loc<'_>,
+        r: Option<Range<usize>>,
+        scope: &Scope,
+        d: u32,
+    ) -> Val {
+        let span = loc.span(r.clone());
+        let coll = self.hcl(&f.intro.collection_expr, loc, scope, d);
+        let Some(pairs) = iter_pairs(&coll) else {
+            return failed_at(loc, r, coll.is_error() || coll.is_known());
+        };
+        let mut list = Vec::new();
+        let mut entries: Vec<(String, Val)> = Vec::new();
+        for (k, v) in pairs {
+            if !self.charge(1) {
+                return unknown_at(loc, r);
+            }
+            let mut names = Vec::with_capacity(2);
+            if let Some(kv) = &f.intro.key_var {
+                names.push((kv.as_str().to_string(), k));
+            }
+            names.push((f.intro.value_var.as_str().to_string(), v));
+            let child = scope.child(names);
+            if let Some(c) = &f.cond {
+                match as_bool(&self.hcl(&c.expr, loc, &child, d)) {
+                    Some(true) => {}
+                    Some(false) => continue,
+                    None => return unknown_at(loc, r),
+                }
+            }
+            let val = self.hcl(&f.value_expr, loc, &child, d);
+            let Some(key_expr) = &f.key_expr else {
+                list.push(val);
+                continue;
+            };
+            let kv = self.hcl(key_expr, loc, &child, d);
+            let Some(key) = key_string(&kv).filter(|_| kv.is_known()) else {
+                return failed_at(loc, r, kv.is_error());
+            };
+            if f.grouping {
+                group_insert(&mut entries, key, val);
+            } else {
+                map_insert(&mut entries, key, val);
+            }
+        }
+        let v = if f.key_expr.is_some() {
+            V::Map(entries)
+        } else {
+            V::List(list)
+        };
+        with_origins(Val::new(v, span), &[&coll])
+    }
+
+    /// A `.tf.json` value: strings are templates, the rest keeps its shape.
+    fn json(&self, v: &Value, map: &SourceMap, file: u16, scope: &Scope, depth: u32) -> Val {
+        let span = map.span.in_file(file);
+        if depth > MAX_DEPTH || !self.charge(1) {
+            return Val::from_json(v, span);
+        }
+        let child = |seg: PathSeg| -> &SourceMap { map.child(&seg).unwrap_or(map) };
+        match v {
+            Value::String(s) if s.contains("${") || s.contains("%{") => {
+                self.json_template(s, span, scope, depth + 1)
+            }
+            Value::Array(items) => {
+                let vals = items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, item)| {
+                        let m = child(PathSeg::Index(i));
+                        self.json(item, m, file, scope, depth + 1)
+                    })
+                    .collect();
+                Val::new(V::List(vals), span)
+            }
+            Value::Object(obj) => {
+                let entries = obj
+                    .iter()
+                    .map(|(k, item)| {
+                        let m = child(PathSeg::Key(k.clone()));
+                        (k.clone(), self.json(item, m, file, scope, depth + 1))
+                    })
+                    .collect();
+                Val::new(V::Map(entries), span)
+            }
+            scalar => Val::from_json(scalar, span),
+        }
+    }
+
+    fn json_template(&self, s: &str, span: Span, scope: &Scope, d: u32) -> Val {
+        match hcl_edit::parser::parse_template(s) {
+            Ok(t) => {
+                let loc = Loc {
+                    text: s,
+                    file: span.file,
+                    fixed: Some(span),
+                };
+                self.template(&t, loc, None, scope, d)
+            }
+            Err(_) => Val::str(s, span),
+        }
+    }
+
+    /// `file(path)`: the content of a file inside the module directory; a
+    /// JSON file is kept as its structure, with spans into the file.
+    pub fn read_file(&self, path: &str, span: Span) -> Result<Val, Fail> {
+        let loaded = self.load(path).ok_or(Fail::Unknown)?;
+        let json = loaded.json.get_or_init(|| {
+            looks_like_json(&loaded.text)
+                .then(|| self.load_json(&loaded.rel, &loaded.text))
+                .flatten()
+        });
+        Ok(match json {
+            Some(j) => Val::new(V::Json(Box::new(j.clone())), span),
+            None => Val::str(loaded.text.as_ref(), span),
+        })
+    }
+
+    /// Whether `path` names a readable file inside the module directory.
+    pub fn file_exists(&self, path: &str) -> bool {
+        self.load(path).is_some()
+    }
+
+    /// `templatefile(path, vars)`: renders the template with only `vars`
+    /// in scope; rendered JSON is kept as its structure.
+    pub fn template_file(&self, path: &str, vars: &Val, span: Span, d: u32) -> Result<Val, Fail> {
+        let loaded = self.load(path).ok_or(Fail::Unknown)?;
+        let names = match &vars.v {
+            V::Map(entries) => entries.clone(),
+            V::Unknown(_) => return Err(Fail::Unknown),
+            _ => return Err(Fail::Error),
+        };
+        let text = loaded.text.clone();
+        let t = hcl_edit::parser::parse_template(&text).map_err(|_| Fail::Error)?;
+        let loc = Loc {
+            text: &text,
+            file: span.file,
+            fixed: Some(span),
+        };
+        let mut v = self.template(&t, loc, None, &Scope::isolated(names), d + 1);
+        if let V::Str(s) | V::Unknown(s) = &v.v
+            && looks_like_json(s)
+            && let Ok(j) = serde_json::from_str::<Value>(s)
+        {
+            let inner = Val::from_json(&j, span);
+            v.v = V::Json(Box::new(inner));
+        }
+        Ok(v)
+    }
+
+    fn load(&self, path: &str) -> Option<Rc<Loaded>> {
+        let (canonical, rel) = self.module_path(path)?;
+        if let Some(hit) = self.files.borrow().get(&canonical) {
+            return hit.clone();
+        }
+        let loaded = self.read(&canonical, &rel).map(Rc::new);
+        self.files.borrow_mut().insert(canonical, loaded.clone());
+        loaded
+    }
+
+    fn read(&self, canonical: &Path, rel: &Path) -> Option<Loaded> {
+        let meta = std::fs::metadata(canonical).ok()?;
+        if !meta.is_file() || meta.len() > MAX_FILE || !self.charge(meta.len() / 64) {
+            return None;
+        }
+        let text = std::fs::read_to_string(canonical).ok()?;
+        Some(Loaded {
+            text: Rc::from(text),
+            rel: rel.to_path_buf(),
+            json: OnceCell::new(),
+        })
+    }
+
+    fn load_json(&self, rel: &Path, text: &str) -> Option<Val> {
+        let index = self.first_extra + self.extra_files.borrow().len();
+        let index = u16::try_from(index).ok()?;
+        let shown = if self.rel_dir.as_os_str().is_empty() || self.rel_dir == Path::new(".") {
+            rel.to_path_buf()
+        } else {
+            self.rel_dir.join(rel)
+        };
+        let shown = shown.to_string_lossy().replace('\\', "/");
+        let file = Arc::new(SourceFile::new(shown, text));
+        let (value, map) = crate::parse::json::load(&file).ok()?;
+        self.extra_files.borrow_mut().push(file);
+        Some(Val::from_json_mapped(&value, &map, index))
+    }
+
+    /// Resolves a relative path against the module directory; `None` when
+    /// it leaves the directory (`..`, absolute paths, symlinks out).
+    fn module_path(&self, path: &str) -> Option<(PathBuf, PathBuf)> {
+        let mut rel = PathBuf::new();
+        for c in Path::new(path).components() {
+            match c {
+                Component::CurDir => {}
+                Component::Normal(part) => rel.push(part),
+                _ => return None,
+            }
+        }
+        if rel.as_os_str().is_empty() {
+            return None;
+        }
+        let dir = self
+            .dir_canonical
+            .get_or_init(|| self.dir.canonicalize().ok())
+            .as_ref()?;
+        let canonical = self.dir.join(&rel).canonicalize().ok()?;
+        canonical.starts_with(dir).then_some((canonical, rel))
+    }
+}
+
+/// The text being built by a template.
+#[derive(Default)]
+struct Render {
+    text: String,
+    unknown: bool,
+    error: bool,
+    strip_next: bool,
+    origins: Vec<Origin>,
+    /// Indentation still to remove after each newline inside directives.
+    dedent: usize,
+    /// How many directive bodies deep the rendering is.
+    nest: u32,
+}
+
+impl Render {
+    fn literal(&mut self, s: &str) {
+        let s = if self.strip_next { s.trim_start() } else { s };
+        self.strip_next = false;
+        if self.dedent == 0 || self.nest == 0 {
+            self.text.push_str(s);
+            return;
+        }
+        for (i, line) in s.split('\n').enumerate() {
+            if i > 0 {
+                self.text.push('\n');
+                let ws = line.len() - line.trim_start_matches([' ', '\t']).len();
+                self.text.push_str(&line[ws.min(self.dedent)..]);
+            } else {
+                self.text.push_str(line);
+            }
+        }
+    }
+
+    fn trim_end(&mut self) {
+        let keep = self.text.trim_end().len();
+        self.text.truncate(keep);
+    }
+
+    fn add_origins(&mut self, origins: &[Origin]) {
+        for o in origins {
+            if self.origins.len() < 4 && !self.origins.contains(o) {
+                self.origins.push(o.clone());
+            }
+        }
+    }
+
+    /// Source text kept as written for a part that cannot be rendered.
+    fn raw(&mut self, raw: &str, error: bool) {
+        self.text.push_str(raw);
+        self.unknown = true;
+        self.error |= error;
+    }
+
+    fn append(&mut self, v: &Val, src: &str) {
+        self.add_origins(&v.origins);
+        match &v.v {
+            V::Str(s) => self.text.push_str(s),
+            V::Num(n) => self.text.push_str(&n.to_string()),
+            V::Bool(b) => self.text.push_str(if *b { "true" } else { "false" }),
+            V::Json(inner) => {
+                self.text.push_str(&inner.to_json().to_string());
+                self.unknown |= !inner.is_wholly_known();
+            }
+            V::Unknown(t) => {
+                self.text.push_str(t);
+                self.unknown = true;
+            }
+            V::Error(t) => {
+                self.text.push_str(t);
+                self.error = true;
+            }
+            V::Null | V::List(_) | V::Map(_) => {
+                self.text.push_str(&format!("${{{src}}}"));
+                self.error = true;
+            }
+        }
+    }
+}
+
+/// A heredoc whose text is a JSON object or array (container definitions
+/// and policies written before `jsonencode`) is kept as its structure, like
+/// `jsonencode`. Without interpolations the JSON is read from the source
+/// bytes, so every value keeps its own span; otherwise from the rendered
+/// text, located at the heredoc.
+fn heredoc_json(v: Val, t: &Template, loc: Loc<'_>) -> Val {
+    let text = match &v.v {
+        V::Str(s) | V::Unknown(s) if looks_like_json(s) => s,
+        _ => return v,
+    };
+    if let (1, Some(Element::Literal(lit)), None) = (t.len(), t.get(0), loc.fixed) {
+        let range = lit.span();
+        let raw = loc.src(range.clone());
+        if !raw.contains("${") && !raw.contains("%{") {
+            let file = Arc::new(SourceFile::new("heredoc", raw));
+            if let Ok((value, map)) = crate::parse::json::load(&file) {
+                let mut inner = Val::from_json_mapped(&value, &map, loc.file);
+                inner.shift(range.map_or(0, |r| r.start) as u32);
+                return Val {
+                    v: V::Json(Box::new(inner)),
+                    ..v
+                };
+            }
+        }
+    }
+    match serde_json::from_str::<Value>(text) {
+        Ok(j) => {
+            let inner = Val::from_json(&j, v.span);
+            Val {
+                v: V::Json(Box::new(inner)),
+                ..v
+            }
+        }
+        Err(_) => v,
+    }
+}
+
+/// The start of a traversal: a stored value (variable, local, iterator),
+/// with the origin to add when it is copied, or a computed one.
+enum Base<'v> {
+    Ref(&'v Val, Option<&'v Origin>),
+    Owned(Val),
+}
+
+/// The expression's text as written, as an unknown value (`${...}`).
+pub(crate) fn unknown_at(loc: Loc<'_>, r: Option<Range<usize>>) -> Val {
+    failed_at(loc, r, false)
+}
+
+/// The expression's text as written, as an unknown or failed value.
+fn failed_at(loc: Loc<'_>, r: Option<Range<usize>>, error: bool) -> Val {
+    let text = format!("${{{}}}", loc.src(r.clone()));
+    let span = loc.span(r);
+    if error {
+        Val::error(text, span)
+    } else {
+        Val::unknown(text, span)
+    }
+}
+
+/// Adds the operands' provenance to a computed value.
+pub(crate) fn with_origins(mut v: Val, from: &[&Val]) -> Val {
+    for f in from {
+        v.add_origins(&f.origins);
+    }
+    v
+}
+
+fn hcl_number(n: &hcl_edit::Number) -> V {
+    if let Some(i) = n.as_i64() {
+        V::Num(Number::from(i))
+    } else if let Some(u) = n.as_u64() {
+        V::Num(Number::from(u))
+    } else {
+        n.as_f64().and_then(number).unwrap_or(V::Null)
+    }
+}
+
+/// A number value from an `f64`, as an integer when it is one.
+pub(crate) fn number(f: f64) -> Option<V> {
+    if f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0 {
+        Some(V::Num(Number::from(f as i64)))
+    } else {
+        Number::from_f64(f).map(V::Num)
+    }
+}
+
+/// A value as a number (numeric strings convert, as in Terraform).
+pub(crate) fn as_f64(v: &Val) -> Option<f64> {
+    match &v.v {
+        V::Num(n) => n.as_f64(),
+        V::Str(s) => s.trim().parse::<f64>().ok().filter(|f| f.is_finite()),
+        _ => None,
+    }
+}
+
+/// A value as a bool (`"true"`/`"false"` convert, as in Terraform).
+pub(crate) fn as_bool(v: &Val) -> Option<bool> {
+    match &v.v {
+        V::Bool(b) => Some(*b),
+        V::Str(s) if s == "true" => Some(true),
+        V::Str(s) if s == "false" => Some(false),
+        _ => None,
+    }
+}
+
+/// A value used as a map key or a string: scalars convert, unknowns give
+/// their text.
+pub(crate) fn key_string(v: &Val) -> Option<String> {
+    match &v.v {
+        V::Str(s) | V::Unknown(s) | V::Error(s) => Some(s.clone()),
+        V::Num(n) => Some(n.to_string()),
+        V::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// The (key, value) pairs a `for` or `for_each` iterates: list items with
+/// their index, map entries in key order. `None` when not iterable or not
+/// known.
+pub(crate) fn iter_pairs(v: &Val) -> Option<Vec<(Val, Val)>> {
+    match &v.v {
+        V::List(items) => Some(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| (Val::new(V::Num(Number::from(i)), item.span), item.clone()))
+                .collect(),
+        ),
+        V::Map(entries) => {
+            let mut sorted: Vec<&(String, Val)> = entries.iter().collect();
+            sorted.sort_by(|a, b| a.0.cmp(&b.0));
+            Some(
+                sorted
+                    .into_iter()
+                    .map(|(k, item)| (Val::str(k.as_str(), item.span), item.clone()))
+                    .collect(),
+            )
+        }
+        _ => None,
+    }
+}
+
+fn group_insert(entries: &mut Vec<(String, Val)>, key: String, val: Val) {
+    match entries.iter_mut().find(|(k, _)| *k == key) {
+        Some((
+            _,
+            Val {
+                v: V::List(items), ..
+            },
+        )) => items.push(val),
+        _ => {
+            let span = val.span;
+            entries.push((key, Val::new(V::List(vec![val]), span)));
+        }
+    }
+}
+
+fn get_attr<'v>(cur: &'v Val, name: &str) -> Result<&'v Val, bool> {
+    cur.get(name).ok_or(true)
+}
+
+fn index<'v>(cur: &'v Val, key: &Val) -> Result<&'v Val, bool> {
+    match &cur.v {
+        V::List(items) => {
+            let i = as_f64(key)
+                .filter(|f| *f >= 0.0 && f.fract() == 0.0)
+                .ok_or(true)?;
+            items.get(i as usize).ok_or(true)
+        }
+        V::Map(_) => cur.get(&key_string(key).ok_or(true)?).ok_or(true),
+        _ => Err(true),
+    }
+}
+
+/// Applies a binary operator to evaluated operands; `Err(is_error)` when
+/// the result is not known.
+fn binary_op(op: BinaryOperator, l: &Val, r: &Val) -> Result<V, bool> {
+    use BinaryOperator as B;
+    let unknown = |a: &Val, b: &Val| Err(a.is_error() || b.is_error());
+    match op {
+        B::And | B::Or => {
+            let (lb, rb) = (as_bool(l), as_bool(r));
+            let and = matches!(op, B::And);
+            match (lb, rb) {
+                (Some(a), Some(b)) => Ok(V::Bool(if and { a && b } else { a || b })),
+                (Some(a), _) | (_, Some(a)) if a != and => Ok(V::Bool(a)),
+                _ if l.is_known() && r.is_known() => Err(true),
+                _ => unknown(l, r),
+            }
+        }
+        B::Eq | B::NotEq => {
+            if !l.is_wholly_known() || !r.is_wholly_known() {
+                return unknown(l, r);
+            }
+            let eq = json_eq(&l.to_json(), &r.to_json());
+            Ok(V::Bool(eq == matches!(op, B::Eq)))
+        }
+        _ => {
+            if !l.is_known() || !r.is_known() {
+                return unknown(l, r);
+            }
+            let (a, b) = (as_f64(l).ok_or(true)?, as_f64(r).ok_or(true)?);
+            let out = match op {
+                B::Less => return Ok(V::Bool(a < b)),
+                B::LessEq => return Ok(V::Bool(a <= b)),
+                B::Greater => return Ok(V::Bool(a > b)),
+                B::GreaterEq => return Ok(V::Bool(a >= b)),
+                B::Plus => a + b,
+                B::Minus => a - b,
+                B::Mul => a * b,
+                B::Div if b != 0.0 => a / b,
+                B::Mod if b != 0.0 => a % b,
+                _ => return Err(true),
+            };
+            number(out).ok_or(true)
+        }
+    }
+}
+
+/// Equality of plain JSON values, numbers compared by value (1 == 1.0).
+pub(crate) fn json_eq(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_eq(p, q))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+/// Whether text is meant as JSON (an object or an array).
+pub(crate) fn looks_like_json(s: &str) -> bool {
+    matches!(s.trim_start().chars().next(), Some('{' | '['))
+}

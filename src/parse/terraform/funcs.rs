@@ -1,0 +1,628 @@
+//! The Terraform functions evaluated statically. Each works on evaluated
+//! arguments and either computes a value, or says the call is unknown (an
+//! argument is not known) or fails (wrong arguments): both keep the call's
+//! text, but `try`/`can` skip failures only.
+//!
+//! `jsonencode` keeps its argument as structure ([`V::Json`]) and `file` of
+//! a JSON file returns the parsed content, so rules can look inside ECS
+//! container definitions and similar JSON-in-a-string attributes.
+
+use serde_json::Number;
+
+use super::eval::{
+    Evaluator, MAX_STRING, as_bool, as_f64, json_eq, key_string, number, with_origins,
+};
+use super::value::{V, Val, map_insert};
+use crate::document::Span;
+
+/// Why a call has no value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fail {
+    /// An argument is not statically known (or the function is not one we
+    /// evaluate).
+    Unknown,
+    /// The arguments are wrong for the function.
+    Error,
+}
+
+type R = Result<Val, Fail>;
+
+/// Calls function `name` on evaluated arguments; the result is located at
+/// `span` (the call) unless it is one of the arguments passed through.
+pub(crate) fn call(ev: &Evaluator, name: &str, args: Vec<Val>, span: Span, depth: u32) -> R {
+    match name {
+        "try" => try_(args),
+        "can" => can(&args, span),
+        "coalesce" => coalesce(args),
+        "lookup" => lookup(args),
+        "element" => element(args),
+        "concat" => concat(args, span),
+        "merge" => merge(args, span),
+        "tolist" | "toset" | "tomap" => convert_collection(name, args),
+        "flatten" => flatten(args, span),
+        "jsonencode" => jsonencode(args, span),
+        "jsondecode" => jsondecode(args, span),
+        "file" => {
+            let path = string_arg(&args, 0, 1)?;
+            ev.read_file(&path, span)
+                .map(|v| with_origins(v, &refs(&args)))
+        }
+        "fileexists" => {
+            let path = string_arg(&args, 0, 1)?;
+            computed(V::Bool(ev.file_exists(&path)), span, &args)
+        }
+        "templatefile" => {
+            let path = string_arg(&args, 0, 2)?;
+            let vars = args.get(1).ok_or(Fail::Error)?;
+            ev.template_file(&path, vars, span, depth)
+                .map(|v| with_origins(v, &refs(&args)))
+        }
+        _ => scalar_call(name, &args, span),
+    }
+}
+
+/// Functions whose result is a new value computed from known arguments.
+fn scalar_call(name: &str, args: &[Val], span: Span) -> R {
+    let v = match name {
+        "format" => V::Str(format(args)?),
+        "join" => V::Str(join(args)?),
+        "split" => split(args, span)?,
+        "lower" => V::Str(string_arg(args, 0, 1)?.to_lowercase()),
+        "upper" => V::Str(string_arg(args, 0, 1)?.to_uppercase()),
+        "trimspace" => V::Str(string_arg(args, 0, 1)?.trim().to_string()),
+        "replace" => V::Str(replace(args)?),
+        "tostring" => return tostring(args.to_vec()),
+        "tonumber" => tonumber(args)?,
+        "length" => length(args)?,
+        "keys" | "values" => keys_values(name, args, span)?,
+        "contains" => contains(args)?,
+        _ => return Err(Fail::Unknown),
+    };
+    computed(v, span, args)
+}
+
+fn refs(args: &[Val]) -> Vec<&Val> {
+    args.iter().collect()
+}
+
+/// A computed value at the call, explained by its arguments' provenance.
+fn computed(v: V, span: Span, args: &[Val]) -> R {
+    Ok(with_origins(Val::new(v, span), &refs(args)))
+}
+
+/// `Err` when an argument is not known: `Error` wins over `Unknown`.
+fn known(args: &[Val]) -> Result<(), Fail> {
+    if args.iter().any(Val::is_error) {
+        Err(Fail::Error)
+    } else if args.iter().any(|a| !a.is_known()) {
+        Err(Fail::Unknown)
+    } else {
+        Ok(())
+    }
+}
+
+fn arity(args: &[Val], n: usize) -> Result<(), Fail> {
+    known(args)?;
+    if args.len() == n {
+        Ok(())
+    } else {
+        Err(Fail::Error)
+    }
+}
+
+/// Argument `i` as a string, checking there are `n` arguments.
+fn string_arg(args: &[Val], i: usize, n: usize) -> Result<String, Fail> {
+    arity(args, n)?;
+    text(&args[i])
+}
+
+/// A value where Terraform wants a string: strings, numbers and bools;
+/// JSON kept as structure is a string again here.
+fn text(v: &Val) -> Result<String, Fail> {
+    match &v.v {
+        V::Str(s) => Ok(s.clone()),
+        V::Num(n) => Ok(n.to_string()),
+        V::Bool(b) => Ok(b.to_string()),
+        V::Json(inner) if inner.is_wholly_known() => Ok(inner.to_json().to_string()),
+        V::Json(_) | V::Unknown(_) => Err(Fail::Unknown),
+        _ => Err(Fail::Error),
+    }
+}
+
+fn try_(args: Vec<Val>) -> R {
+    for a in args {
+        if a.is_error() {
+            continue;
+        }
+        return if a.is_known() {
+            Ok(a)
+        } else {
+            Err(Fail::Unknown)
+        };
+    }
+    Err(Fail::Error)
+}
+
+fn can(args: &[Val], span: Span) -> R {
+    let [a] = args else {
+        return Err(Fail::Error);
+    };
+    if a.is_error() {
+        return computed(V::Bool(false), span, &[]);
+    }
+    if !a.is_known() {
+        return Err(Fail::Unknown);
+    }
+    computed(V::Bool(true), span, args)
+}
+
+fn coalesce(args: Vec<Val>) -> R {
+    for a in args {
+        match &a.v {
+            V::Error(_) => return Err(Fail::Error),
+            V::Unknown(_) => return Err(Fail::Unknown),
+            V::Null => {}
+            V::Str(s) if s.is_empty() => {}
+            _ => return Ok(a),
+        }
+    }
+    Err(Fail::Error)
+}
+
+fn lookup(mut args: Vec<Val>) -> R {
+    if !(2..=3).contains(&args.len()) {
+        return Err(Fail::Error);
+    }
+    known(&args[..2])?;
+    let key = key_string(&args[1]).ok_or(Fail::Error)?;
+    let default = if args.len() == 3 { args.pop() } else { None };
+    let map = args.swap_remove(0);
+    let V::Map(entries) = map.v else {
+        return Err(Fail::Error);
+    };
+    match entries.into_iter().rev().find(|(k, _)| *k == key) {
+        Some((_, v)) => Ok(v),
+        None => default.ok_or(Fail::Error).and_then(|d| match d.v {
+            V::Unknown(_) => Err(Fail::Unknown),
+            V::Error(_) => Err(Fail::Error),
+            _ => Ok(d),
+        }),
+    }
+}
+
+fn element(args: Vec<Val>) -> R {
+    arity(&args, 2)?;
+    let i = as_f64(&args[1]).filter(|f| *f >= 0.0).ok_or(Fail::Error)? as usize;
+    let mut args = args;
+    let V::List(items) = args.swap_remove(0).v else {
+        return Err(Fail::Error);
+    };
+    if items.is_empty() {
+        return Err(Fail::Error);
+    }
+    let n = items.len();
+    items.into_iter().nth(i % n).ok_or(Fail::Error)
+}
+
+fn concat(args: Vec<Val>, span: Span) -> R {
+    known(&args)?;
+    let mut out = Vec::new();
+    for a in args {
+        match a.v {
+            V::List(items) => out.extend(items),
+            _ => return Err(Fail::Error),
+        }
+    }
+    Ok(Val::new(V::List(out), span))
+}
+
+fn merge(args: Vec<Val>, span: Span) -> R {
+    known(&args)?;
+    let mut out: Vec<(String, Val)> = Vec::new();
+    let mut origins = Vec::new();
+    for a in args {
+        origins.extend(a.origins.iter().cloned());
+        match a.v {
+            V::Null => {}
+            V::Map(entries) => {
+                for (k, v) in entries {
+                    map_insert(&mut out, k, v);
+                }
+            }
+            _ => return Err(Fail::Error),
+        }
+    }
+    let mut v = Val::new(V::Map(out), span);
+    v.add_origins(&origins);
+    Ok(v)
+}
+
+fn convert_collection(name: &str, args: Vec<Val>) -> R {
+    arity(&args, 1)?;
+    let mut args = args;
+    let mut a = args.swap_remove(0);
+    match (&mut a.v, name) {
+        (V::Null, _) => Ok(a),
+        (V::List(_), "tolist") | (V::Map(_), "tomap") => Ok(a),
+        (V::List(items), "toset") => {
+            let mut seen: Vec<serde_json::Value> = Vec::new();
+            items.retain(|item| {
+                let j = item.to_json();
+                let new = !seen.iter().any(|s| json_eq(s, &j));
+                if new {
+                    seen.push(j);
+                }
+                new
+            });
+            if items.iter().all(|i| i.as_str().is_some()) {
+                items.sort_by(|x, y| x.as_str().cmp(&y.as_str()));
+            }
+            Ok(a)
+        }
+        _ => Err(Fail::Error),
+    }
+}
+
+fn flatten(args: Vec<Val>, span: Span) -> R {
+    arity(&args, 1)?;
+    fn walk(v: Val, out: &mut Vec<Val>, depth: usize) -> Result<(), Fail> {
+        match v.v {
+            V::List(items) if depth < 64 => {
+                for i in items {
+                    walk(i, out, depth + 1)?;
+                }
+                Ok(())
+            }
+            V::Unknown(_) => Err(Fail::Unknown),
+            V::Error(_) | V::List(_) => Err(Fail::Error),
+            _ => {
+                out.push(v);
+                Ok(())
+            }
+        }
+    }
+    let mut args = args;
+    let a = args.swap_remove(0);
+    if !matches!(a.v, V::List(_)) {
+        return Err(Fail::Error);
+    }
+    let mut out = Vec::new();
+    walk(a, &mut out, 0)?;
+    Ok(Val::new(V::List(out), span))
+}
+
+fn jsonencode(args: Vec<Val>, span: Span) -> R {
+    arity(&args, 1)?;
+    let mut args = args;
+    let inner = args.swap_remove(0);
+    let origins = inner.origins.clone();
+    let mut v = Val::new(V::Json(Box::new(inner)), span);
+    v.add_origins(&origins);
+    Ok(v)
+}
+
+fn jsondecode(args: Vec<Val>, span: Span) -> R {
+    arity(&args, 1)?;
+    let mut args = args;
+    let a = args.swap_remove(0);
+    match a.v {
+        V::Json(inner) => {
+            let mut inner = *inner;
+            inner.span = span;
+            inner.add_origins(&a.origins);
+            Ok(inner)
+        }
+        V::Str(s) => {
+            let j: serde_json::Value = serde_json::from_str(&s).map_err(|_| Fail::Error)?;
+            let mut v = Val::from_json(&j, span);
+            v.add_origins(&a.origins);
+            Ok(v)
+        }
+        _ => Err(Fail::Error),
+    }
+}
+
+fn tostring(args: Vec<Val>) -> R {
+    arity(&args, 1)?;
+    let mut args = args;
+    let mut a = args.swap_remove(0);
+    a.v = match a.v {
+        V::Null => V::Null,
+        V::Json(inner) => V::Json(inner),
+        ref other => V::Str(text(&Val::new(other.clone(), a.span))?),
+    };
+    Ok(a)
+}
+
+fn tonumber(args: &[Val]) -> Result<V, Fail> {
+    arity(args, 1)?;
+    match &args[0].v {
+        V::Null => Ok(V::Null),
+        V::Num(n) => Ok(V::Num(n.clone())),
+        V::Str(s) => {
+            if let Ok(i) = s.trim().parse::<i64>() {
+                return Ok(V::Num(Number::from(i)));
+            }
+            as_f64(&args[0]).and_then(number).ok_or(Fail::Error)
+        }
+        _ => Err(Fail::Error),
+    }
+}
+
+fn length(args: &[Val]) -> Result<V, Fail> {
+    arity(args, 1)?;
+    let n = match &args[0].v {
+        V::List(items) => items.len(),
+        V::Map(entries) => entries.len(),
+        V::Str(s) => s.chars().count(),
+        V::Json(_) => text(&args[0])?.chars().count(),
+        _ => return Err(Fail::Error),
+    };
+    Ok(V::Num(Number::from(n)))
+}
+
+fn keys_values(name: &str, args: &[Val], span: Span) -> Result<V, Fail> {
+    arity(args, 1)?;
+    let V::Map(entries) = &args[0].v else {
+        return Err(Fail::Error);
+    };
+    let mut sorted: Vec<&(String, Val)> = entries.iter().collect();
+    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    let items = sorted
+        .into_iter()
+        .map(|(k, v)| {
+            if name == "keys" {
+                Val::str(k.as_str(), span)
+            } else {
+                v.clone()
+            }
+        })
+        .collect();
+    Ok(V::List(items))
+}
+
+fn contains(args: &[Val]) -> Result<V, Fail> {
+    arity(args, 2)?;
+    let V::List(items) = &args[0].v else {
+        return Err(Fail::Error);
+    };
+    if !args[1].is_wholly_known() || !items.iter().all(Val::is_wholly_known) {
+        return Err(Fail::Unknown);
+    }
+    let needle = args[1].to_json();
+    Ok(V::Bool(
+        items.iter().any(|i| json_eq(&i.to_json(), &needle)),
+    ))
+}
+
+/// `join(separator, lists...)`.
+fn join(args: &[Val]) -> Result<String, Fail> {
+    known(args)?;
+    let (sep, lists) = args.split_first().ok_or(Fail::Error)?;
+    let sep = text(sep)?;
+    let mut parts = Vec::new();
+    for l in lists {
+        let V::List(items) = &l.v else {
+            return Err(Fail::Error);
+        };
+        for i in items {
+            parts.push(text(i)?);
+        }
+    }
+    let out = parts.join(&sep);
+    if out.len() > MAX_STRING {
+        return Err(Fail::Unknown);
+    }
+    Ok(out)
+}
+
+fn split(args: &[Val], span: Span) -> Result<V, Fail> {
+    arity(args, 2)?;
+    let (sep, s) = (text(&args[0])?, text(&args[1])?);
+    let parts: Vec<Val> = if sep.is_empty() {
+        s.chars().map(|c| Val::str(c.to_string(), span)).collect()
+    } else {
+        s.split(sep.as_str()).map(|p| Val::str(p, span)).collect()
+    };
+    Ok(V::List(parts))
+}
+
+/// `replace(string, substring, replacement)`; a substring in slashes is a
+/// regular expression (`$1` refers to groups).
+fn replace(args: &[Val]) -> Result<String, Fail> {
+    arity(args, 3)?;
+    let (s, from, to) = (text(&args[0])?, text(&args[1])?, text(&args[2])?);
+    let out = if from.len() >= 2 && from.starts_with('/') && from.ends_with('/') {
+        let re = regex::Regex::new(&from[1..from.len() - 1]).map_err(|_| Fail::Error)?;
+        re.replace_all(&s, to.as_str()).into_owned()
+    } else if from.is_empty() {
+        return Err(Fail::Error);
+    } else {
+        s.replace(&from, &to)
+    };
+    if out.len() > MAX_STRING {
+        return Err(Fail::Unknown);
+    }
+    Ok(out)
+}
+
+/// `format(spec, args...)`: the verbs `%s %d %f %v %q %t %x %X %o %b %e %%`
+/// with flags, width and precision.
+fn format(args: &[Val]) -> Result<String, Fail> {
+    let (spec, rest) = args.split_first().ok_or(Fail::Error)?;
+    known(std::slice::from_ref(spec))?;
+    let spec = text(spec)?;
+    let mut out = String::new();
+    let mut chars = spec.chars().peekable();
+    let mut next = 0;
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        if chars.peek() == Some(&'%') {
+            chars.next();
+            out.push('%');
+            continue;
+        }
+        let verb = Verb::parse(&mut chars)?;
+        let arg = rest.get(next).ok_or(Fail::Error)?;
+        next += 1;
+        out.push_str(&verb.apply(arg)?);
+        if out.len() > MAX_STRING {
+            return Err(Fail::Unknown);
+        }
+    }
+    if next != rest.len() {
+        return Err(Fail::Error);
+    }
+    Ok(out)
+}
+
+/// One `%` verb of a format string.
+struct Verb {
+    minus: bool,
+    plus: bool,
+    zero: bool,
+    space: bool,
+    width: usize,
+    precision: Option<usize>,
+    verb: char,
+}
+
+impl Verb {
+    fn parse(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Result<Verb, Fail> {
+        let mut v = Verb {
+            minus: false,
+            plus: false,
+            zero: false,
+            space: false,
+            width: 0,
+            precision: None,
+            verb: ' ',
+        };
+        while let Some(&c) = chars.peek() {
+            match c {
+                '-' => v.minus = true,
+                '+' => v.plus = true,
+                '0' => v.zero = true,
+                ' ' => v.space = true,
+                '#' => {}
+                _ => break,
+            }
+            chars.next();
+        }
+        v.width = digits(chars)?.unwrap_or(0);
+        if chars.peek() == Some(&'.') {
+            chars.next();
+            v.precision = Some(digits(chars)?.unwrap_or(0));
+        }
+        v.verb = chars.next().ok_or(Fail::Error)?;
+        Ok(v)
+    }
+
+    fn apply(&self, arg: &Val) -> Result<String, Fail> {
+        if !arg.is_known() {
+            return Err(if arg.is_error() {
+                Fail::Error
+            } else {
+                Fail::Unknown
+            });
+        }
+        let body = match self.verb {
+            'v' => match &arg.v {
+                V::List(_) | V::Map(_) if arg.is_wholly_known() => arg.to_json().to_string(),
+                V::Null => "null".to_string(),
+                _ => text(arg)?,
+            },
+            's' => {
+                let s = text(arg)?;
+                match self.precision {
+                    Some(p) => s.chars().take(p).collect(),
+                    None => s,
+                }
+            }
+            'q' => serde_json::Value::String(text(arg)?).to_string(),
+            't' => as_bool(arg).ok_or(Fail::Error)?.to_string(),
+            'd' | 'x' | 'X' | 'o' | 'b' => self.integer(arg)?,
+            'f' | 'F' => {
+                let f = as_f64(arg).ok_or(Fail::Error)?;
+                self.signed(
+                    f < 0.0,
+                    format!("{:.*}", self.precision.unwrap_or(6), f.abs()),
+                )
+            }
+            'e' => {
+                let f = as_f64(arg).ok_or(Fail::Error)?;
+                self.signed(
+                    f < 0.0,
+                    format!("{:.*e}", self.precision.unwrap_or(6), f.abs()),
+                )
+            }
+            _ => return Err(Fail::Error),
+        };
+        Ok(self.pad(body))
+    }
+
+    fn integer(&self, arg: &Val) -> Result<String, Fail> {
+        let f = as_f64(arg)
+            .filter(|f| f.fract() == 0.0)
+            .ok_or(Fail::Error)?;
+        let n = f.abs() as u64;
+        let digits = match self.verb {
+            'x' => format!("{n:x}"),
+            'X' => format!("{n:X}"),
+            'o' => format!("{n:o}"),
+            'b' => format!("{n:b}"),
+            _ => n.to_string(),
+        };
+        Ok(self.signed(f < 0.0, digits))
+    }
+
+    fn signed(&self, negative: bool, digits: String) -> String {
+        let sign = if negative {
+            "-"
+        } else if self.plus {
+            "+"
+        } else if self.space {
+            " "
+        } else {
+            ""
+        };
+        let numeric_zero = self.zero && !self.minus;
+        if numeric_zero && self.width > sign.len() + digits.len() {
+            let fill = "0".repeat(self.width - sign.len() - digits.len());
+            format!("{sign}{fill}{digits}")
+        } else {
+            format!("{sign}{digits}")
+        }
+    }
+
+    fn pad(&self, body: String) -> String {
+        let len = body.chars().count();
+        if len >= self.width {
+            return body;
+        }
+        let fill = " ".repeat(self.width - len);
+        if self.minus {
+            body + &fill
+        } else {
+            fill + &body
+        }
+    }
+}
+
+/// A decimal number in a format verb (width or precision), capped so a
+/// format string cannot ask for a huge padding.
+fn digits(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Result<Option<usize>, Fail> {
+    let mut n: Option<usize> = None;
+    while let Some(d) = chars.peek().and_then(|c| c.to_digit(10)) {
+        chars.next();
+        let v = n.unwrap_or(0) * 10 + d as usize;
+        if v > 10_000 {
+            return Err(Fail::Error);
+        }
+        n = Some(v);
+    }
+    Ok(n)
+}

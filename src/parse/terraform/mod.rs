@@ -1,0 +1,408 @@
+//! Terraform modules: all `.tf` and `.tf.json` files of one directory, with
+//! its variable files, become ONE document (docs/input-terraform.md).
+//!
+//! Pipeline: each file is parsed (hcl-edit for HCL, the shared JSON loader
+//! for `.tf.json`) into one block shape ([`body`]); variables are resolved
+//! from defaults and tfvars ([`vars`]); every attribute is evaluated where
+//! it is statically known ([`eval`], [`funcs`]); bodies become values with
+//! `dynamic` blocks expanded ([`blocks`]); and the value tree is emitted as
+//! the input JSON, its source map and provenance in one walk ([`value`]).
+
+mod blocks;
+mod body;
+mod eval;
+mod funcs;
+mod hcl;
+mod json;
+mod value;
+mod vars;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use hcl_edit::structure::Body as HclBody;
+use serde_json::Value;
+
+use self::body::{Block, Item, Loc};
+use self::eval::{Evaluator, Scope};
+use self::value::{Origin, V, Val};
+use self::vars::VarSource;
+use crate::document::{Document, Kind, ParseError, Parsed, SourceFile, SourceMap, Span};
+
+/// Settings that change how a module is evaluated (extra variable files).
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// `--var-file` paths, applied after the module's own tfvars files.
+    pub var_files: Vec<std::path::PathBuf>,
+}
+
+/// Most files one module document takes (file indexes are `u16`, and
+/// variable files and files read by `file()` need indexes too).
+const MAX_FILES: usize = 60_000;
+/// Largest `--var-file` read.
+const MAX_VAR_FILE: u64 = 4 << 20;
+
+/// Parses one module directory into one document.
+///
+/// `files` are the module's `.tf`, `.tf.json`, `terraform.tfvars(.json)`
+/// and `*.auto.tfvars(.json)` files (paths relative to the scan root, in
+/// name order); `dir` is the directory on disk, used to read the files
+/// that `file()`/`templatefile()` name. A file that does not parse yields a
+/// `ParseError` and the others still make the document; a module none of
+/// whose configuration files parse yields no document.
+pub fn parse_module(dir: &Path, files: &[Arc<SourceFile>], options: &Options) -> Parsed {
+    let mut out = Parsed::default();
+    let files = &files[..files.len().min(MAX_FILES)];
+    let mut configs = Vec::new();
+    let mut tfvars = Vec::new();
+    let mut has_tfvars = false;
+    for (i, f) in files.iter().enumerate() {
+        let Some((role, syntax)) = classify(&file_name(f)) else {
+            continue;
+        };
+        has_tfvars |= role > 0;
+        match load(f, syntax) {
+            Ok(tree) if role == 0 => configs.push((i as u16, tree)),
+            Ok(tree) => tfvars.push((role, i as u16, tree)),
+            Err(e) => out.errors.push(e),
+        }
+    }
+    if configs.is_empty() {
+        return out;
+    }
+    // stable: name order within each rank
+    tfvars.sort_by_key(|(role, _, _)| *role);
+    let mut all: Vec<Arc<SourceFile>> = files.to_vec();
+    let mut var_trees = Vec::new();
+    for p in &options.var_files {
+        match read_var_file(p) {
+            Ok(f) => {
+                let syntax = if p.to_string_lossy().ends_with(".json") {
+                    Syntax::Json
+                } else {
+                    Syntax::Hcl
+                };
+                match load(&f, syntax) {
+                    Ok(tree) => var_trees.push((all.len() as u16, tree)),
+                    Err(e) => out.errors.push(e),
+                }
+                all.push(f);
+            }
+            Err(e) => out.errors.push(e),
+        }
+    }
+    let module = module_dir(files, dir);
+    let input = Input {
+        files,
+        all: &all,
+        configs: &configs,
+        tfvars: tfvars
+            .iter()
+            .map(|(_, i, t)| (*i, t))
+            .chain(var_trees.iter().map(|(i, t)| (*i, t)))
+            .collect(),
+        has_tfvars,
+        module: &module,
+    };
+    out.documents.push(document(dir, input));
+    out
+}
+
+/// What one module's document is built from.
+struct Input<'a> {
+    /// The module's own files.
+    files: &'a [Arc<SourceFile>],
+    /// The module's files and the `--var-file`s (document file indexes).
+    all: &'a [Arc<SourceFile>],
+    configs: &'a [(u16, Tree)],
+    /// Variable files in precedence order, lowest first.
+    tfvars: Vec<(u16, &'a Tree)>,
+    has_tfvars: bool,
+    module: &'a str,
+}
+
+fn document(dir: &Path, input: Input) -> Document {
+    let blocks: Vec<Block> = input
+        .configs
+        .iter()
+        .flat_map(|(i, tree)| top_blocks(tree, &input.all[*i as usize], *i))
+        .collect();
+    let refs: Vec<&Block> = blocks.iter().collect();
+    let mut ev = Evaluator::new(dir, Path::new(input.module), input.all.len());
+    let declared = vars::declared(&refs);
+    let sources: Vec<VarSource> = input
+        .tfvars
+        .iter()
+        .map(|(i, tree)| var_source(tree, &input.all[*i as usize], *i))
+        .collect();
+    let values = vars::resolve(&ev, &declared, &sources, input.all);
+    ev.set_vars(values);
+    ev.set_locals(locals(&refs, input.all));
+    let tree = sections(&ev, &refs, &input);
+    let mut provenance = BTreeMap::new();
+    let emitted = value::emit(&tree, &mut provenance);
+    let mut files = input.all.to_vec();
+    files.extend(ev.take_extra_files());
+    Document {
+        kind: Kind::Terraform,
+        files,
+        label: input.module.to_string(),
+        input: emitted.value,
+        source_map: emitted.map,
+        provenance,
+    }
+}
+
+/// A parsed file.
+enum Tree {
+    Hcl(HclBody),
+    Json(Value, SourceMap),
+}
+
+#[derive(Clone, Copy)]
+enum Syntax {
+    Hcl,
+    Json,
+}
+
+/// The role of a file by name: 0 = configuration, 1.. = variable files in
+/// precedence rank (terraform.tfvars, terraform.tfvars.json, *.auto.*).
+fn classify(name: &str) -> Option<(u8, Syntax)> {
+    Some(match name {
+        "terraform.tfvars" => (1, Syntax::Hcl),
+        "terraform.tfvars.json" => (2, Syntax::Json),
+        n if n.ends_with(".auto.tfvars") => (3, Syntax::Hcl),
+        n if n.ends_with(".auto.tfvars.json") => (3, Syntax::Json),
+        n if n.ends_with(".tf") => (0, Syntax::Hcl),
+        n if n.ends_with(".tf.json") => (0, Syntax::Json),
+        _ => return None,
+    })
+}
+
+fn load(file: &Arc<SourceFile>, syntax: Syntax) -> Result<Tree, ParseError> {
+    match syntax {
+        Syntax::Hcl => hcl::parse(file).map(Tree::Hcl),
+        Syntax::Json => {
+            let (value, map) = crate::parse::json::load(file)?;
+            if !value.is_object() {
+                let at = map.span.start as usize;
+                return Err(ParseError::at(file, at, "expected a JSON object"));
+            }
+            Ok(Tree::Json(value, map))
+        }
+    }
+}
+
+fn top_blocks<'a>(tree: &'a Tree, file: &'a SourceFile, index: u16) -> Vec<Block<'a>> {
+    match tree {
+        Tree::Hcl(body) => hcl::body(body, Loc::file(&file.text, index))
+            .items
+            .into_iter()
+            .filter_map(|i| match i {
+                Item::Block(b) => Some(b),
+                Item::Attr(_) => None,
+            })
+            .collect(),
+        Tree::Json(value, map) => json::top_blocks(value, map, index),
+    }
+}
+
+fn var_source<'a>(tree: &'a Tree, file: &'a SourceFile, index: u16) -> VarSource<'a> {
+    match tree {
+        Tree::Hcl(body) => VarSource::Hcl(body, Loc::file(&file.text, index)),
+        Tree::Json(value, map) => VarSource::Json(value, map, index),
+    }
+}
+
+fn read_var_file(path: &Path) -> Result<Arc<SourceFile>, ParseError> {
+    let fail = |msg: String| ParseError::at(&Arc::new(SourceFile::new(path, "")), 0, msg);
+    let meta =
+        std::fs::metadata(path).map_err(|e| fail(format!("cannot read variable file: {e}")))?;
+    if meta.len() > MAX_VAR_FILE {
+        return Err(fail(format!(
+            "variable file is larger than {} MiB",
+            MAX_VAR_FILE >> 20
+        )));
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| fail(format!("cannot read variable file: {e}")))?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_string();
+    Ok(Arc::new(SourceFile::new(path, text)))
+}
+
+/// The module's directory as shown: relative to the scan root, "." for it.
+fn module_dir(files: &[Arc<SourceFile>], dir: &Path) -> String {
+    let parent = files
+        .first()
+        .and_then(|f| f.path.parent().map(Path::to_path_buf))
+        .unwrap_or_else(|| dir.to_path_buf());
+    let shown = parent.to_string_lossy().replace('\\', "/");
+    let shown = shown.trim_start_matches("./").trim_end_matches('/');
+    if shown.is_empty() {
+        ".".to_string()
+    } else {
+        shown.to_string()
+    }
+}
+
+fn file_name(f: &SourceFile) -> String {
+    f.path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| f.path.to_string_lossy().into_owned())
+}
+
+/// `locals` definitions by name (a later definition wins).
+fn locals<'a>(
+    blocks: &[&Block<'a>],
+    files: &[Arc<SourceFile>],
+) -> HashMap<String, (body::Expr<'a>, Origin)> {
+    let mut out = HashMap::new();
+    for b in blocks.iter().filter(|b| b.ident == "locals") {
+        for a in b.body.attrs() {
+            let origin = format!("local `{}` ({})", a.name, vars::place(files, a.expr.span()));
+            out.insert(a.name.clone(), (a.expr, Rc::from(origin)));
+        }
+    }
+    out
+}
+
+/// The document's top-level object (docs/input-terraform.md).
+fn sections(ev: &Evaluator, blocks: &[&Block], input: &Input) -> Val {
+    let mut s = Sections {
+        root: input.has_tfvars,
+        ..Sections::default()
+    };
+    for b in blocks {
+        s.add(ev, b, input.all);
+    }
+    let top = Span::default();
+    let list = |items: Vec<Val>| Val::new(V::List(items), top);
+    let names = input
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| Val::str(file_name(f), Span::default().in_file(i as u16)))
+        .collect();
+    let entries = vec![
+        ("module".to_string(), Val::str(input.module, top)),
+        ("root".to_string(), Val::new(V::Bool(s.root), top)),
+        ("files".to_string(), list(names)),
+        ("resources".to_string(), list(s.resources)),
+        ("data".to_string(), list(s.data)),
+        ("modules".to_string(), list(s.modules)),
+        ("providers".to_string(), list(s.providers)),
+        ("terraform".to_string(), list(s.terraform)),
+        ("variables".to_string(), list(s.variables)),
+        ("locals".to_string(), Val::new(V::Map(s.locals), top)),
+        ("outputs".to_string(), list(s.outputs)),
+    ];
+    Val::new(V::Map(entries), top)
+}
+
+/// The top-level lists being filled, block by block.
+#[derive(Default)]
+struct Sections {
+    root: bool,
+    resources: Vec<Val>,
+    data: Vec<Val>,
+    modules: Vec<Val>,
+    providers: Vec<Val>,
+    terraform: Vec<Val>,
+    variables: Vec<Val>,
+    locals: Vec<(String, Val)>,
+    outputs: Vec<Val>,
+}
+
+impl Sections {
+    fn add(&mut self, ev: &Evaluator, b: &Block, files: &[Arc<SourceFile>]) {
+        let head = b.head;
+        let file = files
+            .get(head.file as usize)
+            .map(|f| file_name(f))
+            .unwrap_or_default();
+        let config = || blocks::config(ev, &b.body, head, &Scope::root(), 0);
+        let label = |i: usize| Val::str(b.label(i), b.label_span(i));
+        let mut fields: Vec<(String, Val)> = Vec::new();
+        let mut field = |k: &str, v: Val| fields.push((k.to_string(), v));
+        let target = match b.ident.as_str() {
+            "resource" | "data" => {
+                let (t, n) = (b.label(0), b.label(1));
+                let address = if b.ident == "data" {
+                    format!("data.{t}.{n}")
+                } else {
+                    format!("{t}.{n}")
+                };
+                field("type", label(0));
+                field("name", label(1));
+                field("address", Val::str(address, head));
+                if b.ident == "data" {
+                    &mut self.data
+                } else {
+                    &mut self.resources
+                }
+            }
+            "module" => {
+                field("name", label(0));
+                field("address", Val::str(format!("module.{}", b.label(0)), head));
+                &mut self.modules
+            }
+            "provider" => {
+                self.root = true;
+                let cfg = config();
+                let alias = match cfg.get("alias").and_then(Val::as_str) {
+                    Some(a) => Val::str(a, cfg.get("alias").map_or(head, |v| v.span)),
+                    None => Val::new(V::Null, head),
+                };
+                field("name", label(0));
+                field("alias", alias);
+                field("file", Val::str(file, head));
+                field("config", cfg);
+                self.providers.push(Val::new(V::Map(fields), head));
+                return;
+            }
+            "terraform" => {
+                self.root |= b.body.blocks("backend").next().is_some()
+                    || b.body.blocks("cloud").next().is_some();
+                &mut self.terraform
+            }
+            "variable" => {
+                // a type is an expression of its own: `string`, not a value
+                let mut cfg = config();
+                if let V::Map(entries) = &mut cfg.v
+                    && let Some((_, t)) = entries.iter_mut().find(|(k, _)| k == "type")
+                {
+                    blocks::references_as_text(t);
+                }
+                field("name", label(0));
+                field("file", Val::str(file, head));
+                field("config", cfg);
+                self.variables.push(Val::new(V::Map(fields), head));
+                return;
+            }
+            "output" => {
+                field("name", label(0));
+                &mut self.outputs
+            }
+            "locals" => {
+                for a in b.body.attrs() {
+                    let v = match ev.local(&a.name, 0) {
+                        Some(v) => Val::clone(&v),
+                        None => Val::unknown(format!("${{local.{}}}", a.name), a.expr.span()),
+                    };
+                    value::map_insert(&mut self.locals, a.name.clone(), v);
+                }
+                return;
+            }
+            _ => return,
+        };
+        field("file", Val::str(file, head));
+        field("config", config());
+        target.push(Val::new(V::Map(fields), head));
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,407 @@
+//! The evaluator's value: a JSON-like tree where every node carries the span
+//! to report for it and where it came from, so evaluation and location are
+//! one walk and the document's source map falls out of the result.
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use serde_json::{Number, Value};
+
+use crate::document::{Children, PathSeg, SourceMap, Span};
+
+/// Deepest value tree kept; deeper parts are cut to text so that no walk
+/// over a value can exhaust the stack.
+pub(crate) const MAX_VALUE_DEPTH: usize = 200;
+
+/// Most origins kept per value: the nearest explain it; a long chain of
+/// locals would otherwise copy ever longer lists into every node.
+const MAX_ORIGINS: usize = 4;
+
+/// Where a value came from, as a phrase for messages ("the default of
+/// variable `tag` (variables.tf:3)").
+pub(crate) type Origin = Rc<str>;
+
+/// A value with its report location and provenance.
+#[derive(Clone, Debug)]
+pub(crate) struct Val {
+    pub v: V,
+    pub span: Span,
+    pub origins: Vec<Origin>,
+}
+
+/// The shapes a Terraform value can take here.
+#[derive(Clone, Debug)]
+pub(crate) enum V {
+    Null,
+    Bool(bool),
+    Num(Number),
+    Str(String),
+    List(Vec<Val>),
+    /// An object or map, in source order (later duplicates replace earlier).
+    Map(Vec<(String, Val)>),
+    /// A JSON string (`jsonencode(...)`, a JSON file) kept as its structure
+    /// so rules can look inside; it becomes text only where text is needed.
+    Json(Box<Val>),
+    /// Not statically known: the text to show (`${aws_x.y.id}`).
+    Unknown(String),
+    /// Could not be evaluated because the configuration is wrong for the
+    /// values known (missing key, bad type); shown as text like `Unknown`,
+    /// but `try`/`can` treat it as a failure rather than as "not known yet".
+    Error(String),
+}
+
+impl Val {
+    /// A value without provenance.
+    pub fn new(v: V, span: Span) -> Val {
+        Val {
+            v,
+            span,
+            origins: Vec::new(),
+        }
+    }
+
+    /// A string value.
+    pub fn str(s: impl Into<String>, span: Span) -> Val {
+        Val::new(V::Str(s.into()), span)
+    }
+
+    /// An unknown value shown as `text`.
+    pub fn unknown(text: impl Into<String>, span: Span) -> Val {
+        Val::new(V::Unknown(text.into()), span)
+    }
+
+    /// A failed evaluation shown as `text`.
+    pub fn error(text: impl Into<String>, span: Span) -> Val {
+        Val::new(V::Error(text.into()), span)
+    }
+
+    /// Whether the top of the value is known (its parts may still be unknown).
+    pub fn is_known(&self) -> bool {
+        !matches!(self.v, V::Unknown(_) | V::Error(_))
+    }
+
+    /// Whether the value is a failed evaluation.
+    pub fn is_error(&self) -> bool {
+        matches!(self.v, V::Error(_))
+    }
+
+    /// Whether no part of the value is unknown.
+    pub fn is_wholly_known(&self) -> bool {
+        match &self.v {
+            V::Unknown(_) | V::Error(_) => false,
+            V::List(items) => items.iter().all(Val::is_wholly_known),
+            V::Map(entries) => entries.iter().all(|(_, v)| v.is_wholly_known()),
+            V::Json(inner) => inner.is_wholly_known(),
+            _ => true,
+        }
+    }
+
+    /// The string, if the value is one.
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.v {
+            V::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Adds provenance to this node only, without duplicates.
+    pub fn add_origins(&mut self, origins: &[Origin]) {
+        for o in origins {
+            if self.origins.len() < MAX_ORIGINS && !self.origins.contains(o) {
+                self.origins.push(o.clone());
+            }
+        }
+    }
+
+    /// Moves the whole tree to `span` (a value read through a reference is
+    /// reported where it is used) and adds `origin` to every node, first.
+    pub fn relocate(&mut self, span: Span, origin: Option<&Origin>) {
+        self.span = span;
+        if let Some(o) = origin
+            && !self.origins.contains(o)
+        {
+            // the reference just followed explains the value first
+            self.origins.truncate(MAX_ORIGINS - 1);
+            self.origins.insert(0, o.clone());
+        }
+        match &mut self.v {
+            V::List(items) => items.iter_mut().for_each(|i| i.relocate(span, origin)),
+            V::Map(entries) => entries
+                .iter_mut()
+                .for_each(|(_, v)| v.relocate(span, origin)),
+            V::Json(inner) => inner.relocate(span, origin),
+            _ => {}
+        }
+    }
+
+    /// Moves every span of the tree `by` bytes later in its file (values
+    /// parsed from a slice of a file).
+    pub fn shift(&mut self, by: u32) {
+        self.span.start = self.span.start.saturating_add(by);
+        self.span.end = self.span.end.saturating_add(by);
+        match &mut self.v {
+            V::List(items) => items.iter_mut().for_each(|i| i.shift(by)),
+            V::Map(entries) => entries.iter_mut().for_each(|(_, v)| v.shift(by)),
+            V::Json(inner) => inner.shift(by),
+            _ => {}
+        }
+    }
+
+    /// Number of nodes, for the evaluation budget.
+    pub fn size(&self) -> u64 {
+        match &self.v {
+            V::List(items) => 1 + items.iter().map(Val::size).sum::<u64>(),
+            V::Map(entries) => 1 + entries.iter().map(|(_, v)| v.size()).sum::<u64>(),
+            V::Json(inner) => 1 + inner.size(),
+            V::Str(s) | V::Unknown(s) | V::Error(s) => 1 + s.len() as u64 / 64,
+            _ => 1,
+        }
+    }
+
+    /// Depth of the tree (a scalar is 1).
+    pub fn depth(&self) -> usize {
+        match &self.v {
+            V::List(items) => 1 + items.iter().map(Val::depth).max().unwrap_or(0),
+            V::Map(entries) => 1 + entries.iter().map(|(_, v)| v.depth()).max().unwrap_or(0),
+            V::Json(inner) => 1 + inner.depth(),
+            _ => 1,
+        }
+    }
+
+    /// The entry under `key` of a map.
+    pub fn get(&self, key: &str) -> Option<&Val> {
+        match &self.v {
+            V::Map(entries) => entries.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// The plain JSON of the value (unknown parts as their text).
+    pub fn to_json(&self) -> Value {
+        match &self.v {
+            V::Null => Value::Null,
+            V::Bool(b) => Value::Bool(*b),
+            V::Num(n) => Value::Number(n.clone()),
+            V::Str(s) | V::Unknown(s) | V::Error(s) => Value::String(s.clone()),
+            V::List(items) => Value::Array(items.iter().map(Val::to_json).collect()),
+            V::Map(entries) => Value::Object(
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.to_json()))
+                    .collect(),
+            ),
+            V::Json(inner) => inner.to_json(),
+        }
+    }
+
+    /// A JSON value as a tree whose every node is reported at `span`.
+    pub fn from_json(value: &Value, span: Span) -> Val {
+        Val::from_json_depth(value, None, span, 0)
+    }
+
+    /// A JSON value with the spans of its source map (in document file `file`).
+    pub fn from_json_mapped(value: &Value, map: &SourceMap, file: u16) -> Val {
+        let span = map.span.in_file(file);
+        Val::from_json_depth(value, Some((map, file)), span, 0)
+    }
+
+    fn from_json_depth(
+        value: &Value,
+        map: Option<(&SourceMap, u16)>,
+        span: Span,
+        depth: usize,
+    ) -> Val {
+        if depth > MAX_VALUE_DEPTH {
+            return Val::unknown("…", span);
+        }
+        let child = |seg: PathSeg| -> (Option<(&SourceMap, u16)>, Span) {
+            match map.and_then(|(m, f)| m.child(&seg).map(|c| (c, f))) {
+                Some((c, f)) => (Some((c, f)), c.span.in_file(f)),
+                None => (None, span),
+            }
+        };
+        let v = match value {
+            Value::Null => V::Null,
+            Value::Bool(b) => V::Bool(*b),
+            Value::Number(n) => V::Num(n.clone()),
+            Value::String(s) => V::Str(s.clone()),
+            Value::Array(items) => V::List(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, item)| {
+                        let (m, s) = child(PathSeg::Index(i));
+                        Val::from_json_depth(item, m, s, depth + 1)
+                    })
+                    .collect(),
+            ),
+            Value::Object(obj) => V::Map(
+                obj.iter()
+                    .map(|(k, item)| {
+                        let (m, s) = child(PathSeg::Key(k.clone()));
+                        (k.clone(), Val::from_json_depth(item, m, s, depth + 1))
+                    })
+                    .collect(),
+            ),
+        };
+        Val::new(v, span)
+    }
+}
+
+/// Inserts or replaces `key` in an ordered map (later wins, first position kept).
+pub(crate) fn map_insert(entries: &mut Vec<(String, Val)>, key: String, val: Val) {
+    match entries.iter_mut().find(|(k, _)| *k == key) {
+        Some(slot) => slot.1 = val,
+        None => entries.push((key, val)),
+    }
+}
+
+/// Most provenance entries one document records (a huge value built from
+/// variables would otherwise explain every one of its leaves).
+const MAX_PROVENANCE: usize = 10_000;
+
+/// The document parts one value tree turns into.
+pub(crate) struct Emitted {
+    pub value: Value,
+    pub map: SourceMap,
+}
+
+/// Turns a value tree into the input JSON, its source map and provenance
+/// entries (keyed by JSON path), in one walk.
+pub(crate) fn emit(val: &Val, provenance: &mut BTreeMap<Vec<PathSeg>, String>) -> Emitted {
+    let mut path = Vec::new();
+    emit_at(val, &mut path, &[], provenance, 0)
+}
+
+fn emit_at(
+    val: &Val,
+    path: &mut Vec<PathSeg>,
+    parent_origins: &[Origin],
+    provenance: &mut BTreeMap<Vec<PathSeg>, String>,
+    depth: usize,
+) -> Emitted {
+    if depth > MAX_VALUE_DEPTH {
+        return Emitted {
+            value: Value::String("…".into()),
+            map: SourceMap::leaf(val.span),
+        };
+    }
+    let scalar = !matches!(val.v, V::List(_) | V::Map(_) | V::Json(_));
+    if !val.origins.is_empty()
+        && (scalar || val.origins != parent_origins)
+        && provenance.len() < MAX_PROVENANCE
+    {
+        provenance.insert(path.clone(), describe(val, scalar));
+    }
+    match &val.v {
+        V::Json(inner) => {
+            let mut e = emit_at(inner, path, &val.origins, provenance, depth + 1);
+            e.map.span = val.span;
+            e
+        }
+        V::List(items) => {
+            let mut values = Vec::with_capacity(items.len());
+            let mut maps = Vec::with_capacity(items.len());
+            for (i, item) in items.iter().enumerate() {
+                path.push(PathSeg::Index(i));
+                let e = emit_at(item, path, &val.origins, provenance, depth + 1);
+                path.pop();
+                values.push(e.value);
+                maps.push(e.map);
+            }
+            Emitted {
+                value: Value::Array(values),
+                map: SourceMap::array(val.span, maps),
+            }
+        }
+        V::Map(entries) => {
+            let mut obj = serde_json::Map::with_capacity(entries.len());
+            let mut maps = BTreeMap::new();
+            for (k, item) in entries {
+                path.push(PathSeg::Key(k.clone()));
+                let e = emit_at(item, path, &val.origins, provenance, depth + 1);
+                path.pop();
+                obj.insert(k.clone(), e.value);
+                maps.insert(k.clone(), e.map);
+            }
+            Emitted {
+                value: Value::Object(obj),
+                map: SourceMap {
+                    span: val.span,
+                    children: Children::Object(maps),
+                },
+            }
+        }
+        _ => Emitted {
+            value: val.to_json(),
+            map: SourceMap::leaf(val.span),
+        },
+    }
+}
+
+/// "`latest` from the default of variable `tag` (variables.tf:3)".
+fn describe(val: &Val, scalar: bool) -> String {
+    let from = val
+        .origins
+        .iter()
+        .map(|o| o.as_ref())
+        .collect::<Vec<_>>()
+        .join(", ");
+    if !scalar {
+        return format!("from {from}");
+    }
+    let shown = match &val.v {
+        V::Str(s) | V::Unknown(s) | V::Error(s) => s.clone(),
+        other => Val::new(other.clone(), val.span).to_json().to_string(),
+    };
+    let shown = if shown.chars().count() > 80 {
+        format!("{}…", shown.chars().take(80).collect::<String>())
+    } else {
+        shown
+    };
+    format!("`{shown}` from {from}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relocate_moves_every_node_and_adds_origin() {
+        let mut v = Val::from_json(&serde_json::json!({"a": [1, "x"]}), Span::new(0, 1));
+        let o: Origin = Rc::from("local `x` (a.tf:1)");
+        v.relocate(Span::new(5, 9), Some(&o));
+        let mut prov = BTreeMap::new();
+        let e = emit(&v, &mut prov);
+        assert_eq!(e.value, serde_json::json!({"a": [1, "x"]}));
+        let mut spans = Vec::new();
+        e.map.for_each_span(&mut |s| spans.push(s));
+        assert!(spans.iter().all(|s| *s == Span::new(5, 9)));
+        // the top node and each scalar leaf get provenance, not the inner list
+        let leaf = vec![PathSeg::Key("a".into()), PathSeg::Index(1)];
+        assert_eq!(prov[&leaf], "`x` from local `x` (a.tf:1)");
+        assert_eq!(prov[&vec![]], "from local `x` (a.tf:1)");
+        assert!(!prov.contains_key(&vec![PathSeg::Key("a".into())]));
+    }
+
+    #[test]
+    fn json_values_emit_their_structure_at_the_outer_span() {
+        let inner = Val::from_json(&serde_json::json!([{"image": "x"}]), Span::new(3, 4));
+        let v = Val::new(V::Json(Box::new(inner)), Span::new(1, 10));
+        let e = emit(&v, &mut BTreeMap::new());
+        assert_eq!(e.value, serde_json::json!([{"image": "x"}]));
+        assert_eq!(e.map.span, Span::new(1, 10));
+        let img = [PathSeg::Index(0), PathSeg::Key("image".into())];
+        assert_eq!(e.map.locate(&img).0.span, Span::new(3, 4));
+    }
+
+    #[test]
+    fn too_deep_json_is_cut() {
+        let mut j = serde_json::json!(1);
+        for _ in 0..(MAX_VALUE_DEPTH + 10) {
+            j = serde_json::json!([j]);
+        }
+        let v = Val::from_json(&j, Span::default());
+        assert!(v.depth() <= MAX_VALUE_DEPTH + 2);
+    }
+}

@@ -1,0 +1,64 @@
+//! Issue-level end-to-end checks for Terraform: evaluated values reported at
+//! the attribute that uses them, dynamic blocks, and plan rules at the
+//! exact objects of the plan file.
+
+mod common;
+
+use common::{hit, scan_json};
+
+#[test]
+fn plan_rules_fire_on_update_replace_and_drift_only() {
+    let (code, hits, _) = scan_json(&["fixtures/rules/UPD001/plan.json"]);
+    let path = "fixtures/rules/UPD001/plan.json";
+    assert_eq!(
+        hits,
+        vec![
+            hit("UPD004", path, 7, 18),
+            hit("UPD001", path, 21, 18),
+            hit("UPD002", path, 34, 18),
+        ]
+        .into_iter()
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect::<Vec<_>>()
+    );
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn image_from_local_and_variable_inside_jsonencode_is_tag001_at_that_line() {
+    let (_, hits, report) = scan_json(&["--select", "TAG001", "fixtures/rules/TAG001/ecs"]);
+    assert!(hits.contains(&hit("TAG001", "fixtures/rules/TAG001/ecs/main.tf", 10, 19)));
+    let msg = report["findings"][0]["message"].as_str().unwrap();
+    assert!(msg.contains("the default of variable `tag` (variables.tf:3)"), "{msg}");
+}
+
+#[test]
+fn dynamic_ingress_over_a_variable_list_is_ssh001() {
+    let (_, hits, _) = scan_json(&["--select", "SSH001", "fixtures/rules/SSH001/dynamic"]);
+    assert_eq!(hits, vec![hit("SSH001", "fixtures/rules/SSH001/dynamic/main.tf", 10, 21)]);
+}
+
+#[test]
+fn var_file_overrides_variable_defaults() {
+    let dir = common::temp_tree(&[("pinned.tfvars", "tag = \"1.27.2\"\n")]);
+    let var_file = dir.path().join("pinned.tfvars");
+    let (_, hits, _) = scan_json(&[
+        "--select",
+        "TAG001",
+        "--var-file",
+        var_file.to_str().unwrap(),
+        "fixtures/rules/TAG001/ecs",
+    ]);
+    assert!(hits.is_empty(), "{hits:?}");
+}
+
+#[test]
+fn a_single_terraform_file_is_evaluated_with_its_module_but_reports_only_itself() {
+    // main.tf uses var.tag from variables.tf; naming main.tf alone (as
+    // pre-commit does) must still resolve it.
+    let (_, hits, _) = scan_json(&["--select", "TAG001", "fixtures/rules/TAG001/ecs/main.tf"]);
+    assert_eq!(hits.len(), 2, "{hits:?}");
+    let (_, hits, _) = scan_json(&["--select", "TAG001", "fixtures/rules/TAG001/ecs/variables.tf"]);
+    assert!(hits.is_empty(), "{hits:?}");
+}
