@@ -105,6 +105,10 @@ struct ScanArgs {
     /// Print the time spent in each stage to stderr.
     #[arg(long)]
     timings: bool,
+    /// Read and parse everything but evaluate no rule: the parse-only floor
+    /// the benchmark (BENCHMARKS.md) compares full scans against.
+    #[arg(long, hide = true)]
+    parse_only: bool,
 }
 
 /// Runs the CLI and returns the process exit code.
@@ -171,6 +175,9 @@ fn run_scan(args: ScanArgs) -> u8 {
 /// `--strict`), narrowed by `--select` and `--ignore`. Selecting a strict
 /// rule by ID enables it.
 fn enabled_rules(set: &PolicySet, args: &ScanArgs) -> BTreeSet<String> {
+    if args.parse_only {
+        return BTreeSet::new();
+    }
     set.catalogue
         .iter()
         .filter(|r| {
