@@ -150,9 +150,6 @@ fn run_scan(args: ScanArgs) -> u8 {
     };
     let mut result = scan::scan(&scan_options, &engines);
     result.policy_errors.extend(policy_errors);
-    if args.timings {
-        print_timings(&result.timings);
-    }
     let report = Report {
         findings: &result.findings,
         catalogue: &set.catalogue,
@@ -165,8 +162,12 @@ fn run_scan(args: ScanArgs) -> u8 {
         },
         repo_root: report::find_repo_root(Path::new(".")),
     };
+    let report_started = std::time::Instant::now();
     if let Err(e) = emit(&report, args.format, args.output.as_deref()) {
         return usage_error(&e);
+    }
+    if args.timings {
+        print_timings(&result.timings, report_started.elapsed());
     }
     exit_code(&report, args.fail_on, args.exit_zero)
 }
@@ -278,13 +279,29 @@ fn usage_error(message: &str) -> u8 {
     EXIT_ERROR
 }
 
-fn print_timings(t: &scan::Timings) {
+/// The `--timings` breakdown: wall time per stage, and where the workers'
+/// time went per format (read+parse) and per document kind (evaluate).
+fn print_timings(t: &scan::Timings, report: std::time::Duration) {
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
+    let split = |m: &std::collections::BTreeMap<&str, std::time::Duration>| {
+        m.iter()
+            .map(|(k, v)| format!("{k} {:.1}", ms(*v)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     eprintln!(
-        "timings: discover {:.1} ms, parse+evaluate {:.1} ms wall (parse {:.1} ms, evaluate {:.1} ms CPU summed over workers)",
-        t.discover.as_secs_f64() * 1e3,
-        t.analyse.as_secs_f64() * 1e3,
-        t.parse_cpu.as_secs_f64() * 1e3,
-        t.evaluate_cpu.as_secs_f64() * 1e3
+        "timings (wall): discover {:.1} ms, read+parse+evaluate {:.1} ms ({} threads), report {:.1} ms",
+        ms(t.discover),
+        ms(t.analyse),
+        rayon::current_num_threads(),
+        ms(report)
+    );
+    eprintln!(
+        "timings (summed over threads): read+parse {:.1} ms ({}), evaluate {:.1} ms ({})",
+        ms(t.parse_total()),
+        split(&t.parse),
+        ms(t.evaluate_total()),
+        split(&t.evaluate)
     );
 }
 
