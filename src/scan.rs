@@ -2,6 +2,7 @@
 //! parallel, one work item per file or Terraform module. Every failure along
 //! the way becomes a finding or a diagnostic; nothing stops the other files.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -40,14 +41,38 @@ impl Default for ScanOptions {
 }
 
 /// Where the time went, for `--timings`.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Timings {
     pub discover: Duration,
     /// Wall time of the parallel read+parse+evaluate stage.
     pub analyse: Duration,
-    /// CPU time summed over workers.
-    pub parse_cpu: Duration,
-    pub evaluate_cpu: Duration,
+    /// Time spent reading and parsing, per format (`terraform`,
+    /// `dockerfile`, `yaml`, `json`), summed over worker threads.
+    pub parse: BTreeMap<&'static str, Duration>,
+    /// Time spent evaluating rules, per document kind, summed over worker
+    /// threads.
+    pub evaluate: BTreeMap<&'static str, Duration>,
+}
+
+impl Timings {
+    /// Read+parse time of all formats.
+    pub fn parse_total(&self) -> Duration {
+        self.parse.values().sum()
+    }
+
+    /// Evaluation time of all kinds.
+    pub fn evaluate_total(&self) -> Duration {
+        self.evaluate.values().sum()
+    }
+
+    fn merge(&mut self, other: &Timings) {
+        for (k, v) in &other.parse {
+            *self.parse.entry(k).or_default() += *v;
+        }
+        for (k, v) in &other.evaluate {
+            *self.evaluate.entry(k).or_default() += *v;
+        }
+    }
 }
 
 /// Everything a scan found, before filtering and reporting.
@@ -111,8 +136,7 @@ pub fn analyse(found: &Discovered, options: &ScanOptions, engines: &Engines) -> 
         result.documents += part.documents;
         result.sources.extend(part.sources);
         result.annotations.extend(part.annotations);
-        result.timings.parse_cpu += part.timings.parse_cpu;
-        result.timings.evaluate_cpu += part.timings.evaluate_cpu;
+        result.timings.merge(&part.timings);
     }
     result.policy_errors.extend(engines.load_errors());
     result.policy_errors.sort_by_key(|e| e.to_string());
@@ -126,6 +150,10 @@ pub fn analyse(found: &Discovered, options: &ScanOptions, engines: &Engines) -> 
 
 fn process(item: &Item, options: &ScanOptions, worker: &mut crate::engine::Worker) -> ScanResult {
     let started = Instant::now();
+    let format = match item {
+        Item::File(_, kind) => format_name(*kind),
+        Item::Module(..) => "terraform",
+    };
     let (parsed, files, requested) = match item {
         Item::File(path, kind) => (parse_file(path, *kind, options.max_file_size), 1, None),
         Item::Module(dir, module) => {
@@ -135,7 +163,7 @@ fn process(item: &Item, options: &ScanOptions, worker: &mut crate::engine::Worke
             (parsed, module.files.len(), module.requested.as_ref())
         }
     };
-    let parse_cpu = started.elapsed();
+    let parse_time = started.elapsed();
     let mut out = evaluate(parsed, worker);
     if let Some(requested) = requested {
         out.findings
@@ -143,9 +171,17 @@ fn process(item: &Item, options: &ScanOptions, worker: &mut crate::engine::Worke
         out.sources.retain(|f| requested.contains(&f.path));
     }
     out.files = files;
-    out.timings.parse_cpu = parse_cpu;
-    out.timings.evaluate_cpu = started.elapsed() - parse_cpu;
+    out.timings.parse.insert(format, parse_time);
     out
+}
+
+fn format_name(kind: FileKind) -> &'static str {
+    match kind {
+        FileKind::Dockerfile => "dockerfile",
+        FileKind::Yaml => "yaml",
+        FileKind::Json => "json",
+        FileKind::Terraform | FileKind::TerraformVars => "terraform",
+    }
 }
 
 /// Evaluates parsed documents and turns parse errors into `PARSE001`.
@@ -163,7 +199,12 @@ pub fn evaluate(parsed: Parsed, worker: &mut crate::engine::Worker) -> ScanResul
             }
         }
         out.annotations.extend(crate::suppress::annotation(&doc));
+        let started = Instant::now();
         evaluate_document(&mut doc, worker, &mut out);
+        // Dropping the document is part of its cost.
+        let kind = doc.kind.as_str();
+        drop(doc);
+        *out.timings.evaluate.entry(kind).or_default() += started.elapsed();
     }
     out
 }
