@@ -207,10 +207,11 @@ fn window(line: &str, at: usize) -> (String, usize, usize) {
     (shown, first_col, col)
 }
 
-/// Tabs as one space, other control characters as `�`.
+/// Tabs and line breaks as one space (a finding stays on one line), other
+/// control characters (terminal escapes) as `�`.
 fn printable(c: char) -> char {
     match c {
-        '\t' => ' ',
+        '\t' | '\n' | '\r' => ' ',
         c if c.is_control() => '\u{FFFD}',
         c => c,
     }
