@@ -9,8 +9,11 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 
+use crate::baseline;
+use crate::config::Config;
 use crate::engine::{self, EngineOptions, Engines, PolicyError, PolicySet};
 use crate::finding::{Finding, Severity};
+use crate::gate;
 use crate::report::{self, Format, Report, Stats};
 use crate::rules::PARSE_ERROR;
 use crate::scan::{self, ScanOptions};
@@ -53,6 +56,12 @@ enum Command {
         /// module is shown) or Terraform plan.
         file: PathBuf,
     },
+    /// Write a commented starter `.driftless.yaml` (never overwrites one).
+    Init {
+        /// Where to write it.
+        #[arg(default_value = ".driftless.yaml")]
+        path: PathBuf,
+    },
     /// Run the `test_*` rules of Rego policies (like `opa test`).
     Test {
         /// Directories (or files) with .rego policies and their tests.
@@ -62,6 +71,9 @@ enum Command {
         #[arg(long)]
         coverage: bool,
     },
+    /// Run the language server on stdin/stdout (editor diagnostics and
+    /// quick fixes; see docs/editors.md).
+    Lsp,
 }
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
@@ -75,12 +87,16 @@ struct ScanArgs {
     /// Files or directories to scan.
     #[arg(default_value = ".")]
     paths: Vec<PathBuf>,
-    /// Report format.
-    #[arg(long, short = 'f', value_enum, default_value = "text")]
-    format: Format,
-    /// Write the report to FILE (the console keeps the text report).
+    /// Report format [default: text; github when GITHUB_ACTIONS=true].
+    #[arg(long, short = 'f', value_enum)]
+    format: Option<Format>,
+    /// Write the report to FILE (the console keeps the text report, or
+    /// GitHub annotations inside GitHub Actions).
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Config file [default: .driftless.yaml found upward from the first path].
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
     /// Extra directory of Rego rules (repeatable).
     #[arg(long, value_name = "DIR")]
     policy: Vec<PathBuf>,
@@ -93,12 +109,28 @@ struct ScanArgs {
     /// Enable strict rules (digest pinning, commit-SHA module refs, …).
     #[arg(long)]
     strict: bool,
-    /// Lowest severity that makes the exit code 1.
-    #[arg(long, value_name = "SEVERITY", default_value = "low")]
-    fail_on: Severity,
+    /// Lowest severity that makes the exit code 1 [default: low].
+    #[arg(long, value_name = "SEVERITY")]
+    fail_on: Option<Severity>,
     /// Exit 0 even when there are findings (errors still exit 2).
     #[arg(long)]
     exit_zero: bool,
+    /// Apply the config's `exclude` to files named on the command line too
+    /// (pre-commit names every staged file).
+    #[arg(long)]
+    force_exclude: bool,
+    /// Accept the findings recorded in this baseline file; only new ones fail.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Record the current findings in this baseline file (and accept them).
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
+    /// Do not honour `driftless:ignore` comments and annotations (governance).
+    #[arg(long)]
+    no_inline_ignores: bool,
+    /// Also list suppressed findings (JSON and SARIF mark them as suppressed).
+    #[arg(long)]
+    show_suppressed: bool,
     /// Terraform variable file applied to every module (repeatable).
     #[arg(long, value_name = "FILE")]
     var_file: Vec<PathBuf>,
@@ -120,12 +152,24 @@ pub fn main() -> ExitCode {
         Command::Explain { id } => explain(&id),
         Command::Inspect { file } => inspect(&file),
         Command::Test { dirs, coverage } => run_tests(&dirs, coverage),
+        Command::Init { path } => init(&path),
+        Command::Lsp => crate::lsp::run(),
     };
     ExitCode::from(code)
 }
 
 fn run_scan(args: ScanArgs) -> u8 {
-    let (set, policy_errors) = match load_policies(&args.policy) {
+    let config = match load_config(&args) {
+        Ok(c) => c,
+        Err(errors) => return config_errors(&errors),
+    };
+    let policy_dirs: Vec<PathBuf> = config
+        .policies
+        .iter()
+        .chain(&args.policy)
+        .cloned()
+        .collect();
+    let (set, policy_errors) = match load_policies(&policy_dirs) {
         Ok(loaded) => loaded,
         Err(e) => return usage_error(&e),
     };
@@ -134,51 +178,212 @@ fn run_scan(args: ScanArgs) -> u8 {
             return usage_error(&format!("unknown rule ID `{id}` (see `driftless rules`)"));
         }
     }
-    let enabled = enabled_rules(&set, &args);
-    let options = EngineOptions {
-        config_data: serde_json::json!({ "strict": args.strict }),
-        enabled: Some(enabled),
+    let errors = config.check_rules(&set.catalogue);
+    if !errors.is_empty() {
+        return config_errors(&errors);
+    }
+    let settings = Settings::merge(&args, &config);
+    // Writing a baseline creates the one the config names: nothing to
+    // compare with yet.
+    let compare = settings
+        .baseline
+        .as_deref()
+        .filter(|b| args.write_baseline.is_none() || b.exists());
+    let baseline = match compare.map(baseline::load).transpose() {
+        Ok(b) => b,
+        Err(e) => return usage_error(&e),
     };
+    let enabled = if args.parse_only {
+        BTreeSet::new()
+    } else {
+        enabled_rules(&set, &settings)
+    };
+    let options = EngineOptions {
+        config_data: serde_json::json!({
+            "strict": settings.strict,
+            "options": config.options,
+        }),
+        enabled: Some(enabled.clone()),
+        ..EngineOptions::default()
+    };
+    let catalogue = with_severities(&set.catalogue, &config.severity);
     let set = Arc::new(set);
     let engines = Engines::new(set.clone(), options);
     let scan_options = ScanOptions {
         paths: args.paths.clone(),
+        discover: crate::discover::Options {
+            exclude: config.exclude_set.clone(),
+            force_exclude: args.force_exclude,
+        },
         terraform: crate::parse::terraform::Options {
             var_files: args.var_file.clone(),
         },
-        ..ScanOptions::default()
+        max_file_size: config.max_file_size.unwrap_or(scan::DEFAULT_MAX_FILE_SIZE),
     };
     let mut result = scan::scan(&scan_options, &engines);
     result.policy_errors.extend(policy_errors);
+    let repo_root = report::find_repo_root(Path::new("."));
+    let gate_options = gate::Options {
+        catalogue: &catalogue,
+        enabled: &enabled,
+        severity: &config.severity,
+        inline_ignores: settings.inline_ignores,
+        baseline: baseline.as_ref(),
+        write_baseline: args.write_baseline.as_deref(),
+        repo_root: repo_root.as_deref(),
+        today: crate::suppress::Date::today(),
+    };
+    let filtered = match gate::filter(&mut result, &gate_options) {
+        Ok(f) => f,
+        Err(e) => return usage_error(&e),
+    };
+    if !args.show_suppressed {
+        result.findings.retain(|f| f.suppression.is_none());
+    }
     let report = Report {
         findings: &result.findings,
-        catalogue: &set.catalogue,
+        catalogue: &catalogue,
         rule_errors: &result.rule_errors,
         policy_errors: &result.policy_errors,
         stats: Stats {
             files: result.files,
             documents: result.documents,
-            suppressed: 0,
+            suppressed: filtered.suppressed,
         },
-        repo_root: report::find_repo_root(Path::new(".")),
+        repo_root,
+        warnings: &filtered.warnings,
+        baseline: filtered.baseline,
     };
+    let format = args.format.unwrap_or_else(default_format);
     let report_started = std::time::Instant::now();
-    if let Err(e) = emit(&report, args.format, args.output.as_deref()) {
+    if let Err(e) = emit(&report, format, args.output.as_deref()) {
         return usage_error(&e);
     }
     if args.timings {
         print_timings(&result.timings, report_started.elapsed());
     }
-    exit_code(&report, args.fail_on, args.exit_zero)
+    exit_code(&report, settings.fail_on, args.exit_zero)
+}
+
+/// The settings of a scan: flags over the config file over defaults.
+struct Settings {
+    select: Vec<String>,
+    ignore: Vec<String>,
+    strict: bool,
+    fail_on: Severity,
+    baseline: Option<PathBuf>,
+    inline_ignores: bool,
+}
+
+impl Settings {
+    /// A flag given on the command line wins over the file; lists given on
+    /// the command line replace the file's; policy directories add up.
+    fn merge(args: &ScanArgs, config: &Config) -> Settings {
+        let list = |flag: &Vec<String>, file: &Option<Vec<String>>| {
+            if flag.is_empty() {
+                file.clone().unwrap_or_default()
+            } else {
+                flag.clone()
+            }
+        };
+        Settings {
+            select: list(&args.select, &config.select),
+            ignore: list(&args.ignore, &config.ignore),
+            strict: args.strict || config.strict.unwrap_or(false),
+            fail_on: args.fail_on.or(config.fail_on).unwrap_or(Severity::Low),
+            baseline: args.baseline.clone().or_else(|| config.baseline.clone()),
+            inline_ignores: !args.no_inline_ignores && config.inline_ignores.unwrap_or(true),
+        }
+    }
+}
+
+/// `--config FILE`, or the `.driftless.yaml` found upward from the first
+/// scanned path, or no config.
+fn load_config(args: &ScanArgs) -> Result<Config, Vec<crate::config::ConfigError>> {
+    let path = match &args.config {
+        Some(path) => Some(path.clone()),
+        None => crate::config::find(args.paths.first().map_or(Path::new("."), |p| p.as_path()))
+            .map(|p| relative_to_cwd(&p)),
+    };
+    match path {
+        Some(path) => Config::load(&path),
+        None => Ok(Config::default()),
+    }
+}
+
+/// A path under the current directory shown relative to it (messages and
+/// resolved config paths read `policies/x`, not `/home/…/policies/x`).
+fn relative_to_cwd(path: &Path) -> PathBuf {
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| path.to_path_buf())
+}
+
+fn config_errors(errors: &[crate::config::ConfigError]) -> u8 {
+    for e in errors {
+        eprintln!("error: {e}");
+    }
+    EXIT_ERROR
+}
+
+/// The catalogue with the config's severity overrides applied, so every
+/// format (SARIF rule levels and `security-severity` included) shows the
+/// severity the gate uses.
+fn with_severities(
+    catalogue: &crate::rules::Catalogue,
+    overrides: &std::collections::BTreeMap<String, Severity>,
+) -> crate::rules::Catalogue {
+    let mut out = catalogue.clone();
+    for (id, severity) in overrides {
+        if let Some(rule) = catalogue.get(id) {
+            out.insert(crate::rules::RuleInfo {
+                severity: *severity,
+                ..rule.clone()
+            });
+        }
+    }
+    out
+}
+
+/// `driftless init`: writes the starter config, refusing to overwrite.
+fn init(path: &Path) -> u8 {
+    if path.exists() {
+        return usage_error(&format!(
+            "{} already exists; not overwriting it",
+            path.display()
+        ));
+    }
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .and_then(|mut f| f.write_all(crate::config::STARTER.as_bytes()));
+    match written {
+        Ok(()) => {
+            print_stdout(&format!(
+                "Wrote {}. Edit it, then run `driftless scan`.\n",
+                path.display()
+            ));
+            EXIT_CLEAN
+        }
+        Err(e) => usage_error(&format!("cannot write {}: {e}", path.display())),
+    }
+}
+
+/// `github` inside GitHub Actions (annotations on the PR), else `text`.
+fn default_format() -> Format {
+    if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
+        Format::Github
+    } else {
+        Format::Text
+    }
 }
 
 /// The rules to evaluate: all non-strict rules (strict ones too with
 /// `--strict`), narrowed by `--select` and `--ignore`. Selecting a strict
 /// rule by ID enables it.
-fn enabled_rules(set: &PolicySet, args: &ScanArgs) -> BTreeSet<String> {
-    if args.parse_only {
-        return BTreeSet::new();
-    }
+fn enabled_rules(set: &PolicySet, args: &Settings) -> BTreeSet<String> {
     set.catalogue
         .iter()
         .filter(|r| {
@@ -195,7 +400,7 @@ fn enabled_rules(set: &PolicySet, args: &ScanArgs) -> BTreeSet<String> {
 
 /// Loads built-in and user policies. Broken user policy files are returned
 /// as errors (exit 2 after the scan) while the rest still run.
-fn load_policies(dirs: &[PathBuf]) -> Result<(PolicySet, Vec<PolicyError>), String> {
+pub(crate) fn load_policies(dirs: &[PathBuf]) -> Result<(PolicySet, Vec<PolicyError>), String> {
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for dir in dirs {
@@ -214,25 +419,66 @@ fn load_policies(dirs: &[PathBuf]) -> Result<(PolicySet, Vec<PolicyError>), Stri
 
 /// Writes the report: to `--output` in the chosen format (atomically) with
 /// the text report on the console, or to stdout in the chosen format.
+/// Warnings also go to stderr when stdout carries a machine format, and the
+/// GitHub format appends its Markdown summary to `$GITHUB_STEP_SUMMARY`.
 fn emit(report: &Report, format: Format, output: Option<&Path>) -> Result<(), String> {
     let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let rendered = render(report, format, colour && output.is_none());
-    match output {
+    let console = match output {
         Some(path) => {
             write_atomically(path, rendered.as_bytes())
                 .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-            print_stdout(&report::text::render(report, colour));
+            // The console keeps a view for people: text, or annotations
+            // inside GitHub Actions, so one scan both annotates the pull
+            // request and writes the SARIF file for code scanning.
+            let console = default_format();
+            print_stdout(&render(report, console, colour));
+            console
         }
-        None => print_stdout(&rendered),
+        None => {
+            print_stdout(&rendered);
+            if format.is_machine_readable() {
+                for w in report.warnings {
+                    eprintln!("{}", w.to_line());
+                }
+            }
+            format
+        }
+    };
+    if console == Format::Github || format == Format::Github {
+        append_step_summary(report);
     }
     Ok(())
 }
 
-fn render(report: &Report, format: Format, colour: bool) -> String {
+/// Appends the Markdown summary to the file GitHub names in
+/// `$GITHUB_STEP_SUMMARY`; a failure there is reported, not fatal.
+fn append_step_summary(report: &Report) {
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
+        return;
+    };
+    let appended = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .and_then(|mut f| f.write_all(report::github::step_summary(report).as_bytes()));
+    if let Err(e) = appended {
+        eprintln!(
+            "warning: cannot append to $GITHUB_STEP_SUMMARY ({}): {e}",
+            Path::new(&path).display()
+        );
+    }
+}
+
+/// Renders a report in a format.
+pub fn render(report: &Report, format: Format, colour: bool) -> String {
     match format {
         Format::Text => report::text::render(report, colour),
         Format::Json => report::json::render(report),
         Format::Sarif => report::sarif::render(report),
+        Format::Junit => report::junit::render(report),
+        Format::Github => report::github::render(report),
+        Format::Gitlab => report::gitlab::render(report),
     }
 }
 
@@ -468,6 +714,18 @@ fn run_tests(dirs: &[PathBuf], coverage: bool) -> u8 {
     );
     let mut report = engine::test_runner::run(&files, coverage);
     report.errors.splice(0..0, errors);
+    print_stdout(&render_test_report(&report));
+    if report.success() {
+        EXIT_CLEAN
+    } else {
+        EXIT_FINDINGS
+    }
+}
+
+/// `driftless test` output: one line per test (PASS/FAIL/ERROR), the files
+/// that could not be loaded, a summary, and coverage when asked for.
+fn render_test_report(report: &engine::test_runner::TestReport) -> String {
+    use engine::test_runner::Outcome;
     let mut out = String::new();
     for r in &report.results {
         out.push_str(&format!("{r}\n"));
@@ -475,21 +733,26 @@ fn run_tests(dirs: &[PathBuf], coverage: bool) -> u8 {
     for e in &report.errors {
         out.push_str(&format!("ERROR {e}\n"));
     }
-    let pass = report.count(|o| *o == engine::test_runner::Outcome::Pass);
-    let fail = report.count(|o| *o == engine::test_runner::Outcome::Fail);
-    let error = report.count(|o| matches!(o, engine::test_runner::Outcome::Error(_)));
+    let pass = report.count(|o| *o == Outcome::Pass);
+    let fail = report.count(|o| *o == Outcome::Fail);
+    let error = report.count(|o| matches!(o, Outcome::Error(_)));
+    out.push_str(&format!("{}\n", "-".repeat(40)));
+    if report.results.is_empty() {
+        out.push_str("no test_* rules found\n");
+    }
     out.push_str(&format!(
-        "{}\n{pass} passed, {fail} failed, {error} errors\n",
-        "-".repeat(40)
+        "{} tests: {pass} passed, {fail} failed, {error} errors",
+        report.results.len()
     ));
+    if !report.errors.is_empty() {
+        out.push_str(&format!(
+            "; {} policy files could not be loaded",
+            report.errors.len()
+        ));
+    }
+    out.push('\n');
     if let Some(cov) = &report.coverage {
-        out.push_str(cov);
-        out.push('\n');
+        out.push_str(&engine::test_runner::render_coverage(cov));
     }
-    print_stdout(&out);
-    if report.success() {
-        EXIT_CLEAN
-    } else {
-        EXIT_FINDINGS
-    }
+    out
 }

@@ -140,8 +140,19 @@ fn excluded(path: &Path, root: &Path, options: &Options) -> bool {
     globs.is_match(rel) || globs.is_match(path)
 }
 
+/// Whether a file named on the command line matches `exclude`: the globs
+/// are relative to the scan root, so each trailing part of the path is tried
+/// (`/repo/vendor/Dockerfile` matches `vendor/**`).
+fn explicitly_excluded(path: &Path, options: &Options) -> bool {
+    let components: Vec<_> = path.components().collect();
+    (0..components.len()).any(|i| {
+        let tail: PathBuf = components[i..].iter().collect();
+        excluded(&tail, Path::new(""), options)
+    })
+}
+
 fn add_explicit_file(path: &Path, options: &Options, found: &Mutex<Discovered>) {
-    if options.force_exclude && excluded(path, Path::new(""), options) {
+    if options.force_exclude && explicitly_excluded(path, options) {
         return;
     }
     let Some(kind) = classify(path) else {

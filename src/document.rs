@@ -443,3 +443,34 @@ mod tests {
         assert_eq!(root.locate(&path).0.span, Span::new(4, 5));
     }
 }
+
+/// Helpers for parser tests: addressing values by path and reading back
+/// where their spans point.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::{PathSeg, SourceFile, SourceMap};
+
+    /// A path written as steps; steps made of digits are array indexes.
+    pub(crate) fn path(p: &[&str]) -> Vec<PathSeg> {
+        p.iter()
+            .map(|s| match s.parse::<usize>() {
+                Ok(i) => PathSeg::Index(i),
+                Err(_) => PathSeg::Key((*s).to_owned()),
+            })
+            .collect()
+    }
+
+    /// (line, column, text) of the span at a path, which must exist.
+    pub(crate) fn span_at(
+        files: &[&SourceFile],
+        map: &SourceMap,
+        p: &[&str],
+    ) -> (u32, u32, String) {
+        let (node, depth) = map.locate(&path(p));
+        assert_eq!(depth, p.len(), "path {p:?} not in the map");
+        let f = files[node.span.file as usize];
+        let pos = f.position(node.span.start as usize);
+        let text = f.text[node.span.start as usize..node.span.end as usize].to_owned();
+        (pos.line, pos.column, text)
+    }
+}

@@ -4,12 +4,19 @@
 //! and locate) → filter → [`report`]; [`scan`] runs the pipeline and [`cli`]
 //! is the command line over it.
 
+pub mod baseline;
 pub mod cli;
+pub mod config;
 pub mod discover;
 pub mod document;
 pub mod engine;
 pub mod finding;
+pub mod gate;
+pub mod lsp;
 pub mod parse;
 pub mod report;
 pub mod rules;
 pub mod scan;
+pub mod suggest;
+pub mod suppress;
+pub mod warning;

@@ -84,6 +84,12 @@ pub struct ScanResult {
     pub files: usize,
     pub documents: usize,
     pub timings: Timings,
+    /// The files rules ran on (where findings can be reported): inline
+    /// suppressions are read from them, and unused ones reported.
+    pub sources: Vec<Arc<SourceFile>>,
+    /// Kubernetes objects' `driftless.io/ignore` annotations, taken from the
+    /// documents before evaluation consumes their input.
+    pub annotations: Vec<crate::suppress::Annotation>,
 }
 
 /// One unit of parallel work.
@@ -128,8 +134,11 @@ pub fn analyse(found: &Discovered, options: &ScanOptions, engines: &Engines) -> 
         result.policy_errors.extend(part.policy_errors);
         result.files += part.files;
         result.documents += part.documents;
+        result.sources.extend(part.sources);
+        result.annotations.extend(part.annotations);
         result.timings.merge(&part.timings);
     }
+    result.policy_errors.extend(engines.load_errors());
     result.policy_errors.sort_by_key(|e| e.to_string());
     result.policy_errors.dedup();
     result
@@ -159,6 +168,7 @@ fn process(item: &Item, options: &ScanOptions, worker: &mut crate::engine::Worke
     if let Some(requested) = requested {
         out.findings
             .retain(|f| requested.iter().any(|r| r == &f.file.path));
+        out.sources.retain(|f| requested.contains(&f.path));
     }
     out.files = files;
     out.timings.parse.insert(format, parse_time);
@@ -180,9 +190,16 @@ pub fn evaluate(parsed: Parsed, worker: &mut crate::engine::Worker) -> ScanResul
     for err in parsed.errors {
         out.findings.push(parse_finding(err));
     }
+    let mut seen = std::collections::HashSet::new();
     for mut doc in parsed.documents {
         out.documents += 1;
         let started = Instant::now();
+        for file in &doc.files {
+            if seen.insert(Arc::as_ptr(file)) {
+                out.sources.push(file.clone());
+            }
+        }
+        out.annotations.extend(crate::suppress::annotation(&doc));
         evaluate_document(&mut doc, worker, &mut out);
         // Dropping the document is part of its cost.
         let kind = doc.kind.as_str();

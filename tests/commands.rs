@@ -15,7 +15,10 @@ fn rules_lists_the_whole_catalogue() {
         "UPD004", "UPD005", "UPD006", "VER001", "VER002", "VER003", "VER004", "VER005", "VER006",
         "VER007", "PARSE001",
     ] {
-        assert!(text.lines().any(|l| l.starts_with(id)), "{id} missing:\n{text}");
+        assert!(
+            text.lines().any(|l| l.starts_with(id)),
+            "{id} missing:\n{text}"
+        );
     }
     let strict: Vec<&str> = text
         .lines()
@@ -27,7 +30,10 @@ fn rules_lists_the_whole_catalogue() {
 
 #[test]
 fn rules_as_json_carry_metadata() {
-    let out = driftless().args(["rules", "--format", "json"]).output().unwrap();
+    let out = driftless()
+        .args(["rules", "--format", "json"])
+        .output()
+        .unwrap();
     let rules: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
     let ssh001 = rules.iter().find(|r| r["id"] == "SSH001").unwrap();
     assert_eq!(ssh001["severity"], "critical");
@@ -41,7 +47,13 @@ fn explain_prints_why_fix_and_examples() {
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.starts_with("VER004"), "{text}");
-    for section in ["Why it matters", "How to fix", "Bad", "Good", "pip install requests"] {
+    for section in [
+        "Why it matters",
+        "How to fix",
+        "Bad",
+        "Good",
+        "pip install requests",
+    ] {
         assert!(text.contains(section), "missing {section}:\n{text}");
     }
 }
@@ -73,7 +85,10 @@ fn inspect_shows_every_kubernetes_document() {
         .output()
         .unwrap();
     let docs: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
-    let kinds: Vec<&str> = docs.iter().map(|d| d["input"]["kind"].as_str().unwrap()).collect();
+    let kinds: Vec<&str> = docs
+        .iter()
+        .map(|d| d["input"]["kind"].as_str().unwrap())
+        .collect();
     assert_eq!(kinds, vec!["Deployment", "CronJob", "Pod"]);
 }
 

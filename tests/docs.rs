@@ -38,3 +38,27 @@ fn readme_lists_every_rule_with_its_severity() {
         );
     }
 }
+
+#[test]
+fn readme_custom_rule_example_passes_its_tests() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut written = 0;
+    for block in readme.split("```rego\n").skip(1) {
+        let body = block.split("```").next().unwrap();
+        if let Some(name) = body.lines().next().and_then(|l| l.strip_prefix("# my-policies/")) {
+            std::fs::write(dir.path().join(name.trim()), body).unwrap();
+            written += 1;
+        }
+    }
+    assert_eq!(written, 2, "the README example should have a rule and its test");
+    let out = assert_cmd::Command::cargo_bin("driftless")
+        .unwrap()
+        .arg("test")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("2 passed, 0 failed"), "{text}");
+}

@@ -30,13 +30,24 @@ fn image_from_local_and_variable_inside_jsonencode_is_tag001_at_that_line() {
     let (_, hits, report) = scan_json(&["--select", "TAG001", "fixtures/rules/TAG001/ecs"]);
     assert!(hits.contains(&hit("TAG001", "fixtures/rules/TAG001/ecs/main.tf", 10, 19)));
     let msg = report["findings"][0]["message"].as_str().unwrap();
-    assert!(msg.contains("the default of variable `tag` (variables.tf:3)"), "{msg}");
+    assert!(
+        msg.contains("the default of variable `tag` (variables.tf:3)"),
+        "{msg}"
+    );
 }
 
 #[test]
 fn dynamic_ingress_over_a_variable_list_is_ssh001() {
     let (_, hits, _) = scan_json(&["--select", "SSH001", "fixtures/rules/SSH001/dynamic"]);
-    assert_eq!(hits, vec![hit("SSH001", "fixtures/rules/SSH001/dynamic/main.tf", 10, 21)]);
+    assert_eq!(
+        hits,
+        vec![hit(
+            "SSH001",
+            "fixtures/rules/SSH001/dynamic/main.tf",
+            10,
+            21
+        )]
+    );
 }
 
 #[test]
@@ -59,6 +70,10 @@ fn a_single_terraform_file_is_evaluated_with_its_module_but_reports_only_itself(
     // pre-commit does) must still resolve it.
     let (_, hits, _) = scan_json(&["--select", "TAG001", "fixtures/rules/TAG001/ecs/main.tf"]);
     assert_eq!(hits.len(), 2, "{hits:?}");
-    let (_, hits, _) = scan_json(&["--select", "TAG001", "fixtures/rules/TAG001/ecs/variables.tf"]);
+    let (_, hits, _) = scan_json(&[
+        "--select",
+        "TAG001",
+        "fixtures/rules/TAG001/ecs/variables.tf",
+    ]);
     assert!(hits.is_empty(), "{hits:?}");
 }

@@ -1,10 +1,13 @@
 # TAG003 (strict): a FROM image is not pinned by digest.
 package driftless.dockerfile.digest_pin
 
+import data.driftless.lib.image
+
 metadata := {"id": "TAG003"}
 
 deny contains {"msg": msg, "path": ["stages", i, "from", "image"]} if {
 	some i, stage in input.stages
+	not image.allowed(stage.from.image, metadata.id)
 	ref := stage.from.ref
 	is_object(ref)
 	ref.digest == null

@@ -19,3 +19,8 @@ test_stage_reference_is_not_an_image if {
 	doc := {"args": [], "stages": [stage("build", null)]}
 	count(latest_tag.deny) == 0 with input as doc
 }
+
+test_allowed_images_are_accepted if {
+	doc := {"args": [], "stages": [stage("base/node:latest", {"registry": null, "repository": "base/node", "tag": "latest", "digest": null})]}
+	count(latest_tag.deny) == 0 with input as doc with data.driftless.config.options.TAG001.allowed_images as ["base/*"]
+}

@@ -2,10 +2,13 @@
 # to earlier stages are not images (the parser leaves their `ref` null).
 package driftless.dockerfile.untagged_image
 
+import data.driftless.lib.image
+
 metadata := {"id": "TAG002"}
 
 deny contains {"msg": msg, "path": ["stages", i, "from", "image"]} if {
 	some i, stage in input.stages
+	not image.allowed(stage.from.image, metadata.id)
 	ref := stage.from.ref
 	is_object(ref)
 	ref.tag == null

@@ -38,3 +38,8 @@ test_digest_after_latest_still_names_latest if {
 test_untagged_is_not_tag001 if {
 	count(latest_tag.deny) == 0 with input as deployment("nginx")
 }
+
+test_allowed_images_are_accepted if {
+	count(latest_tag.deny) == 0 with input as deployment("registry.example.com/base/node:latest")
+		with data.driftless.config.options.TAG001.allowed_images as ["registry.example.com/base/*"]
+}

@@ -30,3 +30,10 @@ unverifiable(ref) if {
 	parse(ref) == null
 	not contains(ref, "@sha256:")
 }
+
+# The team accepts this reference for rule `id`: it matches one of the glob
+# patterns of the config option `<id>.allowed_images` (`*` also spans `/`).
+allowed(ref, id) if {
+	some pattern in data.driftless.config.options[id].allowed_images
+	glob.match(pattern, [], ref)
+}

@@ -30,3 +30,9 @@ test_without_digest if {
 test_unresolved_references_are_not_parsed if {
 	image.parse("${var.image}") == null
 }
+
+test_allowed_images_option if {
+	image.allowed("registry.example.com/base/node:latest", "TAG001") with data.driftless.config.options.TAG001.allowed_images as ["registry.example.com/base/*:latest"]
+	not image.allowed("docker.io/node:latest", "TAG001") with data.driftless.config.options.TAG001.allowed_images as ["registry.example.com/base/*:latest"]
+	not image.allowed("registry.example.com/base/node:latest", "TAG001")
+}

@@ -64,3 +64,8 @@ test_container_attribute_object if {
 	pod := {"type": "kubernetes_pod", "name": "p", "address": "kubernetes_pod.p", "config": {"spec": [{"container": {"name": "a", "image": "nginx:latest"}}]}}
 	count(latest_tag.deny) == 1 with input as module([pod])
 }
+
+test_allowed_images_are_accepted if {
+	count(latest_tag.deny) == 0 with input as module([deployment("nginx:latest")])
+		with data.driftless.config.options.TAG001.allowed_images as ["nginx:*"]
+}

@@ -4,6 +4,7 @@
 //! a failing rule becomes a diagnostic instead of a lost run.
 
 pub mod policy;
+pub mod recursion;
 pub mod test_runner;
 
 use std::collections::BTreeMap;
@@ -61,6 +62,9 @@ pub struct EngineOptions {
     pub config_data: serde_json::Value,
     /// Rule IDs to evaluate; `None` means all loaded rules.
     pub enabled: Option<std::collections::BTreeSet<String>>,
+    /// How long one rule may run on one document; `None` means
+    /// [`RULE_TIME_LIMIT`]. Tests shorten it to exercise runaway rules fast.
+    pub time_limit: Option<Duration>,
 }
 
 /// The checked policies: libraries and rule packages, ready to build
@@ -75,20 +79,27 @@ pub struct PolicySet {
 impl PolicySet {
     /// Loads the built-in policies plus user policy files. User files are
     /// checked one by one (syntax, call cycles, unsafe variables, metadata);
-    /// each broken one becomes a [`PolicyError`] and is left out.
+    /// each broken one becomes a [`PolicyError`] and is left out, so it
+    /// disables neither the other user files nor the built-in rules.
     pub fn load(user_files: Vec<PolicyFile>) -> (PolicySet, Vec<PolicyError>) {
-        let mut errors = Vec::new();
-        let mut catalogue = Catalogue::builtin();
-        let all: Vec<PolicyFile> = policy::builtin().into_iter().chain(user_files).collect();
+        PolicySet::load_with_catalogue(user_files, Catalogue::builtin())
+    }
+
+    /// [`PolicySet::load`] over a given catalogue (tests use an empty one).
+    pub fn load_with_catalogue(
+        user_files: Vec<PolicyFile>,
+        mut catalogue: Catalogue,
+    ) -> (PolicySet, Vec<PolicyError>) {
+        // Test files never run in a scan: they are checked by `driftless test`.
+        let all: Vec<PolicyFile> = policy::builtin()
+            .into_iter()
+            .chain(user_files)
+            .filter(|f| f.role != Role::Test)
+            .collect();
+        let (admitted, mut errors) = admit(all);
         let mut libraries = Vec::new();
         let mut rule_files = Vec::new();
-        for file in all {
-            if !file.builtin
-                && let Err(e) = check_syntax(&file)
-            {
-                errors.push(e);
-                continue;
-            }
+        for file in admitted {
             match file.role {
                 Role::Library => libraries.push(file),
                 Role::Rule(kind) => rule_files.push((file, kind)),
@@ -116,6 +127,85 @@ impl PolicySet {
     pub fn rules_for(&self, kind: Kind) -> impl Iterator<Item = &(PolicyFile, RulePackage)> {
         self.rules.iter().filter(move |(_, r)| r.kind == kind)
     }
+}
+
+/// Checks policy files before any of them is evaluated and returns the
+/// usable ones with an error for each rejected one. Built-in files are
+/// trusted (the test suite checks them); user files are checked one by one:
+/// syntax on their own engine, then call cycles over everything that is
+/// loaded together (regorus would overflow the stack on a recursive
+/// function), then analysis (unsafe variables, unknown imports) with the
+/// libraries already admitted — an engine with one such file fails every
+/// evaluation, so a broken file must never reach the shared engines.
+/// Test files are only syntax- and cycle-checked here; the test runner
+/// analyses each on its own engine.
+pub fn admit(files: Vec<PolicyFile>) -> (Vec<PolicyFile>, Vec<PolicyError>) {
+    let mut errors = Vec::new();
+    let mut candidates = Vec::new();
+    for file in files {
+        match file.builtin {
+            true => candidates.push(file),
+            false => match check_syntax(&file) {
+                Ok(()) => candidates.push(file),
+                Err(e) => errors.push(e),
+            },
+        }
+    }
+    if candidates.iter().any(|f| !f.builtin) {
+        let cyclic = recursion::check(&candidates.iter().collect::<Vec<_>>());
+        candidates.retain(|f| f.builtin || !cyclic.iter().any(|e| e.path == f.path));
+        errors.extend(cyclic);
+    }
+    let (libraries, others): (Vec<_>, Vec<_>) = candidates
+        .into_iter()
+        .partition(|f| f.role == Role::Library);
+    let mut admitted: Vec<PolicyFile> = Vec::new();
+    for lib in libraries {
+        if lib.builtin {
+            admitted.push(lib);
+            continue;
+        }
+        match analyse(admitted.iter().chain([&lib])) {
+            Ok(()) => admitted.push(lib),
+            Err(e) => errors.push(e.or_in(&lib.path)),
+        }
+    }
+    let library_count = admitted.len();
+    for file in others {
+        if file.builtin || file.role == Role::Test {
+            admitted.push(file);
+            continue;
+        }
+        match analyse(admitted[..library_count].iter().chain([&file])) {
+            Ok(()) => admitted.push(file),
+            Err(e) => errors.push(e.or_in(&file.path)),
+        }
+    }
+    (admitted, errors)
+}
+
+/// Loads files into one engine and runs regorus's analysis (scheduling,
+/// unsafe variables, imports) without evaluating any rule.
+pub fn analyse<'a>(files: impl IntoIterator<Item = &'a PolicyFile>) -> Result<(), PolicyError> {
+    let mut engine = new_engine();
+    for file in files {
+        engine
+            .add_policy(file.path.clone(), file.text.clone())
+            .map_err(|e| PolicyError::from_regorus(&file.path, &e))?;
+    }
+    analyse_engine(&mut engine, "<policies>")
+}
+
+/// Forces analysis of everything loaded in `engine` (a trivial query makes
+/// regorus prepare all modules).
+pub(crate) fn analyse_engine(
+    engine: &mut regorus::Engine,
+    default_path: &str,
+) -> Result<(), PolicyError> {
+    engine
+        .eval_query("true".into(), false)
+        .map(|_| ())
+        .map_err(|e| PolicyError::from_regorus(default_path, &e))
 }
 
 /// Parses one file on its own engine, so a syntax error names its file.
@@ -208,9 +298,14 @@ fn evaluate_metadata(
 /// A regorus engine with driftless's sandbox settings and built-in
 /// functions: bounded time, prints gathered (never written to our stdout).
 pub fn new_engine() -> regorus::Engine {
+    new_engine_with_limit(RULE_TIME_LIMIT)
+}
+
+/// [`new_engine`] with another per-evaluation time limit.
+pub fn new_engine_with_limit(limit: Duration) -> regorus::Engine {
     let mut engine = regorus::Engine::new();
     engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
-        limit: RULE_TIME_LIMIT,
+        limit,
         check_interval: NonZeroU32::new(64).expect("non-zero"),
     });
     engine.set_gather_prints(true);
@@ -220,7 +315,10 @@ pub fn new_engine() -> regorus::Engine {
 
 /// Functions written once in Rust and shared by every rule: image-reference
 /// parsing (`driftless.parse_image(ref)` → `{registry, repository, tag,
-/// digest}` or null).
+/// digest}` or null). `rand.intn`, the one nondeterministic builtin regorus
+/// always compiles in, is replaced by an error: policies are pure functions
+/// of their input (the clock, UUIDs, HTTP and the runtime environment are
+/// left out of the build through regorus's cargo features).
 fn add_extensions(engine: &mut regorus::Engine) {
     let parse_image = |args: Vec<Value>| -> anyhow::Result<Value> {
         let reference = args.first().and_then(|v| v.as_string().ok().cloned());
@@ -233,6 +331,12 @@ fn add_extensions(engine: &mut regorus::Engine) {
     engine
         .add_extension("driftless.parse_image".into(), 1, Box::new(parse_image))
         .expect("extension names are unique");
+    let no_random = |_: Vec<Value>| -> anyhow::Result<Value> {
+        anyhow::bail!("rand.intn is not available: driftless policies must be deterministic")
+    };
+    engine
+        .add_extension("rand.intn".into(), 2, Box::new(no_random))
+        .expect("extension names are unique");
 }
 
 /// A prepared engine for one kind with the rules to run on its documents.
@@ -243,6 +347,8 @@ struct KindEngine {
     /// The aggregate rule that evaluates every rule in one pass, when it
     /// loaded (see [`aggregate_policy`]).
     aggregate: Option<String>,
+    /// Rule files left out because they broke the shared engine.
+    skipped: Vec<PolicyError>,
 }
 
 /// Package of the generated aggregate module: outside the `driftless.`
@@ -290,6 +396,18 @@ impl Engines {
         &self.set
     }
 
+    /// Rule files that were left out of an engine built so far because
+    /// loading them together with the others failed (each file passed its
+    /// own checks): reported like any policy error.
+    pub fn load_errors(&self) -> Vec<PolicyError> {
+        self.kinds
+            .iter()
+            .filter_map(|k| k.get())
+            .filter_map(|k| k.as_ref().ok())
+            .flat_map(|k| k.skipped.iter().cloned())
+            .collect()
+    }
+
     fn prepared(&self, kind: Kind) -> Result<&KindEngine, PolicyError> {
         let idx = Kind::ALL.iter().position(|k| *k == kind).unwrap_or(0);
         self.kinds[idx]
@@ -298,8 +416,62 @@ impl Engines {
             .map_err(Clone::clone)
     }
 
+    /// Builds a kind's engine with all its enabled rules; if the
+    /// combination fails to load, rebuilds it rule by rule and leaves out
+    /// the rules that break it, so one bad file never costs the others.
     fn build(&self, kind: Kind) -> Result<KindEngine, PolicyError> {
-        let mut engine = new_engine();
+        let base = self.base_engine()?;
+        let enabled: Vec<&(PolicyFile, RulePackage)> = self
+            .set
+            .rules_for(kind)
+            .filter(|(_, rule)| {
+                self.options
+                    .enabled
+                    .as_ref()
+                    .is_none_or(|e| e.contains(&rule.info.id))
+            })
+            .collect();
+        let mut engine = base.clone();
+        let mut rules = Vec::new();
+        let mut all_loaded = true;
+        for (file, rule) in &enabled {
+            if engine
+                .add_policy(file.path.clone(), file.text.clone())
+                .is_err()
+            {
+                all_loaded = false;
+                break;
+            }
+            rules.push(rule.clone());
+        }
+        if all_loaded && let Some((prepared, entry)) = Self::with_aggregate(&engine, kind, &rules) {
+            return Ok(KindEngine {
+                engine: prepared,
+                rules,
+                aggregate: Some(entry),
+                skipped: Vec::new(),
+            });
+        }
+        if all_loaded && (rules.is_empty() || analyse_engine(&mut engine, "<rules>").is_ok()) {
+            return Ok(KindEngine {
+                engine,
+                rules,
+                aggregate: None,
+                skipped: Vec::new(),
+            });
+        }
+        let mut built = build_one_by_one(base, &enabled);
+        if let Some((prepared, entry)) = Self::with_aggregate(&built.engine, kind, &built.rules) {
+            built.engine = prepared;
+            built.aggregate = Some(entry);
+        }
+        Ok(built)
+    }
+
+    /// An engine with the sandbox settings, the configuration data and the
+    /// libraries, analysed.
+    fn base_engine(&self) -> Result<regorus::Engine, PolicyError> {
+        let mut engine = new_engine_with_limit(self.options.time_limit.unwrap_or(RULE_TIME_LIMIT));
         let config = serde_json::json!({ "driftless": { "config": self.options.config_data } });
         engine
             .add_data(Value::from(config))
@@ -314,42 +486,13 @@ impl Engines {
                 .add_policy(lib.path.clone(), lib.text.clone())
                 .map_err(|e| PolicyError::from_regorus(&lib.path, &e))?;
         }
-        let mut rules = Vec::new();
-        for (file, rule) in self.set.rules_for(kind) {
-            if let Some(enabled) = &self.options.enabled
-                && !enabled.contains(&rule.info.id)
-            {
-                continue;
-            }
-            engine
-                .add_policy(file.path.clone(), file.text.clone())
-                .map_err(|e| PolicyError::from_regorus(&file.path, &e))?;
-            rules.push(rule.clone());
-        }
-        if let Some((prepared, entry)) = Self::with_aggregate(&engine, kind, &rules) {
-            return Ok(KindEngine {
-                engine: prepared,
-                rules,
-                aggregate: Some(entry),
-            });
-        }
-        if let Some(first) = rules.first() {
-            let entry: std::sync::Arc<str> = first.deny_path.clone().into();
-            engine
-                .compile_with_entrypoint(&entry)
-                .map_err(|e| PolicyError::from_regorus(&first.source, &e))?;
-        }
-        Ok(KindEngine {
-            engine,
-            rules,
-            aggregate: None,
-        })
+        Ok(engine)
     }
 
-    /// The engine plus the aggregate module, prepared (analysed once, for
-    /// start-up time), when there is more than one rule. `None` when it
-    /// does not prepare: then the plain engine is prepared and reports the
-    /// policy error, or evaluation stays per rule (slower, same results).
+    /// The engine plus the aggregate module, analysed, when there is more
+    /// than one rule. `None` when it does not analyse: then the plain
+    /// engine is analysed and reports the policy error, or evaluation stays
+    /// per rule (slower, same results).
     fn with_aggregate(
         engine: &regorus::Engine,
         kind: Kind,
@@ -361,8 +504,7 @@ impl Engines {
         let (path, text, entry) = aggregate_policy(kind, rules);
         let mut candidate = engine.clone();
         candidate.add_policy(path, text).ok()?;
-        let entry_rc: std::sync::Arc<str> = entry.clone().into();
-        candidate.compile_with_entrypoint(&entry_rc).ok()?;
+        analyse_engine(&mut candidate, "<aggregate>").ok()?;
         Some((candidate, entry))
     }
 
@@ -373,6 +515,34 @@ impl Engines {
             engines: self,
             local: Default::default(),
         }
+    }
+}
+
+/// The slow path of [`Engines::build`]: adds rule files one at a time,
+/// keeping each only if the engine still analyses.
+fn build_one_by_one(base: regorus::Engine, enabled: &[&(PolicyFile, RulePackage)]) -> KindEngine {
+    let mut engine = base;
+    let mut rules = Vec::new();
+    let mut skipped = Vec::new();
+    for (file, rule) in enabled {
+        let mut candidate = engine.clone();
+        let loaded = candidate
+            .add_policy(file.path.clone(), file.text.clone())
+            .map_err(|e| PolicyError::from_regorus(&file.path, &e))
+            .and_then(|_| analyse_engine(&mut candidate, &file.path));
+        match loaded {
+            Ok(()) => {
+                engine = candidate;
+                rules.push(rule.clone());
+            }
+            Err(e) => skipped.push(e.or_in(&file.path)),
+        }
+    }
+    KindEngine {
+        engine,
+        rules,
+        aggregate: None,
+        skipped,
     }
 }
 
@@ -568,6 +738,7 @@ mod tests {
         let options = EngineOptions {
             config_data: serde_json::json!({ "strict": true }),
             enabled: None,
+            ..EngineOptions::default()
         };
         let engines = Engines::new(Arc::new(set), options);
         assert_eq!(
@@ -613,6 +784,184 @@ mod tests {
                 "{} uses an ID missing from the catalogue",
                 file.path
             );
+        }
+    }
+
+    fn user(path: &str, text: &str) -> PolicyFile {
+        policy::policy_file(path.into(), text.into(), false).expect("has a package")
+    }
+
+    fn load(files: Vec<PolicyFile>) -> (PolicySet, Vec<PolicyError>) {
+        PolicySet::load_with_catalogue(files, Catalogue::default())
+    }
+
+    fn ids(set: &PolicySet) -> Vec<String> {
+        set.rules
+            .iter()
+            .filter(|(f, _)| !f.builtin)
+            .map(|(_, r)| r.info.id.clone())
+            .collect()
+    }
+
+    fn located(errors: &[PolicyError]) -> Vec<(String, u32, u32)> {
+        let mut v: Vec<_> = errors
+            .iter()
+            .map(|e| (e.path.clone(), e.line, e.column))
+            .collect();
+        v.sort();
+        v
+    }
+
+    const GOOD_RULE: &str = "package acme.kubernetes.good\n\nimport data.acme.lib.names\n\nmetadata := {\"id\": \"GOOD001\", \"title\": \"good\"}\n\ndeny contains {\"msg\": names.label(\"bad\"), \"path\": [\"bad\"]} if input.bad\n";
+    const GOOD_LIB: &str = "package acme.lib.names\n\nlabel(x) := sprintf(\"%s!\", [x])\n";
+
+    #[test]
+    fn broken_user_files_are_reported_one_by_one_and_the_rest_still_load() {
+        let files = vec![
+            user("u/good.rego", GOOD_RULE),
+            user("u/names.rego", GOOD_LIB),
+            user(
+                "u/unsafe.rego",
+                "package acme.kubernetes.unsafe\n\nmetadata := {\"id\": \"BAD001\"}\n\ndeny contains \"x\" if { z == 1 }\n",
+            ),
+            user(
+                "u/unsafe_lib.rego",
+                "package acme.lib.broken\n\nhelper if {\n  q > 1\n}\n",
+            ),
+            user(
+                "u/recursive.rego",
+                "package acme.kubernetes.loop\n\nmetadata := {\"id\": \"BAD002\"}\n\nf(n) := f(n + 1)\n\ndeny contains \"x\" if f(1)\n",
+            ),
+            user(
+                "u/syntax.rego",
+                "package acme.kubernetes.syntax\n\ndeny contains \"x\" if {\n",
+            ),
+        ];
+        let (set, errors) = load(files);
+        assert_eq!(
+            located(&errors),
+            vec![
+                ("u/recursive.rego".to_string(), 5, 1),
+                ("u/syntax.rego".to_string(), 4, 1),
+                ("u/unsafe.rego".to_string(), 5, 24),
+                ("u/unsafe_lib.rego".to_string(), 4, 3),
+            ],
+            "{errors:#?}"
+        );
+        assert_eq!(ids(&set), vec!["GOOD001"]);
+        assert!(
+            set.rules.iter().any(|(f, _)| f.builtin),
+            "built-in rules stay loaded"
+        );
+        assert!(set.libraries.iter().any(|l| l.path == "u/names.rego"));
+        assert!(!set.libraries.iter().any(|l| l.path == "u/unsafe_lib.rego"));
+    }
+
+    fn deployment(bad: bool) -> Document {
+        let file = Arc::new(crate::document::SourceFile::new(
+            "deploy.yaml",
+            "kind: Deployment\n",
+        ));
+        Document::new(
+            Kind::Kubernetes,
+            file,
+            serde_json::json!({"kind": "Deployment", "bad": bad}),
+            crate::document::SourceMap::default(),
+        )
+    }
+
+    #[test]
+    fn a_runaway_rule_becomes_a_rule_error_and_the_others_still_report() {
+        let slow = user(
+            "u/slow.rego",
+            "package acme.kubernetes.slow\n\nmetadata := {\"id\": \"SLOW001\", \"title\": \"slow\"}\n\ndeny contains \"never\" if {\n  n := count({true | some i in numbers.range(1, 100000); some j in numbers.range(1, 100000); i * j < 0})\n  n > 0\n}\n",
+        );
+        let (set, errors) = load(vec![
+            slow,
+            user("u/good.rego", GOOD_RULE),
+            user("u/names.rego", GOOD_LIB),
+        ]);
+        assert!(errors.is_empty(), "{errors:?}");
+        let options = EngineOptions {
+            time_limit: Some(Duration::from_millis(200)),
+            ..EngineOptions::default()
+        };
+        let engines = Engines::new(Arc::new(set), options);
+        let mut worker = engines.worker();
+        let started = std::time::Instant::now();
+        let eval = worker
+            .evaluate(&mut deployment(true))
+            .expect("engine builds");
+        assert!(
+            started.elapsed() < Duration::from_secs(4),
+            "the configured limit applies: {:?}",
+            started.elapsed()
+        );
+        let failed: Vec<_> = eval.errors.iter().map(|e| e.rule_id.as_str()).collect();
+        assert_eq!(failed, vec!["SLOW001"], "{:?}", eval.errors);
+        assert!(
+            eval.errors[0].message.contains("time limit"),
+            "{}",
+            eval.errors[0]
+        );
+        assert!(eval.errors[0].to_string().contains("u/slow.rego"));
+        let found: Vec<_> = eval
+            .findings
+            .iter()
+            .map(|f| (f.rule_id.as_str(), f.message.as_str()))
+            .collect();
+        assert_eq!(found, vec![("GOOD001", "bad!")]);
+    }
+
+    #[test]
+    fn rules_that_only_break_together_are_left_out_one_by_one() {
+        // Each file passes its own checks, but `a` defines function
+        // `data.acme.kubernetes.b.f` with one argument (a ref head) and `b`
+        // defines it with two: the shared engine cannot load both.
+        let a = user(
+            "u/a.rego",
+            "package acme.kubernetes\n\nmetadata := {\"id\": \"PAIR001\", \"title\": \"a\"}\n\nb.f(x) := x\n\ndeny contains \"a\" if input.bad\n",
+        );
+        let b = user(
+            "u/b.rego",
+            "package acme.kubernetes.b\n\nmetadata := {\"id\": \"PAIR002\", \"title\": \"b\"}\n\nf(x, y) := x + y\n\ndeny contains \"b\" if input.bad\n",
+        );
+        let (set, errors) = load(vec![a, b]);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(ids(&set), vec!["PAIR001", "PAIR002"]);
+        let engines = Engines::new(Arc::new(set), EngineOptions::default());
+        let mut worker = engines.worker();
+        let eval = worker
+            .evaluate(&mut deployment(true))
+            .expect("engine builds");
+        let found: Vec<_> = eval.findings.iter().map(|f| f.rule_id.as_str()).collect();
+        assert_eq!(found, vec!["PAIR001"]);
+        assert_eq!(
+            located(&engines.load_errors()),
+            vec![("u/b.rego".to_string(), 5, 1)]
+        );
+    }
+
+    #[test]
+    fn policies_are_sandboxed() {
+        let mut engine = new_engine();
+        engine
+            .add_policy(
+                "s.rego".into(),
+                "package s\n\nr := rand.intn(\"a\", 10)\n\nt := time.now_ns()\n\nh := http.send({\"url\": \"http://x\"})\n\nrt := opa.runtime()\n".into(),
+            )
+            .unwrap();
+        for (rule, want) in [
+            ("r", "must be deterministic"),
+            ("t", "could not find function time.now_ns"),
+            ("h", "could not find function http.send"),
+            ("rt", "could not find function opa.runtime"),
+        ] {
+            let err = engine
+                .eval_rule(format!("data.s.{rule}"))
+                .expect_err(rule)
+                .to_string();
+            assert!(err.contains(want), "{rule}: {err}");
         }
     }
 }

@@ -57,6 +57,20 @@ impl fmt::Display for PolicyError {
 }
 
 impl PolicyError {
+    /// Attributes an error found while loading `file` to it: errors without
+    /// a location are placed in the file, errors located elsewhere (a
+    /// library the file uses) say which file was being loaded.
+    pub fn or_in(mut self, file: &str) -> PolicyError {
+        if self.line == 0 {
+            self.path = file.to_string();
+            self.line = 1;
+            self.column = 1;
+        } else if self.path != file {
+            self.message = format!("{} (while loading {file})", self.message);
+        }
+        self
+    }
+
     /// Turns regorus's formatted error text (`--> file:line:col` header,
     /// `error: message` last line) into a located diagnostic.
     pub fn from_regorus(default_path: &str, err: &anyhow::Error) -> PolicyError {

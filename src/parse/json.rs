@@ -400,28 +400,14 @@ impl Parser<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::document::PathSeg;
+    use crate::document::testing::span_at;
 
     fn file(text: &str) -> Arc<SourceFile> {
         Arc::new(SourceFile::new("t.json", text))
     }
 
-    fn path(p: &[&str]) -> Vec<PathSeg> {
-        p.iter()
-            .map(|s| match s.parse::<usize>() {
-                Ok(i) => PathSeg::Index(i),
-                Err(_) => PathSeg::Key((*s).to_owned()),
-            })
-            .collect()
-    }
-
-    /// (line, column, text) of the span at a path.
     fn at(f: &SourceFile, map: &SourceMap, p: &[&str]) -> (u32, u32, String) {
-        let (node, depth) = map.locate(&path(p));
-        assert_eq!(depth, p.len(), "path {p:?} not in the map");
-        let pos = f.position(node.span.start as usize);
-        let text = f.text[node.span.start as usize..node.span.end as usize].to_owned();
-        (pos.line, pos.column, text)
+        span_at(&[f], map, p)
     }
 
     fn err(text: &str) -> (u32, u32, String) {

@@ -145,6 +145,7 @@ fn label(value: &Value) -> String {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::document::testing::{path, span_at};
     use crate::parse;
     use serde_json::json;
 
@@ -152,23 +153,9 @@ pub(crate) mod tests {
         Arc::new(SourceFile::new(name, text))
     }
 
-    fn path(p: &[&str]) -> Vec<PathSeg> {
-        p.iter()
-            .map(|s| match s.parse::<usize>() {
-                Ok(i) => PathSeg::Index(i),
-                Err(_) => PathSeg::Key((*s).to_owned()),
-            })
-            .collect()
-    }
-
-    /// (line, column, text) of a document's span at a path.
     fn at(doc: &Document, p: &[&str]) -> (u32, u32, String) {
-        let (node, depth) = doc.source_map.locate(&path(p));
-        assert_eq!(depth, p.len(), "path {p:?} not in the map");
-        let f = &doc.files[node.span.file as usize];
-        let pos = f.position(node.span.start as usize);
-        let text = f.text[node.span.start as usize..node.span.end as usize].to_owned();
-        (pos.line, pos.column, text)
+        let files: Vec<&SourceFile> = doc.files.iter().map(|f| f.as_ref()).collect();
+        span_at(&files, &doc.source_map, p)
     }
 
     const STREAM: &str = "\

@@ -795,32 +795,44 @@ fn count_digits(b: &[u8]) -> usize {
     b.iter().take_while(|c| c.is_ascii_digit()).count()
 }
 
+/// Parses a single-document YAML file (the rule catalogue, config files)
+/// into a value and its source map; an empty file is `null`.
+pub fn load_one(file: &Arc<SourceFile>) -> Result<(Value, SourceMap), ParseError> {
+    let mut docs = load_stream(file);
+    if docs.len() > 1 {
+        return Err(ParseError::at(
+            file,
+            docs[1].start,
+            "expected a single YAML document",
+        ));
+    }
+    match docs.pop() {
+        Some(doc) => doc.result,
+        None => Ok((Value::Null, SourceMap::default())),
+    }
+}
+
+/// [`load_one`] for text that is not a scanned file.
+pub fn load_value(text: &str) -> anyhow::Result<Value> {
+    let file = Arc::new(SourceFile::new("<yaml>", text));
+    load_one(&file).map(|(value, _)| value).map_err(|e| {
+        let pos = file.position(e.start);
+        anyhow::anyhow!("{}:{}: {}", pos.line, pos.column, e.message)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::document::PathSeg;
+    use crate::document::testing::span_at;
     use serde_json::json;
 
     fn file(text: &str) -> Arc<SourceFile> {
         Arc::new(SourceFile::new("t.yaml", text))
     }
 
-    fn path(p: &[&str]) -> Vec<PathSeg> {
-        p.iter()
-            .map(|s| match s.parse::<usize>() {
-                Ok(i) => PathSeg::Index(i),
-                Err(_) => PathSeg::Key((*s).to_owned()),
-            })
-            .collect()
-    }
-
-    /// (line, column, text) of the span at a path.
     fn at(f: &SourceFile, map: &SourceMap, p: &[&str]) -> (u32, u32, String) {
-        let (node, depth) = map.locate(&path(p));
-        assert_eq!(depth, p.len(), "path {p:?} not in the map");
-        let pos = f.position(node.span.start as usize);
-        let text = f.text[node.span.start as usize..node.span.end as usize].to_owned();
-        (pos.line, pos.column, text)
+        span_at(&[f], map, p)
     }
 
     /// The only document of `text`, which must parse.
@@ -1158,30 +1170,4 @@ list: [*t, *base]
         assert_eq!(resume_point(text, 11, 10), None);
         assert_eq!(resume_point(text, 2, 2), Some(10));
     }
-}
-
-/// Parses a single-document YAML file (the rule catalogue, config files)
-/// into a value and its source map; an empty file is `null`.
-pub fn load_one(file: &Arc<SourceFile>) -> Result<(Value, SourceMap), ParseError> {
-    let mut docs = load_stream(file);
-    if docs.len() > 1 {
-        return Err(ParseError::at(
-            file,
-            docs[1].start,
-            "expected a single YAML document",
-        ));
-    }
-    match docs.pop() {
-        Some(doc) => doc.result,
-        None => Ok((Value::Null, SourceMap::default())),
-    }
-}
-
-/// [`load_one`] for text that is not a scanned file.
-pub fn load_value(text: &str) -> anyhow::Result<Value> {
-    let file = Arc::new(SourceFile::new("<yaml>", text));
-    load_one(&file).map(|(value, _)| value).map_err(|e| {
-        let pos = file.position(e.start);
-        anyhow::anyhow!("{}:{}: {}", pos.line, pos.column, e.message)
-    })
 }

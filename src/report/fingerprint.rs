@@ -3,6 +3,13 @@
 //! github/codeql-action. Emitting the same value lets code scanning match an
 //! alert across runs even when lines move.
 
+use std::collections::HashMap;
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+use crate::finding::Finding;
+
 const BLOCK_SIZE: usize = 100;
 const MOD: u64 = 37;
 const EOF_MARK: u64 = 65535;
@@ -105,6 +112,59 @@ impl Hasher {
     }
 }
 
+/// Fingerprints that survive line shifts, one per finding (in the given
+/// order, which must be the report order): a SHA-256 over the rule, the
+/// repository-relative path, the document, the offending line's text with
+/// whitespace collapsed and the offending value's text — never the line
+/// number — plus `:n` counting earlier findings with the same hash, so
+/// identical lines stay distinct. The baseline and GitLab Code Quality use
+/// them.
+pub fn stable(findings: &[&Finding], root: Option<&Path>) -> Vec<String> {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    findings
+        .iter()
+        .map(|f| {
+            let hash = content_hash(f, root);
+            let n = seen.entry(hash.clone()).or_insert(0);
+            *n += 1;
+            format!("{hash}:{n}")
+        })
+        .collect()
+}
+
+fn content_hash(f: &Finding, root: Option<&Path>) -> String {
+    let line = f.file.line_text(f.start_pos().line);
+    let value: String = f
+        .file
+        .text
+        .get(f.start..f.end.max(f.start))
+        .unwrap_or("")
+        .chars()
+        .take(200)
+        .collect();
+    let mut hasher = Sha256::new();
+    for part in [
+        f.rule_id.as_str(),
+        &super::repo_relative(&f.file.path, root),
+        &f.document,
+        &collapse(line),
+        &collapse(&value),
+    ] {
+        hasher.update(part.as_bytes());
+        hasher.update([0]);
+    }
+    hasher.finalize()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Trims and collapses runs of whitespace: re-indenting does not change a
+/// fingerprint.
+fn collapse(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,5 +181,38 @@ mod tests {
         let lf = line_hashes("FROM alpine:latest\nRUN echo hi\n");
         let crlf = line_hashes("FROM  alpine:latest\r\n\tRUN echo hi\r\n");
         assert_eq!(lf, crlf);
+    }
+
+    #[test]
+    fn stable_fingerprints_ignore_line_shifts_but_not_content() {
+        use crate::suppress::tests::finding;
+        use std::sync::Arc;
+        let before = Arc::new(crate::document::SourceFile::new(
+            "k.yaml",
+            "image: a:latest\nimage: a:latest\n",
+        ));
+        let after = Arc::new(crate::document::SourceFile::new(
+            "k.yaml",
+            "# new\n\n  image:   a:latest\nimage: a:latest\nimage: b:latest\n",
+        ));
+        let fp = |file: &Arc<_>, needles: &[&str]| {
+            let mut fs = Vec::new();
+            let mut from = 0;
+            for n in needles {
+                let mut f = finding(file, "TAG001", n);
+                let at = file.text[from..].find(n).unwrap() + from;
+                (f.start, f.end) = (at, at + n.len());
+                from = f.end;
+                fs.push(f);
+            }
+            stable(&fs.iter().collect::<Vec<_>>(), None)
+        };
+        let old = fp(&before, &["a:latest", "a:latest"]);
+        let new = fp(&after, &["a:latest", "a:latest", "b:latest"]);
+        assert_eq!(old[0], new[0]);
+        assert_eq!(old[1], new[1]);
+        assert!(old[0].ends_with(":1") && old[1].ends_with(":2"));
+        assert_ne!(new[2].split(':').next(), new[0].split(':').next());
+        assert_eq!(new[0].len(), 32 + 2);
     }
 }

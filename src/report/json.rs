@@ -15,7 +15,19 @@ struct JsonReport<'a> {
     tool: Tool,
     findings: Vec<JsonFinding<'a>>,
     errors: Vec<String>,
-    summary: Summary,
+    /// Suppression and baseline problems (added in version 1; never affect
+    /// the exit code).
+    warnings: Vec<JsonWarning<'a>>,
+    summary: Summary<'a>,
+}
+
+#[derive(Serialize)]
+struct JsonWarning<'a> {
+    code: &'static str,
+    path: String,
+    line: Option<u32>,
+    column: Option<u32>,
+    message: &'a str,
 }
 
 #[derive(Serialize)]
@@ -54,12 +66,15 @@ struct Suppression<'a> {
 }
 
 #[derive(Serialize)]
-struct Summary {
+struct Summary<'a> {
     files: usize,
     documents: usize,
     findings: usize,
     suppressed: usize,
     by_severity: std::collections::BTreeMap<&'static str, usize>,
+    warnings: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<&'a crate::baseline::Summary>,
 }
 
 /// Renders the report as pretty-printed JSON.
@@ -77,6 +92,17 @@ pub fn render(report: &Report) -> String {
             .map(|e| e.to_string())
             .chain(report.rule_errors.iter().map(|e| e.to_string()))
             .collect(),
+        warnings: report
+            .warnings
+            .iter()
+            .map(|w| JsonWarning {
+                code: w.kind.code(),
+                path: w.display_path(),
+                line: w.position.map(|p| p.line),
+                column: w.position.map(|p| p.column),
+                message: &w.message,
+            })
+            .collect(),
         summary: Summary {
             files: report.stats.files,
             documents: report.stats.documents,
@@ -87,6 +113,8 @@ pub fn render(report: &Report) -> String {
                 .into_iter()
                 .map(|(s, n)| (s.as_str(), n))
                 .collect(),
+            warnings: report.warnings.len(),
+            baseline: (report.baseline != Default::default()).then_some(&report.baseline),
         },
     };
     let mut text = serde_json::to_string_pretty(&json).unwrap_or_default();

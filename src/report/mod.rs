@@ -2,15 +2,20 @@
 //! is one module; none of them looks at parsers or the engine.
 
 pub mod fingerprint;
+pub mod github;
+pub mod gitlab;
 pub mod json;
+pub mod junit;
 pub mod sarif;
 pub mod text;
 
 use std::path::{Path, PathBuf};
 
+use crate::baseline;
 use crate::engine::{PolicyError, RuleError};
 use crate::finding::{Finding, Severity};
 use crate::rules::Catalogue;
+use crate::warning::Warning;
 
 /// The output formats of `driftless scan --format`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -21,6 +26,26 @@ pub enum Format {
     Json,
     /// SARIF 2.1.0 for GitHub code scanning and other viewers.
     Sarif,
+    /// JUnit XML (one testsuite per file, one testcase per finding) for
+    /// Jenkins, GitLab and other CI test reports.
+    Junit,
+    /// GitHub Actions workflow commands: annotations on the PR diff, plus a
+    /// summary table in `$GITHUB_STEP_SUMMARY`.
+    Github,
+    /// GitLab Code Quality JSON (merge request widget and diff annotations).
+    Gitlab,
+}
+
+impl Format {
+    /// Whether the format is for machines (JSON, XML, workflow commands)
+    /// rather than people: warnings then also go to stderr so they are not
+    /// lost in a file nobody reads.
+    pub fn is_machine_readable(self) -> bool {
+        matches!(
+            self,
+            Format::Json | Format::Sarif | Format::Junit | Format::Gitlab
+        )
+    }
 }
 
 /// Counts shown in summaries.
@@ -43,6 +68,11 @@ pub struct Report<'a> {
     pub stats: Stats,
     /// The repository root that SARIF/GitLab paths are made relative to.
     pub repo_root: Option<PathBuf>,
+    /// Problems with suppressions and the baseline: shown in every format,
+    /// never counted in the exit code.
+    pub warnings: &'a [Warning],
+    /// What the baseline accepted, fixed or recorded in this run.
+    pub baseline: baseline::Summary,
 }
 
 impl Report<'_> {
@@ -66,6 +96,14 @@ impl Report<'_> {
         .collect();
         counts.sort_by_key(|c| std::cmp::Reverse(c.0));
         counts
+    }
+
+    /// Active findings, most severe first, then in report order (what a
+    /// reader with a cap on annotations should see first).
+    pub fn most_severe_first(&self) -> Vec<&Finding> {
+        let mut list: Vec<&Finding> = self.active().collect();
+        list.sort_by_key(|f| std::cmp::Reverse(f.severity));
+        list
     }
 
     /// A path relative to the repository root with forward slashes (what
@@ -101,3 +139,6 @@ pub fn find_repo_root(start: &Path) -> Option<PathBuf> {
         .find(|dir| dir.join(".git").exists())
         .map(Path::to_path_buf)
 }
+
+#[cfg(test)]
+mod tests;

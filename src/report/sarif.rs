@@ -52,6 +52,7 @@ pub fn render(report: &Report) -> String {
                 .build(),
         )
         .column_kind(serde_json::json!("utf16CodeUnits"))
+        .invocations(vec![invocation(report)])
         .build();
     if let Some(root) = &report.repo_root {
         let uri = file_uri(root);
@@ -68,6 +69,66 @@ pub fn render(report: &Report) -> String {
     let mut text = serde_json::to_string_pretty(&log).unwrap_or_default();
     text.push('\n');
     text
+}
+
+/// The run's invocation: whether it succeeded (no broken rule or policy)
+/// and the tool's notifications — policy and rule errors, and warnings
+/// about suppressions and the baseline, located where they were written.
+fn invocation(report: &Report) -> sarif::Invocation {
+    let errors = report
+        .policy_errors
+        .iter()
+        .map(|e| e.to_string())
+        .chain(report.rule_errors.iter().map(|e| e.to_string()))
+        .map(|text| {
+            sarif::Notification::builder()
+                .message(sarif::Message::builder().text(text).build())
+                .level(serde_json::json!("error"))
+                .build()
+        });
+    let warnings = report.warnings.iter().map(|w| {
+        let mut n = sarif::Notification::builder()
+            .message(sarif::Message::builder().text(w.message.clone()).build())
+            .level(serde_json::json!("warning"))
+            .descriptor(
+                sarif::ReportingDescriptorReference::builder()
+                    .id(w.kind.code())
+                    .build(),
+            )
+            .build();
+        if !w.path.as_os_str().is_empty() {
+            let mut physical = sarif::PhysicalLocation::builder()
+                .artifact_location(
+                    sarif::ArtifactLocation::builder()
+                        .uri(percent_encode(&report.repo_relative(&w.path)))
+                        .uri_base_id("%SRCROOT%")
+                        .build(),
+                )
+                .build();
+            if let Some(p) = w.position {
+                physical.region = Some(
+                    sarif::Region::builder()
+                        .start_line(i64::from(p.line))
+                        .start_column(i64::from(p.utf16_column))
+                        .build(),
+                );
+            }
+            n.locations = Some(vec![
+                sarif::Location::builder()
+                    .physical_location(physical)
+                    .build(),
+            ]);
+        }
+        n
+    });
+    let notifications: Vec<sarif::Notification> = errors.chain(warnings).collect();
+    let mut invocation = sarif::Invocation::builder()
+        .execution_successful(report.policy_errors.is_empty() && report.rule_errors.is_empty())
+        .build();
+    if !notifications.is_empty() {
+        invocation.tool_execution_notifications = Some(notifications);
+    }
+    invocation
 }
 
 /// SARIF level for a severity.
@@ -232,6 +293,14 @@ fn result(
         .locations(vec![location])
         .build();
     result.rule_index = rule_index.map(|i| i as i64);
+    result.properties = Some(
+        sarif::PropertyBag::builder()
+            .additional_properties(BTreeMap::from([(
+                "severity".to_string(),
+                serde_json::json!(f.severity.as_str()),
+            )]))
+            .build(),
+    );
     if let Some(hash) = hashes.get(&f.file, start.line) {
         result.partial_fingerprints = Some(BTreeMap::from([(
             "primaryLocationLineHash".to_string(),

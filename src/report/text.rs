@@ -45,7 +45,65 @@ pub fn render(report: &Report, colour: bool) -> String {
     for err in report.rule_errors {
         let _ = writeln!(out, "{}: {err}", style.paint("1;31", "error"));
     }
+    for warning in report.warnings {
+        let line = warning.to_line();
+        let _ = writeln!(
+            out,
+            "{}",
+            line.replacen(
+                "warning[",
+                &format!("{}[", style.paint("1;33", "warning")),
+                1
+            )
+        );
+    }
+    if !report.warnings.is_empty() {
+        out.push('\n');
+    }
     out.push_str(&summary(report, style));
+    out.push_str(&baseline_lines(report));
+    out
+}
+
+/// The uncoloured summary (and baseline) lines, for formats that end with
+/// a line for the log (GitHub) or show it in a summary page.
+pub fn summary_line(report: &Report) -> String {
+    let mut out = summary(report, Style { on: false });
+    out.push_str(&baseline_lines(report));
+    out
+}
+
+/// What the baseline did in this run, under the summary.
+fn baseline_lines(report: &Report) -> String {
+    let mut out = String::new();
+    if let Some(c) = &report.baseline.compared {
+        let _ = write!(
+            out,
+            "Baseline {}: {} finding{} accepted",
+            c.file,
+            c.matched,
+            plural(c.matched)
+        );
+        if c.fixed > 0 {
+            let _ = write!(
+                out,
+                ", {} entr{} fixed since it was written (run with --write-baseline to drop {})",
+                c.fixed,
+                if c.fixed == 1 { "y" } else { "ies" },
+                if c.fixed == 1 { "it" } else { "them" }
+            );
+        }
+        out.push_str(".\n");
+    }
+    if let Some(w) = &report.baseline.written {
+        let _ = writeln!(
+            out,
+            "Wrote {} finding{} to baseline {}.",
+            w.entries,
+            plural(w.entries),
+            w.file
+        );
+    }
     out
 }
 
@@ -118,11 +176,15 @@ fn summary(report: &Report, style: Style) -> String {
         report.stats.documents,
         plural(report.stats.documents)
     );
-    let suppressed = if report.stats.suppressed > 0 {
+    let mut suppressed = if report.stats.suppressed > 0 {
         format!(", {} suppressed", report.stats.suppressed)
     } else {
         String::new()
     };
+    let warnings = report.warnings.len();
+    if warnings > 0 {
+        suppressed.push_str(&format!(", {warnings} warning{}", plural(warnings)));
+    }
     if active == 0 {
         return format!(
             "{} No findings in {scanned}{suppressed}.\n",

@@ -1,0 +1,238 @@
+//! Findings as LSP diagnostics and "suppress with a reason" quick fixes.
+//!
+//! Positions are 0-based lines and UTF-16 columns (the LSP default, and
+//! what SARIF's `columnKind: utf16CodeUnits` uses), so editor squiggles and
+//! code-scanning alerts land on the same characters.
+
+use std::collections::HashMap;
+
+use lsp_types::{
+    CodeAction, CodeActionKind, CodeDescription, Diagnostic, DiagnosticSeverity, NumberOrString,
+    Position, Range, TextEdit, Uri, WorkspaceEdit,
+};
+
+use crate::document::SourceFile;
+use crate::finding::{Finding, Severity};
+use crate::rules::{Catalogue, PARSE_ERROR};
+use crate::warning::Warning;
+
+/// The `source` of every diagnostic.
+pub const SOURCE: &str = "driftless";
+
+/// The reason placeholder the quick fix writes: the user replaces it with
+/// the justification the suppression grammar requires.
+pub const REASON_PLACEHOLDER: &str = "<reason>";
+
+/// The LSP position of a byte offset.
+pub fn position(file: &SourceFile, offset: usize) -> Position {
+    let p = file.position(offset);
+    Position::new(p.line.saturating_sub(1), p.utf16_column.saturating_sub(1))
+}
+
+/// The range a finding covers.
+pub fn range(f: &Finding) -> Range {
+    Range::new(position(&f.file, f.start), position(&f.file, f.end))
+}
+
+/// Critical and high findings (and unparseable files) are errors, medium
+/// ones warnings, low ones information.
+pub fn severity(s: Severity) -> DiagnosticSeverity {
+    match s {
+        Severity::Error | Severity::Critical | Severity::High => DiagnosticSeverity::ERROR,
+        Severity::Medium => DiagnosticSeverity::WARNING,
+        Severity::Low => DiagnosticSeverity::INFORMATION,
+    }
+}
+
+/// One finding as a diagnostic: rule ID as `code`, a link to the rule's
+/// documentation, `source: "driftless"`.
+pub fn diagnostic(f: &Finding, catalogue: &Catalogue) -> Diagnostic {
+    let href = catalogue
+        .get(&f.rule_id)
+        .and_then(|r| r.help_uri().parse::<Uri>().ok());
+    Diagnostic {
+        range: range(f),
+        severity: Some(severity(f.severity)),
+        code: Some(NumberOrString::String(f.rule_id.clone())),
+        code_description: href.map(|href| CodeDescription { href }),
+        source: Some(SOURCE.to_string()),
+        message: f.message.clone(),
+        ..Diagnostic::default()
+    }
+}
+
+/// A warning about a suppression (no reason, expired, unused, unknown
+/// rule) as a diagnostic from its position to the end of its line. `None`
+/// for warnings without a position.
+pub fn warning_diagnostic(w: &Warning, text: &str) -> Option<Diagnostic> {
+    let pos = w.position?;
+    let line = text
+        .split('\n')
+        .nth(pos.line.saturating_sub(1) as usize)
+        .unwrap_or("")
+        .trim_end_matches('\r');
+    let start = Position::new(
+        pos.line.saturating_sub(1),
+        pos.utf16_column.saturating_sub(1),
+    );
+    let end_col = (line.encode_utf16().count() as u32).max(start.character);
+    Some(Diagnostic {
+        range: Range::new(start, Position::new(start.line, end_col)),
+        severity: Some(DiagnosticSeverity::WARNING),
+        code: Some(NumberOrString::String(w.kind.code().to_string())),
+        source: Some(SOURCE.to_string()),
+        message: w.message.clone(),
+        ..Diagnostic::default()
+    })
+}
+
+/// Whether a file's syntax has comments an ignore can be written in
+/// (HCL, YAML, Dockerfiles; not JSON).
+pub fn supports_comments(file: &SourceFile) -> bool {
+    let name = file.path.to_string_lossy().to_ascii_lowercase();
+    !name.ends_with(".json")
+}
+
+/// The quick fix for a finding: insert `# driftless:ignore[ID] <reason>` on
+/// the line above it, indented like the finding's line. `None` for
+/// `PARSE001` (a broken file must be fixed, not ignored) and files without
+/// comments.
+pub fn suppress_action(f: &Finding, uri: &Uri, diagnostic: Diagnostic) -> Option<CodeAction> {
+    if f.rule_id == PARSE_ERROR || !supports_comments(&f.file) {
+        return None;
+    }
+    let line = f.start_pos().line;
+    let text = f.file.line_text(line);
+    let indent: String = text
+        .chars()
+        .take_while(|c| *c == ' ' || *c == '\t')
+        .collect();
+    let newline = if f.file.text.contains("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    };
+    let at = Position::new(line - 1, 0);
+    let edit = TextEdit {
+        range: Range::new(at, at),
+        new_text: format!(
+            "{indent}# driftless:ignore[{}] {REASON_PLACEHOLDER}{newline}",
+            f.rule_id
+        ),
+    };
+    Some(CodeAction {
+        title: format!(
+            "Suppress {} here (driftless:ignore with a reason)",
+            f.rule_id
+        ),
+        kind: Some(CodeActionKind::QUICKFIX),
+        diagnostics: Some(vec![diagnostic]),
+        edit: Some(WorkspaceEdit {
+            changes: Some(HashMap::from([(uri.clone(), vec![edit])])),
+            ..WorkspaceEdit::default()
+        }),
+        ..CodeAction::default()
+    })
+}
+
+/// Whether two ranges touch (a cursor inside or at the edge of a finding
+/// counts).
+pub fn overlaps(a: &Range, b: &Range) -> bool {
+    a.start <= b.end && b.start <= a.end
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+
+    fn finding(path: &str, text: &str, needle: &str, rule: &str) -> Finding {
+        let file = Arc::new(SourceFile::new(path, text));
+        let start = text.find(needle).expect("needle in text");
+        Finding {
+            rule_id: rule.into(),
+            severity: Severity::High,
+            message: "m".into(),
+            file,
+            start,
+            end: start + needle.len(),
+            kind: None,
+            document: String::new(),
+            json_path: String::new(),
+            suppression: None,
+        }
+    }
+
+    #[test]
+    fn ranges_are_zero_based_utf16() {
+        let f = finding(
+            "pod.yaml",
+            "spec:\n  containers: [{name: \"😀\", image: nginx:latest}]\n",
+            "nginx:latest",
+            "TAG001",
+        );
+        // 34 characters precede the image; the emoji is two UTF-16 units.
+        assert_eq!(f.start_pos().column, 35);
+        assert_eq!(
+            range(&f),
+            Range::new(Position::new(1, 35), Position::new(1, 47))
+        );
+    }
+
+    #[test]
+    fn severities_map_to_lsp_levels() {
+        assert_eq!(severity(Severity::Critical), DiagnosticSeverity::ERROR);
+        assert_eq!(severity(Severity::Medium), DiagnosticSeverity::WARNING);
+        assert_eq!(severity(Severity::Low), DiagnosticSeverity::INFORMATION);
+        assert_eq!(severity(Severity::Error), DiagnosticSeverity::ERROR);
+    }
+
+    #[test]
+    fn quick_fix_inserts_an_indented_ignore_above_the_finding() {
+        let text = "spec:\r\n  containers:\r\n    - image: nginx:latest\r\n";
+        let f = finding("pod.yaml", text, "nginx:latest", "TAG001");
+        let uri: Uri = "file:///pod.yaml".parse().unwrap();
+        let action = suppress_action(&f, &uri, Diagnostic::default()).expect("action");
+        let edits = &action.edit.unwrap().changes.unwrap()[&uri];
+        assert_eq!(edits[0].range.start, Position::new(2, 0));
+        assert_eq!(
+            edits[0].new_text,
+            "    # driftless:ignore[TAG001] <reason>\r\n"
+        );
+        assert_eq!(action.kind, Some(CodeActionKind::QUICKFIX));
+    }
+
+    #[test]
+    fn no_quick_fix_for_json_or_parse_errors() {
+        let uri: Uri = "file:///x".parse().unwrap();
+        let json = finding(
+            "pod.json",
+            "{\"image\": \"a:latest\"}",
+            "a:latest",
+            "TAG001",
+        );
+        assert!(suppress_action(&json, &uri, Diagnostic::default()).is_none());
+        let parse = finding("Dockerfile", "FROM\n", "FROM", PARSE_ERROR);
+        assert!(suppress_action(&parse, &uri, Diagnostic::default()).is_none());
+    }
+
+    #[test]
+    fn diagnostics_link_to_the_rule() {
+        let mut catalogue = Catalogue::default();
+        let info = crate::rules::RuleInfo::custom(
+            "ACME001",
+            &serde_json::json!({"title": "t"}),
+            crate::document::Kind::Kubernetes,
+        );
+        catalogue.insert(info.clone());
+        let f = finding("a.yaml", "x: y\n", "y", "ACME001");
+        let d = diagnostic(&f, &catalogue);
+        assert_eq!(d.code, Some(NumberOrString::String("ACME001".into())));
+        assert_eq!(
+            d.code_description.map(|c| c.href.as_str().to_string()),
+            Some(info.help_uri())
+        );
+        assert_eq!(d.source.as_deref(), Some("driftless"));
+    }
+}

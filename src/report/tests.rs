@@ -1,0 +1,248 @@
+//! Snapshots of every format over one fixed set of findings built in code
+//! (no parser involved): active findings of each severity in three files,
+//! a finding suppressed inline and one accepted by the baseline (shown, as
+//! with `--show-suppressed`), a parse error, warnings and a baseline summary.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use super::*;
+use crate::baseline::{Comparison, Summary};
+use crate::document::SourceFile;
+use crate::finding::{Suppressed, SuppressionKind};
+use crate::suppress::tests::{catalogue, finding};
+use crate::warning::{Warning, WarningKind};
+
+const DOCKERFILE: &str = "FROM node:latest\nRUN apk upgrade\nEXPOSE 22\n";
+const K8S: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: web\n      image: web:latest # driftless:ignore[TAG001] promoted by digest in CD\n    - name: debug\n      image: busybox\n";
+const TF: &str = "resource \"aws_security_group\" \"ssh\" {\n  ingress {\n    from_port   = 22\n    cidr_blocks = [\"0.0.0.0/0\"]\n  }\n}\n";
+
+struct Fixture {
+    findings: Vec<Finding>,
+    warnings: Vec<Warning>,
+}
+
+fn fixture() -> Fixture {
+    let docker = Arc::new(SourceFile::new("app/Dockerfile", DOCKERFILE));
+    let k8s = Arc::new(SourceFile::new("k8s/pod.yaml", K8S));
+    let tf = Arc::new(SourceFile::new("infra/main.tf", TF));
+    let broken = Arc::new(SourceFile::new("k8s/broken.yaml", "a: [1,\n"));
+    let with = |mut f: Finding, sev: Severity, msg: &str| {
+        f.severity = sev;
+        f.message = msg.to_string();
+        f
+    };
+    let mut inline = with(
+        finding(&k8s, "TAG001", "web:latest"),
+        Severity::High,
+        "Image `web:latest` uses the `latest` tag, with a 50% chance: of drift",
+    );
+    inline.suppression = Some(Suppressed {
+        justification: "promoted by digest in CD".into(),
+        kind: SuppressionKind::InSource,
+    });
+    let mut baselined = with(
+        finding(&docker, "SSH003", "EXPOSE 22"),
+        Severity::High,
+        "Port 22 is exposed",
+    );
+    baselined.suppression = Some(Suppressed {
+        justification: "accepted in baseline .driftless-baseline.json".into(),
+        kind: SuppressionKind::Baseline,
+    });
+    let mut parse = finding(&broken, "PARSE001", "[1,");
+    parse.severity = Severity::Error;
+    parse.message = "flow sequence is not closed".into();
+    let mut findings = vec![
+        with(
+            finding(&docker, "TAG001", "node:latest"),
+            Severity::High,
+            "Image `node:latest` uses the `latest` tag",
+        ),
+        with(
+            finding(&docker, "UPD006", "apk upgrade"),
+            Severity::Medium,
+            "`apk upgrade` upgrades packages in place",
+        ),
+        baselined,
+        with(
+            finding(&tf, "SSH001", "\"0.0.0.0/0\""),
+            Severity::Critical,
+            "SSH (22) is open to 0.0.0.0/0,\nthe whole internet",
+        ),
+        inline,
+        with(
+            finding(&k8s, "TAG003", "busybox"),
+            Severity::Low,
+            "Image `busybox` is not pinned by digest",
+        ),
+        parse,
+    ];
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    let warnings = vec![
+        Warning::at(
+            WarningKind::ExpiredSuppression,
+            &tf,
+            0,
+            "suppression of SSH001 expired on 2026-01-31",
+        ),
+        Warning::at(
+            WarningKind::UnusedSuppression,
+            &docker,
+            0,
+            "suppression matches no finding: nothing here is reported as VER004",
+        ),
+    ];
+    Fixture { findings, warnings }
+}
+
+fn with_report(show_suppressed: bool, clean: bool, check: impl FnOnce(&Report)) {
+    let fx = fixture();
+    let cat = catalogue();
+    let mut findings = fx.findings;
+    if !show_suppressed {
+        findings.retain(|f| f.suppression.is_none());
+    }
+    if clean {
+        findings.clear();
+    }
+    let warnings = if clean { Vec::new() } else { fx.warnings };
+    let report = Report {
+        findings: &findings,
+        catalogue: &cat,
+        rule_errors: &[],
+        policy_errors: &[],
+        stats: Stats {
+            files: 4,
+            documents: 3,
+            suppressed: if clean { 0 } else { 2 },
+        },
+        repo_root: Some(PathBuf::from("/repo")),
+        warnings: &warnings,
+        baseline: if clean {
+            Summary::default()
+        } else {
+            Summary {
+                compared: Some(Comparison {
+                    file: ".driftless-baseline.json".into(),
+                    entries: 3,
+                    matched: 1,
+                    fixed: 2,
+                }),
+                written: None,
+            }
+        },
+    };
+    check(&report);
+}
+
+#[test]
+fn text_snapshot() {
+    with_report(true, false, |r| {
+        insta::assert_snapshot!(text::render(r, false))
+    });
+}
+
+#[test]
+fn json_snapshot() {
+    with_report(true, false, |r| insta::assert_snapshot!(json::render(r)));
+}
+
+#[test]
+fn sarif_snapshot_is_schema_valid() {
+    with_report(true, false, |r| {
+        let text = sarif::render(r);
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_schema_valid(&value);
+        let results = value["runs"][0]["results"].as_array().unwrap();
+        let suppressed: Vec<&serde_json::Value> = results
+            .iter()
+            .filter_map(|r| r.get("suppressions"))
+            .collect();
+        assert_eq!(suppressed.len(), 2);
+        assert_eq!(
+            value["runs"][0]["invocations"][0]["executionSuccessful"],
+            true
+        );
+        insta::assert_snapshot!(text);
+    });
+}
+
+#[test]
+fn junit_snapshot() {
+    with_report(true, false, |r| insta::assert_snapshot!(junit::render(r)));
+}
+
+#[test]
+fn junit_clean_run_has_one_passing_case() {
+    with_report(false, true, |r| {
+        let xml = junit::render(r);
+        assert!(
+            xml.contains("<testcase name=\"no findings in 4 files\" classname=\"driftless\"/>"),
+            "{xml}"
+        );
+        assert!(xml.contains("tests=\"1\""), "{xml}");
+    });
+}
+
+#[test]
+fn gitlab_snapshot_has_unique_fingerprints_and_no_bom() {
+    with_report(false, false, |r| {
+        let text = gitlab::render(r);
+        assert!(!text.starts_with('\u{feff}'));
+        let issues: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
+        let prints: std::collections::BTreeSet<&str> = issues
+            .iter()
+            .map(|i| i["fingerprint"].as_str().unwrap())
+            .collect();
+        assert_eq!(prints.len(), issues.len());
+        insta::assert_snapshot!(text);
+    });
+}
+
+#[test]
+fn github_snapshot_most_severe_first() {
+    with_report(false, false, |r| {
+        let text = github::render(r);
+        let first: Vec<&str> = text.lines().take(2).collect();
+        assert!(
+            first[0].starts_with("::error file=k8s/broken.yaml"),
+            "{text}"
+        );
+        assert!(
+            first[1].starts_with("::error file=infra/main.tf,line=4,col=20,endLine=4,endColumn=31,title=SSH001 [critical] title of SSH001::SSH (22) is open to 0.0.0.0/0,%0Athe whole internet%0A"),
+            "{text}"
+        );
+        insta::assert_snapshot!(text);
+    });
+}
+
+#[test]
+fn github_step_summary_snapshot() {
+    with_report(false, false, |r| {
+        insta::assert_snapshot!(github::step_summary(r))
+    });
+    with_report(false, true, |r| {
+        assert!(github::step_summary(r).starts_with("## driftless\n\n✅ No findings in 4 files"));
+    });
+}
+
+/// The OASIS SARIF 2.1.0 schema (draft-04), as tests/sarif_schema.rs uses it.
+fn assert_schema_valid(sarif: &serde_json::Value) {
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../../tests/schemas/sarif-schema-2.1.0.json")).unwrap();
+    let validator = jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft4)
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(sarif)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "SARIF schema violations:\n{}",
+        errors.join("\n")
+    );
+}
