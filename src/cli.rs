@@ -38,7 +38,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Scan files and directories (default: the current directory).
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// List the rule catalogue.
     Rules {
         /// Output format.
@@ -147,7 +147,7 @@ struct ScanArgs {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
-        Command::Scan(args) => run_scan(args),
+        Command::Scan(args) => run_scan(*args),
         Command::Rules { format } => list_rules(format),
         Command::Explain { id } => explain(&id),
         Command::Inspect { file } => inspect(&file),
@@ -233,10 +233,12 @@ fn run_scan(args: ScanArgs) -> u8 {
         repo_root: repo_root.as_deref(),
         today: crate::suppress::Date::today(),
     };
+    let filter_started = std::time::Instant::now();
     let filtered = match gate::filter(&mut result, &gate_options) {
         Ok(f) => f,
         Err(e) => return usage_error(&e),
     };
+    let filter_time = filter_started.elapsed();
     if !args.show_suppressed {
         result.findings.retain(|f| f.suppression.is_none());
     }
@@ -260,7 +262,7 @@ fn run_scan(args: ScanArgs) -> u8 {
         return usage_error(&e);
     }
     if args.timings {
-        print_timings(&result.timings, report_started.elapsed());
+        print_timings(&result.timings, filter_time, report_started.elapsed());
     }
     exit_code(&report, settings.fail_on, args.exit_zero)
 }
@@ -527,7 +529,7 @@ fn usage_error(message: &str) -> u8 {
 
 /// The `--timings` breakdown: wall time per stage, and where the workers'
 /// time went per format (read+parse) and per document kind (evaluate).
-fn print_timings(t: &scan::Timings, report: std::time::Duration) {
+fn print_timings(t: &scan::Timings, filter: std::time::Duration, report: std::time::Duration) {
     let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
     let split = |m: &std::collections::BTreeMap<&str, std::time::Duration>| {
         m.iter()
@@ -536,10 +538,11 @@ fn print_timings(t: &scan::Timings, report: std::time::Duration) {
             .join(", ")
     };
     eprintln!(
-        "timings (wall): discover {:.1} ms, read+parse+evaluate {:.1} ms ({} threads), report {:.1} ms",
+        "timings (wall): discover {:.1} ms, read+parse+evaluate {:.1} ms ({} threads), filter {:.1} ms, report {:.1} ms",
         ms(t.discover),
         ms(t.analyse),
         rayon::current_num_threads(),
+        ms(filter),
         ms(report)
     );
     eprintln!(
