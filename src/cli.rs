@@ -198,7 +198,11 @@ fn run_scan(args: ScanArgs) -> u8 {
         Ok(b) => b,
         Err(e) => return usage_error(&e),
     };
-    let enabled = enabled_rules(&set, &settings);
+    let enabled = if args.parse_only {
+        BTreeSet::new()
+    } else {
+        enabled_rules(&set, &settings)
+    };
     let options = EngineOptions {
         config_data: serde_json::json!({
             "strict": settings.strict,
@@ -238,10 +242,12 @@ fn run_scan(args: ScanArgs) -> u8 {
         repo_root: repo_root.as_deref(),
         today: crate::suppress::Date::today(),
     };
+    let filter_started = std::time::Instant::now();
     let filtered = match gate::filter(&mut result, &gate_options) {
         Ok(f) => f,
         Err(e) => return usage_error(&e),
     };
+    let filter_time = filter_started.elapsed();
     if !args.show_suppressed {
         result.findings.retain(|f| f.suppression.is_none());
     }
@@ -265,7 +271,7 @@ fn run_scan(args: ScanArgs) -> u8 {
         return usage_error(&e);
     }
     if args.timings {
-        print_timings(&result.timings, report_started.elapsed());
+        print_timings(&result.timings, filter_time, report_started.elapsed());
     }
     exit_code(&report, settings.fail_on, args.exit_zero)
 }
@@ -278,7 +284,6 @@ struct Settings {
     fail_on: Severity,
     baseline: Option<PathBuf>,
     inline_ignores: bool,
-    parse_only: bool,
 }
 
 impl Settings {
@@ -299,7 +304,6 @@ impl Settings {
             fail_on: args.fail_on.or(config.fail_on).unwrap_or(Severity::Low),
             baseline: args.baseline.clone().or_else(|| config.baseline.clone()),
             inline_ignores: !args.no_inline_ignores && config.inline_ignores.unwrap_or(true),
-            parse_only: args.parse_only,
         }
     }
 }
@@ -391,9 +395,6 @@ fn default_format() -> Format {
 /// `--strict`), narrowed by `--select` and `--ignore`. Selecting a strict
 /// rule by ID enables it.
 fn enabled_rules(set: &PolicySet, args: &Settings) -> BTreeSet<String> {
-    if args.parse_only {
-        return BTreeSet::new();
-    }
     set.catalogue
         .iter()
         .filter(|r| {
@@ -535,7 +536,9 @@ fn usage_error(message: &str) -> u8 {
     EXIT_ERROR
 }
 
-fn print_timings(t: &scan::Timings, report: std::time::Duration) {
+/// The `--timings` breakdown: wall time per stage, and where the workers'
+/// time went per format (read+parse) and per document kind (evaluate).
+fn print_timings(t: &scan::Timings, filter: std::time::Duration, report: std::time::Duration) {
     let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
     let split = |m: &std::collections::BTreeMap<&str, std::time::Duration>| {
         m.iter()
@@ -544,10 +547,11 @@ fn print_timings(t: &scan::Timings, report: std::time::Duration) {
             .join(", ")
     };
     eprintln!(
-        "timings (wall): discover {:.1} ms, read+parse+evaluate {:.1} ms ({} threads), report {:.1} ms",
+        "timings (wall): discover {:.1} ms, read+parse+evaluate {:.1} ms ({} threads), filter {:.1} ms, report {:.1} ms",
         ms(t.discover),
         ms(t.analyse),
         rayon::current_num_threads(),
+        ms(filter),
         ms(report)
     );
     eprintln!(

@@ -193,13 +193,13 @@ pub fn evaluate(parsed: Parsed, worker: &mut crate::engine::Worker) -> ScanResul
     let mut seen = std::collections::HashSet::new();
     for mut doc in parsed.documents {
         out.documents += 1;
+        let started = Instant::now();
         for file in &doc.files {
             if seen.insert(Arc::as_ptr(file)) {
-                out.sources.push(file.clone());
+                out.sources.push(retained_source(file));
             }
         }
         out.annotations.extend(crate::suppress::annotation(&doc));
-        let started = Instant::now();
         evaluate_document(&mut doc, worker, &mut out);
         // Dropping the document is part of its cost.
         let kind = doc.kind.as_str();
@@ -216,6 +216,19 @@ fn evaluate_document(doc: &mut Document, worker: &mut crate::engine::Worker, out
             out.rule_errors.extend(eval.errors);
         }
         Err(e) => out.policy_errors.push(e),
+    }
+}
+
+/// What the scan result keeps of a document's file. The gate needs every
+/// scanned path (baseline scope) but the text only of files that can hold a
+/// suppression comment (`suppress::candidates` skips files without
+/// "driftless"); the others are kept as their path alone, so memory grows
+/// with the findings, not with the size of the repository.
+fn retained_source(file: &Arc<SourceFile>) -> Arc<SourceFile> {
+    if file.text.contains("driftless") {
+        file.clone()
+    } else {
+        Arc::new(SourceFile::new(file.path.clone(), String::new()))
     }
 }
 
@@ -412,6 +425,19 @@ fn file_problem(path: &Path, message: &str) -> Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keeps_text_only_of_files_that_can_hold_suppressions() {
+        let plain = Arc::new(SourceFile::new("a/main.tf", "resource \"x\" \"y\" {}\n"));
+        let kept = retained_source(&plain);
+        assert_eq!(kept.path, plain.path);
+        assert!(kept.text.is_empty());
+        let marked = Arc::new(SourceFile::new(
+            "Dockerfile",
+            "# driftless:ignore[TAG001] ok\n",
+        ));
+        assert!(Arc::ptr_eq(&retained_source(&marked), &marked));
+    }
 
     #[test]
     fn decodes_boms_and_rejects_binary() {

@@ -344,11 +344,11 @@ fn add_extensions(engine: &mut regorus::Engine) {
 struct KindEngine {
     engine: regorus::Engine,
     rules: Vec<RulePackage>,
-    /// Rule files left out because they broke the shared engine.
-    skipped: Vec<PolicyError>,
     /// The aggregate rule that evaluates every rule in one pass, when it
     /// loaded (see [`aggregate_policy`]).
     aggregate: Option<String>,
+    /// Rule files left out because they broke the shared engine.
+    skipped: Vec<PolicyError>,
 }
 
 /// Package of the generated aggregate module: outside the `driftless.`
@@ -444,18 +444,28 @@ impl Engines {
             }
             rules.push(rule.clone());
         }
-        let built =
-            if all_loaded && (rules.is_empty() || analyse_engine(&mut engine, "<rules>").is_ok()) {
-                KindEngine {
-                    engine,
-                    rules,
-                    skipped: Vec::new(),
-                    aggregate: None,
-                }
-            } else {
-                build_one_by_one(base, &enabled)
-            };
-        Ok(Self::with_aggregate(built, kind))
+        if all_loaded && let Some((prepared, entry)) = Self::with_aggregate(&engine, kind, &rules) {
+            return Ok(KindEngine {
+                engine: prepared,
+                rules,
+                aggregate: Some(entry),
+                skipped: Vec::new(),
+            });
+        }
+        if all_loaded && (rules.is_empty() || analyse_engine(&mut engine, "<rules>").is_ok()) {
+            return Ok(KindEngine {
+                engine,
+                rules,
+                aggregate: None,
+                skipped: Vec::new(),
+            });
+        }
+        let mut built = build_one_by_one(base, &enabled);
+        if let Some((prepared, entry)) = Self::with_aggregate(&built.engine, kind, &built.rules) {
+            built.engine = prepared;
+            built.aggregate = Some(entry);
+        }
+        Ok(built)
     }
 
     /// An engine with the sandbox settings, the configuration data and the
@@ -479,27 +489,23 @@ impl Engines {
         Ok(engine)
     }
 
-    /// The engine plus the aggregate module, prepared (analysed once, for
-    /// start-up time), when there is more than one rule. `None` when it
-    /// does not prepare: then the plain engine is prepared and reports the
-    /// policy error, or evaluation stays per rule (slower, same results).
-    fn with_aggregate(built: KindEngine, kind: Kind) -> KindEngine {
-        if built.rules.len() < 2 {
-            return built;
+    /// The engine plus the aggregate module, analysed, when there is more
+    /// than one rule. `None` when it does not analyse: then the plain
+    /// engine is analysed and reports the policy error, or evaluation stays
+    /// per rule (slower, same results).
+    fn with_aggregate(
+        engine: &regorus::Engine,
+        kind: Kind,
+        rules: &[RulePackage],
+    ) -> Option<(regorus::Engine, String)> {
+        if rules.len() < 2 {
+            return None;
         }
-        let (path, text, entry) = aggregate_policy(kind, &built.rules);
-        let mut candidate = built.engine.clone();
-        let entry_rc: std::sync::Arc<str> = entry.clone().into();
-        let prepared = candidate.add_policy(path, text).is_ok()
-            && candidate.compile_with_entrypoint(&entry_rc).is_ok();
-        if !prepared {
-            return built;
-        }
-        KindEngine {
-            engine: candidate,
-            aggregate: Some(entry),
-            ..built
-        }
+        let (path, text, entry) = aggregate_policy(kind, rules);
+        let mut candidate = engine.clone();
+        candidate.add_policy(path, text).ok()?;
+        analyse_engine(&mut candidate, "<aggregate>").ok()?;
+        Some((candidate, entry))
     }
 
     /// A worker's own copy of the engines (clones share the prepared
@@ -535,8 +541,8 @@ fn build_one_by_one(base: regorus::Engine, enabled: &[&(PolicyFile, RulePackage)
     KindEngine {
         engine,
         rules,
-        skipped,
         aggregate: None,
+        skipped,
     }
 }
 
@@ -732,7 +738,7 @@ mod tests {
         let options = EngineOptions {
             config_data: serde_json::json!({ "strict": true }),
             enabled: None,
-            time_limit: None,
+            ..EngineOptions::default()
         };
         let engines = Engines::new(Arc::new(set), options);
         assert_eq!(
