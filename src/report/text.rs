@@ -218,9 +218,11 @@ fn printable(c: char) -> char {
 }
 
 /// Text from input files (paths, messages quoting values) with control
-/// characters replaced.
+/// characters other than line breaks replaced.
 fn sanitize(text: &str) -> String {
-    text.chars().map(printable).collect()
+    text.chars()
+        .map(|c| if c == '\n' { c } else { printable(c) })
+        .collect()
 }
 
 /// The nearest char boundary at or before `at`.
