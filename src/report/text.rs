@@ -217,12 +217,10 @@ fn printable(c: char) -> char {
     }
 }
 
-/// Text from input files (paths, messages quoting values) with control
-/// characters other than line breaks replaced.
+/// Text from input files (paths, messages quoting values) on one line, with
+/// control characters replaced.
 fn sanitize(text: &str) -> String {
-    text.chars()
-        .map(|c| if c == '\n' { c } else { printable(c) })
-        .collect()
+    text.chars().map(printable).collect()
 }
 
 /// The nearest char boundary at or before `at`.
