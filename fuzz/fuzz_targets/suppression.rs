@@ -17,7 +17,11 @@ fuzz_target!(|data: &[u8]| {
     let file = driftless_fuzz::file(name, text);
     for c in candidates(&file) {
         let t = &file.text;
-        assert!(c.offset <= t.len() && t.is_char_boundary(c.offset), "offset {}", c.offset);
+        assert!(
+            c.offset <= t.len() && t.is_char_boundary(c.offset),
+            "offset {}",
+            c.offset
+        );
         assert!(
             c.scope.start <= c.scope.end && c.scope.end <= t.len(),
             "scope {:?} outside 0..{}",

@@ -23,7 +23,12 @@ pub fn file(name: &str, text: String) -> Arc<SourceFile> {
 pub fn check(parsed: &Parsed) {
     for err in &parsed.errors {
         let len = err.file.text.len();
-        assert!(err.start <= err.end && err.end <= len, "error span {}..{} outside 0..{len}", err.start, err.end);
+        assert!(
+            err.start <= err.end && err.end <= len,
+            "error span {}..{} outside 0..{len}",
+            err.start,
+            err.end
+        );
         let _ = err.file.position(err.start);
         assert!(!err.message.is_empty());
     }
@@ -35,7 +40,10 @@ pub fn check(parsed: &Parsed) {
                 .unwrap_or_else(|| panic!("span in file {} of {}", span.file, doc.files.len()));
             let len = file.text.len();
             let (start, end) = (span.start as usize, span.end as usize);
-            assert!(start <= end && end <= len, "span {start}..{end} outside 0..{len}");
+            assert!(
+                start <= end && end <= len,
+                "span {start}..{end} outside 0..{len}"
+            );
             assert!(
                 file.text.is_char_boundary(start) && file.text.is_char_boundary(end),
                 "span {start}..{end} splits a character"
@@ -43,6 +51,9 @@ pub fn check(parsed: &Parsed) {
         });
         let json = serde_json::to_string(&doc.input).expect("input serialises");
         let value = regorus::Value::from(doc.input.clone());
-        assert!(value != regorus::Value::Undefined, "input did not convert: {json:.200}");
+        assert!(
+            value != regorus::Value::Undefined,
+            "input did not convert: {json:.200}"
+        );
     }
 }
