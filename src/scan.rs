@@ -2,6 +2,7 @@
 //! parallel, one work item per file or Terraform module. Every failure along
 //! the way becomes a finding or a diagnostic; nothing stops the other files.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -40,14 +41,38 @@ impl Default for ScanOptions {
 }
 
 /// Where the time went, for `--timings`.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Timings {
     pub discover: Duration,
     /// Wall time of the parallel read+parse+evaluate stage.
     pub analyse: Duration,
-    /// CPU time summed over workers.
-    pub parse_cpu: Duration,
-    pub evaluate_cpu: Duration,
+    /// Time spent reading and parsing, per format (`terraform`,
+    /// `dockerfile`, `yaml`, `json`), summed over worker threads.
+    pub parse: BTreeMap<&'static str, Duration>,
+    /// Time spent evaluating rules, per document kind, summed over worker
+    /// threads.
+    pub evaluate: BTreeMap<&'static str, Duration>,
+}
+
+impl Timings {
+    /// Read+parse time of all formats.
+    pub fn parse_total(&self) -> Duration {
+        self.parse.values().sum()
+    }
+
+    /// Evaluation time of all kinds.
+    pub fn evaluate_total(&self) -> Duration {
+        self.evaluate.values().sum()
+    }
+
+    fn merge(&mut self, other: &Timings) {
+        for (k, v) in &other.parse {
+            *self.parse.entry(k).or_default() += *v;
+        }
+        for (k, v) in &other.evaluate {
+            *self.evaluate.entry(k).or_default() += *v;
+        }
+    }
 }
 
 /// Everything a scan found, before filtering and reporting.
@@ -111,8 +136,7 @@ pub fn analyse(found: &Discovered, options: &ScanOptions, engines: &Engines) -> 
         result.documents += part.documents;
         result.sources.extend(part.sources);
         result.annotations.extend(part.annotations);
-        result.timings.parse_cpu += part.timings.parse_cpu;
-        result.timings.evaluate_cpu += part.timings.evaluate_cpu;
+        result.timings.merge(&part.timings);
     }
     result.policy_errors.extend(engines.load_errors());
     result.policy_errors.sort_by_key(|e| e.to_string());
@@ -126,6 +150,10 @@ pub fn analyse(found: &Discovered, options: &ScanOptions, engines: &Engines) -> 
 
 fn process(item: &Item, options: &ScanOptions, worker: &mut crate::engine::Worker) -> ScanResult {
     let started = Instant::now();
+    let format = match item {
+        Item::File(_, kind) => format_name(*kind),
+        Item::Module(..) => "terraform",
+    };
     let (parsed, files, requested) = match item {
         Item::File(path, kind) => (parse_file(path, *kind, options.max_file_size), 1, None),
         Item::Module(dir, module) => {
@@ -135,7 +163,7 @@ fn process(item: &Item, options: &ScanOptions, worker: &mut crate::engine::Worke
             (parsed, module.files.len(), module.requested.as_ref())
         }
     };
-    let parse_cpu = started.elapsed();
+    let parse_time = started.elapsed();
     let mut out = evaluate(parsed, worker);
     if let Some(requested) = requested {
         out.findings
@@ -143,9 +171,17 @@ fn process(item: &Item, options: &ScanOptions, worker: &mut crate::engine::Worke
         out.sources.retain(|f| requested.contains(&f.path));
     }
     out.files = files;
-    out.timings.parse_cpu = parse_cpu;
-    out.timings.evaluate_cpu = started.elapsed() - parse_cpu;
+    out.timings.parse.insert(format, parse_time);
     out
+}
+
+fn format_name(kind: FileKind) -> &'static str {
+    match kind {
+        FileKind::Dockerfile => "dockerfile",
+        FileKind::Yaml => "yaml",
+        FileKind::Json => "json",
+        FileKind::Terraform | FileKind::TerraformVars => "terraform",
+    }
 }
 
 /// Evaluates parsed documents and turns parse errors into `PARSE001`.
@@ -157,13 +193,18 @@ pub fn evaluate(parsed: Parsed, worker: &mut crate::engine::Worker) -> ScanResul
     let mut seen = std::collections::HashSet::new();
     for mut doc in parsed.documents {
         out.documents += 1;
+        let started = Instant::now();
         for file in &doc.files {
             if seen.insert(Arc::as_ptr(file)) {
-                out.sources.push(file.clone());
+                out.sources.push(retained_source(file));
             }
         }
         out.annotations.extend(crate::suppress::annotation(&doc));
         evaluate_document(&mut doc, worker, &mut out);
+        // Dropping the document is part of its cost.
+        let kind = doc.kind.as_str();
+        drop(doc);
+        *out.timings.evaluate.entry(kind).or_default() += started.elapsed();
     }
     out
 }
@@ -175,6 +216,19 @@ fn evaluate_document(doc: &mut Document, worker: &mut crate::engine::Worker, out
             out.rule_errors.extend(eval.errors);
         }
         Err(e) => out.policy_errors.push(e),
+    }
+}
+
+/// What the scan result keeps of a document's file. The gate needs every
+/// scanned path (baseline scope) but the text only of files that can hold a
+/// suppression comment (`suppress::candidates` skips files without
+/// "driftless"); the others are kept as their path alone, so memory grows
+/// with the findings, not with the size of the repository.
+fn retained_source(file: &Arc<SourceFile>) -> Arc<SourceFile> {
+    if file.text.contains("driftless") {
+        file.clone()
+    } else {
+        Arc::new(SourceFile::new(file.path.clone(), String::new()))
     }
 }
 
@@ -371,6 +425,19 @@ fn file_problem(path: &Path, message: &str) -> Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keeps_text_only_of_files_that_can_hold_suppressions() {
+        let plain = Arc::new(SourceFile::new("a/main.tf", "resource \"x\" \"y\" {}\n"));
+        let kept = retained_source(&plain);
+        assert_eq!(kept.path, plain.path);
+        assert!(kept.text.is_empty());
+        let marked = Arc::new(SourceFile::new(
+            "Dockerfile",
+            "# driftless:ignore[TAG001] ok\n",
+        ));
+        assert!(Arc::ptr_eq(&retained_source(&marked), &marked));
+    }
 
     #[test]
     fn decodes_boms_and_rejects_binary() {

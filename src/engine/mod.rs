@@ -344,8 +344,33 @@ fn add_extensions(engine: &mut regorus::Engine) {
 struct KindEngine {
     engine: regorus::Engine,
     rules: Vec<RulePackage>,
+    /// The aggregate rule that evaluates every rule in one pass, when it
+    /// loaded (see [`aggregate_policy`]).
+    aggregate: Option<String>,
     /// Rule files left out because they broke the shared engine.
     skipped: Vec<PolicyError>,
+}
+
+/// Package of the generated aggregate module: outside the `driftless.`
+/// namespace rules and libraries use, so it cannot collide with them.
+const AGGREGATE_PACKAGE: &str = "driftless_engine.aggregate";
+
+/// A generated module whose `findings` set holds `[rule index, finding]`
+/// for every rule: one evaluation per document instead of one per rule, so
+/// the helper rules several rules share (`dockerfile.commands`,
+/// `terraform.images`, …) are computed once per document, not once per
+/// rule (regorus resets its rule cache on every `eval_rule`).
+fn aggregate_policy(kind: Kind, rules: &[RulePackage]) -> (String, String, String) {
+    let package = format!("{AGGREGATE_PACKAGE}_{}", kind.as_str());
+    let mut text = format!("package {package}\n");
+    for (i, rule) in rules.iter().enumerate() {
+        text.push_str(&format!(
+            "\nfindings contains [{i}, f] if {{\n\tsome f in {}\n}}\n",
+            rule.deny_path
+        ));
+    }
+    let path = format!("<driftless aggregate {}>", kind.as_str());
+    (path, text, format!("data.{package}.findings"))
 }
 
 /// Per-kind engines, built lazily (a scan of one Dockerfile never prepares
@@ -419,14 +444,28 @@ impl Engines {
             }
             rules.push(rule.clone());
         }
+        if all_loaded && let Some((prepared, entry)) = Self::with_aggregate(&engine, kind, &rules) {
+            return Ok(KindEngine {
+                engine: prepared,
+                rules,
+                aggregate: Some(entry),
+                skipped: Vec::new(),
+            });
+        }
         if all_loaded && (rules.is_empty() || analyse_engine(&mut engine, "<rules>").is_ok()) {
             return Ok(KindEngine {
                 engine,
                 rules,
+                aggregate: None,
                 skipped: Vec::new(),
             });
         }
-        Ok(build_one_by_one(base, &enabled))
+        let mut built = build_one_by_one(base, &enabled);
+        if let Some((prepared, entry)) = Self::with_aggregate(&built.engine, kind, &built.rules) {
+            built.engine = prepared;
+            built.aggregate = Some(entry);
+        }
+        Ok(built)
     }
 
     /// An engine with the sandbox settings, the configuration data and the
@@ -448,6 +487,25 @@ impl Engines {
                 .map_err(|e| PolicyError::from_regorus(&lib.path, &e))?;
         }
         Ok(engine)
+    }
+
+    /// The engine plus the aggregate module, analysed, when there is more
+    /// than one rule. `None` when it does not analyse: then the plain
+    /// engine is analysed and reports the policy error, or evaluation stays
+    /// per rule (slower, same results).
+    fn with_aggregate(
+        engine: &regorus::Engine,
+        kind: Kind,
+        rules: &[RulePackage],
+    ) -> Option<(regorus::Engine, String)> {
+        if rules.len() < 2 {
+            return None;
+        }
+        let (path, text, entry) = aggregate_policy(kind, rules);
+        let mut candidate = engine.clone();
+        candidate.add_policy(path, text).ok()?;
+        analyse_engine(&mut candidate, "<aggregate>").ok()?;
+        Some((candidate, entry))
     }
 
     /// A worker's own copy of the engines (clones share the prepared
@@ -483,6 +541,7 @@ fn build_one_by_one(base: regorus::Engine, enabled: &[&(PolicyFile, RulePackage)
     KindEngine {
         engine,
         rules,
+        aggregate: None,
         skipped,
     }
 }
@@ -516,6 +575,14 @@ impl Worker<'_> {
         }
         let input = std::mem::take(&mut doc.input);
         local.engine.set_input(Value::from(input));
+        if let Some(entry) = &local.aggregate
+            && let Ok(result) = local.engine.eval_rule(entry.clone())
+        {
+            collect_aggregate(&local.rules, &result, doc, &mut out.findings);
+            return Ok(out);
+        }
+        // Per rule: no aggregate, or it failed — then this attributes the
+        // failure to the rule (or rules) that caused it.
         for rule in &local.rules {
             match local.engine.eval_rule(rule.deny_path.clone()) {
                 Ok(result) => collect_findings(rule, &result, doc, &mut out.findings),
@@ -528,6 +595,39 @@ impl Worker<'_> {
             }
         }
         Ok(out)
+    }
+}
+
+/// Splits the aggregate's `[rule index, finding]` pairs by rule, in rule
+/// order, so findings come out exactly as per-rule evaluation gives them.
+fn collect_aggregate(
+    rules: &[RulePackage],
+    result: &Value,
+    doc: &Document,
+    out: &mut Vec<Finding>,
+) {
+    let Ok(set) = result.as_set() else {
+        return;
+    };
+    let mut per_rule: Vec<Vec<Value>> = vec![Vec::new(); rules.len()];
+    for pair in set.iter() {
+        let Ok(items) = pair.as_array() else {
+            continue;
+        };
+        let (Some(index), Some(finding)) = (items.first(), items.get(1)) else {
+            continue;
+        };
+        let slot = index
+            .as_u64()
+            .ok()
+            .and_then(|i| per_rule.get_mut(usize::try_from(i).ok()?));
+        if let Some(slot) = slot {
+            slot.push(finding.clone());
+        }
+    }
+    for (rule, findings) in rules.iter().zip(per_rule) {
+        let set: std::collections::BTreeSet<Value> = findings.into_iter().collect();
+        collect_findings(rule, &Value::from(set), doc, out);
     }
 }
 
@@ -586,6 +686,85 @@ fn locate(rule: &RulePackage, mut message: String, path: &[PathSeg], doc: &Docum
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::document::SourceFile;
+    use std::path::Path;
+
+    const DOCKERFILE: &str = "ARG BASE=node:latest\nFROM $BASE AS build\n\
+        RUN apt-get update && apt-get install -y curl openssh-server=1:9.2 && apt-get upgrade -y\n\
+        RUN pip install requests flask==3.0.0 && curl -fsSL https://x.example/i.sh | sh\n\
+        ADD https://x.example/a.tgz /a.tgz\nEXPOSE 22 8080\nFROM busybox\nCMD [\"/usr/sbin/sshd\", \"-D\"]\n";
+    const MANIFESTS: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec:\n  containers:\n\
+        \x20   - name: a\n      image: nginx\n      ports:\n        - containerPort: 22\n\
+        \x20   - name: b\n      image: ghcr.io/x/b:latest\n---\napiVersion: v1\nkind: ConfigMap\n\
+        metadata:\n  name: c\ndata:\n  k: v\n";
+    const TERRAFORM: &str = "resource \"aws_security_group\" \"a\" {\n  ingress {\n    from_port = 22\n\
+        \x20   to_port = 22\n    protocol = \"tcp\"\n    cidr_blocks = [\"0.0.0.0/0\"]\n  }\n}\n\
+        module \"vpc\" {\n  source = \"terraform-aws-modules/vpc/aws\"\n}\n\
+        resource \"aws_autoscaling_group\" \"a\" {\n  launch_template {\n    id = \"lt-1\"\n\
+        \x20   version = \"$Latest\"\n  }\n}\n\
+        resource \"aws_ecs_task_definition\" \"a\" {\n  container_definitions = jsonencode([\n\
+        \x20   { name = \"a\", image = \"nginx:latest\" },\n    { name = \"b\", image = \"redis\" },\n  ])\n}\n";
+
+    fn documents() -> Vec<Document> {
+        let file = |name: &str, text: &str| Arc::new(SourceFile::new(name, text));
+        let mut docs = crate::parse::dockerfile(&file("Dockerfile", DOCKERFILE)).documents;
+        docs.extend(crate::parse::yaml(&file("k8s.yaml", MANIFESTS)).documents);
+        let tf = file("infra/main.tf", TERRAFORM);
+        docs.extend(
+            crate::parse::terraform_module(Path::new("infra"), &[tf], &Default::default())
+                .documents,
+        );
+        docs
+    }
+
+    fn findings(worker: &mut Worker, docs: Vec<Document>) -> Vec<(String, usize, usize, String)> {
+        let mut out = Vec::new();
+        for mut doc in docs {
+            let eval = worker.evaluate(&mut doc).expect("policies load");
+            assert!(eval.errors.is_empty(), "{:?}", eval.errors);
+            out.extend(
+                eval.findings
+                    .into_iter()
+                    .map(|f| (f.rule_id, f.start, f.end, f.message)),
+            );
+        }
+        out
+    }
+
+    #[test]
+    fn aggregate_evaluation_finds_exactly_what_per_rule_evaluation_finds() {
+        let (set, errors) = PolicySet::load(Vec::new());
+        assert!(errors.is_empty(), "{errors:?}");
+        let options = EngineOptions {
+            config_data: serde_json::json!({ "strict": true }),
+            enabled: None,
+            ..EngineOptions::default()
+        };
+        let engines = Engines::new(Arc::new(set), options);
+        assert_eq!(
+            documents().len(),
+            4,
+            "one Dockerfile, two manifests, one module"
+        );
+        let mut aggregated = engines.worker();
+        let mut per_rule = engines.worker();
+        for kind in [Kind::Dockerfile, Kind::Kubernetes, Kind::Terraform] {
+            let mut prepared = engines.prepared(kind).expect("builds").clone();
+            assert!(prepared.aggregate.is_some(), "{kind} has an aggregate");
+            prepared.aggregate = None;
+            per_rule.local.insert(kind, prepared);
+        }
+        let fast = findings(&mut aggregated, documents());
+        let slow = findings(&mut per_rule, documents());
+        assert_eq!(fast, slow);
+        let ids: std::collections::BTreeSet<&str> = fast.iter().map(|f| f.0.as_str()).collect();
+        for id in [
+            "TAG001", "TAG002", "TAG003", "SSH001", "SSH003", "UPD006", "VER001", "VER003",
+            "VER004", "VER005", "VER006",
+        ] {
+            assert!(ids.contains(id), "{id} missing from {ids:?}");
+        }
+    }
 
     #[test]
     fn builtin_ids_are_read_from_text() {

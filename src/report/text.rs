@@ -207,21 +207,20 @@ fn window(line: &str, at: usize) -> (String, usize, usize) {
     (shown, first_col, col)
 }
 
-/// Tabs as one space, other control characters as `�`.
+/// Tabs and line breaks as one space (a finding stays on one line), other
+/// control characters (terminal escapes) as `�`.
 fn printable(c: char) -> char {
     match c {
-        '\t' => ' ',
+        '\t' | '\n' | '\r' => ' ',
         c if c.is_control() => '\u{FFFD}',
         c => c,
     }
 }
 
-/// Text from input files (paths, messages quoting values) with control
-/// characters other than line breaks replaced.
+/// Text from input files (paths, messages quoting values) on one line, with
+/// control characters replaced.
 fn sanitize(text: &str) -> String {
-    text.chars()
-        .map(|c| if c == '\n' { c } else { printable(c) })
-        .collect()
+    text.chars().map(printable).collect()
 }
 
 /// The nearest char boundary at or before `at`.
