@@ -141,6 +141,11 @@ struct ScanArgs {
     /// the benchmark (BENCHMARKS.md) compares full scans against.
     #[arg(long, hide = true)]
     parse_only: bool,
+    /// Largest file read, e.g. `10MB` or a number of bytes (default 64MB,
+    /// or `max_file_size` in the config); larger files are a PARSE001
+    /// without being read.
+    #[arg(long, value_name = "SIZE", value_parser = crate::config::parse_size)]
+    max_file_size: Option<u64>,
 }
 
 /// Runs the CLI and returns the process exit code.
@@ -218,7 +223,11 @@ fn run_scan(args: ScanArgs) -> u8 {
         terraform: crate::parse::terraform::Options {
             var_files: args.var_file.clone(),
         },
-        max_file_size: config.max_file_size.unwrap_or(scan::DEFAULT_MAX_FILE_SIZE),
+        // the flag wins over the config file
+        max_file_size: args
+            .max_file_size
+            .or(config.max_file_size)
+            .unwrap_or(scan::DEFAULT_MAX_FILE_SIZE),
         progress: std::io::stderr().is_terminal(),
     };
     let mut result = scan::scan(&scan_options, &engines);

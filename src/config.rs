@@ -221,7 +221,9 @@ impl<'de> Deserialize<'de> for Size {
     }
 }
 
-fn parse_size(text: &str) -> Result<u64, String> {
+/// Parses `512KB`, `10MB`, `1GB` or a number of bytes (1 KB = 1024 bytes);
+/// shared by the config key and the `--max-file-size` flag.
+pub fn parse_size(text: &str) -> Result<u64, String> {
     let t = text.trim();
     let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
     let (digits, unit) = t.split_at(split);

@@ -193,8 +193,9 @@ fn terraform_siblings(dir: &Path) -> Vec<PathBuf> {
     };
     entries
         .flatten()
+        // like the walk: symlinks are not followed
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
         .map(|e| e.path())
-        .filter(|p| p.is_file())
         .filter(|p| {
             matches!(
                 classify(p),

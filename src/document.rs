@@ -65,6 +65,22 @@ pub struct SourceFile {
     /// The file's text, decoded to UTF-8 (a BOM removed).
     pub text: String,
     line_starts: Vec<usize>,
+    /// Character and UTF-16 counts at every [`CHECKPOINT`] bytes, built on
+    /// the first column lookup that needs it (long non-ASCII lines).
+    checkpoints: std::sync::OnceLock<Vec<Checkpoint>>,
+}
+
+/// Bytes between two column checkpoints: a column lookup never counts more
+/// than this many bytes, so locating thousands of findings on one minified
+/// 100 MB line stays linear rather than quadratic.
+const CHECKPOINT: usize = 4096;
+
+/// Counts from the start of the text to a char boundary.
+#[derive(Clone, Copy, Debug, Default)]
+struct Checkpoint {
+    byte: usize,
+    chars: usize,
+    utf16: usize,
 }
 
 /// A 1-based line and column. `column` counts characters (Unicode scalar
@@ -94,6 +110,7 @@ impl SourceFile {
             path: path.into(),
             text,
             line_starts,
+            checkpoints: std::sync::OnceLock::new(),
         }
     }
 
@@ -105,12 +122,31 @@ impl SourceFile {
             offset -= 1;
         }
         let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
-        let before = &self.text[self.line_starts[line]..offset];
+        let line_start = self.line_starts[line];
+        let (chars, utf16) = if offset - line_start <= CHECKPOINT {
+            count(&self.text[line_start..offset])
+        } else {
+            let (c1, u1) = self.counts_to(offset);
+            let (c0, u0) = self.counts_to(line_start);
+            (c1 - c0, u1 - u0)
+        };
         Position {
             line: line as u32 + 1,
-            column: before.chars().count() as u32 + 1,
-            utf16_column: before.encode_utf16().count() as u32 + 1,
+            column: chars as u32 + 1,
+            utf16_column: utf16 as u32 + 1,
         }
+    }
+
+    /// Characters and UTF-16 units from the start of the text to `offset`
+    /// (a char boundary), counting from the nearest checkpoint.
+    fn counts_to(&self, offset: usize) -> (usize, usize) {
+        let points = self.checkpoints.get_or_init(|| checkpoints(&self.text));
+        let i = points
+            .partition_point(|p| p.byte <= offset)
+            .saturating_sub(1);
+        let p = points.get(i).copied().unwrap_or_default();
+        let (chars, utf16) = count(&self.text[p.byte..offset]);
+        (p.chars + chars, p.utf16 + utf16)
     }
 
     /// Number of lines (a trailing newline does not start a new line).
@@ -144,6 +180,36 @@ impl SourceFile {
             .copied()
             .unwrap_or(self.text.len())
     }
+}
+
+/// Characters and UTF-16 code units of `text`, with an ASCII fast path.
+fn count(text: &str) -> (usize, usize) {
+    if text.is_ascii() {
+        return (text.len(), text.len());
+    }
+    (text.chars().count(), text.encode_utf16().count())
+}
+
+/// A checkpoint at the first char boundary at or after every
+/// [`CHECKPOINT`] bytes of `text`.
+fn checkpoints(text: &str) -> Vec<Checkpoint> {
+    let mut points = vec![Checkpoint::default()];
+    let mut last = Checkpoint::default();
+    let mut next = CHECKPOINT;
+    while next < text.len() {
+        while !text.is_char_boundary(next) {
+            next += 1;
+        }
+        let (chars, utf16) = count(&text[last.byte..next]);
+        last = Checkpoint {
+            byte: next,
+            chars: last.chars + chars,
+            utf16: last.utf16 + utf16,
+        };
+        points.push(last);
+        next += CHECKPOINT;
+    }
+    points
 }
 
 /// A byte range in one of a document's files (`file` indexes
@@ -421,6 +487,28 @@ mod tests {
         assert_eq!((d.line, d.column, d.utf16_column), (2, 3, 4));
         assert_eq!(f.line_text(2), "c😀d");
         assert_eq!(f.line_count(), 2);
+    }
+
+    #[test]
+    fn columns_on_long_lines_match_a_direct_count() {
+        let line: String = (0..5000).map(|i| ["a", "é", "😀", "漢"][i % 4]).collect();
+        let text = format!("x\n{line}{line}\ny");
+        let f = SourceFile::new("x", text.clone());
+        for offset in (0..text.len()).step_by(997).chain([text.len()]) {
+            let mut at = offset;
+            while !text.is_char_boundary(at) {
+                at -= 1;
+            }
+            let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+            let before = &text[start..at];
+            let pos = f.position(offset);
+            assert_eq!(pos.column as usize, before.chars().count() + 1, "{offset}");
+            assert_eq!(
+                pos.utf16_column as usize,
+                before.encode_utf16().count() + 1,
+                "{offset}"
+            );
+        }
     }
 
     #[test]

@@ -343,11 +343,16 @@ pub fn read_source(
     kind: FileKind,
     max_size: u64,
 ) -> Result<Option<Arc<SourceFile>>, ParseError> {
+    // spans are 32-bit byte offsets: no cap lets a file outgrow them
+    let max_size = max_size.min(u64::from(u32::MAX));
     let empty = || Arc::new(SourceFile::new(path, String::new()));
-    let size = std::fs::metadata(path)
-        .map_err(|e| ParseError::at(&empty(), 0, format!("cannot read file: {e}")))?
-        .len();
-    if size > max_size {
+    let fail = |e: std::io::Error| ParseError::at(&empty(), 0, format!("cannot read file: {e}"));
+    let meta = std::fs::metadata(path).map_err(fail)?;
+    if !meta.is_file() {
+        // a FIFO or device swapped in after discovery: opening could block
+        return Err(ParseError::at(&empty(), 0, "not a regular file"));
+    }
+    if meta.len() > max_size {
         if matches!(kind, FileKind::Json | FileKind::Yaml) && !head_looks_like_ours(path) {
             return Ok(None);
         }
@@ -355,17 +360,37 @@ pub fn read_source(
             &empty(),
             0,
             format!(
-                "file is {} MB, over the {} MB limit (`max_file_size` in .driftless.yaml)",
-                size / (1024 * 1024),
-                max_size / (1024 * 1024)
+                "file is {}, over the {} limit (`max_file_size` in .driftless.yaml, `--max-file-size`)",
+                human_size(meta.len()),
+                human_size(max_size)
             ),
         ));
     }
-    let bytes = std::fs::read(path)
-        .map_err(|e| ParseError::at(&empty(), 0, format!("cannot read file: {e}")))?;
+    // `take` keeps memory bounded even if the file grew since `metadata`.
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    std::fs::File::open(path)
+        .and_then(|f| {
+            std::io::Read::read_to_end(
+                &mut std::io::Read::take(f, max_size.saturating_add(1)),
+                &mut bytes,
+            )
+        })
+        .map_err(fail)?;
+    if bytes.len() as u64 > max_size {
+        return Err(ParseError::at(
+            &empty(),
+            0,
+            format!(
+                "file grew past the {} limit while being read",
+                human_size(max_size)
+            ),
+        ));
+    }
     match decode(&bytes) {
         Some(text) => Ok(Some(Arc::new(SourceFile::new(path, text)))),
-        None if kind == FileKind::Json => Ok(None),
+        None if kind == FileKind::Json && !looks_like_ours(&bytes[..bytes.len().min(HEAD)]) => {
+            Ok(None)
+        }
         None => Err(ParseError::at(
             &empty(),
             0,
@@ -405,15 +430,39 @@ pub fn decode(bytes: &[u8]) -> Option<String> {
     String::from_utf8(bytes.to_vec()).ok()
 }
 
+/// `64 MB` for whole or large sizes, else exact bytes (`2010 bytes`), so a
+/// message never says "1 MB, over the 1 MB limit".
+fn human_size(bytes: u64) -> String {
+    if bytes >= 10 << 20 || (bytes > 0 && bytes.is_multiple_of(1 << 20)) {
+        format!("{} MB", bytes >> 20)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+/// How much of a file's start is read to guess whether it is ours.
+const HEAD: usize = 64 * 1024;
+
 fn head_looks_like_ours(path: &Path) -> bool {
     use std::io::Read;
-    let mut head = vec![0u8; 64 * 1024];
-    let Ok(mut f) = std::fs::File::open(path) else {
+    let mut head = Vec::with_capacity(HEAD);
+    let Ok(f) = std::fs::File::open(path) else {
         return true;
     };
-    let n = f.read(&mut head).unwrap_or(0);
-    let head = String::from_utf8_lossy(&head[..n]);
-    (head.contains("apiVersion") && head.contains("kind")) || head.contains("\"format_version\"")
+    if f.take(HEAD as u64).read_to_end(&mut head).is_err() {
+        return true;
+    }
+    looks_like_ours(&head)
+}
+
+/// Whether the start of a `.json`/`.yaml` file names a Kubernetes object or
+/// a Terraform plan (in any ASCII-compatible encoding, or UTF-16).
+fn looks_like_ours(head: &[u8]) -> bool {
+    let text = match decode(head) {
+        Some(t) => t,
+        None => String::from_utf8_lossy(head).replace('\0', ""),
+    };
+    (text.contains("apiVersion") && text.contains("kind")) || text.contains("\"format_version\"")
 }
 
 /// A `PARSE001` finding from a parser error.
@@ -451,7 +500,10 @@ mod tests {
         let kept = retained_source(&plain);
         assert_eq!(kept.path, plain.path);
         assert!(kept.text.is_empty());
-        let marked = Arc::new(SourceFile::new("Dockerfile", "# driftless:ignore[TAG001] ok\n"));
+        let marked = Arc::new(SourceFile::new(
+            "Dockerfile",
+            "# driftless:ignore[TAG001] ok\n",
+        ));
         assert!(Arc::ptr_eq(&retained_source(&marked), &marked));
     }
 

@@ -46,12 +46,19 @@ fn readme_custom_rule_example_passes_its_tests() {
     let mut written = 0;
     for block in readme.split("```rego\n").skip(1) {
         let body = block.split("```").next().unwrap();
-        if let Some(name) = body.lines().next().and_then(|l| l.strip_prefix("# my-policies/")) {
+        if let Some(name) = body
+            .lines()
+            .next()
+            .and_then(|l| l.strip_prefix("# my-policies/"))
+        {
             std::fs::write(dir.path().join(name.trim()), body).unwrap();
             written += 1;
         }
     }
-    assert_eq!(written, 2, "the README example should have a rule and its test");
+    assert_eq!(
+        written, 2,
+        "the README example should have a rule and its test"
+    );
     let out = assert_cmd::Command::cargo_bin("driftless")
         .unwrap()
         .arg("test")

@@ -77,3 +77,18 @@ fn a_single_terraform_file_is_evaluated_with_its_module_but_reports_only_itself(
     ]);
     assert!(hits.is_empty(), "{hits:?}");
 }
+
+#[test]
+fn unresolved_lists_and_ports_never_make_rules_fail() {
+    let dir = common::temp_tree(&[(
+        "main.tf",
+        "resource \"aws_security_group\" \"x\" {\n  ingress {\n    from_port   = var.port\n    to_port     = var.port\n    protocol    = \"tcp\"\n    cidr_blocks = var.cidrs\n  }\n}\nresource \"google_compute_firewall\" \"f\" {\n  source_ranges = var.ranges\n  allow {\n    protocol = \"tcp\"\n    ports    = var.ports\n  }\n}\n",
+    )]);
+    let (code, hits, report) = scan_json(&[dir.path().to_str().unwrap()]);
+    assert!(
+        report["errors"].as_array().unwrap().is_empty(),
+        "{report:#}"
+    );
+    assert!(hits.is_empty(), "{hits:?}");
+    assert_eq!(code, 0);
+}

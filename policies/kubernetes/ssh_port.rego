@@ -8,6 +8,7 @@ metadata := {"id": "SSH003"}
 
 deny contains {"msg": msg, "path": array.concat(item.path, ["ports", i, "containerPort"])} if {
 	some item in kubernetes.containers
+	is_array(item.container.ports)
 	some i, port in item.container.ports
 	_is_ssh(port.containerPort)
 	msg := sprintf("container `%s` exposes SSH port 22; containers are replaced, not logged into", [kubernetes.name(item.container)])
@@ -15,6 +16,7 @@ deny contains {"msg": msg, "path": array.concat(item.path, ["ports", i, "contain
 
 deny contains {"msg": msg, "path": ["spec", "ports", i, field]} if {
 	input.kind == "Service"
+	is_array(input.spec.ports)
 	some i, port in input.spec.ports
 	some field in ["port", "targetPort"]
 	_is_ssh(port[field])

@@ -34,6 +34,7 @@ unverifiable(ref) if {
 # The team accepts this reference for rule `id`: it matches one of the glob
 # patterns of the config option `<id>.allowed_images` (`*` also spans `/`).
 allowed(ref, id) if {
+	is_string(ref)
 	some pattern in data.driftless.config.options[id].allowed_images
 	glob.match(pattern, [], ref)
 }

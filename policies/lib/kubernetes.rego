@@ -20,6 +20,7 @@ containers contains {"path": path, "container": c} if {
 	spec := object.get(input, prefix, null)
 	is_object(spec)
 	some field in _container_fields
+	is_array(spec[field])
 	some i, c in spec[field]
 	is_object(c)
 	path := array.concat(prefix, [field, i])

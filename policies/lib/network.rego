@@ -64,3 +64,7 @@ tcp_or_all(protocol) if lower(sprintf("%v", [protocol])) in {"tcp", "6", "-1", "
 
 # Protocol values that mean "all protocols, all ports".
 all_traffic(protocol) if lower(sprintf("%v", [protocol])) in {"-1", "all", "*"}
+
+# lower() that is undefined, not an error, for values that are not strings
+# (an unresolved expression or a number where text was expected).
+lower_text(x) := lower(x) if is_string(x)

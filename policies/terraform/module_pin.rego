@@ -10,6 +10,7 @@ metadata := {"id": "VER001"}
 deny contains {"msg": msg, "path": ["modules", i, "config", "version"]} if {
 	some i, m in input.modules
 	src := m.config.source
+	is_string(src)
 	_registry(src)
 	not _has_version(m.config)
 	msg := sprintf("module `%s` uses registry module `%s` without a `version`", [m.name, src])
@@ -18,6 +19,7 @@ deny contains {"msg": msg, "path": ["modules", i, "config", "version"]} if {
 deny contains {"msg": msg, "path": ["modules", i, "config", "source"]} if {
 	some i, m in input.modules
 	src := m.config.source
+	is_string(src)
 	_remote(src)
 	not _ref(src)
 	msg := sprintf("module `%s` uses `%s` without `?ref=`; it follows the default branch", [m.name, src])
@@ -27,6 +29,7 @@ deny contains {"msg": msg, "path": ["modules", i, "config", "source"]} if {
 	config.strict
 	some i, m in input.modules
 	src := m.config.source
+	is_string(src)
 	_remote(src)
 	ref := _ref(src)
 	not regex.match(`^[0-9a-f]{40}$`, ref)

@@ -26,7 +26,10 @@ deny contains {"msg": msg, "path": ["resources", i, "config", "connection", j]} 
 
 _ssh(c) if not c.type
 
-_ssh(c) if lower(c.type) == "ssh"
+_ssh(c) if {
+	is_string(c.type)
+	lower(c.type) == "ssh"
+}
 
 _has_mutating_provisioner(r) if {
 	some p in terraform.blocks(r.config, "provisioner")

@@ -17,6 +17,7 @@ deny contains {"msg": _msg(r, src), "path": array.concat(base, ["ingress", j, at
 	some j, rule in terraform.blocks(r.config, "ingress")
 	_aws_ports_include_22(rule)
 	some attr in ["cidr_blocks", "ipv6_cidr_blocks"]
+	is_array(rule[attr])
 	some k, src in rule[attr]
 	network.world(src)
 }
@@ -46,6 +47,7 @@ deny contains {"msg": _msg(r, src), "path": ["resources", i, "config", attr, k]}
 	r.config.type == "ingress"
 	_aws_ports_include_22(r.config)
 	some attr in ["cidr_blocks", "ipv6_cidr_blocks"]
+	is_array(r.config[attr])
 	some k, src in r.config[attr]
 	network.world(src)
 }
@@ -74,7 +76,7 @@ deny contains {"msg": _msg(r, src), "path": ["resources", i, "config", "ingress"
 	some i, r in input.resources
 	r.type == "aws_network_acl"
 	some j, rule in terraform.blocks(r.config, "ingress")
-	lower(object.get(rule, "action", "allow")) == "allow"
+	network.lower_text(object.get(rule, "action", "allow")) == "allow"
 	_aws_ports_include_22(rule)
 	some attr in ["cidr_block", "ipv6_cidr_block"]
 	src := rule[attr]
@@ -85,7 +87,7 @@ deny contains {"msg": _msg(r, src), "path": ["resources", i, "config", attr]} if
 	some i, r in input.resources
 	r.type == "aws_network_acl_rule"
 	not r.config.egress == true
-	lower(object.get(r.config, "rule_action", "allow")) == "allow"
+	network.lower_text(object.get(r.config, "rule_action", "allow")) == "allow"
 	_aws_ports_include_22(r.config)
 	some attr in ["cidr_block", "ipv6_cidr_block"]
 	src := r.config[attr]
@@ -97,10 +99,11 @@ deny contains {"msg": _msg(r, src), "path": ["resources", i, "config", attr]} if
 deny contains {"msg": _msg(r, src), "path": ["resources", i, "config", "source_ranges", k]} if {
 	some i, r in input.resources
 	r.type == "google_compute_firewall"
-	upper(object.get(r.config, "direction", "INGRESS")) == "INGRESS"
+	network.lower_text(object.get(r.config, "direction", "INGRESS")) == "ingress"
 	not r.config.disabled == true
 	some allow in terraform.blocks(r.config, "allow")
 	_gcp_allows_22(allow)
+	is_array(r.config.source_ranges)
 	some k, src in r.config.source_ranges
 	network.world(src)
 }
@@ -114,6 +117,7 @@ _gcp_allows_22(allow) if {
 
 _gcp_allows_22(allow) if {
 	network.tcp_or_all(allow.protocol)
+	is_array(allow.ports)
 	some port in allow.ports
 	network.includes_22(port)
 }
@@ -123,8 +127,8 @@ _gcp_allows_22(allow) if {
 deny contains {"msg": _msg(r, src), "path": array.concat(base, src_path)} if {
 	some base, rule in _azure_rules
 	r := _azure_owner[base]
-	lower(rule.direction) == "inbound"
-	lower(rule.access) == "allow"
+	network.lower_text(rule.direction) == "inbound"
+	network.lower_text(rule.access) == "allow"
 	network.tcp_or_all(rule.protocol)
 	_azure_ports_include_22(rule)
 	some src_path, src in _azure_sources(rule)
@@ -147,6 +151,7 @@ _azure_owner[base] := input.resources[base[1]] if some base, _ in _azure_rules
 _azure_ports_include_22(rule) if network.includes_22(rule.destination_port_range)
 
 _azure_ports_include_22(rule) if {
+	is_array(rule.destination_port_ranges)
 	some p in rule.destination_port_ranges
 	network.includes_22(p)
 }
@@ -159,4 +164,5 @@ _azure_sources(rule) := {["source_address_prefixes", k]: s |
 	some k, s in rule.source_address_prefixes
 } if {
 	not is_string(rule.source_address_prefix)
+	is_array(rule.source_address_prefixes)
 }

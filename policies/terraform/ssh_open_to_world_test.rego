@@ -93,3 +93,11 @@ test_allowed_sources_option if {
 	input_doc := sg({"from_port": 22, "to_port": 22, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"]})
 	count(ssh_open_to_world.deny) == 0 with input as input_doc with data.driftless.config.options.SSH001.allowed_sources as ["0.0.0.0/0"]
 }
+
+test_unresolved_values_are_skipped_not_errors if {
+	count(ssh_open_to_world.deny) == 0 with input as sg({"from_port": 22, "to_port": 22, "protocol": "tcp", "cidr_blocks": "${var.cidrs}"})
+	fw := res("google_compute_firewall", {"direction": "${var.d}", "source_ranges": "${var.r}", "allow": [{"protocol": "tcp", "ports": "${var.p}"}]})
+	count(ssh_open_to_world.deny) == 0 with input as fw
+	nsg := res("azurerm_network_security_rule", {"direction": 1, "access": "Allow", "protocol": "Tcp", "destination_port_ranges": "${var.p}", "source_address_prefixes": "${var.s}"})
+	count(ssh_open_to_world.deny) == 0 with input as nsg
+}

@@ -27,6 +27,7 @@ server_types := {t | some t in data.driftless.config.options.UPD001.resource_typ
 server_types := default_types if not data.driftless.config.options.UPD001.resource_types
 
 deny contains {"msg": msg, "path": ["resource_changes", i, "address"]} if {
+	is_array(input.resource_changes)
 	some i, rc in input.resource_changes
 	rc.change.actions == ["update"]
 	rc.type in server_types

@@ -37,3 +37,7 @@ test_configured_type_list if {
 	count(in_place_update.deny) == 1 with input as plan
 		with data.driftless.config.options.UPD001.resource_types as ["aws_s3_bucket"]
 }
+
+test_malformed_plans_are_not_errors if {
+	count(in_place_update.deny) == 0 with input as {"format_version": "1.2", "resource_changes": "kind"}
+}

@@ -211,6 +211,9 @@ struct Node {
     value: Value,
     map: SourceMap,
     size: usize,
+    /// Levels of mappings and sequences in the value (0 for a scalar), so
+    /// an alias cannot nest a document deeper than [`MAX_DEPTH`].
+    depth: usize,
     /// An anchored scalar's text as written, for use as a key through an
     /// alias (keys are never resolved).
     text: Option<String>,
@@ -232,6 +235,8 @@ struct Frame {
     head_from_first_key: bool,
     anchor: usize,
     size: usize,
+    /// The deepest child's depth so far.
+    depth: usize,
 }
 
 enum Body {
@@ -312,6 +317,7 @@ impl<'a, 'b> Loader<'a, 'b> {
             value: Value::Null,
             map: SourceMap::leaf(Span::new(start, start)),
             size: 1,
+            depth: 0,
             text: None,
         });
         Some(YamlDocument {
@@ -340,6 +346,7 @@ impl<'a, 'b> Loader<'a, 'b> {
                     value,
                     map: SourceMap::leaf(span),
                     size: 1,
+                    depth: 0,
                     text: Some(raw.to_string()),
                 };
                 self.remember(anchor, &node)?;
@@ -363,6 +370,7 @@ impl<'a, 'b> Loader<'a, 'b> {
             value,
             map: SourceMap::leaf(span),
             size: 1,
+            depth: 0,
             text,
         };
         self.complete(node, anchor)
@@ -401,6 +409,13 @@ impl<'a, 'b> Loader<'a, 'b> {
                 "YAML alias refers to an anchor that is not defined before it in this document",
             ));
         };
+        if self.stack.len() + node.depth > MAX_DEPTH {
+            return Err(ParseError::at(
+                self.file,
+                start,
+                format!("YAML nesting deeper than {MAX_DEPTH} levels (through an alias)"),
+            ));
+        }
         charge(self.alias_nodes, node.size, self.file, start)?;
         let mut node = node.clone();
         if !matches!(node.map.children, Children::Leaf) {
@@ -458,6 +473,7 @@ impl<'a, 'b> Loader<'a, 'b> {
             head_from_first_key,
             anchor,
             size: 1,
+            depth: 0,
         });
         Ok(())
     }
@@ -477,6 +493,7 @@ impl<'a, 'b> Loader<'a, 'b> {
             value,
             map,
             size: frame.size,
+            depth: frame.depth + 1,
             text: None,
         };
         self.complete(node, frame.anchor)
@@ -545,6 +562,7 @@ impl<'a, 'b> Loader<'a, 'b> {
             return Ok(());
         };
         frame.size += node.size;
+        frame.depth = frame.depth.max(node.depth);
         match &mut frame.body {
             Body::Seq(values, spans) => {
                 values.push(node.value);
@@ -1054,6 +1072,28 @@ list: [*t, *base]
             block.push_str("k:\n");
         }
         assert_eq!(error_of(&block).0, MAX_DEPTH as u32 + 1);
+    }
+
+    #[test]
+    fn aliases_cannot_nest_past_the_depth_limit() {
+        // Each anchor wraps the previous one in 100 more levels: without a
+        // depth check the value would be 2,500 levels deep (a stack overflow
+        // waiting in every recursive consumer) while staying far under the
+        // alias node budget.
+        let mut text = format!("a0: &a0 {}x{}\n", "[".repeat(100), "]".repeat(100));
+        for i in 1..25 {
+            let (open, close) = ("[".repeat(100), "]".repeat(100));
+            text.push_str(&format!("a{i}: &a{i} {open}*a{}{close}\n", i - 1));
+        }
+        let (line, col, msg) = error_of(&text);
+        assert_eq!((line, col), (2, 109));
+        assert_eq!(
+            msg,
+            format!("YAML nesting deeper than {MAX_DEPTH} levels (through an alias)")
+        );
+        // An alias that keeps within the limit is fine.
+        let ok = format!("a: &a {}1{}\nb: *a\n", "[".repeat(100), "]".repeat(100));
+        assert!(load_stream(&file(&ok))[0].result.is_ok());
     }
 
     #[test]

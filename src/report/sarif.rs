@@ -324,11 +324,17 @@ fn result(
 
 /// Percent-encodes a relative path for a URI reference (RFC 3986 path
 /// characters stay, everything else — spaces, `%`, `#`, `?`, non-ASCII — is
-/// encoded byte by byte).
+/// encoded byte by byte). `:` is encoded too: in a relative reference's
+/// first segment it would read as a URI scheme (`c:dir/x.tf`).
 pub fn percent_encode(path: &str) -> String {
+    encode(path, b"-._~/!$&'()*+,;=@")
+}
+
+/// `path` with every byte outside ASCII alphanumerics and `keep` encoded.
+fn encode(path: &str, keep: &[u8]) -> String {
     let mut out = String::with_capacity(path.len());
     for b in path.bytes() {
-        let keep = b.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=:@".contains(&b);
+        let keep = b.is_ascii_alphanumeric() || keep.contains(&b);
         if keep {
             out.push(b as char);
         } else {
@@ -346,7 +352,8 @@ fn file_uri(root: &std::path::Path) -> String {
     if !text.starts_with('/') {
         text.insert(0, '/');
     }
-    format!("file://{}", percent_encode(&text))
+    // absolute: a drive letter's `:` (`file:///C:/src/`) stays
+    format!("file://{}", encode(&text, b"-._~/!$&'()*+,;=:@"))
 }
 
 #[cfg(test)]
@@ -356,5 +363,7 @@ mod tests {
     #[test]
     fn encodes_spaces_and_unicode_but_not_slashes() {
         assert_eq!(percent_encode("a dir/ü#1.tf"), "a%20dir/%C3%BC%231.tf");
+        assert_eq!(percent_encode("c:dir, x/%.tf"), "c%3Adir,%20x/%25.tf");
+        assert_eq!(file_uri(std::path::Path::new("C:/src")), "file:///C:/src/");
     }
 }

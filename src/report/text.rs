@@ -112,12 +112,12 @@ fn render_finding(out: &mut String, report: &Report, f: &Finding, style: Style) 
     let _ = writeln!(
         out,
         "{}:{}:{}: {} [{}] {}",
-        style.paint("1", &f.file.path.display().to_string()),
+        style.paint("1", &sanitize(&f.file.path.display().to_string())),
         start.line,
         start.column,
         style.paint("1", &f.rule_id),
         style.severity(f.severity),
-        f.message
+        sanitize(&f.message)
     );
     if let Some(s) = &f.suppression {
         let _ = writeln!(out, "  = suppressed: {}", s.justification);
@@ -131,8 +131,16 @@ fn render_finding(out: &mut String, report: &Report, f: &Finding, style: Style) 
     out.push('\n');
 }
 
+/// Characters of a line shown in a code frame: a minified plan is one line
+/// of megabytes, and printing it once per finding would flood the console.
+const FRAME_WIDTH: usize = 120;
+/// Characters kept before the span when a long line is cut.
+const FRAME_LEAD: usize = 40;
+
 /// The offending line(s) with the span underlined. Multi-line spans show
-/// their first line, underlined to its end.
+/// their first line, underlined to its end. Long lines are cut to a window
+/// around the span (`…` marks the cuts) and control characters are shown as
+/// `�`, so file content cannot drive the terminal.
 fn code_frame(out: &mut String, f: &Finding, style: Style) {
     if f.file.text.is_empty() {
         return;
@@ -140,16 +148,18 @@ fn code_frame(out: &mut String, f: &Finding, style: Style) {
     let start = f.start_pos();
     let end = f.end_pos();
     let line = f.file.line_text(start.line);
+    let line_start = f.file.line_start(start.line);
+    let at = f.start.clamp(line_start, line_start + line.len()) - line_start;
+    let at = floor_boundary(line, at);
+    let (shown, first_col, line_chars) = window(line, at);
     let width = start.line.to_string().len();
     let gutter = " ".repeat(width);
-    let first_col = start.column as usize - 1;
-    let line_chars = line.chars().count();
     let last_col = if end.line == start.line {
-        (end.column as usize - 1).max(first_col + 1)
+        (first_col + end.column.saturating_sub(start.column) as usize).max(first_col + 1)
     } else {
         line_chars.max(first_col + 1)
-    };
-    let shown: String = line.replace('\t', " ");
+    }
+    .min(line_chars.max(first_col + 1));
     let _ = writeln!(out, "{gutter} {}", style.paint("34", "|"));
     let _ = writeln!(
         out,
@@ -165,6 +175,61 @@ fn code_frame(out: &mut String, f: &Finding, style: Style) {
         " ".repeat(first_col),
         style.paint("1;31", &marks)
     );
+}
+
+/// The part of `line` to show around byte offset `at`: the text (cut marks
+/// included, control characters replaced), the column of `at` in it
+/// (0-based, in characters) and its length in characters.
+fn window(line: &str, at: usize) -> (String, usize, usize) {
+    let before: Vec<char> = line[..at].chars().rev().take(FRAME_LEAD + 1).collect();
+    let cut_front = before.len() > FRAME_LEAD;
+    let mut shown = String::new();
+    let mut col = 0;
+    if cut_front {
+        shown.push('…');
+        col += 1;
+    }
+    let lead = before.len().min(FRAME_LEAD);
+    for c in before[..lead].iter().rev() {
+        shown.push(printable(*c));
+        col += 1;
+    }
+    let first_col = col;
+    let mut rest = line[at..].chars();
+    for c in rest.by_ref().take(FRAME_WIDTH.saturating_sub(lead)) {
+        shown.push(printable(c));
+        col += 1;
+    }
+    if rest.next().is_some() {
+        shown.push('…');
+        col += 1;
+    }
+    (shown, first_col, col)
+}
+
+/// Tabs and line breaks as one space (a finding stays on one line), other
+/// control characters (terminal escapes) as `�`.
+fn printable(c: char) -> char {
+    match c {
+        '\t' | '\n' | '\r' => ' ',
+        c if c.is_control() => '\u{FFFD}',
+        c => c,
+    }
+}
+
+/// Text from input files (paths, messages quoting values) on one line, with
+/// control characters replaced.
+fn sanitize(text: &str) -> String {
+    text.chars().map(printable).collect()
+}
+
+/// The nearest char boundary at or before `at`.
+fn floor_boundary(text: &str, mut at: usize) -> usize {
+    at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 fn summary(report: &Report, style: Style) -> String {
@@ -205,4 +270,34 @@ fn summary(report: &Report, style: Style) -> String {
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_lines_are_shown_whole() {
+        let (shown, col, len) = window("FROM ubuntu:latest", 5);
+        assert_eq!((shown.as_str(), col, len), ("FROM ubuntu:latest", 5, 18));
+    }
+
+    #[test]
+    fn long_lines_are_cut_around_the_span() {
+        let line = format!("{}TARGET{}", "a".repeat(10_000), "b".repeat(10_000));
+        let (shown, col, len) = window(&line, 10_000);
+        assert!(shown.starts_with('…') && shown.ends_with('…'), "{shown}");
+        assert_eq!(
+            &shown[shown.char_indices().nth(col).unwrap().0..][..6],
+            "TARGET"
+        );
+        assert_eq!(col, FRAME_LEAD + 1);
+        assert_eq!(len, FRAME_WIDTH + 2);
+    }
+
+    #[test]
+    fn control_characters_cannot_reach_the_terminal() {
+        let (shown, _, _) = window("image: \u{1b}]0;pwned\u{7}x\tb", 0);
+        assert_eq!(shown, "image: \u{FFFD}]0;pwned\u{FFFD}x b");
+    }
 }
