@@ -228,6 +228,7 @@ fn run_scan(args: ScanArgs) -> u8 {
             .max_file_size
             .or(config.max_file_size)
             .unwrap_or(scan::DEFAULT_MAX_FILE_SIZE),
+        progress: std::io::stderr().is_terminal(),
     };
     let mut result = scan::scan(&scan_options, &engines);
     result.policy_errors.extend(policy_errors);

@@ -27,6 +27,9 @@ pub struct ScanOptions {
     pub discover: discover::Options,
     pub terraform: parse::terraform::Options,
     pub max_file_size: u64,
+    /// Show a progress line on stderr while a long scan runs (the CLI sets
+    /// it when stderr is a terminal).
+    pub progress: bool,
 }
 
 impl Default for ScanOptions {
@@ -36,6 +39,52 @@ impl Default for ScanOptions {
             discover: discover::Options::default(),
             terraform: parse::terraform::Options::default(),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            progress: false,
+        }
+    }
+}
+
+/// Sets its flag when dropped, on success or unwinding alike.
+struct FinishOnDrop<'a>(&'a std::sync::atomic::AtomicBool);
+
+impl Drop for FinishOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// A progress line on stderr (`scanning 1234/10000 files and modules`),
+/// redrawn a few times a second. It appears only once a scan has run for
+/// a moment, so quick scans (pre-commit, one file) print nothing, and it is
+/// erased when the scan ends.
+struct Progress {
+    done: std::sync::atomic::AtomicUsize,
+    finished: std::sync::atomic::AtomicBool,
+    total: usize,
+}
+
+impl Progress {
+    const DELAY: Duration = Duration::from_millis(400);
+    const TICK: Duration = Duration::from_millis(100);
+
+    fn run(&self) {
+        use std::io::Write;
+        use std::sync::atomic::Ordering;
+        let started = Instant::now();
+        let mut drawn = false;
+        while !self.finished.load(Ordering::Relaxed) {
+            std::thread::sleep(Self::TICK);
+            if started.elapsed() < Self::DELAY {
+                continue;
+            }
+            let done = self.done.load(Ordering::Relaxed);
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "\r\x1b[2Kscanning {done}/{} files and modules", self.total);
+            let _ = err.flush();
+            drawn = true;
+        }
+        if drawn {
+            let _ = write!(std::io::stderr().lock(), "\r\x1b[2K");
         }
     }
 }
@@ -117,13 +166,32 @@ pub fn analyse(found: &Discovered, options: &ScanOptions, engines: &Engines) -> 
         .map(|(p, k)| Item::File(p, *k))
         .chain(found.modules.iter().map(|(d, m)| Item::Module(d, m)))
         .collect();
-    let partials: Vec<ScanResult> = items
-        .par_iter()
-        .map_init(
-            || engines.worker(),
-            |worker, item| process(item, options, worker),
-        )
-        .collect();
+    let progress = Progress {
+        done: Default::default(),
+        finished: Default::default(),
+        total: items.len(),
+    };
+    let partials: Vec<ScanResult> = std::thread::scope(|scope| {
+        if options.progress {
+            scope.spawn(|| progress.run());
+        }
+        // Stops the progress thread even if a worker panics (the scope
+        // waits for it before passing the panic on).
+        let _finish = FinishOnDrop(&progress.finished);
+        items
+            .par_iter()
+            .map_init(
+                || engines.worker(),
+                |worker, item| {
+                    let out = process(item, options, worker);
+                    progress
+                        .done
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    out
+                },
+            )
+            .collect()
+    });
     let mut result = ScanResult::default();
     for (path, message) in &found.errors {
         result.findings.push(file_problem(path, message));
