@@ -501,19 +501,36 @@ fn print_stdout(text: &str) {
     let _ = out.flush();
 }
 
-/// Writes a file whole or not at all: a temporary file in the same
-/// directory, then a rename.
+/// Writes a report file whole or not at all: a temporary file in the same
+/// directory, then a rename, so a reader never sees half a report.
+///
+/// Only regular files are replaced that way. `-o /dev/null`, a FIFO or any
+/// other special file is written in place (renaming over `/dev/null` as root
+/// would turn it into a regular file for every process on the machine), and a
+/// symlink is followed so the link survives and its target gets the report.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = match path.parent() {
+    let target = match std::fs::metadata(path) {
+        Ok(meta) if !meta.is_file() => return write_in_place(path, bytes),
+        Ok(_) => std::fs::canonicalize(path)?,
+        Err(_) => path.to_path_buf(),
+    };
+    let dir = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let name = target.file_name().unwrap_or_default().to_string_lossy();
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path).inspect_err(|_| {
+    std::fs::rename(&tmp, &target).inspect_err(|_| {
         let _ = std::fs::remove_file(&tmp);
     })
+}
+
+/// Writes to an existing special file (device, FIFO) without replacing it.
+fn write_in_place(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut file = std::fs::OpenOptions::new().write(true).open(path)?;
+    file.write_all(bytes)?;
+    file.flush()
 }
 
 /// 2 when rules or policies failed (no trustworthy result), else 1 when an

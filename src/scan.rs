@@ -79,7 +79,11 @@ impl Progress {
             }
             let done = self.done.load(Ordering::Relaxed);
             let mut err = std::io::stderr().lock();
-            let _ = write!(err, "\r\x1b[2Kscanning {done}/{} files and modules", self.total);
+            let _ = write!(
+                err,
+                "\r\x1b[2Kscanning {done}/{} files and modules",
+                self.total
+            );
             let _ = err.flush();
             drawn = true;
         }

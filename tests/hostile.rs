@@ -886,6 +886,41 @@ fn a_report_that_cannot_be_written_leaves_no_file() {
     assert!(serde_json::from_str::<serde_json::Value>(&written).is_ok());
 }
 
+/// `-o /dev/null` once turned the machine's `/dev/null` into a regular file
+/// (the report was renamed over it, as root). Special files are written in
+/// place; a FIFO stands in for the device here, whose breakage would harm
+/// every other process.
+#[test]
+fn a_report_to_a_special_file_or_symlink_keeps_it_what_it_was() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempdir();
+    let d = dir.path();
+    write(d, "Dockerfile", "FROM ubuntu:latest\n");
+    let fifo = d.join("pipe");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).expect("read fifo"))
+    };
+    let run = run_in(d, &["scan", ".", "-f", "json", "-o", "pipe"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    // checked before joining: a replaced FIFO would leave the reader blocked
+    let kind = std::fs::symlink_metadata(&fifo).expect("fifo").file_type();
+    assert!(kind.is_fifo(), "the FIFO was replaced: {kind:?}");
+    let through_pipe = reader.join().expect("reader");
+    assert!(through_pipe.contains("TAG001"), "{through_pipe}");
+
+    write(d, "reports/latest.json", "old");
+    std::os::unix::fs::symlink("reports/latest.json", d.join("link.json")).expect("symlink");
+    let run = run_in(d, &["scan", ".", "-f", "json", "-o", "link.json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let link = std::fs::symlink_metadata(d.join("link.json")).expect("link");
+    assert!(link.file_type().is_symlink(), "the symlink was replaced");
+    let written = std::fs::read_to_string(d.join("reports/latest.json")).expect("target");
+    assert!(written.contains("TAG001"), "{written}");
+}
+
 #[test]
 fn awkward_paths_are_escaped_in_every_format() {
     let dir = tempdir();
