@@ -19,7 +19,7 @@ _upgrades := {
 
 deny contains {"msg": msg, "path": array.concat(cmd.path, [k + cmd.skip])} if {
 	some cmd in dockerfile.commands
-	program := dockerfile.program(cmd.words)
+	program := cmd.program
 	k := _subcommand(cmd.words)
 	w := cmd.words[k]
 	w in _upgrades[program]

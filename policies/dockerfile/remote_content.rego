@@ -20,9 +20,8 @@ _shells := {"sh", "bash", "zsh", "dash", "ash", "ksh"}
 
 deny contains {"msg": msg, "path": array.concat(cmd.path, [cmd.skip])} if {
 	some cmd in dockerfile.commands
-	dockerfile.program(cmd.words) in {"curl", "wget"}
+	cmd.program in {"curl", "wget"}
 	cmd.op == "|"
-	count(cmd.next) > 0
-	dockerfile.program(cmd.next) in _shells
-	msg := sprintf("`%s … | %s` runs a downloaded script without verifying it", [dockerfile.program(cmd.words), dockerfile.program(cmd.next)])
+	cmd.next_program in _shells
+	msg := sprintf("`%s … | %s` runs a downloaded script without verifying it", [cmd.program, cmd.next_program])
 }

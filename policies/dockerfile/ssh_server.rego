@@ -4,22 +4,21 @@ package driftless.dockerfile.ssh_server
 
 import data.driftless.lib.dockerfile
 import data.driftless.lib.network
-import data.driftless.lib.packages
 
 metadata := {"id": "SSH003"}
 
 _ssh_packages := {"openssh-server", "openssh", "dropbear", "openssh-server-pam", "dropbear-dbclient"}
 
-deny contains {"msg": msg, "path": array.concat(cmd.path, [p.index + cmd.skip])} if {
+deny contains {"msg": msg, "path": array.concat(cmd.path, [p.index])} if {
 	some cmd in dockerfile.commands
-	some p in packages.installs(cmd.words)
+	some p in cmd.packages
 	_package_name(p.name) in _ssh_packages
 	msg := sprintf("the image installs the SSH server `%s`", [p.name])
 }
 
 deny contains {"msg": "the image runs `sshd`", "path": array.concat(cmd.path, [cmd.skip])} if {
 	some cmd in dockerfile.commands
-	dockerfile.program(cmd.words) == "sshd"
+	cmd.program == "sshd"
 }
 
 deny contains {"msg": "the image starts `sshd`", "path": ["stages", s, "instructions", j, "args", k]} if {

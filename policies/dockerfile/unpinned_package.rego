@@ -8,8 +8,8 @@ import data.driftless.lib.packages
 
 metadata := {"id": "VER004"}
 
-deny contains {"msg": msg, "path": array.concat(cmd.path, [p.index + cmd.skip])} if {
+deny contains {"msg": msg, "path": array.concat(cmd.path, [p.index])} if {
 	some cmd in dockerfile.commands
-	some p in packages.unpinned(cmd.words)
-	msg := sprintf("`%s` installs `%s` without a version pin (%s)", [dockerfile.program(cmd.words), p.name, packages.example[p.manager]])
+	some p in packages.unpinned(cmd)
+	msg := sprintf("`%s` installs `%s` without a version pin (%s)", [cmd.program, p.name, packages.example[p.manager]])
 }

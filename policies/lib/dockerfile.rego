@@ -3,22 +3,28 @@
 package driftless.lib.dockerfile
 
 # Each simple command: {"path": [... "commands", c], "words": [...],
-# "skip": n, "op": operator after it, "next": the following command's
-# words (or [])}. `words` has prefixes such as `sudo`, `env X=1` and
-# `X=1` removed; `skip` is how many, so word k of `words` is
-# `array.concat(path, [k + skip])` in the input.
+# "skip": n, "program": name, "packages": [...], "op": operator after it,
+# "next_program": the following command's program (or null)}. `words` has
+# prefixes such as `sudo`, `env X=1` and `X=1` removed; `skip` is how many,
+# so word k of `words` is `array.concat(path, [k + skip])` in the input.
+# `program` and `packages` come from driftless.parse_command (Rust,
+# src/parse/dockerfile/command.rs): a package's `index` counts the prefixes,
+# so it is `array.concat(path, [p.index])` in the input.
 commands contains cmd if {
 	some s, stage in input.stages
 	some j, instr in stage.instructions
 	instr.cmd == "run"
 	some c, raw in object.get(instr, "commands", [])
-	skip := _prefix_length(raw)
+	parsed := driftless.parse_command(raw)
+	parsed.program != null
 	cmd := {
 		"path": ["stages", s, "instructions", j, "commands", c],
-		"words": array.slice(raw, skip, count(raw)),
-		"skip": skip,
+		"words": array.slice(raw, parsed.skip, count(raw)),
+		"skip": parsed.skip,
+		"program": parsed.program,
+		"packages": parsed.packages,
 		"op": _operator(instr, c),
-		"next": _next_words(instr, c),
+		"next_program": _next_program(instr, c),
 	}
 }
 
@@ -26,61 +32,6 @@ _operator(instr, c) := instr.operators[c]
 
 _operator(instr, c) := "" if not instr.operators[c]
 
-_next_words(instr, c) := w if {
-	next := instr.commands[c + 1]
-	w := array.slice(next, _prefix_length(next), count(next))
-}
+_next_program(instr, c) := driftless.parse_command(instr.commands[c + 1]).program
 
-_next_words(instr, c) := [] if not instr.commands[c + 1]
-
-# Leading words that do not name the program: sudo (with its flags), env
-# (with assignments), bare assignments, exec/command/nice/time.
-_prefix_length(words) := _count_prefix(words, 0)
-
-# Rego has no loops over positions, so prefixes are counted up to four.
-_count_prefix(words, k) := 0 if not _is_prefix(words[k])
-
-_count_prefix(words, k) := n if {
-	_is_prefix(words[k])
-	not _is_prefix(words[k + 1])
-	n := k + 1
-}
-
-_count_prefix(words, k) := n if {
-	_is_prefix(words[k])
-	_is_prefix(words[k + 1])
-	not _is_prefix(words[k + 2])
-	n := k + 2
-}
-
-_count_prefix(words, k) := n if {
-	_is_prefix(words[k])
-	_is_prefix(words[k + 1])
-	_is_prefix(words[k + 2])
-	not _is_prefix(words[k + 3])
-	n := k + 3
-}
-
-_count_prefix(words, k) := n if {
-	_is_prefix(words[k])
-	_is_prefix(words[k + 1])
-	_is_prefix(words[k + 2])
-	_is_prefix(words[k + 3])
-	n := k + 4
-}
-
-_is_prefix(w) if w in {"sudo", "env", "exec", "command", "nice", "time", "nohup"}
-
-_is_prefix(w) if regex.match(`^[A-Za-z_][A-Za-z0-9_]*=`, w)
-
-_is_prefix(w) if {
-	startswith(w, "-")
-	not startswith(w, "--")
-	count(w) == 2
-}
-
-# The program name without its directory (`/usr/sbin/sshd` → `sshd`).
-program(words) := base if {
-	parts := split(words[0], "/")
-	base := parts[count(parts) - 1]
-}
+_next_program(instr, c) := null if not instr.commands[c + 1]

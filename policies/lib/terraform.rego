@@ -40,9 +40,7 @@ takes_images(type) if {
 images contains item if {
 	some i, r in input.resources
 	takes_images(r.type)
-	walk(r.config, [p, v])
-	count(p) > 0
-	_image_keys[p[count(p) - 1]]
+	some [p, v] in driftless.find_keys(r.config, _image_keys)
 	is_string(v)
 	not contains(v, "${")
 	item := {"path": array.concat(["resources", i, "config"], p), "image": v, "address": r.address}
@@ -78,9 +76,7 @@ _as_list(x) := [x] if is_object(x)
 kube_containers contains {"path": path, "container": c, "address": r.address} if {
 	some i, r in input.resources
 	startswith(r.type, "kubernetes_")
-	walk(r.config, [p, v])
-	count(p) > 0
-	p[count(p) - 1] in {"container", "init_container"}
+	some [p, v] in driftless.find_keys(r.config, {"container", "init_container"})
 	some suffix, c in _indexed(v)
 	path := array.concat(array.concat(["resources", i, "config"], p), suffix)
 }

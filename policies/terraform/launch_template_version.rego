@@ -9,9 +9,8 @@ _types := {"aws_autoscaling_group", "aws_instance", "aws_eks_node_group", "aws_s
 deny contains {"msg": msg, "path": array.concat(["resources", i, "config"], p)} if {
 	some i, r in input.resources
 	r.type in _types
-	walk(r.config, [p, v])
+	some [p, v] in driftless.find_keys(r.config, {"version"})
 	count(p) > 1
-	p[count(p) - 1] == "version"
 	v in {"$Latest", "$Default"}
 	_under_launch_template(p)
 	msg := sprintf("%s uses launch template version `%s`, resolved at launch time; reference an exact version", [r.address, v])

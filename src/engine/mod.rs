@@ -3,6 +3,7 @@
 //! rules loaded), cloned per worker thread, each rule evaluated on its own so
 //! a failing rule becomes a diagnostic instead of a lost run.
 
+pub mod extensions;
 pub mod policy;
 pub mod recursion;
 pub mod test_runner;
@@ -309,34 +310,8 @@ pub fn new_engine_with_limit(limit: Duration) -> regorus::Engine {
         check_interval: NonZeroU32::new(64).expect("non-zero"),
     });
     engine.set_gather_prints(true);
-    add_extensions(&mut engine);
+    extensions::add_to(&mut engine);
     engine
-}
-
-/// Functions written once in Rust and shared by every rule: image-reference
-/// parsing (`driftless.parse_image(ref)` → `{registry, repository, tag,
-/// digest}` or null). `rand.intn`, the one nondeterministic builtin regorus
-/// always compiles in, is replaced by an error: policies are pure functions
-/// of their input (the clock, UUIDs, HTTP and the runtime environment are
-/// left out of the build through regorus's cargo features).
-fn add_extensions(engine: &mut regorus::Engine) {
-    let parse_image = |args: Vec<Value>| -> anyhow::Result<Value> {
-        let reference = args.first().and_then(|v| v.as_string().ok().cloned());
-        let parsed = reference.and_then(|r| crate::parse::image::parse(&r));
-        Ok(match parsed {
-            Some(image) => Value::from(serde_json::to_value(image)?),
-            None => Value::Null,
-        })
-    };
-    engine
-        .add_extension("driftless.parse_image".into(), 1, Box::new(parse_image))
-        .expect("extension names are unique");
-    let no_random = |_: Vec<Value>| -> anyhow::Result<Value> {
-        anyhow::bail!("rand.intn is not available: driftless policies must be deterministic")
-    };
-    engine
-        .add_extension("rand.intn".into(), 2, Box::new(no_random))
-        .expect("extension names are unique");
 }
 
 /// A prepared engine for one kind with the rules to run on its documents.

@@ -11,9 +11,11 @@
 //! unterminated heredoc, no `FROM`) is a `PARSE001` at the offending line.
 //!
 //! Submodules: `lexer` (lines to logical instructions), `shell` (word
-//! splitting), `exec_form` (JSON arrays), `expand` (`ARG` substitution),
+//! splitting), `command` (program and packages of a shell command, for
+//! rules), `exec_form` (JSON arrays), `expand` (`ARG` substitution),
 //! `instruction` (instruction objects), `mapping` and `node` (spans).
 
+pub mod command;
 mod exec_form;
 mod expand;
 mod instruction;
