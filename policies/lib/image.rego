@@ -35,6 +35,10 @@ unverifiable(ref) if {
 # patterns of the config option `<id>.allowed_images` (`*` also spans `/`).
 allowed(ref, id) if {
 	is_string(ref)
-	some pattern in data.driftless.config.options[id].allowed_images
+	some pattern in _options[id].allowed_images
 	glob.match(pattern, [], ref)
 }
+
+# Read once per evaluation: indexing `data` itself with a variable costs a
+# scan of every loaded module in regorus, on every call.
+_options := data.driftless.config.options
