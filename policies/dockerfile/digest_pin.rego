@@ -7,8 +7,8 @@ metadata := {"id": "TAG003"}
 
 deny contains {"msg": msg, "path": ["stages", i, "from", "image"]} if {
 	some i, stage in input.stages
-	not image.allowed(stage.from.image, metadata.id)
 	ref := stage.from.ref
+	not image.allowed(stage.from.image, metadata.id)
 	is_object(ref)
 	ref.digest == null
 	msg := sprintf("base image `%s` is not pinned by digest; tags can be moved, digests cannot", [stage.from.image])

@@ -8,7 +8,7 @@ metadata := {"id": "TAG001"}
 
 deny contains {"msg": msg, "path": ["stages", i, "from", "image"]} if {
 	some i, stage in input.stages
-	not image.allowed(stage.from.image, metadata.id)
 	stage.from.ref.tag == "latest"
+	not image.allowed(stage.from.image, metadata.id)
 	msg := sprintf("base image `%s` uses the mutable `latest` tag", [stage.from.image])
 }

@@ -8,8 +8,8 @@ metadata := {"id": "TAG002"}
 
 deny contains {"msg": msg, "path": ["stages", i, "from", "image"]} if {
 	some i, stage in input.stages
-	not image.allowed(stage.from.image, metadata.id)
 	ref := stage.from.ref
+	not image.allowed(stage.from.image, metadata.id)
 	is_object(ref)
 	ref.tag == null
 	ref.digest == null

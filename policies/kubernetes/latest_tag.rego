@@ -9,7 +9,7 @@ metadata := {"id": "TAG001"}
 deny contains {"msg": msg, "path": array.concat(item.path, ["image"])} if {
 	some item in kubernetes.containers
 	ref := item.container.image
-	not image.allowed(ref, metadata.id)
 	image.uses_latest(ref)
+	not image.allowed(ref, metadata.id)
 	msg := sprintf("container `%s` uses image `%s` with the mutable `latest` tag", [kubernetes.name(item.container), ref])
 }

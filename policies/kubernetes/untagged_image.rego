@@ -9,7 +9,7 @@ metadata := {"id": "TAG002"}
 deny contains {"msg": msg, "path": array.concat(item.path, ["image"])} if {
 	some item in kubernetes.containers
 	ref := item.container.image
-	not image.allowed(ref, metadata.id)
 	image.untagged(ref)
+	not image.allowed(ref, metadata.id)
 	msg := sprintf("container `%s` uses image `%s` without a tag or digest, which means `latest`", [kubernetes.name(item.container), ref])
 }

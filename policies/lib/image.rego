@@ -1,5 +1,6 @@
 # Image references, parsed once in Rust (driftless.parse_image) and shared
-# by every rule that looks at an image, whatever the format.
+# by every rule that looks at an image, whatever the format. The helpers
+# call the builtin directly: every Rego function call has a cost per call.
 package driftless.lib.image
 
 # parse(ref) is {"registry", "repository", "tag", "digest"} (absent parts
@@ -8,18 +9,18 @@ package driftless.lib.image
 parse(ref) := driftless.parse_image(ref)
 
 # The reference names the mutable `latest` tag.
-uses_latest(ref) if parse(ref).tag == "latest"
+uses_latest(ref) if driftless.parse_image(ref).tag == "latest"
 
 # Neither tag nor digest: implicitly `latest`.
 untagged(ref) if {
-	p := parse(ref)
+	p := driftless.parse_image(ref)
 	p.tag == null
 	p.digest == null
 }
 
 # No digest (strict TAG003: only a digest names immutable content).
 without_digest(ref) if {
-	p := parse(ref)
+	p := driftless.parse_image(ref)
 	p.digest == null
 }
 
@@ -27,7 +28,7 @@ without_digest(ref) if {
 # digest: strict mode cannot verify it is pinned.
 unverifiable(ref) if {
 	is_string(ref)
-	parse(ref) == null
+	driftless.parse_image(ref) == null
 	not contains(ref, "@sha256:")
 }
 

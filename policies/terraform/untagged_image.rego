@@ -8,8 +8,8 @@ metadata := {"id": "TAG002"}
 
 deny contains {"msg": msg, "path": item.path} if {
 	some item in terraform.images
-	not image.allowed(item.image, metadata.id)
 	image.untagged(item.image)
+	not image.allowed(item.image, metadata.id)
 	msg := sprintf("%s uses image `%s` without a tag or digest, which means `latest`", [item.address, item.image])
 }
 
