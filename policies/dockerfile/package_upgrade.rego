@@ -20,9 +20,10 @@ _upgrades := {
 deny contains {"msg": msg, "path": array.concat(cmd.path, [k + cmd.skip])} if {
 	some cmd in dockerfile.commands
 	program := cmd.program
+	upgrades := _upgrades[program]
 	k := _subcommand(cmd.words)
 	w := cmd.words[k]
-	w in _upgrades[program]
+	w in upgrades
 	msg := sprintf("`%s %s` upgrades packages in place; rebuild from a newer pinned base image instead", [program, w])
 }
 

@@ -22,6 +22,7 @@ deny contains {"msg": msg, "path": array.concat(cmd.path, [cmd.skip])} if {
 	some cmd in dockerfile.commands
 	cmd.program in {"curl", "wget"}
 	cmd.op == "|"
-	cmd.next_program in _shells
-	msg := sprintf("`%s … | %s` runs a downloaded script without verifying it", [cmd.program, cmd.next_program])
+	shell := dockerfile.program(cmd.next)
+	shell in _shells
+	msg := sprintf("`%s … | %s` runs a downloaded script without verifying it", [cmd.program, shell])
 }

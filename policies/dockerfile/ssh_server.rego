@@ -12,7 +12,7 @@ _ssh_packages := {"openssh-server", "openssh", "dropbear", "openssh-server-pam",
 deny contains {"msg": msg, "path": array.concat(cmd.path, [p.index])} if {
 	some cmd in dockerfile.commands
 	some p in cmd.packages
-	_package_name(p.name) in _ssh_packages
+	split(split(p.name, "=")[0], "@")[0] in _ssh_packages
 	msg := sprintf("the image installs the SSH server `%s`", [p.name])
 }
 
@@ -36,9 +36,6 @@ deny contains {"msg": sprintf("`EXPOSE %s` exposes SSH", [arg]), "path": ["stage
 	some k, arg in instr.args
 	_exposes_22(arg)
 }
-
-# `name=1.0`, `name-1.0` → `name`
-_package_name(w) := split(split(w, "=")[0], "@")[0]
 
 # `22`, `22/tcp`, a range `20-30`; UDP-only is not SSH.
 _exposes_22(arg) if {

@@ -10,6 +10,7 @@ metadata := {"id": "VER004"}
 
 deny contains {"msg": msg, "path": array.concat(cmd.path, [p.index])} if {
 	some cmd in dockerfile.commands
+	cmd.packages != []
 	some p in packages.unpinned(cmd)
 	msg := sprintf("`%s` installs `%s` without a version pin (%s)", [cmd.program, p.name, packages.example[p.manager]])
 }

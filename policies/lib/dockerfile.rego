@@ -4,7 +4,7 @@ package driftless.lib.dockerfile
 
 # Each simple command: {"path": [... "commands", c], "words": [...],
 # "skip": n, "program": name, "packages": [...], "op": operator after it,
-# "next_program": the following command's program (or null)}. `words` has
+# "next": the following command's words, or []}. `words` has
 # prefixes such as `sudo`, `env X=1` and `X=1` removed; `skip` is how many,
 # so word k of `words` is `array.concat(path, [k + skip])` in the input.
 # `program` and `packages` come from driftless.parse_command (Rust,
@@ -23,15 +23,10 @@ commands contains cmd if {
 		"skip": parsed.skip,
 		"program": parsed.program,
 		"packages": parsed.packages,
-		"op": _operator(instr, c),
-		"next_program": _next_program(instr, c),
+		"op": object.get(instr, ["operators", c], ""),
+		"next": object.get(instr, ["commands", c + 1], []),
 	}
 }
 
-_operator(instr, c) := instr.operators[c]
-
-_operator(instr, c) := "" if not instr.operators[c]
-
-_next_program(instr, c) := driftless.parse_command(instr.commands[c + 1]).program
-
-_next_program(instr, c) := null if not instr.commands[c + 1]
+# The program of a command's words (`next` above), or null.
+program(words) := driftless.parse_command(words).program

@@ -8,6 +8,7 @@ metadata := {"id": "UPD003"}
 
 deny contains {"msg": msg, "path": ["resources", i, "config", "provisioner", j, kind]} if {
 	some i, r in input.resources
+	r.config.provisioner
 	some j, p in terraform.blocks(r.config, "provisioner")
 	some kind in ["remote-exec", "file"]
 	p[kind]
@@ -18,6 +19,7 @@ deny contains {"msg": msg, "path": ["resources", i, "config", "provisioner", j, 
 # inside a provisioner other than remote-exec/file (those are reported above).
 deny contains {"msg": msg, "path": ["resources", i, "config", "connection", j]} if {
 	some i, r in input.resources
+	r.config.connection
 	some j, c in terraform.blocks(r.config, "connection")
 	_ssh(c)
 	not _has_mutating_provisioner(r)
