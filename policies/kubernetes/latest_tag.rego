@@ -6,10 +6,9 @@ import data.driftless.lib.kubernetes
 
 metadata := {"id": "TAG001"}
 
-deny contains {"msg": msg, "path": array.concat(item.path, ["image"])} if {
-	some item in kubernetes.containers
-	ref := item.container.image
-	image.uses_latest(ref)
-	not image.allowed(ref, metadata.id)
-	msg := sprintf("container `%s` uses image `%s` with the mutable `latest` tag", [kubernetes.name(item.container), ref])
+deny contains {"msg": msg, "path": item.path} if {
+	some item in kubernetes.images
+	item.ref.tag == "latest"
+	not image.allowed(item.image, metadata.id)
+	msg := sprintf("container `%s` uses image `%s` with the mutable `latest` tag", [kubernetes.name(item.container), item.image])
 }

@@ -10,7 +10,7 @@ deny contains {"msg": msg, "path": array.concat(item.path, ["ports", i, "contain
 	some item in kubernetes.containers
 	is_array(item.container.ports)
 	some i, port in item.container.ports
-	_is_ssh(port.containerPort)
+	port.containerPort in _ssh_ports
 	msg := sprintf("container `%s` exposes SSH port 22; containers are replaced, not logged into", [kubernetes.name(item.container)])
 }
 
@@ -19,12 +19,9 @@ deny contains {"msg": msg, "path": ["spec", "ports", i, field]} if {
 	is_array(input.spec.ports)
 	some i, port in input.spec.ports
 	some field in ["port", "targetPort"]
-	_is_ssh(port[field])
+	port[field] in _ssh_ports
 	msg := sprintf("Service `%s` forwards SSH (%s 22)", [object.get(input, ["metadata", "name"], "(unnamed)"), field])
 }
 
-_is_ssh(p) if p == 22
-
-_is_ssh(p) if p == "22"
-
-_is_ssh(p) if p == "ssh"
+# 22, as a number, a string or the named port.
+_ssh_ports := {22, "22", "ssh"}

@@ -6,10 +6,10 @@ import data.driftless.lib.kubernetes
 
 metadata := {"id": "TAG002"}
 
-deny contains {"msg": msg, "path": array.concat(item.path, ["image"])} if {
-	some item in kubernetes.containers
-	ref := item.container.image
-	image.untagged(ref)
-	not image.allowed(ref, metadata.id)
-	msg := sprintf("container `%s` uses image `%s` without a tag or digest, which means `latest`", [kubernetes.name(item.container), ref])
+deny contains {"msg": msg, "path": item.path} if {
+	some item in kubernetes.images
+	item.ref.tag == null
+	item.ref.digest == null
+	not image.allowed(item.image, metadata.id)
+	msg := sprintf("container `%s` uses image `%s` without a tag or digest, which means `latest`", [kubernetes.name(item.container), item.image])
 }

@@ -26,6 +26,17 @@ containers contains {"path": path, "container": c} if {
 	path := array.concat(prefix, [field, i])
 }
 
+# Each container image with its reference parsed once per document for
+# every image rule (a Rego function call costs far more than a lookup):
+# {"path": [..., "image"], "image": "nginx:1.25", "ref": {"registry",
+# "repository", "tag", "digest"} or null (not a literal reference),
+# "container": {...}}.
+images contains {"path": array.concat(item.path, ["image"]), "image": ref, "ref": driftless.parse_image(ref), "container": item.container} if {
+	some item in containers
+	ref := item.container.image
+	is_string(ref)
+}
+
 # The container's name for messages.
 name(c) := c.name if is_string(c.name)
 

@@ -36,18 +36,19 @@ takes_images(type) if {
 }
 
 # Every literal container image in a resource, with the JSON path of the
-# value: {"path": [...], "image": "nginx:latest", "address": "..."}.
+# value and its reference parsed once for every image rule:
+# {"path": [...], "image": "nginx:latest", "ref": {...} or null, "address": "..."}.
 images contains item if {
 	some i, r in input.resources
 	takes_images(r.type)
 	some [p, v] in driftless.find_keys(r.config, _image_keys)
 	is_string(v)
 	not contains(v, "${")
-	item := {"path": array.concat(["resources", i, "config"], p), "image": v, "address": r.address}
+	item := {"path": array.concat(["resources", i, "config"], p), "image": v, "ref": driftless.parse_image(v), "address": r.address}
 }
 
 # docker_image names its image in `name`.
-images contains {"path": ["resources", i, "config", "name"], "image": r.config.name, "address": r.address} if {
+images contains {"path": ["resources", i, "config", "name"], "image": r.config.name, "ref": driftless.parse_image(r.config.name), "address": r.address} if {
 	some i, r in input.resources
 	r.type == "docker_image"
 	is_string(r.config.name)
@@ -56,7 +57,7 @@ images contains {"path": ["resources", i, "config", "name"], "image": r.config.n
 
 # ECS/Batch container definitions written as a JSON string (heredoc or
 # literal) are decoded here; findings point at the attribute.
-images contains {"path": ["resources", i, "config", attr], "image": c.image, "address": r.address} if {
+images contains {"path": ["resources", i, "config", attr], "image": c.image, "ref": driftless.parse_image(c.image), "address": r.address} if {
 	some i, r in input.resources
 	some attr in ["container_definitions", "container_properties"]
 	defs := r.config[attr]

@@ -9,7 +9,7 @@ metadata := {"id": "TAG003"}
 
 deny contains {"msg": msg, "path": item.path} if {
 	some item in terraform.images
-	image.without_digest(item.image)
+	item.ref.digest == null
 	not image.allowed(item.image, metadata.id)
 	msg := sprintf("%s uses image `%s` not pinned by digest; tags can be moved, digests cannot", [item.address, item.image])
 }

@@ -9,7 +9,7 @@ metadata := {"id": "TAG001"}
 
 deny contains {"msg": msg, "path": item.path} if {
 	some item in terraform.images
-	image.uses_latest(item.image)
+	item.ref.tag == "latest"
 	not image.allowed(item.image, metadata.id)
 	msg := sprintf("%s uses image `%s` with the mutable `latest` tag", [item.address, item.image])
 }

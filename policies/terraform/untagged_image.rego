@@ -8,7 +8,8 @@ metadata := {"id": "TAG002"}
 
 deny contains {"msg": msg, "path": item.path} if {
 	some item in terraform.images
-	image.untagged(item.image)
+	item.ref.tag == null
+	item.ref.digest == null
 	not image.allowed(item.image, metadata.id)
 	msg := sprintf("%s uses image `%s` without a tag or digest, which means `latest`", [item.address, item.image])
 }
