@@ -29,23 +29,10 @@ enum Ctx {
 /// the wrong bracket, if any.
 pub(crate) fn unclosed(text: &str) -> Option<(usize, String)> {
     let b = text.as_bytes();
-    let mut stack = vec![Ctx::Code { open: None }];
-    let mut i = 0;
-    while i < b.len() {
-        let step = match stack.last_mut() {
-            Some(Ctx::Code { open }) => code(b, i, *open, &mut stack),
-            Some(Ctx::Str { at }) => {
-                let at = *at;
-                string(b, i, at, &mut stack)
-            }
-            Some(Ctx::Heredoc { .. }) => heredoc(text, i, &mut stack),
-            None => return None,
-        };
-        match step {
-            Ok(next) => i = next,
-            Err(found) => return found,
-        }
-    }
+    let stack = match scan(text, vec![Ctx::Code { open: None }], heredoc) {
+        Ok(stack) => stack,
+        Err(found) => return found,
+    };
     stack.iter().rev().find_map(|ctx| match ctx {
         Ctx::Code {
             open: Some((_, at)),
@@ -65,34 +52,44 @@ pub(crate) fn unclosed(text: &str) -> Option<(usize, String)> {
 /// interpolation or directive open: the same backtracking waits inside
 /// `${ ... }` as in native HCL.
 pub(crate) fn template_unclosed(text: &str) -> bool {
-    let b = text.as_bytes();
     // literal text is scanned like a heredoc body whose end never comes
-    let mut stack = vec![Ctx::Heredoc {
+    let literal = Ctx::Heredoc {
         marker: String::new(),
         at: 0,
         line_start: false,
-    }];
+    };
+    match scan(text, vec![literal], template_text) {
+        Ok(stack) => stack.len() > 1,
+        Err(found) => found.is_some(),
+    }
+}
+
+/// Runs the scanner over `text` from `stack`, with `text_step` for the
+/// literal text of heredocs (or templates). `Err` when a step decides
+/// (a wrong closer), else the contexts still open at the end.
+fn scan(
+    text: &str,
+    mut stack: Vec<Ctx>,
+    text_step: fn(&str, usize, &mut Vec<Ctx>) -> Step,
+) -> Result<Vec<Ctx>, Option<(usize, String)>> {
+    let b = text.as_bytes();
     let mut i = 0;
     while i < b.len() {
-        let step = match stack.last_mut() {
+        i = match stack.last_mut() {
             Some(Ctx::Code { open }) => code(b, i, *open, &mut stack),
             Some(Ctx::Str { at }) => {
                 let at = *at;
                 string(b, i, at, &mut stack)
             }
-            Some(Ctx::Heredoc { .. }) => template_text(b, i, &mut stack),
-            None => return false,
-        };
-        match step {
-            Ok(next) => i = next,
-            Err(found) => return found.is_some(),
-        }
+            Some(Ctx::Heredoc { .. }) => text_step(text, i, &mut stack),
+            None => return Ok(stack),
+        }?;
     }
-    stack.len() > 1
+    Ok(stack)
 }
 
-fn template_text(b: &[u8], i: usize, stack: &mut Vec<Ctx>) -> Step {
-    Ok(template_start(b, i, stack).unwrap_or(i + 1))
+fn template_text(text: &str, i: usize, stack: &mut Vec<Ctx>) -> Step {
+    Ok(template_start(text.as_bytes(), i, stack).unwrap_or(i + 1))
 }
 
 /// `Ok(next offset)`, or `Err(result)` to stop scanning with that result.
