@@ -488,5 +488,18 @@ fn config_file_and_inline_suppressions_are_honoured() {
         "{warning}"
     );
 
+    // Saving a changed config applies it to the open documents, no restart.
+    client.change(&docker, 4, "FROM alpine:latest\nFROM busybox\n");
+    assert_eq!(codes(&client.diagnostics(&docker, Some(4))), vec!["TAG001"]);
+    let config = root.join(".driftless.yaml");
+    std::fs::write(&config, "ignore: [TAG001]\n").unwrap();
+    client.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": file_uri(&config)}}),
+    );
+    let diags = client.diagnostics(&docker, Some(4));
+    assert_eq!(codes(&diags), vec!["TAG002"], "{diags:#?}");
+    assert_eq!(diags[0]["severity"], 1, "{diags:#?}");
+
     assert_eq!(client.shutdown(), Some(0));
 }

@@ -61,7 +61,19 @@ pub fn serve(conn: &Connection) -> u8 {
         eprintln!("driftless lsp: {e}");
         return 1;
     }
-    let (settings, problems) = Settings::load(root.as_deref());
+    let mut server = server::Server::new(configure(conn, root.as_deref()), root);
+    match server.run(conn) {
+        server::Exit::Clean => 0,
+        server::Exit::Abrupt => 1,
+    }
+}
+
+/// Reads the workspace's configuration and policies into what the server
+/// lints with, telling the user (a message in the editor) about a broken
+/// config file or policy. Run at start-up and whenever the config file is
+/// saved, so a changed `.driftless.yaml` applies without a restart.
+pub fn configure(conn: &Connection, root: Option<&Path>) -> server::Setup {
+    let (settings, problems) = Settings::load(root);
     for p in problems {
         server::show(conn, MessageType::ERROR, format!("driftless: {p}"));
     }
@@ -96,17 +108,16 @@ pub fn serve(conn: &Connection) -> u8 {
         severity: settings.config.severity.clone(),
         inline_ignores: settings.config.inline_ignores.unwrap_or(true),
         baseline: settings.baseline,
-        repo_root: root.as_deref().and_then(crate::report::find_repo_root),
+        repo_root: root.and_then(crate::report::find_repo_root),
     };
     let max_file_size = settings
         .config
         .max_file_size
         .unwrap_or(scan::DEFAULT_MAX_FILE_SIZE);
-    let engines = Engines::new(Arc::new(set), options);
-    let mut server = server::Server::new(engines, filter, max_file_size);
-    match server.run(conn) {
-        server::Exit::Clean => 0,
-        server::Exit::Abrupt => 1,
+    server::Setup {
+        engines: Engines::new(Arc::new(set), options),
+        filter,
+        max_file_size,
     }
 }
 

@@ -46,11 +46,21 @@ struct Open {
     buffer: Buffer,
 }
 
+/// What the server lints with, from the workspace's configuration.
+pub struct Setup {
+    pub engines: Engines,
+    pub filter: lint::Filter,
+    pub max_file_size: u64,
+}
+
 /// Everything the server knows between messages.
 pub struct Server {
     engines: Engines,
     filter: lint::Filter,
     max_file_size: u64,
+    /// The workspace root, where the configuration file is looked up again
+    /// when it is saved.
+    root: Option<PathBuf>,
     docs: BTreeMap<String, Open>,
     /// Documents changed since they were last linted, and since when.
     dirty: BTreeSet<String>,
@@ -70,12 +80,13 @@ pub enum Exit {
 }
 
 impl Server {
-    /// A server linting with these engines.
-    pub fn new(engines: Engines, filter: lint::Filter, max_file_size: u64) -> Server {
+    /// A server linting with this setup, for the workspace at `root`.
+    pub fn new(setup: Setup, root: Option<PathBuf>) -> Server {
         Server {
-            engines,
-            filter,
-            max_file_size,
+            engines: setup.engines,
+            filter: setup.filter,
+            max_file_size: setup.max_file_size,
+            root,
             docs: BTreeMap::new(),
             dirty: BTreeSet::new(),
             dirty_since: None,
@@ -245,6 +256,9 @@ impl Server {
         let Ok(p) = serde_json::from_value::<DidSaveTextDocumentParams>(n.params.clone()) else {
             return;
         };
+        if is_config_file(&p.text_document.uri) {
+            return self.reconfigure(conn);
+        }
         let key = p.text_document.uri.as_str().to_string();
         let Some(open) = self.docs.get_mut(&key) else {
             return;
@@ -253,6 +267,22 @@ impl Server {
             open.buffer.text = text;
         }
         self.lint_now(conn, &key);
+    }
+
+    /// The configuration file was saved: read it (and the policies it
+    /// names) again and re-lint every open document with it.
+    fn reconfigure(&mut self, conn: &Connection) {
+        let setup = super::configure(conn, self.root.as_deref());
+        self.engines = setup.engines;
+        self.filter = setup.filter;
+        self.max_file_size = setup.max_file_size;
+        let keys: Vec<String> = self.docs.keys().cloned().collect();
+        let mut done = BTreeSet::new();
+        for key in keys {
+            if !done.contains(&key) {
+                done.extend(self.lint_now(conn, &key));
+            }
+        }
     }
 
     fn did_close(&mut self, conn: &Connection, n: &Notification) {
@@ -382,6 +412,14 @@ impl Server {
 
 /// A path for buffers that have no file yet (`untitled:Untitled-1`): the
 /// name is enough for the parsers.
+/// A `.driftless.yaml` (or `.yml`), wherever it is: saving one may change
+/// what the workspace's configuration is.
+fn is_config_file(uri: &Uri) -> bool {
+    uri::to_path(uri.as_str())
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .is_some_and(|name| crate::config::FILE_NAMES.contains(&name.as_str()))
+}
+
 fn untitled_path(uri: &Uri) -> PathBuf {
     let text = uri.as_str();
     PathBuf::from(text.rsplit([':', '/']).next().unwrap_or(text))
