@@ -56,7 +56,9 @@ num(x) := x if is_number(x)
 
 num(x) := to_number(x) if {
 	is_string(x)
-	regex.match(`^-?[0-9]+$`, x)
+	digits := trim_prefix(x, "-")
+	digits != ""
+	trim_left(digits, "0123456789") == ""
 }
 
 # Protocols that carry SSH: TCP or everything.

@@ -44,7 +44,10 @@ _pinned(_, p) if {
 _pinned(_, p) if {
 	p.manager == "pip"
 	contains(p.name, "=")
-	not regex.match(`(>=|<=|!=|~=)`, p.name)
+	not contains(p.name, ">=")
+	not contains(p.name, "<=")
+	not contains(p.name, "!=")
+	not contains(p.name, "~=")
 }
 
 _pinned(_, p) if {
