@@ -54,11 +54,21 @@ range_includes_22(from, to) if {
 # unresolved `${var.port}` must not make the rule fail).
 num(x) := x if is_number(x)
 
-num(x) := to_number(x) if {
+num(x) := to_number(concat("", [sign, significant])) if {
 	is_string(x)
-	digits := trim_prefix(x, "-")
-	digits != ""
-	trim_left(digits, "0123456789") == ""
+	unsigned := trim_prefix(x, "-")
+	trim_left(unsigned, "0123456789") == ""
+	sign := trim_suffix(x, unsigned)
+	significant := trim_left(unsigned, "0")
+	significant != ""
+}
+
+# Zero, however many zeros (to_number refuses leading zeros: "0022", "00").
+num(x) := 0 if {
+	is_string(x)
+	unsigned := trim_prefix(x, "-")
+	unsigned != ""
+	trim_left(unsigned, "0") == ""
 }
 
 # Protocols that carry SSH: TCP or everything.

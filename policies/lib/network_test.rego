@@ -1,0 +1,33 @@
+package driftless.lib.network_test
+
+import data.driftless.lib.network
+
+test_num_reads_numbers_and_digit_strings if {
+	network.num(22) == 22
+	network.num("22") == 22
+	network.num("-1") == -1
+	network.num("0022") == 22
+	network.num("-0022") == -22
+	network.num("0") == 0
+	network.num("00") == 0
+	network.num("-0") == 0
+}
+
+test_num_is_undefined_for_anything_else if {
+	not network.num("-")
+	not network.num("")
+	not network.num("1-2")
+	not network.num("--1")
+	not network.num("22 ")
+	not network.num("${var.port}")
+	not network.num(null)
+}
+
+test_includes_22 if {
+	network.includes_22(22)
+	network.includes_22("20-30")
+	network.includes_22("80, 22")
+	network.includes_22("*")
+	not network.includes_22("2222")
+	not network.includes_22("23-30")
+}
