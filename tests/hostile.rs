@@ -921,6 +921,25 @@ fn a_report_to_a_special_file_or_symlink_keeps_it_what_it_was() {
     assert!(written.contains("TAG001"), "{written}");
 }
 
+/// Ports written as strings with leading zeros made `to_number` fail inside
+/// SSH001 (a rule error, exit 2, the module unchecked). They are numbers.
+#[test]
+fn odd_numeric_strings_do_not_fail_rules() {
+    let dir = tempdir();
+    let d = dir.path();
+    write(
+        d,
+        "main.tf",
+        "resource \"aws_security_group\" \"a\" {\n  ingress {\n    from_port   = \"0022\"\n    to_port     = \"0022\"\n    protocol    = \"tcp\"\n    cidr_blocks = [\"0.0.0.0/0\"]\n  }\n}\n",
+    );
+    let run = scan(d, &["."]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(
+        located(&run.findings()),
+        vec![at("SSH001", "main.tf", 6, 20)]
+    );
+}
+
 #[test]
 fn awkward_paths_are_escaped_in_every_format() {
     let dir = tempdir();
