@@ -214,19 +214,7 @@ mod tests {
     use super::*;
 
     fn scopes(text: &str) -> Vec<(u32, u32)> {
-        let file = SourceFile::new("Dockerfile", text);
-        candidates(&file)
-            .iter()
-            .map(|c| {
-                if c.scope.is_empty() {
-                    return (0, 0);
-                }
-                (
-                    file.position(c.scope.start).line,
-                    file.position(c.scope.end - 1).line,
-                )
-            })
-            .collect()
+        crate::suppress::tests::scope_lines("Dockerfile", text, candidates)
     }
 
     const TEXT: &str = "\

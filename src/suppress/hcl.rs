@@ -305,19 +305,7 @@ mod tests {
     use super::*;
 
     fn scopes(text: &str) -> Vec<(u32, u32)> {
-        let file = SourceFile::new("main.tf", text);
-        candidates(&file)
-            .iter()
-            .map(|c| {
-                if c.scope.is_empty() {
-                    return (0, 0);
-                }
-                (
-                    file.position(c.scope.start).line,
-                    file.position(c.scope.end - 1).line,
-                )
-            })
-            .collect()
+        crate::suppress::tests::scope_lines("main.tf", text, candidates)
     }
 
     const TEXT: &str = r#"# driftless:ignore[SSH001] bastion, reviewed by security

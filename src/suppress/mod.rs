@@ -333,6 +333,28 @@ pub(crate) mod tests {
     use crate::finding::Severity;
     use crate::rules::RuleInfo;
 
+    /// (first line, last line) of each candidate's scope in `text`, `(0, 0)`
+    /// for a candidate without one: what the per-format tests assert.
+    pub(crate) fn scope_lines(
+        name: &str,
+        text: &str,
+        candidates: fn(&SourceFile) -> Vec<Candidate>,
+    ) -> Vec<(u32, u32)> {
+        let file = SourceFile::new(name, text);
+        candidates(&file)
+            .iter()
+            .map(|c| {
+                if c.scope.is_empty() {
+                    return (0, 0);
+                }
+                (
+                    file.position(c.scope.start).line,
+                    file.position(c.scope.end - 1).line,
+                )
+            })
+            .collect()
+    }
+
     /// A catalogue with a few rules, built in code (no YAML loader needed).
     pub(crate) fn catalogue() -> Catalogue {
         let mut c = Catalogue::default();

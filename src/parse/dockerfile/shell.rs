@@ -157,6 +157,19 @@ pub fn words(s: &str, escape: char) -> Vec<Token> {
     out
 }
 
+/// Copies a `$(...)` or `${...}` starting at `i` (the `$`) into `text`
+/// unchanged, nesting and quotes included; returns the index after it.
+fn copy_expansion(b: &[u8], i: usize, text: &mut Vec<u8>) -> usize {
+    let ctx = if b[i + 1] == b'(' {
+        Ctx::Paren
+    } else {
+        Ctx::Brace
+    };
+    let end = skip_nested(b, i + 1, ctx);
+    text.extend_from_slice(&b[i..end]);
+    end
+}
+
 /// Copies a double-quoted string's content (from just after the opening
 /// quote) with escapes of `"`, `$`, the escape character and newline
 /// removed; returns the index after the closing quote.
@@ -177,14 +190,7 @@ fn double_quoted(b: &[u8], mut i: usize, esc: u8, text: &mut Vec<u8>) -> usize {
                 }
             },
             b'$' if matches!(b.get(i + 1), Some(b'(' | b'{')) => {
-                let ctx = if b[i + 1] == b'(' {
-                    Ctx::Paren
-                } else {
-                    Ctx::Brace
-                };
-                let end = skip_nested(b, i + 1, ctx);
-                text.extend_from_slice(&b[i..end]);
-                i = end;
+                i = copy_expansion(b, i, text);
             }
             b'`' if esc != b'`' => {
                 let end = skip_nested(b, i, Ctx::Backtick);
@@ -369,14 +375,7 @@ fn shell_word(b: &[u8], mut i: usize, backslash_escapes: bool) -> (Token, usize)
                 i = end;
             }
             b'$' if matches!(b.get(i + 1), Some(b'(' | b'{')) => {
-                let ctx = if b[i + 1] == b'(' {
-                    Ctx::Paren
-                } else {
-                    Ctx::Brace
-                };
-                let end = skip_nested(b, i + 1, ctx);
-                text.extend_from_slice(&b[i..end]);
-                i = end;
+                i = copy_expansion(b, i, &mut text);
             }
             _ => {
                 text.push(c);
