@@ -141,6 +141,10 @@ struct ScanArgs {
     /// the benchmark (BENCHMARKS.md) compares full scans against.
     #[arg(long, hide = true)]
     parse_only: bool,
+    /// Evaluate the built-in rules with the regorus interpreter instead of
+    /// its compiled VM (slower; the reference the VM is tested against).
+    #[arg(long, hide = true)]
+    interpreter: bool,
     /// Largest file read, e.g. `10MB` or a number of bytes (default 64MB,
     /// or `max_file_size` in the config); larger files are a PARSE001
     /// without being read.
@@ -209,6 +213,7 @@ fn run_scan(args: ScanArgs) -> u8 {
             "options": config.options,
         }),
         enabled: Some(enabled.clone()),
+        interpreter_only: args.interpreter,
         ..EngineOptions::default()
     };
     let catalogue = with_severities(&set.catalogue, &config.severity);

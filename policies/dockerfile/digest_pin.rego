@@ -1,14 +1,12 @@
 # TAG003 (strict): a FROM image is not pinned by digest.
 package driftless.dockerfile.digest_pin
 
-import data.driftless.lib.image
-
 metadata := {"id": "TAG003"}
 
 deny contains {"msg": msg, "path": ["stages", i, "from", "image"]} if {
 	some i, stage in input.stages
 	ref := stage.from.ref
-	not image.allowed(stage.from.image, metadata.id)
+	not data.driftless.lib.image.allowed(stage.from.image, metadata.id)
 	is_object(ref)
 	ref.digest == null
 	msg := sprintf("base image `%s` is not pinned by digest; tags can be moved, digests cannot", [stage.from.image])

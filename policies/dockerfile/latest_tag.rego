@@ -2,13 +2,11 @@
 # from an ARG default: the parser substitutes it).
 package driftless.dockerfile.latest_tag
 
-import data.driftless.lib.image
-
 metadata := {"id": "TAG001"}
 
 deny contains {"msg": msg, "path": ["stages", i, "from", "image"]} if {
 	some i, stage in input.stages
 	stage.from.ref.tag == "latest"
-	not image.allowed(stage.from.image, metadata.id)
+	not data.driftless.lib.image.allowed(stage.from.image, metadata.id)
 	msg := sprintf("base image `%s` uses the mutable `latest` tag", [stage.from.image])
 }

@@ -1,8 +1,6 @@
 # UPD006: the image build upgrades packages in place.
 package driftless.dockerfile.package_upgrade
 
-import data.driftless.lib.dockerfile
-
 metadata := {"id": "UPD006"}
 
 _upgrades := {
@@ -18,7 +16,7 @@ _upgrades := {
 }
 
 deny contains {"msg": msg, "path": array.concat(cmd.path, [k + cmd.skip])} if {
-	some cmd in dockerfile.commands
+	some cmd in data.driftless.lib.dockerfile.commands
 	program := cmd.program
 	upgrades := _upgrades[program]
 	k := _subcommand(cmd.words)

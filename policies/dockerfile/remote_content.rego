@@ -2,8 +2,6 @@
 # `--checksum`, and `curl`/`wget` piped into a shell.
 package driftless.dockerfile.remote_content
 
-import data.driftless.lib.dockerfile
-
 metadata := {"id": "VER005"}
 
 deny contains {"msg": msg, "path": ["stages", s, "instructions", j, "args", k]} if {
@@ -19,10 +17,10 @@ deny contains {"msg": msg, "path": ["stages", s, "instructions", j, "args", k]} 
 _shells := {"sh", "bash", "zsh", "dash", "ash", "ksh"}
 
 deny contains {"msg": msg, "path": array.concat(cmd.path, [cmd.skip])} if {
-	some cmd in dockerfile.commands
+	some cmd in data.driftless.lib.dockerfile.commands
 	cmd.program in {"curl", "wget"}
 	cmd.op == "|"
-	shell := dockerfile.program(cmd.next)
+	shell := data.driftless.lib.dockerfile.program(cmd.next)
 	shell in _shells
 	msg := sprintf("`%s … | %s` runs a downloaded script without verifying it", [cmd.program, shell])
 }

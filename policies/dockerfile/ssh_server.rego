@@ -2,22 +2,19 @@
 # openssh), runs sshd, or exposes port 22.
 package driftless.dockerfile.ssh_server
 
-import data.driftless.lib.dockerfile
-import data.driftless.lib.network
-
 metadata := {"id": "SSH003"}
 
 _ssh_packages := {"openssh-server", "openssh", "dropbear", "openssh-server-pam", "dropbear-dbclient"}
 
 deny contains {"msg": msg, "path": array.concat(cmd.path, [p.index])} if {
-	some cmd in dockerfile.commands
+	some cmd in data.driftless.lib.dockerfile.commands
 	some p in cmd.packages
 	split(split(p.name, "=")[0], "@")[0] in _ssh_packages
 	msg := sprintf("the image installs the SSH server `%s`", [p.name])
 }
 
 deny contains {"msg": "the image runs `sshd`", "path": array.concat(cmd.path, [cmd.skip])} if {
-	some cmd in dockerfile.commands
+	some cmd in data.driftless.lib.dockerfile.commands
 	cmd.program == "sshd"
 }
 
@@ -41,7 +38,7 @@ deny contains {"msg": sprintf("`EXPOSE %s` exposes SSH", [arg]), "path": ["stage
 _exposes_22(arg) if {
 	parts := split(arg, "/")
 	not _udp(parts)
-	network.includes_22(parts[0])
+	data.driftless.lib.network.includes_22(parts[0])
 }
 
 _udp(parts) if lower(parts[1]) == "udp"

@@ -3,14 +3,11 @@
 # `pip install -r`) and local files are fine.
 package driftless.dockerfile.unpinned_package
 
-import data.driftless.lib.dockerfile
-import data.driftless.lib.packages
-
 metadata := {"id": "VER004"}
 
 deny contains {"msg": msg, "path": array.concat(cmd.path, [p.index])} if {
-	some cmd in dockerfile.commands
+	some cmd in data.driftless.lib.dockerfile.commands
 	cmd.packages != []
-	some p in packages.unpinned(cmd)
-	msg := sprintf("`%s` installs `%s` without a version pin (%s)", [cmd.program, p.name, packages.example[p.manager]])
+	some p in data.driftless.lib.packages.unpinned(cmd)
+	msg := sprintf("`%s` installs `%s` without a version pin (%s)", [cmd.program, p.name, data.driftless.lib.packages.example[p.manager]])
 }

@@ -2,14 +2,12 @@
 # to earlier stages are not images (the parser leaves their `ref` null).
 package driftless.dockerfile.untagged_image
 
-import data.driftless.lib.image
-
 metadata := {"id": "TAG002"}
 
 deny contains {"msg": msg, "path": ["stages", i, "from", "image"]} if {
 	some i, stage in input.stages
 	ref := stage.from.ref
-	not image.allowed(stage.from.image, metadata.id)
+	not data.driftless.lib.image.allowed(stage.from.image, metadata.id)
 	is_object(ref)
 	ref.tag == null
 	ref.digest == null

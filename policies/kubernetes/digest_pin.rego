@@ -1,22 +1,19 @@
 # TAG003 (strict): a container image is not pinned by digest.
 package driftless.kubernetes.digest_pin
 
-import data.driftless.lib.image
-import data.driftless.lib.kubernetes
-
 metadata := {"id": "TAG003"}
 
 deny contains {"msg": msg, "path": item.path} if {
-	some item in kubernetes.images
+	some item in data.driftless.lib.kubernetes.images
 	item.ref.digest == null
-	not image.allowed(item.image, metadata.id)
-	msg := sprintf("container `%s` uses image `%s` not pinned by digest; tags can be moved, digests cannot", [kubernetes.name(item.container), item.image])
+	not data.driftless.lib.image.allowed(item.image, metadata.id)
+	msg := sprintf("container `%s` uses image `%s` not pinned by digest; tags can be moved, digests cannot", [data.driftless.lib.kubernetes.name(item.container), item.image])
 }
 
 deny contains {"msg": msg, "path": item.path} if {
-	some item in kubernetes.images
+	some item in data.driftless.lib.kubernetes.images
 	item.ref == null
 	not contains(item.image, "@sha256:")
-	not image.allowed(item.image, metadata.id)
-	msg := sprintf("container `%s` uses image `%s`, which is not a literal reference pinned by digest", [kubernetes.name(item.container), item.image])
+	not data.driftless.lib.image.allowed(item.image, metadata.id)
+	msg := sprintf("container `%s` uses image `%s`, which is not a literal reference pinned by digest", [data.driftless.lib.kubernetes.name(item.container), item.image])
 }

@@ -2,16 +2,14 @@
 # port 22 (port or targetPort).
 package driftless.kubernetes.ssh_port
 
-import data.driftless.lib.kubernetes
-
 metadata := {"id": "SSH003"}
 
 deny contains {"msg": msg, "path": array.concat(item.path, ["ports", i, "containerPort"])} if {
-	some item in kubernetes.containers
+	some item in data.driftless.lib.kubernetes.containers
 	is_array(item.container.ports)
 	some i, port in item.container.ports
 	port.containerPort in _ssh_ports
-	msg := sprintf("container `%s` exposes SSH port 22; containers are replaced, not logged into", [kubernetes.name(item.container)])
+	msg := sprintf("container `%s` exposes SSH port 22; containers are replaced, not logged into", [data.driftless.lib.kubernetes.name(item.container)])
 }
 
 deny contains {"msg": msg, "path": ["spec", "ports", i, field]} if {

@@ -2,20 +2,17 @@
 # tag but not by digest.
 package driftless.terraform.digest_pin
 
-import data.driftless.lib.image
-import data.driftless.lib.terraform
-
 metadata := {"id": "TAG003"}
 
 deny contains {"msg": msg, "path": item.path} if {
-	some item in terraform.images
+	some item in data.driftless.lib.terraform.images
 	item.ref.digest == null
-	not image.allowed(item.image, metadata.id)
+	not data.driftless.lib.image.allowed(item.image, metadata.id)
 	msg := sprintf("%s uses image `%s` not pinned by digest; tags can be moved, digests cannot", [item.address, item.image])
 }
 
 deny contains {"msg": msg, "path": array.concat(item.path, ["image"])} if {
-	some item in terraform.kube_containers
+	some item in data.driftless.lib.terraform.kube_containers
 	not _has_image(item.container)
 	msg := sprintf("%s has a container without an image, so nothing pins it by digest", [item.address])
 }

@@ -1,13 +1,11 @@
 # UPD005 (strict): `lifecycle.ignore_changes` hides drift.
 package driftless.terraform.ignore_changes
 
-import data.driftless.lib.terraform
-
 metadata := {"id": "UPD005"}
 
 deny contains {"msg": msg, "path": ["resources", i, "config", "lifecycle", j, "ignore_changes"]} if {
 	some i, r in input.resources
-	some j, l in terraform.blocks(r.config, "lifecycle")
+	some j, l in data.driftless.lib.terraform.blocks(r.config, "lifecycle")
 	_ignores_something(l.ignore_changes)
 	msg := sprintf("%s ignores changes to %s, so drift in them goes unnoticed", [r.address, _what(l.ignore_changes)])
 }

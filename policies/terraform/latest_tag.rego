@@ -2,14 +2,11 @@
 # (also when the value comes from a variable default or a local).
 package driftless.terraform.latest_tag
 
-import data.driftless.lib.image
-import data.driftless.lib.terraform
-
 metadata := {"id": "TAG001"}
 
 deny contains {"msg": msg, "path": item.path} if {
-	some item in terraform.images
+	some item in data.driftless.lib.terraform.images
 	item.ref.tag == "latest"
-	not image.allowed(item.image, metadata.id)
+	not data.driftless.lib.image.allowed(item.image, metadata.id)
 	msg := sprintf("%s uses image `%s` with the mutable `latest` tag", [item.address, item.image])
 }

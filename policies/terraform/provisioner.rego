@@ -2,14 +2,12 @@
 # provisioner, or over an SSH `connection`.
 package driftless.terraform.provisioner
 
-import data.driftless.lib.terraform
-
 metadata := {"id": "UPD003"}
 
 deny contains {"msg": msg, "path": ["resources", i, "config", "provisioner", j, kind]} if {
 	some i, r in input.resources
 	r.config.provisioner
-	some j, p in terraform.blocks(r.config, "provisioner")
+	some j, p in data.driftless.lib.terraform.blocks(r.config, "provisioner")
 	some kind in ["remote-exec", "file"]
 	p[kind]
 	msg := sprintf("%s is changed after creation by a `%s` provisioner; bake it into the image", [r.address, kind])
@@ -20,7 +18,7 @@ deny contains {"msg": msg, "path": ["resources", i, "config", "provisioner", j, 
 deny contains {"msg": msg, "path": ["resources", i, "config", "connection", j]} if {
 	some i, r in input.resources
 	r.config.connection
-	some j, c in terraform.blocks(r.config, "connection")
+	some j, c in data.driftless.lib.terraform.blocks(r.config, "connection")
 	_ssh(c)
 	not _has_mutating_provisioner(r)
 	msg := sprintf("%s opens an SSH connection to the server after creation", [r.address])
@@ -34,7 +32,7 @@ _ssh(c) if {
 }
 
 _has_mutating_provisioner(r) if {
-	some p in terraform.blocks(r.config, "provisioner")
+	some p in data.driftless.lib.terraform.blocks(r.config, "provisioner")
 	some kind in ["remote-exec", "file"]
 	p[kind]
 }

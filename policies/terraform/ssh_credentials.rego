@@ -1,8 +1,6 @@
 # SSH002: a server is provisioned with SSH login credentials.
 package driftless.terraform.ssh_credentials
 
-import data.driftless.lib.terraform
-
 metadata := {"id": "SSH002"}
 
 _key_name_types := {"aws_instance", "aws_launch_template", "aws_launch_configuration", "aws_spot_instance_request"}
@@ -17,7 +15,7 @@ deny contains {"msg": msg, "path": ["resources", i, "config", "key_name"]} if {
 deny contains {"msg": msg, "path": ["resources", i, "config", "launch_specification", j, "key_name"]} if {
 	some i, r in input.resources
 	r.type == "aws_spot_fleet_request"
-	some j, spec in terraform.blocks(r.config, "launch_specification")
+	some j, spec in data.driftless.lib.terraform.blocks(r.config, "launch_specification")
 	_set(spec.key_name)
 	msg := sprintf("%s launches instances with the SSH key pair `%s`", [r.address, spec.key_name])
 }
@@ -52,7 +50,7 @@ _azure_vm_types := {"azurerm_linux_virtual_machine", "azurerm_linux_virtual_mach
 deny contains {"msg": msg, "path": ["resources", i, "config", "admin_ssh_key", j]} if {
 	some i, r in input.resources
 	r.type in _azure_vm_types
-	some j, _ in terraform.blocks(r.config, "admin_ssh_key")
+	some j, _ in data.driftless.lib.terraform.blocks(r.config, "admin_ssh_key")
 	msg := sprintf("%s is provisioned with an admin SSH key", [r.address])
 }
 
@@ -66,13 +64,13 @@ deny contains {"msg": msg, "path": ["resources", i, "config", "disable_password_
 deny contains {"msg": msg, "path": ["resources", i, "config", "os_profile_linux_config", j, field]} if {
 	some i, r in input.resources
 	r.type == "azurerm_virtual_machine"
-	some j, c in terraform.blocks(r.config, "os_profile_linux_config")
+	some j, c in data.driftless.lib.terraform.blocks(r.config, "os_profile_linux_config")
 	some field in ["ssh_keys", "disable_password_authentication"]
 	_legacy_vm_login(c, field)
 	msg := sprintf("%s is provisioned with SSH login credentials", [r.address])
 }
 
-_legacy_vm_login(c, "ssh_keys") if count(terraform.blocks(c, "ssh_keys")) > 0
+_legacy_vm_login(c, "ssh_keys") if count(data.driftless.lib.terraform.blocks(c, "ssh_keys")) > 0
 
 _legacy_vm_login(c, "disable_password_authentication") if c.disable_password_authentication == false
 

@@ -3,9 +3,6 @@
 # firewalls, Azure network security groups and rules.
 package driftless.terraform.ssh_open_to_world
 
-import data.driftless.lib.network
-import data.driftless.lib.terraform
-
 metadata := {"id": "SSH001"}
 
 _msg(r, source) := sprintf("%s opens SSH (port 22) to %s", [r.address, source])
@@ -14,12 +11,12 @@ _msg(r, source) := sprintf("%s opens SSH (port 22) to %s", [r.address, source])
 
 deny contains {"msg": _msg(r, src), "path": array.concat(base, ["ingress", j, attr, k])} if {
 	some base, r in _security_group_like
-	some j, rule in terraform.blocks(r.config, "ingress")
+	some j, rule in data.driftless.lib.terraform.blocks(r.config, "ingress")
 	_aws_ports_include_22(rule)
 	some attr in ["cidr_blocks", "ipv6_cidr_blocks"]
 	is_array(rule[attr])
 	some k, src in rule[attr]
-	network.world(src)
+	data.driftless.lib.network.world(src)
 }
 
 _security_group_like[["resources", i, "config"]] := r if {
@@ -33,11 +30,11 @@ _security_group_like[["modules", i, "config"]] := r if {
 }
 
 _aws_ports_include_22(rule) if {
-	network.tcp_or_all(rule.protocol)
-	network.range_includes_22(rule.from_port, rule.to_port)
+	data.driftless.lib.network.tcp_or_all(rule.protocol)
+	data.driftless.lib.network.range_includes_22(rule.from_port, rule.to_port)
 }
 
-_aws_ports_include_22(rule) if network.all_traffic(rule.protocol)
+_aws_ports_include_22(rule) if data.driftless.lib.network.all_traffic(rule.protocol)
 
 # aws_security_group_rule
 
@@ -49,7 +46,7 @@ deny contains {"msg": _msg(r, src), "path": ["resources", i, "config", attr, k]}
 	some attr in ["cidr_blocks", "ipv6_cidr_blocks"]
 	is_array(r.config[attr])
 	some k, src in r.config[attr]
-	network.world(src)
+	data.driftless.lib.network.world(src)
 }
 
 # aws_vpc_security_group_ingress_rule
@@ -60,14 +57,14 @@ deny contains {"msg": _msg(r, src), "path": ["resources", i, "config", attr]} if
 	_vpc_rule_ports_include_22(r.config)
 	some attr in ["cidr_ipv4", "cidr_ipv6"]
 	src := r.config[attr]
-	network.world(src)
+	data.driftless.lib.network.world(src)
 }
 
-_vpc_rule_ports_include_22(c) if network.all_traffic(c.ip_protocol)
+_vpc_rule_ports_include_22(c) if data.driftless.lib.network.all_traffic(c.ip_protocol)
 
 _vpc_rule_ports_include_22(c) if {
-	network.tcp_or_all(c.ip_protocol)
-	network.range_includes_22(c.from_port, c.to_port)
+	data.driftless.lib.network.tcp_or_all(c.ip_protocol)
+	data.driftless.lib.network.range_includes_22(c.from_port, c.to_port)
 }
 
 # --- AWS network ACLs -----------------------------------------------------
@@ -75,23 +72,23 @@ _vpc_rule_ports_include_22(c) if {
 deny contains {"msg": _msg(r, src), "path": ["resources", i, "config", "ingress", j, attr]} if {
 	some i, r in input.resources
 	r.type == "aws_network_acl"
-	some j, rule in terraform.blocks(r.config, "ingress")
-	network.lower_text(object.get(rule, "action", "allow")) == "allow"
+	some j, rule in data.driftless.lib.terraform.blocks(r.config, "ingress")
+	data.driftless.lib.network.lower_text(object.get(rule, "action", "allow")) == "allow"
 	_aws_ports_include_22(rule)
 	some attr in ["cidr_block", "ipv6_cidr_block"]
 	src := rule[attr]
-	network.world(src)
+	data.driftless.lib.network.world(src)
 }
 
 deny contains {"msg": _msg(r, src), "path": ["resources", i, "config", attr]} if {
 	some i, r in input.resources
 	r.type == "aws_network_acl_rule"
 	not r.config.egress == true
-	network.lower_text(object.get(r.config, "rule_action", "allow")) == "allow"
+	data.driftless.lib.network.lower_text(object.get(r.config, "rule_action", "allow")) == "allow"
 	_aws_ports_include_22(r.config)
 	some attr in ["cidr_block", "ipv6_cidr_block"]
 	src := r.config[attr]
-	network.world(src)
+	data.driftless.lib.network.world(src)
 }
 
 # --- GCP firewalls --------------------------------------------------------
@@ -99,27 +96,27 @@ deny contains {"msg": _msg(r, src), "path": ["resources", i, "config", attr]} if
 deny contains {"msg": _msg(r, src), "path": ["resources", i, "config", "source_ranges", k]} if {
 	some i, r in input.resources
 	r.type == "google_compute_firewall"
-	network.lower_text(object.get(r.config, "direction", "INGRESS")) == "ingress"
+	data.driftless.lib.network.lower_text(object.get(r.config, "direction", "INGRESS")) == "ingress"
 	not r.config.disabled == true
-	some allow in terraform.blocks(r.config, "allow")
+	some allow in data.driftless.lib.terraform.blocks(r.config, "allow")
 	_gcp_allows_22(allow)
 	is_array(r.config.source_ranges)
 	some k, src in r.config.source_ranges
-	network.world(src)
+	data.driftless.lib.network.world(src)
 }
 
-_gcp_allows_22(allow) if network.all_traffic(allow.protocol)
+_gcp_allows_22(allow) if data.driftless.lib.network.all_traffic(allow.protocol)
 
 _gcp_allows_22(allow) if {
-	network.tcp_or_all(allow.protocol)
+	data.driftless.lib.network.tcp_or_all(allow.protocol)
 	not allow.ports
 }
 
 _gcp_allows_22(allow) if {
-	network.tcp_or_all(allow.protocol)
+	data.driftless.lib.network.tcp_or_all(allow.protocol)
 	is_array(allow.ports)
 	some port in allow.ports
-	network.includes_22(port)
+	data.driftless.lib.network.includes_22(port)
 }
 
 # --- Azure network security groups and rules -------------------------------
@@ -127,12 +124,12 @@ _gcp_allows_22(allow) if {
 deny contains {"msg": _msg(r, src), "path": array.concat(base, src_path)} if {
 	some base, rule in _azure_rules
 	r := _azure_owner[base]
-	network.lower_text(rule.direction) == "inbound"
-	network.lower_text(rule.access) == "allow"
-	network.tcp_or_all(rule.protocol)
+	data.driftless.lib.network.lower_text(rule.direction) == "inbound"
+	data.driftless.lib.network.lower_text(rule.access) == "allow"
+	data.driftless.lib.network.tcp_or_all(rule.protocol)
 	_azure_ports_include_22(rule)
 	some src_path, src in _azure_sources(rule)
-	network.world(src)
+	data.driftless.lib.network.world(src)
 }
 
 _azure_rules[["resources", i, "config"]] := r.config if {
@@ -143,17 +140,17 @@ _azure_rules[["resources", i, "config"]] := r.config if {
 _azure_rules[["resources", i, "config", "security_rule", j]] := rule if {
 	some i, r in input.resources
 	r.type == "azurerm_network_security_group"
-	some j, rule in terraform.blocks(r.config, "security_rule")
+	some j, rule in data.driftless.lib.terraform.blocks(r.config, "security_rule")
 }
 
 _azure_owner[base] := input.resources[base[1]] if some base, _ in _azure_rules
 
-_azure_ports_include_22(rule) if network.includes_22(rule.destination_port_range)
+_azure_ports_include_22(rule) if data.driftless.lib.network.includes_22(rule.destination_port_range)
 
 _azure_ports_include_22(rule) if {
 	is_array(rule.destination_port_ranges)
 	some p in rule.destination_port_ranges
-	network.includes_22(p)
+	data.driftless.lib.network.includes_22(p)
 }
 
 _azure_sources(rule) := {["source_address_prefix"]: rule.source_address_prefix} if {

@@ -3,8 +3,6 @@
 # and GCS buckets.
 package driftless.terraform.storage_versioning
 
-import data.driftless.lib.terraform
-
 metadata := {"id": "VER007"}
 
 deny contains {"msg": msg, "path": ["resources", i, "config"]} if {
@@ -23,7 +21,7 @@ deny contains {"msg": msg, "path": ["resources", i, "config", "versioning", 0, "
 }
 
 _inline_versioning(r) if {
-	some v in terraform.blocks(r.config, "versioning")
+	some v in data.driftless.lib.terraform.blocks(r.config, "versioning")
 	v.enabled == true
 }
 
@@ -31,7 +29,7 @@ _separate_versioning(bucket) if {
 	some r in input.resources
 	r.type == "aws_s3_bucket_versioning"
 	_refers_to(r.config.bucket, bucket)
-	some vc in terraform.blocks(r.config, "versioning_configuration")
+	some vc in data.driftless.lib.terraform.blocks(r.config, "versioning_configuration")
 	vc.status == "Enabled"
 }
 
@@ -40,6 +38,6 @@ _refers_to(ref, bucket) if contains(ref, sprintf("aws_s3_bucket.%s.", [bucket.na
 _refers_to(ref, bucket) if ref == bucket.config.bucket
 
 _gcs_versioning(r) if {
-	some v in terraform.blocks(r.config, "versioning")
+	some v in data.driftless.lib.terraform.blocks(r.config, "versioning")
 	v.enabled == true
 }

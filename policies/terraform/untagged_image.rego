@@ -1,23 +1,20 @@
 # TAG002: a container image in a Terraform resource has no tag or digest.
 package driftless.terraform.untagged_image
 
-import data.driftless.lib.image
-import data.driftless.lib.terraform
-
 metadata := {"id": "TAG002"}
 
 deny contains {"msg": msg, "path": item.path} if {
-	some item in terraform.images
+	some item in data.driftless.lib.terraform.images
 	item.ref.tag == null
 	item.ref.digest == null
-	not image.allowed(item.image, metadata.id)
+	not data.driftless.lib.image.allowed(item.image, metadata.id)
 	msg := sprintf("%s uses image `%s` without a tag or digest, which means `latest`", [item.address, item.image])
 }
 
 # A Kubernetes container with an empty or missing image runs whatever the
 # runtime defaults to: no tag at all.
 deny contains {"msg": msg, "path": array.concat(item.path, ["image"])} if {
-	some item in terraform.kube_containers
+	some item in data.driftless.lib.terraform.kube_containers
 	not _has_image(item.container)
 	msg := sprintf("%s has a container without an image reference", [item.address])
 }

@@ -2,8 +2,6 @@
 # replaced with the config option UPD001.resource_types.
 package driftless.tfplan.in_place_update
 
-import data.driftless.lib.tfplan
-
 metadata := {"id": "UPD001"}
 
 default_types := {
@@ -31,5 +29,5 @@ deny contains {"msg": msg, "path": ["resource_changes", i, "address"]} if {
 	some i, rc in input.resource_changes
 	rc.change.actions == ["update"]
 	rc.type in server_types
-	msg := sprintf("%s is updated in place (%s); replace servers instead of mutating them", [rc.address, tfplan.describe(rc.change)])
+	msg := sprintf("%s is updated in place (%s); replace servers instead of mutating them", [rc.address, data.driftless.lib.tfplan.describe(rc.change)])
 }

@@ -21,19 +21,42 @@ use regorus::Value;
 use crate::parse::dockerfile::command;
 use crate::parse::image;
 
+/// A builtin: its Rego name, its number of arguments and the function.
+type Builtin = (&'static str, u8, fn(Vec<Value>) -> anyhow::Result<Value>);
+
+/// The builtins rules may call. The compiled VM (`engine::vm`) hands the
+/// same names back to the host, so one table serves both evaluators.
+const BUILTINS: [Builtin; 3] = [
+    ("driftless.parse_image", 1, parse_image),
+    ("driftless.parse_command", 1, parse_command),
+    ("driftless.find_keys", 2, find_keys),
+];
+
 /// Registers the builtins on a fresh engine.
 pub fn add_to(engine: &mut regorus::Engine) {
-    let builtins: [(&str, u8, Box<dyn regorus::Extension>); 4] = [
-        ("driftless.parse_image", 1, Box::new(parse_image)),
-        ("driftless.parse_command", 1, Box::new(parse_command)),
-        ("driftless.find_keys", 2, Box::new(find_keys)),
-        ("rand.intn", 2, Box::new(no_random)),
-    ];
-    for (name, arity, function) in builtins {
+    let refused: Builtin = ("rand.intn", 2, no_random);
+    for (name, arity, function) in BUILTINS.into_iter().chain([refused]) {
         engine
-            .add_extension(name.into(), arity, function)
+            .add_extension(name.into(), arity, Box::new(function))
             .expect("extension names are unique");
     }
+}
+
+/// Names and arities of the builtins, for the VM compiler.
+pub fn signatures() -> impl Iterator<Item = (&'static str, usize)> {
+    BUILTINS
+        .iter()
+        .map(|(name, arity, _)| (*name, usize::from(*arity)))
+}
+
+/// Calls the builtin `name` (the VM suspends on a builtin and the host
+/// answers).
+pub fn call(name: &str, args: Vec<Value>) -> anyhow::Result<Value> {
+    let (_, _, function) = BUILTINS
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .ok_or_else(|| anyhow::anyhow!("unknown builtin `{name}`"))?;
+    function(args)
 }
 
 fn parse_image(args: Vec<Value>) -> anyhow::Result<Value> {

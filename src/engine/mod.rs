@@ -7,6 +7,7 @@ pub mod extensions;
 pub mod policy;
 pub mod recursion;
 pub mod test_runner;
+pub mod vm;
 
 use std::collections::BTreeMap;
 use std::num::NonZeroU32;
@@ -66,6 +67,10 @@ pub struct EngineOptions {
     /// How long one rule may run on one document; `None` means
     /// [`RULE_TIME_LIMIT`]. Tests shorten it to exercise runaway rules fast.
     pub time_limit: Option<Duration>,
+    /// Evaluate every rule with the regorus interpreter, never the compiled
+    /// VM (`scan --interpreter`): the reference the VM is tested against,
+    /// and a way around the VM should it ever misbehave.
+    pub interpreter_only: bool,
 }
 
 /// The checked policies: libraries and rule packages, ready to build
@@ -324,6 +329,9 @@ struct KindEngine {
     aggregate: Option<String>,
     /// Rule files left out because they broke the shared engine.
     skipped: Vec<PolicyError>,
+    /// The aggregate compiled for the VM, when every rule is built-in and
+    /// it compiled (see [`vm`]).
+    compiled: Option<vm::CompiledRules>,
 }
 
 /// Package of the generated aggregate module: outside the `driftless.`
@@ -383,6 +391,13 @@ impl Engines {
             .collect()
     }
 
+    /// Whether the kind's rules run on the compiled VM (it prepares the
+    /// kind's engine if needed): scans and tests can tell which evaluator
+    /// produced the findings.
+    pub fn runs_on_vm(&self, kind: Kind) -> bool {
+        self.prepared(kind).is_ok_and(|k| k.compiled.is_some())
+    }
+
     fn prepared(&self, kind: Kind) -> Result<&KindEngine, PolicyError> {
         let idx = Kind::ALL.iter().position(|k| *k == kind).unwrap_or(0);
         self.kinds[idx]
@@ -420,11 +435,14 @@ impl Engines {
             rules.push(rule.clone());
         }
         if all_loaded && let Some((prepared, entry)) = Self::with_aggregate(&engine, kind, &rules) {
+            let all_builtin = enabled.iter().all(|(file, _)| file.builtin);
+            let compiled = self.compile(&prepared, &entry, all_builtin);
             return Ok(KindEngine {
                 engine: prepared,
                 rules,
                 aggregate: Some(entry),
                 skipped: Vec::new(),
+                compiled,
             });
         }
         if all_loaded && (rules.is_empty() || analyse_engine(&mut engine, "<rules>").is_ok()) {
@@ -433,6 +451,7 @@ impl Engines {
                 rules,
                 aggregate: None,
                 skipped: Vec::new(),
+                compiled: None,
             });
         }
         let mut built = build_one_by_one(base, &enabled);
@@ -443,19 +462,39 @@ impl Engines {
         Ok(built)
     }
 
+    /// The aggregate of a kind whose rules are all built-in, compiled for
+    /// the VM; `None` leaves the kind on the interpreter.
+    fn compile(
+        &self,
+        engine: &regorus::Engine,
+        entry: &str,
+        all_builtin: bool,
+    ) -> Option<vm::CompiledRules> {
+        if self.options.interpreter_only || !all_builtin {
+            return None;
+        }
+        vm::CompiledRules::compile(&mut engine.clone(), entry, self.data())
+    }
+
+    /// What rules find under `data`: the configuration.
+    fn data(&self) -> Value {
+        Value::from(serde_json::json!({ "driftless": { "config": self.options.config_data } }))
+    }
+
+    fn time_limit(&self) -> Duration {
+        self.options.time_limit.unwrap_or(RULE_TIME_LIMIT)
+    }
+
     /// An engine with the sandbox settings, the configuration data and the
     /// libraries, analysed.
     fn base_engine(&self) -> Result<regorus::Engine, PolicyError> {
-        let mut engine = new_engine_with_limit(self.options.time_limit.unwrap_or(RULE_TIME_LIMIT));
-        let config = serde_json::json!({ "driftless": { "config": self.options.config_data } });
-        engine
-            .add_data(Value::from(config))
-            .map_err(|e| PolicyError {
-                path: "<config>".into(),
-                line: 0,
-                column: 0,
-                message: e.to_string(),
-            })?;
+        let mut engine = new_engine_with_limit(self.time_limit());
+        engine.add_data(self.data()).map_err(|e| PolicyError {
+            path: "<config>".into(),
+            line: 0,
+            column: 0,
+            message: e.to_string(),
+        })?;
         for lib in &self.set.libraries {
             engine
                 .add_policy(lib.path.clone(), lib.text.clone())
@@ -489,6 +528,7 @@ impl Engines {
         Worker {
             engines: self,
             local: Default::default(),
+            machines: Default::default(),
         }
     }
 }
@@ -518,6 +558,7 @@ fn build_one_by_one(base: regorus::Engine, enabled: &[&(PolicyFile, RulePackage)
         rules,
         aggregate: None,
         skipped,
+        compiled: None,
     }
 }
 
@@ -525,6 +566,8 @@ fn build_one_by_one(base: regorus::Engine, enabled: &[&(PolicyFile, RulePackage)
 pub struct Worker<'a> {
     engines: &'a Engines,
     local: BTreeMap<Kind, KindEngine>,
+    /// This thread's VM per kind (`None`: the kind runs on the interpreter).
+    machines: BTreeMap<Kind, Option<vm::Machine>>,
 }
 
 /// What evaluating one document produced.
@@ -548,8 +591,21 @@ impl Worker<'_> {
         if local.rules.is_empty() {
             return Ok(out);
         }
-        let input = std::mem::take(&mut doc.input);
-        local.engine.set_input(Value::from(input));
+        let input = Value::from(std::mem::take(&mut doc.input));
+        let time_limit = self.engines.time_limit();
+        let machine = self.machines.entry(kind).or_insert_with(|| {
+            let compiled = local.compiled.as_ref()?;
+            compiled.machine(time_limit)
+        });
+        // The VM first; on any failure the interpreter evaluates again and
+        // attributes the error to its rule.
+        if let Some(machine) = machine
+            && let Ok(result) = machine.evaluate(input.clone())
+        {
+            collect_aggregate(&local.rules, &result, doc, &mut out.findings);
+            return Ok(out);
+        }
+        local.engine.set_input(input);
         if let Some(entry) = &local.aggregate
             && let Ok(result) = local.engine.eval_rule(entry.clone())
         {

@@ -1,0 +1,95 @@
+//! The compiled VM against the interpreter: the built-in rules run on
+//! regorus's RVM only because these tests show it reports exactly what the
+//! interpreter reports — on every fixture of the project and on a generated
+//! repository with planted violations of every kind.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use driftless::document::Kind;
+use driftless::engine::{EngineOptions, Engines, PolicySet};
+use driftless::scan::{ScanOptions, scan};
+
+/// What a finding is, for comparing two scans: rule, place and message.
+type Key = (String, PathBuf, usize, usize, String);
+
+fn engines(interpreter_only: bool, strict: bool) -> Engines {
+    let (set, errors) = PolicySet::load(Vec::new());
+    assert!(errors.is_empty(), "{errors:?}");
+    let options = EngineOptions {
+        config_data: serde_json::json!({ "strict": strict }),
+        enabled: None,
+        interpreter_only,
+        ..EngineOptions::default()
+    };
+    Engines::new(Arc::new(set), options)
+}
+
+fn findings(engines: &Engines, path: &Path) -> Vec<Key> {
+    let options = ScanOptions {
+        paths: vec![path.to_path_buf()],
+        ..ScanOptions::default()
+    };
+    let result = scan(&options, engines);
+    assert!(result.rule_errors.is_empty(), "{:?}", result.rule_errors);
+    let mut keys: Vec<Key> = result
+        .findings
+        .into_iter()
+        .map(|f| (f.rule_id, f.file.path.clone(), f.start, f.end, f.message))
+        .collect();
+    keys.sort();
+    keys
+}
+
+/// Scans `path` with the VM and with the interpreter, default and strict,
+/// and requires the same findings (and some findings, so the comparison
+/// means something).
+fn assert_same_findings(path: &Path) {
+    for strict in [false, true] {
+        let vm = engines(false, strict);
+        for kind in Kind::ALL {
+            assert!(vm.runs_on_vm(kind), "{kind:?} rules did not compile");
+        }
+        let interpreter = engines(true, strict);
+        assert!(!interpreter.runs_on_vm(Kind::Kubernetes));
+        let on_vm = findings(&vm, path);
+        let interpreted = findings(&interpreter, path);
+        assert!(!on_vm.is_empty(), "no findings in {}", path.display());
+        assert_eq!(on_vm, interpreted, "strict: {strict}");
+    }
+}
+
+#[test]
+fn vm_and_interpreter_agree_on_every_fixture() {
+    assert_same_findings(Path::new("fixtures"));
+}
+
+#[test]
+fn vm_and_interpreter_agree_on_a_generated_repository() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("corpus");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_gen-corpus"))
+        .args(["--files", "400", "--seed", "11", "--violations", "0.5"])
+        .arg(&out)
+        .status()
+        .expect("gen-corpus runs");
+    assert!(status.success());
+    assert_same_findings(&out);
+}
+
+#[test]
+fn a_kind_with_a_custom_rule_stays_on_the_interpreter() {
+    let rule = driftless::engine::policy::policy_file(
+        "team/label.rego".into(),
+        "package team.kubernetes.label\n\nmetadata := {\"id\": \"TEAM001\", \"title\": \"t\"}\n\n\
+         deny contains \"no team label\" if not input.metadata.labels.team\n"
+            .into(),
+        false,
+    )
+    .expect("policy parses");
+    let (set, errors) = PolicySet::load(vec![rule]);
+    assert!(errors.is_empty(), "{errors:?}");
+    let engines = Engines::new(Arc::new(set), EngineOptions::default());
+    assert!(!engines.runs_on_vm(Kind::Kubernetes));
+    assert!(engines.runs_on_vm(Kind::Dockerfile));
+}
