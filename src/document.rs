@@ -100,12 +100,7 @@ impl SourceFile {
     pub fn new(path: impl Into<PathBuf>, text: impl Into<String>) -> Self {
         let text = text.into();
         let mut line_starts = vec![0];
-        line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|(_, b)| *b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
+        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
         SourceFile {
             path: path.into(),
             text,
@@ -445,7 +440,15 @@ pub struct ParseError {
 
 impl ParseError {
     /// An error at a byte offset of `file`.
+    /// The offset is clamped to the text and moved back to a character
+    /// boundary: parsers' error offsets are not always byte-exact (hcl-edit
+    /// can point inside a multi-byte character), and reports slice the text
+    /// there.
     pub fn at(file: &Arc<SourceFile>, offset: usize, message: impl Into<String>) -> Self {
+        let mut offset = offset.min(file.text.len());
+        while !file.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
         ParseError {
             file: file.clone(),
             start: offset,

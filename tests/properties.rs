@@ -251,6 +251,20 @@ proptest! {
     }
 }
 
+/// Found by the property above: hcl-edit put its error 3 bytes into the
+/// 4-byte character at the end.
+#[test]
+fn an_hcl_error_inside_a_multibyte_character_is_moved_to_its_start() {
+    let parsed = driftless::parse::terraform_module(
+        Path::new("m-does-not-exist"),
+        &[file("m/main.tf", "A\"\"\u{1EE8B}")],
+        &Default::default(),
+    );
+    assert_eq!(parsed.errors.len(), 1);
+    assert_eq!(parsed.errors[0].start, 3);
+    spans_inside(&parsed).expect("spans on character boundaries");
+}
+
 /// The built-in rules, loaded once for all cases.
 fn engines() -> &'static Engines {
     static ENGINES: OnceLock<Engines> = OnceLock::new();

@@ -10,7 +10,9 @@ package driftless.lib.dockerfile
 # `program` and `packages` come from driftless.parse_command (Rust,
 # src/parse/dockerfile/command.rs): a package's `index` counts the prefixes,
 # so it is `array.concat(path, [p.index])` in the input.
-commands contains cmd if {
+# An array in input order, not a set: the compiled VM walks a set of objects
+# by searching for each next element, comparing whole objects.
+commands := [cmd |
 	some s, stage in input.stages
 	some j, instr in stage.instructions
 	instr.cmd == "run"
@@ -26,7 +28,7 @@ commands contains cmd if {
 		"op": object.get(instr, ["operators", c], ""),
 		"next": object.get(instr, ["commands", c + 1], []),
 	}
-}
+]
 
 # The program of a command's words (`next` above), or null.
 program(words) := driftless.parse_command(words).program

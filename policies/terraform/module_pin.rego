@@ -58,13 +58,18 @@ _registry(src) if {
 	count(parts) in {3, 4}
 }
 
-_remote(src) if regex.match(`^(git|hg|s3|gcs|http|https)::`, src)
+# Prefix tests rather than `regex.match`: each regex call builds a fresh
+# matcher cache in regorus (BENCHMARKS.md).
+_remote(src) if {
+	some prefix in _remote_prefixes
+	startswith(src, prefix)
+}
 
-_remote(src) if regex.match(`^(https?|git|ssh)://`, src)
-
-_remote(src) if regex.match(`^(github\.com|bitbucket\.org|gitlab\.com)/`, src)
-
-_remote(src) if startswith(src, "git@")
+_remote_prefixes := [
+	"git::", "hg::", "s3::", "gcs::", "http::", "https::",
+	"https://", "http://", "git://", "ssh://",
+	"github.com/", "bitbucket.org/", "gitlab.com/", "git@",
+]
 
 # The value of `ref=` in the query string.
 _ref(src) := ref if {
