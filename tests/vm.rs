@@ -93,3 +93,30 @@ fn a_kind_with_a_custom_rule_stays_on_the_interpreter() {
     assert!(!engines.runs_on_vm(Kind::Kubernetes));
     assert!(engines.runs_on_vm(Kind::Dockerfile));
 }
+
+#[test]
+fn a_document_the_vm_cannot_finish_is_reported_rule_by_rule() {
+    let (set, errors) = PolicySet::load(Vec::new());
+    assert!(errors.is_empty(), "{errors:?}");
+    let options = EngineOptions {
+        time_limit: Some(std::time::Duration::from_nanos(1)),
+        ..EngineOptions::default()
+    };
+    let engines = Engines::new(Arc::new(set), options);
+    assert!(engines.runs_on_vm(Kind::Dockerfile));
+    let file = Arc::new(driftless::document::SourceFile::new(
+        "Dockerfile",
+        "FROM nginx:latest\nRUN apt-get install -y curl\n",
+    ));
+    let mut doc = driftless::parse::dockerfile(&file).documents.remove(0);
+    let evaluation = engines.worker().evaluate(&mut doc).expect("engine loads");
+    // Out of time on the VM, then in the interpreter: each rule is named.
+    assert!(evaluation.findings.is_empty());
+    let ids: std::collections::BTreeSet<&str> = evaluation
+        .errors
+        .iter()
+        .map(|e| e.rule_id.as_str())
+        .collect();
+    assert!(ids.contains("TAG001"), "{:?}", evaluation.errors);
+    assert!(ids.contains("VER004"), "{:?}", evaluation.errors);
+}
