@@ -593,17 +593,19 @@ impl Worker<'_> {
         }
         let input = Value::from(std::mem::take(&mut doc.input));
         let time_limit = self.engines.time_limit();
-        let machine = self.machines.entry(kind).or_insert_with(|| {
-            let compiled = local.compiled.as_ref()?;
-            compiled.machine(time_limit)
-        });
+        let fresh_machine = || local.compiled.as_ref()?.machine(time_limit);
+        let slot = self.machines.entry(kind).or_insert_with(fresh_machine);
         // The VM first; on any failure the interpreter evaluates again and
-        // attributes the error to its rule.
-        if let Some(machine) = machine
-            && let Ok(result) = machine.evaluate(input.clone())
-        {
-            collect_aggregate(&local.rules, &result, doc, &mut out.findings);
-            return Ok(out);
+        // attributes the error to its rule, and the next document gets a
+        // fresh VM (this one may have stopped mid-execution).
+        if let Some(machine) = slot {
+            match machine.evaluate(input.clone()) {
+                Ok(result) => {
+                    collect_aggregate(&local.rules, &result, doc, &mut out.findings);
+                    return Ok(out);
+                }
+                Err(_) => *slot = fresh_machine(),
+            }
         }
         local.engine.set_input(input);
         if let Some(entry) = &local.aggregate
