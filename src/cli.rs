@@ -278,6 +278,7 @@ fn run_scan(args: ScanArgs) -> u8 {
     }
     if args.timings {
         print_timings(&result.timings, filter_time, report_started.elapsed());
+        print_evaluators(&result.timings, &engines);
     }
     exit_code(&report, settings.fail_on, args.exit_zero)
 }
@@ -584,6 +585,23 @@ fn print_timings(t: &scan::Timings, filter: std::time::Duration, report: std::ti
         ms(t.evaluate_total()),
         split(&t.evaluate)
     );
+}
+
+/// Which evaluator ran each kind's rules (`--timings`): the compiled VM for
+/// built-in rules, the interpreter where custom rules are loaded.
+fn print_evaluators(t: &scan::Timings, engines: &Engines) {
+    let kinds: Vec<String> = t
+        .evaluate
+        .keys()
+        .filter_map(|name| crate::document::Kind::from_name(name))
+        .map(|kind| match engines.runs_on_vm(kind) {
+            true => format!("{kind} vm"),
+            false => format!("{kind} interpreter"),
+        })
+        .collect();
+    if !kinds.is_empty() {
+        eprintln!("evaluators: {}", kinds.join(", "));
+    }
 }
 
 fn list_rules(format: ListFormat) -> u8 {

@@ -3,6 +3,8 @@
 //! interpreter reports — on every fixture of the project and on a generated
 //! repository with planted violations of every kind.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -123,4 +125,30 @@ fn a_document_the_vm_cannot_finish_is_reported_rule_by_rule() {
         assert!(ids.contains("TAG001"), "{:?}", evaluation.errors);
         assert!(ids.contains("VER004"), "{:?}", evaluation.errors);
     }
+}
+
+#[test]
+fn timings_show_the_stages_and_which_evaluator_ran_each_kind() {
+    let stderr = |extra: &[&str]| {
+        let out = common::driftless()
+            .args(["scan", "--timings"])
+            .args(extra)
+            .arg("fixtures/demo")
+            .output()
+            .expect("runs");
+        String::from_utf8(out.stderr).expect("utf-8")
+    };
+    let on_vm = stderr(&[]);
+    for stage in ["discover", "read+parse+evaluate", "report", "evaluate"] {
+        assert!(on_vm.contains(stage), "{stage} missing:\n{on_vm}");
+    }
+    assert!(
+        on_vm.contains("evaluators: dockerfile vm, kubernetes vm, terraform vm"),
+        "{on_vm}"
+    );
+    let interpreted = stderr(&["--interpreter"]);
+    assert!(
+        interpreted.contains("evaluators: dockerfile interpreter, kubernetes interpreter"),
+        "{interpreted}"
+    );
 }
