@@ -31,7 +31,7 @@ use super::extensions;
 /// The VM counts instructions on top of the time limit; its default budget
 /// (25,000) is below what one Terraform module can need, so the time limit
 /// is what bounds a rule and this only stops a VM that runs away silently.
-const MAX_INSTRUCTIONS: usize = 1 << 32;
+const MAX_INSTRUCTIONS: usize = u32::MAX as usize;
 
 /// A kind's aggregate compiled to bytecode, shared by every worker.
 #[derive(Clone)]
