@@ -2,17 +2,23 @@
 # command of every RUN (shell form, exec form and heredocs) with its path.
 package driftless.lib.dockerfile
 
-# Each simple command: {"path": [... "commands", c], "words": [...],
+# Each simple command of every stage's RUN, in file order: {"path":
+# ["stages", s, "instructions", j, "commands", c], "words": [...],
 # "skip": n, "program": name, "packages": [...], "op": operator after it,
-# "next": the following command's words, or []}. `words` has
-# prefixes such as `sudo`, `env X=1` and `X=1` removed; `skip` is how many,
-# so word k of `words` is `array.concat(path, [k + skip])` in the input.
-# `program` and `packages` come from driftless.parse_command (Rust,
-# src/parse/dockerfile/command.rs): a package's `index` counts the prefixes,
-# so it is `array.concat(path, [p.index])` in the input.
-# An array in input order, not a set: the compiled VM walks a set of objects
-# by searching for each next element, comparing whole objects.
-commands := [cmd |
+# "next": the following command's words, or []}. `words` has prefixes such
+# as `sudo`, `env X=1` and `X=1` removed; `skip` is how many, so word k of
+# `words` is `array.concat(path, [k + skip])` in the input. A package's
+# `index` counts the prefixes, so it is `array.concat(path, [p.index])`.
+#
+# The parser lists them as `input.commands` (src/parse/dockerfile/
+# analysed.rs): built here, they cost more than parsing the file. An input
+# written by hand, as in rule tests, has no `commands`; the same list is
+# then built from its stages with driftless.parse_command
+# (src/parse/dockerfile/command.rs). tests/dockerfile_commands.rs checks
+# that both agree on every fixture.
+commands := input.commands if {
+	is_array(input.commands)
+} else := [cmd |
 	some s, stage in input.stages
 	some j, instr in stage.instructions
 	instr.cmd == "run"

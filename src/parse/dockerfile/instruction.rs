@@ -213,14 +213,15 @@ fn exec_items(text: &str, h: &Head) -> Option<Vec<Item>> {
 }
 
 /// A simple command with spans, ready to become nodes.
-struct Cmd {
-    words: Vec<(String, Span)>,
-    op: &'static str,
-    op_span: Option<Span>,
+pub struct Cmd {
+    pub words: Vec<(String, Span)>,
+    pub op: &'static str,
+    pub op_span: Option<Span>,
 }
 
 impl Cmd {
-    fn span(&self) -> Span {
+    /// From the first word to the last.
+    pub fn span(&self) -> Span {
         match (self.words.first(), self.words.last()) {
             (Some(a), Some(b)) => Span::new(a.1.start as usize, b.1.end as usize),
             _ => Span::default(),
@@ -376,6 +377,18 @@ pub fn build(
     heredocs: &[Heredoc],
     src: &str,
 ) -> Node {
+    build_with_commands(l, h, trigger, heredocs, src).0
+}
+
+/// [`build`], also returning the instruction's simple shell commands (for
+/// `input.commands`, see [`super::analysed`]).
+pub fn build_with_commands(
+    l: &Logical,
+    h: &Head,
+    trigger: Option<&Head>,
+    heredocs: &[Heredoc],
+    src: &str,
+) -> (Node, Vec<Cmd>) {
     let m = &l.map;
     let kw = m.span(h.kw_start, h.kw_end);
     let value_span = m.span(h.value_start, h.value_end);
@@ -403,7 +416,7 @@ pub fn build(
     if let Some(t) = trigger {
         o.set("trigger", build(l, t, None, heredocs, src));
     }
-    o.build()
+    (o.build(), cmds)
 }
 
 /// Heredocs belong to the trigger of an `ONBUILD`, not to the `ONBUILD`.

@@ -15,6 +15,7 @@
 //! rules), `exec_form` (JSON arrays), `expand` (`ARG` substitution),
 //! `instruction` (instruction objects), `mapping` and `node` (spans).
 
+mod analysed;
 pub mod command;
 mod exec_form;
 mod expand;
@@ -176,6 +177,8 @@ struct Builder<'a> {
     arg_nodes: Vec<Node>,
     first_arg: Option<Span>,
     stages: Vec<Stage>,
+    /// `input.commands`: the analysed shell commands of the stages' `RUN`s.
+    commands: Vec<Node>,
     provenance: BTreeMap<Vec<PathSeg>, String>,
 }
 
@@ -188,6 +191,7 @@ impl<'a> Builder<'a> {
             arg_nodes: Vec::new(),
             first_arg: None,
             stages: Vec::new(),
+            commands: Vec::new(),
             provenance: BTreeMap::new(),
         }
     }
@@ -202,6 +206,7 @@ impl<'a> Builder<'a> {
         if h.keyword == "from" {
             return self.add_stage(l, h);
         }
+        let stage_index = self.stages.len().saturating_sub(1);
         let Some(stage) = self.stages.last_mut() else {
             if h.keyword == "arg" {
                 self.add_global_args(l, h);
@@ -213,9 +218,12 @@ impl<'a> Builder<'a> {
                 format!("{kw} before the first FROM: only ARG may come before FROM"),
             ));
         };
-        stage
-            .instructions
-            .push(instruction::build(l, h, trigger, heredocs, self.src));
+        let (node, cmds) = instruction::build_with_commands(l, h, trigger, heredocs, self.src);
+        if h.keyword == "run" {
+            let at = (stage_index, stage.instructions.len());
+            self.commands.extend(analysed::entries(&cmds, at));
+        }
+        stage.instructions.push(node);
         Ok(())
     }
 
@@ -448,6 +456,7 @@ impl<'a> Builder<'a> {
             Node::array(self.first_arg.unwrap_or(root_span), self.arg_nodes),
         );
         root.set("stages", Node::array(root_span, stages));
+        root.set("commands", Node::array(root_span, self.commands));
         let root = root.build();
         let mut doc = Document::new(Kind::Dockerfile, file.clone(), root.value, root.map);
         doc.provenance = self.provenance;

@@ -1111,3 +1111,14 @@ fn onbuild_heredocs_belong_to_the_trigger() {
     );
     assert_eq!(val(&d, "stages/0/instructions/1/cmd"), "user");
 }
+
+#[test]
+fn the_input_page_example_is_what_the_parser_gives() {
+    use crate::parse::kubernetes::tests::fenced;
+    let md = include_str!("../../../docs/input-dockerfile.md");
+    let d = doc(fenced(md, "dockerfile"));
+    let shown: Value = serde_json::from_str(fenced(md, "json")).expect("valid JSON in docs");
+    assert_eq!(d.input, shown);
+    let (line, column, text) = at(&d, "commands/1/packages/0/name");
+    assert_eq!((line, column, text.as_str()), (8, 7, "curl=7.88.1-10"));
+}
