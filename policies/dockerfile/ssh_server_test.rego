@@ -25,6 +25,8 @@ test_expose_forms if {
 	count(ssh_server.deny) == 1 with input as doc([{"cmd": "expose", "args": ["22/tcp"]}])
 	count(ssh_server.deny) == 1 with input as doc([{"cmd": "expose", "args": ["20-30"]}])
 	count(ssh_server.deny) == 0 with input as doc([{"cmd": "expose", "args": ["2222", "8022/tcp", "22/udp", "${PORT}"]}])
+	count(ssh_server.deny) == 1 with input as doc([{"cmd": "expose", "args": ["022"]}])
+	count(ssh_server.deny) == 0 with input as doc([{"cmd": "expose", "args": ["8080", "0", "", "2-21"]}])
 }
 
 test_ssh_client_is_fine if {

@@ -42,6 +42,7 @@ takes_images(type) if {
 # and two prefix tests (a Rego function call or a `regex.match` per resource
 # costs tens of thousands of instructions in regorus).
 _image_resources contains i if {
+	count(_image_resource_types & resource_types) > 0
 	some i, r in input.resources
 	r.type in _image_resource_types
 }
@@ -66,6 +67,7 @@ images contains item if {
 
 # docker_image names its image in `name`.
 images contains {"path": ["resources", i, "config", "name"], "image": r.config.name, "ref": driftless.parse_image(r.config.name), "address": r.address} if {
+	"docker_image" in resource_types
 	some i, r in input.resources
 	r.type == "docker_image"
 	is_string(r.config.name)
@@ -102,3 +104,9 @@ kube_containers contains {"path": path, "container": c, "address": r.address} if
 _indexed(v) := {[k]: c | some k, c in v; is_object(c)} if is_array(v)
 
 _indexed(v) := {[]: v} if is_object(v)
+
+# The resource types the module declares, once per document: rules test
+# `"aws_security_group_rule" in resource_types` before walking
+# `input.resources`, which most modules would walk for nothing (on the
+# compiled VM each step of such a walk costs thousands of instructions).
+resource_types := {r.type | some r in input.resources}

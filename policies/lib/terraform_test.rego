@@ -13,3 +13,10 @@ test_takes_images if {
 	terraform.takes_images("aws_ecs_task_definition")
 	not terraform.takes_images("aws_instance")
 }
+
+test_resource_types_lists_each_type_once if {
+	types := terraform.resource_types with input as {"resources": [
+		{"type": "aws_instance"}, {"type": "aws_security_group"}, {"type": "aws_instance"}, {"name": "no type"},
+	]}
+	types == {"aws_instance", "aws_security_group"}
+}

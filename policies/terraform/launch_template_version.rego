@@ -7,6 +7,7 @@ metadata := {"id": "VER003"}
 _types := {"aws_autoscaling_group", "aws_instance", "aws_eks_node_group", "aws_spot_fleet_request", "aws_ec2_fleet", "aws_spot_instance_request"}
 
 deny contains {"msg": msg, "path": array.concat(["resources", i, "config"], p)} if {
+	count(_types & data.driftless.lib.terraform.resource_types) > 0
 	some i, r in input.resources
 	r.type in _types
 	some [p, v] in driftless.find_keys(r.config, {"version"})

@@ -12,14 +12,15 @@ _msg(r, source) := sprintf("%s opens SSH (port 22) to %s", [r.address, source])
 deny contains {"msg": _msg(r, src), "path": array.concat(base, ["ingress", j, attr, k])} if {
 	some base, r in _security_group_like
 	some j, rule in data.driftless.lib.terraform.blocks(r.config, "ingress")
-	_aws_ports_include_22(rule)
 	some attr in ["cidr_blocks", "ipv6_cidr_blocks"]
 	is_array(rule[attr])
 	some k, src in rule[attr]
 	data.driftless.lib.network.world(src)
+	_aws_ports_include_22(rule)
 }
 
 _security_group_like[["resources", i, "config"]] := r if {
+	"aws_security_group" in data.driftless.lib.terraform.resource_types
 	some i, r in input.resources
 	r.type == "aws_security_group"
 }
@@ -39,6 +40,7 @@ _aws_ports_include_22(rule) if data.driftless.lib.network.all_traffic(rule.proto
 # aws_security_group_rule
 
 deny contains {"msg": _msg(r, src), "path": ["resources", i, "config", attr, k]} if {
+	"aws_security_group_rule" in data.driftless.lib.terraform.resource_types
 	some i, r in input.resources
 	r.type == "aws_security_group_rule"
 	r.config.type == "ingress"
@@ -52,6 +54,7 @@ deny contains {"msg": _msg(r, src), "path": ["resources", i, "config", attr, k]}
 # aws_vpc_security_group_ingress_rule
 
 deny contains {"msg": _msg(r, src), "path": ["resources", i, "config", attr]} if {
+	"aws_vpc_security_group_ingress_rule" in data.driftless.lib.terraform.resource_types
 	some i, r in input.resources
 	r.type == "aws_vpc_security_group_ingress_rule"
 	_vpc_rule_ports_include_22(r.config)
@@ -70,6 +73,7 @@ _vpc_rule_ports_include_22(c) if {
 # --- AWS network ACLs -----------------------------------------------------
 
 deny contains {"msg": _msg(r, src), "path": ["resources", i, "config", "ingress", j, attr]} if {
+	"aws_network_acl" in data.driftless.lib.terraform.resource_types
 	some i, r in input.resources
 	r.type == "aws_network_acl"
 	some j, rule in data.driftless.lib.terraform.blocks(r.config, "ingress")
@@ -81,6 +85,7 @@ deny contains {"msg": _msg(r, src), "path": ["resources", i, "config", "ingress"
 }
 
 deny contains {"msg": _msg(r, src), "path": ["resources", i, "config", attr]} if {
+	"aws_network_acl_rule" in data.driftless.lib.terraform.resource_types
 	some i, r in input.resources
 	r.type == "aws_network_acl_rule"
 	not r.config.egress == true
@@ -94,6 +99,7 @@ deny contains {"msg": _msg(r, src), "path": ["resources", i, "config", attr]} if
 # --- GCP firewalls --------------------------------------------------------
 
 deny contains {"msg": _msg(r, src), "path": ["resources", i, "config", "source_ranges", k]} if {
+	"google_compute_firewall" in data.driftless.lib.terraform.resource_types
 	some i, r in input.resources
 	r.type == "google_compute_firewall"
 	data.driftless.lib.network.lower_text(object.get(r.config, "direction", "INGRESS")) == "ingress"
@@ -133,11 +139,13 @@ deny contains {"msg": _msg(r, src), "path": array.concat(base, src_path)} if {
 }
 
 _azure_rules[["resources", i, "config"]] := r.config if {
+	"azurerm_network_security_rule" in data.driftless.lib.terraform.resource_types
 	some i, r in input.resources
 	r.type == "azurerm_network_security_rule"
 }
 
 _azure_rules[["resources", i, "config", "security_rule", j]] := rule if {
+	"azurerm_network_security_group" in data.driftless.lib.terraform.resource_types
 	some i, r in input.resources
 	r.type == "azurerm_network_security_group"
 	some j, rule in data.driftless.lib.terraform.blocks(r.config, "security_rule")
