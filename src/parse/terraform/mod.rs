@@ -143,7 +143,7 @@ fn document(dir: &Path, input: Input) -> Document {
     ev.set_locals(locals(&refs, input.all));
     let tree = sections(&ev, &refs, &input);
     let mut provenance = BTreeMap::new();
-    let emitted = value::emit(&tree, &mut provenance);
+    let emitted = value::emit(tree, &mut provenance);
     let mut files = input.all.to_vec();
     files.extend(ev.take_extra_files());
     Document {

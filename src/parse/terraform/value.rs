@@ -267,14 +267,15 @@ pub(crate) struct Emitted {
 }
 
 /// Turns a value tree into the input JSON, its source map and provenance
-/// entries (keyed by JSON path), in one walk.
-pub(crate) fn emit(val: &Val, provenance: &mut BTreeMap<Vec<PathSeg>, String>) -> Emitted {
+/// entries (keyed by JSON path), in one walk. The tree is consumed: its
+/// strings move into the JSON instead of being copied.
+pub(crate) fn emit(val: Val, provenance: &mut BTreeMap<Vec<PathSeg>, String>) -> Emitted {
     let mut path = Vec::new();
     emit_at(val, &mut path, &[], provenance, 0)
 }
 
 fn emit_at(
-    val: &Val,
+    val: Val,
     path: &mut Vec<PathSeg>,
     parent_origins: &[Origin],
     provenance: &mut BTreeMap<Vec<PathSeg>, String>,
@@ -291,51 +292,61 @@ fn emit_at(
         && (scalar || val.origins != parent_origins)
         && provenance.len() < MAX_PROVENANCE
     {
-        provenance.insert(path.clone(), describe(val, scalar));
+        provenance.insert(path.clone(), describe(&val, scalar));
     }
-    match &val.v {
+    let Val { v, span, origins } = val;
+    match v {
         V::Json(inner) => {
-            let mut e = emit_at(inner, path, &val.origins, provenance, depth + 1);
-            e.map.span = val.span;
+            let mut e = emit_at(*inner, path, &origins, provenance, depth + 1);
+            e.map.span = span;
             e
         }
         V::List(items) => {
             let mut values = Vec::with_capacity(items.len());
             let mut maps = Vec::with_capacity(items.len());
-            for (i, item) in items.iter().enumerate() {
+            for (i, item) in items.into_iter().enumerate() {
                 path.push(PathSeg::Index(i));
-                let e = emit_at(item, path, &val.origins, provenance, depth + 1);
+                let e = emit_at(item, path, &origins, provenance, depth + 1);
                 path.pop();
                 values.push(e.value);
                 maps.push(e.map);
             }
             Emitted {
                 value: Value::Array(values),
-                map: SourceMap::array(val.span, maps),
+                map: SourceMap::array(span, maps),
             }
         }
         V::Map(entries) => {
             let mut obj = serde_json::Map::with_capacity(entries.len());
             let mut maps = BTreeMap::new();
             for (k, item) in entries {
-                path.push(PathSeg::Key(k.clone()));
-                let e = emit_at(item, path, &val.origins, provenance, depth + 1);
-                path.pop();
+                path.push(PathSeg::Key(k));
+                let e = emit_at(item, path, &origins, provenance, depth + 1);
+                let Some(PathSeg::Key(k)) = path.pop() else {
+                    unreachable!("the key pushed above")
+                };
                 obj.insert(k.clone(), e.value);
-                maps.insert(k.clone(), e.map);
+                maps.insert(k, e.map);
             }
             Emitted {
                 value: Value::Object(obj),
                 map: SourceMap {
-                    span: val.span,
+                    span,
                     children: Children::Object(maps),
                 },
             }
         }
-        _ => Emitted {
-            value: val.to_json(),
-            map: SourceMap::leaf(val.span),
-        },
+        V::Null => leaf(Value::Null, span),
+        V::Bool(b) => leaf(Value::Bool(b), span),
+        V::Num(n) => leaf(Value::Number(n), span),
+        V::Str(s) | V::Unknown(s) | V::Error(s) => leaf(Value::String(s), span),
+    }
+}
+
+fn leaf(value: Value, span: Span) -> Emitted {
+    Emitted {
+        value,
+        map: SourceMap::leaf(span),
     }
 }
 
@@ -372,7 +383,7 @@ mod tests {
         let o: Origin = Rc::from("local `x` (a.tf:1)");
         v.relocate(Span::new(5, 9), Some(&o));
         let mut prov = BTreeMap::new();
-        let e = emit(&v, &mut prov);
+        let e = emit(v, &mut prov);
         assert_eq!(e.value, serde_json::json!({"a": [1, "x"]}));
         let mut spans = Vec::new();
         e.map.for_each_span(&mut |s| spans.push(s));
@@ -388,7 +399,7 @@ mod tests {
     fn json_values_emit_their_structure_at_the_outer_span() {
         let inner = Val::from_json(&serde_json::json!([{"image": "x"}]), Span::new(3, 4));
         let v = Val::new(V::Json(Box::new(inner)), Span::new(1, 10));
-        let e = emit(&v, &mut BTreeMap::new());
+        let e = emit(v, &mut BTreeMap::new());
         assert_eq!(e.value, serde_json::json!([{"image": "x"}]));
         assert_eq!(e.map.span, Span::new(1, 10));
         let img = [PathSeg::Index(0), PathSeg::Key("image".into())];
