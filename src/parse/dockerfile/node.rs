@@ -58,7 +58,8 @@ impl Node {
     }
 }
 
-/// An object under construction; keys keep insertion order in the JSON.
+/// An object under construction (JSON objects are sorted maps: the order of
+/// `set` calls does not show in the input).
 /// Entries are collected first and the two maps built once, which is much
 /// cheaper than growing them key by key (this runs for every instruction).
 #[derive(Debug)]
