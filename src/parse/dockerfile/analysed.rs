@@ -37,15 +37,12 @@ fn entry(cmd: &Cmd, next: Option<&Cmd>, at: (usize, usize, usize)) -> Option<Nod
     let program_span = word_span(analysed.skip);
     let mut o = Obj::new(span);
     o.set("path", path_node(at, span));
-    o.set("words", words_node(&cmd.words[analysed.skip..], span));
+    o.set("words", cmd.words_node(analysed.skip));
     o.set("skip", Node::number(analysed.skip, program_span));
     o.set("program", Node::string(program, program_span));
     o.set("packages", packages_node(&analysed, &word_span, span));
     o.set("op", Node::string(cmd.op, cmd.op_span.unwrap_or(span)));
-    let next = next.map_or_else(
-        || Node::array(span, Vec::new()),
-        |n| words_node(&n.words, n.span()),
-    );
+    let next = next.map_or_else(|| Node::array(span, Vec::new()), |n| n.words_node(0));
     o.set("next", next);
     Some(o.build())
 }
@@ -63,11 +60,6 @@ fn path_node((s, j, c): (usize, usize, usize), span: Span) -> Node {
         index(c),
     ];
     Node::array(span, steps)
-}
-
-fn words_node(words: &[(String, Span)], span: Span) -> Node {
-    let items = words.iter().map(|(w, s)| Node::string(w, *s)).collect();
-    Node::array(span, items)
 }
 
 /// Each package as `{"index", "name", "manager"}`, at its word.

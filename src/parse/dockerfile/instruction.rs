@@ -227,6 +227,13 @@ impl Cmd {
             _ => Span::default(),
         }
     }
+
+    /// Its words from `skip` on, as an array node at the command's span.
+    pub fn words_node(&self, skip: usize) -> Node {
+        let words = self.words.get(skip..).unwrap_or_default();
+        let items = words.iter().map(|(w, s)| Node::string(w, *s)).collect();
+        Node::array(self.span(), items)
+    }
 }
 
 /// Simple commands of a shell script; `span` maps script offsets to file spans.
@@ -488,13 +495,7 @@ fn args_node(h: &Head, exec: Option<&[Item]>, m: &Mapping, value_span: Span) -> 
 }
 
 fn set_commands(o: &mut Obj, cmds: &[Cmd], value_span: Span) {
-    let commands = cmds
-        .iter()
-        .map(|c| {
-            let words = c.words.iter().map(|(w, s)| Node::string(w, *s)).collect();
-            Node::array(c.span(), words)
-        })
-        .collect();
+    let commands = cmds.iter().map(|c| c.words_node(0)).collect();
     let operators = cmds
         .iter()
         .map(|c| Node::string(c.op, c.op_span.unwrap_or_else(|| c.span())))
