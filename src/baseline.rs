@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::finding::{Finding, Suppressed, SuppressionKind};
 use crate::report::{fingerprint, repo_relative};
-use crate::rules::PARSE_ERROR;
+use crate::rules::fails_closed;
 
 /// Version of the baseline file format.
 pub const VERSION: u32 = 1;
@@ -108,26 +108,27 @@ pub fn load(path: &Path) -> Result<Baseline, String> {
     })
 }
 
-/// Findings a baseline can hold: not silenced inline and not `PARSE001`
-/// (an unreadable file must not pass; exclude it in the config instead).
+/// Findings a baseline can hold: not silenced inline and not `PARSE001` or
+/// `EVAL001` (what was not checked must not pass; exclude it in the config
+/// instead).
 fn eligible(f: &Finding) -> bool {
-    f.rule_id != PARSE_ERROR
+    !fails_closed(&f.rule_id)
         && f.suppression
             .as_ref()
             .is_none_or(|s| s.kind != SuppressionKind::InSource)
 }
 
-/// Fingerprints of all findings (the counter runs over every non-PARSE001
-/// finding in report order, so inline suppressions do not shift it).
+/// Fingerprints of all findings (the counter runs over every finding that is
+/// not a fail-closed diagnostic, in report order, so inline suppressions do not shift it).
 fn fingerprints(findings: &[Finding], root: Option<&Path>) -> Vec<Option<String>> {
     let counted: Vec<&Finding> = findings
         .iter()
-        .filter(|f| f.rule_id != PARSE_ERROR)
+        .filter(|f| !fails_closed(&f.rule_id))
         .collect();
     let mut prints = fingerprint::stable(&counted, root).into_iter();
     findings
         .iter()
-        .map(|f| (f.rule_id != PARSE_ERROR).then(|| prints.next().unwrap_or_default()))
+        .map(|f| (!fails_closed(&f.rule_id)).then(|| prints.next().unwrap_or_default()))
         .collect()
 }
 

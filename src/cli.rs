@@ -14,8 +14,9 @@ use crate::config::Config;
 use crate::engine::{self, EngineOptions, Engines, PolicyError, PolicySet};
 use crate::finding::{Finding, Severity};
 use crate::gate;
+use crate::report::write::{print_stdout, render, write_atomically};
 use crate::report::{self, Format, Report, Stats};
-use crate::rules::PARSE_ERROR;
+use crate::rules::fails_closed;
 use crate::scan::{self, ScanOptions};
 
 /// Exit code: no finding at or above the threshold.
@@ -488,66 +489,15 @@ fn append_step_summary(report: &Report) {
     }
 }
 
-/// Renders a report in a format.
-pub fn render(report: &Report, format: Format, colour: bool) -> String {
-    match format {
-        Format::Text => report::text::render(report, colour),
-        Format::Json => report::json::render(report),
-        Format::Sarif => report::sarif::render(report),
-        Format::Junit => report::junit::render(report),
-        Format::Github => report::github::render(report),
-        Format::Gitlab => report::gitlab::render(report),
-    }
-}
-
-/// Prints to stdout, ignoring a closed pipe (`driftless scan | head`).
-fn print_stdout(text: &str) {
-    let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes());
-    let _ = out.flush();
-}
-
-/// Writes a report file whole or not at all: a temporary file in the same
-/// directory, then a rename, so a reader never sees half a report.
-///
-/// Only regular files are replaced that way. `-o /dev/null`, a FIFO or any
-/// other special file is written in place (renaming over `/dev/null` as root
-/// would turn it into a regular file for every process on the machine), and a
-/// symlink is followed so the link survives and its target gets the report.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let target = match std::fs::metadata(path) {
-        Ok(meta) if !meta.is_file() => return write_in_place(path, bytes),
-        Ok(_) => std::fs::canonicalize(path)?,
-        Err(_) => path.to_path_buf(),
-    };
-    let dir = match target.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = target.file_name().unwrap_or_default().to_string_lossy();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, &target).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
-}
-
-/// Writes to an existing special file (device, FIFO) without replacing it.
-fn write_in_place(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut file = std::fs::OpenOptions::new().write(true).open(path)?;
-    file.write_all(bytes)?;
-    file.flush()
-}
-
 /// 2 when rules or policies failed (no trustworthy result), else 1 when an
-/// active finding reaches `--fail-on` (PARSE001 always does), else 0.
+/// active finding reaches `--fail-on` (PARSE001 and EVAL001 always do), else 0.
 fn exit_code(report: &Report, fail_on: Severity, exit_zero: bool) -> u8 {
     if !report.policy_errors.is_empty() || !report.rule_errors.is_empty() {
         return EXIT_ERROR;
     }
     let failing = report
         .active()
-        .any(|f: &Finding| f.severity >= fail_on || f.rule_id == PARSE_ERROR);
+        .any(|f: &Finding| f.severity >= fail_on || fails_closed(&f.rule_id));
     if failing && !exit_zero {
         EXIT_FINDINGS
     } else {

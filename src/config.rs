@@ -19,7 +19,7 @@ use serde_json::Value;
 
 use crate::document::{PathSeg, SourceFile, SourceMap};
 use crate::finding::Severity;
-use crate::rules::{Catalogue, PARSE_ERROR};
+use crate::rules::{Catalogue, fails_closed};
 use crate::suggest::did_you_mean;
 
 /// File names looked for, in order.
@@ -374,8 +374,8 @@ impl Config {
         }
         for id in self.severity.keys() {
             let path = [PathSeg::Key("severity".into()), PathSeg::Key(id.clone())];
-            if id == PARSE_ERROR {
-                errors.push(locator.error(&path, "the severity of PARSE001 cannot be changed: an unreadable file always fails the gate"));
+            if fails_closed(id) {
+                errors.push(locator.error(&path, format!("the severity of {id} cannot be changed: what driftless could not read or evaluate always fails the gate")));
             } else if !catalogue.contains(id) {
                 errors.push(locator.error(&path, unknown(id)));
             }

@@ -426,10 +426,37 @@ impl Document {
     }
 }
 
-/// A file that could not be turned into documents, located at the parser's
-/// error. It becomes a `PARSE001` finding, never a crash and never silence.
+/// Why a stage could not vouch for (part of) a file. Each becomes a finding
+/// of its own catalogue ID at severity `error`, which always fails the gate:
+/// whatever driftless cannot read, evaluate or bound must never pass
+/// silently.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Problem {
+    /// The file could not be parsed at all (`PARSE001`).
+    Unparsed,
+    /// The file was read, but part of it could not be evaluated or bounded:
+    /// an exhausted budget, an expansion over its limit, a construct that is
+    /// not supported (`EVAL001`).
+    Incomplete,
+}
+
+impl Problem {
+    /// The catalogue ID the finding gets.
+    pub const fn rule_id(self) -> &'static str {
+        match self {
+            Problem::Unparsed => "PARSE001",
+            Problem::Incomplete => "EVAL001",
+        }
+    }
+}
+
+/// A located diagnostic of any stage that fails the gate: a file that could
+/// not be turned into documents (`PARSE001`), or a part of a document that
+/// could not be evaluated or bounded (`EVAL001`). Never a crash and never
+/// silence; the rest of the repository is still scanned.
 #[derive(Debug, Clone)]
 pub struct ParseError {
+    pub problem: Problem,
     pub file: Arc<SourceFile>,
     /// Byte range of the error (empty at the error position when the parser
     /// gives a point).
@@ -450,11 +477,31 @@ impl ParseError {
             offset -= 1;
         }
         ParseError {
+            problem: Problem::Unparsed,
             file: file.clone(),
             start: offset,
             end: offset,
             message: message.into(),
         }
+    }
+
+    /// An `EVAL001` diagnostic: the bytes `start..end` of `file` (clamped and
+    /// moved back to character boundaries) could not be evaluated or bounded,
+    /// so the gate cannot vouch for what depends on them.
+    pub fn incomplete(
+        file: &Arc<SourceFile>,
+        start: usize,
+        end: usize,
+        message: impl Into<String>,
+    ) -> Self {
+        let mut err = ParseError::at(file, start, message);
+        err.problem = Problem::Incomplete;
+        let mut end = end.clamp(err.start, file.text.len());
+        while !file.text.is_char_boundary(end) {
+            end -= 1;
+        }
+        err.end = end;
+        err
     }
 }
 

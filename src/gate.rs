@@ -79,7 +79,7 @@ pub fn filter(result: &mut ScanResult, options: &Options) -> Result<Filtered, St
     }
     if let Some(path) = options.write_baseline {
         let (text, entries) = baseline::render(&result.findings, options.repo_root);
-        crate::cli::write_atomically(path, text.as_bytes())
+        crate::report::write::write_atomically(path, text.as_bytes())
             .map_err(|e| format!("cannot write baseline {}: {e}", path.display()))?;
         let file = path.display().to_string();
         baseline::accept_all(&mut result.findings, &file);

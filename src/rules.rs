@@ -6,14 +6,27 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::document::Kind;
+use crate::document::{Kind, Problem};
 use crate::finding::Severity;
 
 /// Where rule documentation lives online (SARIF `helpUri`, LSP code links).
 pub const DOCS_URL: &str = "https://github.com/driftless-dev/driftless/blob/main/docs/rules.md";
 
 /// The ID of the finding produced for files that cannot be parsed.
-pub const PARSE_ERROR: &str = "PARSE001";
+pub const PARSE_ERROR: &str = Problem::Unparsed.rule_id();
+
+/// The ID of the finding produced for parts of a document that could not be
+/// evaluated or bounded (budget exhausted, expansion over its limit).
+pub const EVAL_INCOMPLETE: &str = Problem::Incomplete.rule_id();
+
+/// Whether a rule ID is one of the fail-closed diagnostics (`PARSE001`,
+/// `EVAL001`): they always fail the gate, cannot be silenced inline or by a
+/// baseline, and their severity cannot be changed. Only an explicit
+/// `--ignore`/config `ignore` entry (or an `exclude`) turns them off, where a
+/// reviewer sees it.
+pub fn fails_closed(id: &str) -> bool {
+    id == PARSE_ERROR || id == EVAL_INCOMPLETE
+}
 
 /// Everything users and reports need to know about one rule ID.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]

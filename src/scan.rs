@@ -14,7 +14,6 @@ use crate::document::{Document, ParseError, Parsed, SourceFile};
 use crate::engine::{Engines, PolicyError, RuleError};
 use crate::finding::{Finding, Severity};
 use crate::parse;
-use crate::rules::PARSE_ERROR;
 
 /// Files larger than this are not parsed by default (configurable): memory
 /// stays bounded whatever lands in a repository.
@@ -469,10 +468,10 @@ fn looks_like_ours(head: &[u8]) -> bool {
     (text.contains("apiVersion") && text.contains("kind")) || text.contains("\"format_version\"")
 }
 
-/// A `PARSE001` finding from a parser error.
+/// A `PARSE001` or `EVAL001` finding from a stage's diagnostic.
 pub fn parse_finding(err: ParseError) -> Finding {
     Finding {
-        rule_id: PARSE_ERROR.to_string(),
+        rule_id: err.problem.rule_id().to_string(),
         severity: Severity::Error,
         message: err.message,
         file: err.file,

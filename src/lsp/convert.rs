@@ -13,7 +13,7 @@ use lsp_types::{
 
 use crate::document::SourceFile;
 use crate::finding::{Finding, Severity};
-use crate::rules::{Catalogue, PARSE_ERROR};
+use crate::rules::{Catalogue, fails_closed};
 use crate::warning::Warning;
 
 /// The `source` of every diagnostic.
@@ -98,7 +98,7 @@ pub fn supports_comments(file: &SourceFile) -> bool {
 /// `PARSE001` (a broken file must be fixed, not ignored) and files without
 /// comments.
 pub fn suppress_action(f: &Finding, uri: &Uri, diagnostic: Diagnostic) -> Option<CodeAction> {
-    if f.rule_id == PARSE_ERROR || !supports_comments(&f.file) {
+    if fails_closed(&f.rule_id) || !supports_comments(&f.file) {
         return None;
     }
     let line = f.start_pos().line;
@@ -213,7 +213,7 @@ mod tests {
             "TAG001",
         );
         assert!(suppress_action(&json, &uri, Diagnostic::default()).is_none());
-        let parse = finding("Dockerfile", "FROM\n", "FROM", PARSE_ERROR);
+        let parse = finding("Dockerfile", "FROM\n", "FROM", crate::rules::PARSE_ERROR);
         assert!(suppress_action(&parse, &uri, Diagnostic::default()).is_none());
     }
 

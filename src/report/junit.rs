@@ -13,7 +13,7 @@ use quick_junit::{NonSuccessKind, Report as JunitReport, TestCase, TestCaseStatu
 
 use super::Report;
 use crate::finding::Finding;
-use crate::rules::PARSE_ERROR;
+use crate::rules::fails_closed;
 
 /// The name of the suite for run-level results (clean run, errors, warnings).
 const RUN_SUITE: &str = "driftless";
@@ -56,7 +56,7 @@ fn test_case(
             status
         }
         None => {
-            let kind = if f.rule_id == PARSE_ERROR {
+            let kind = if fails_closed(&f.rule_id) {
                 NonSuccessKind::Error
             } else {
                 NonSuccessKind::Failure

@@ -8,6 +8,7 @@ pub mod json;
 pub mod junit;
 pub mod sarif;
 pub mod text;
+pub mod write;
 
 use std::path::{Path, PathBuf};
 

@@ -27,7 +27,7 @@ pub use date::Date;
 use crate::discover::{self, FileKind};
 use crate::document::SourceFile;
 use crate::finding::{Finding, Suppressed, SuppressionKind};
-use crate::rules::{Catalogue, PARSE_ERROR};
+use crate::rules::{Catalogue, fails_closed};
 use crate::warning::{Warning, WarningKind};
 
 /// A suppression comment found by a syntax module: where it is, its text
@@ -193,13 +193,13 @@ fn accept(
     });
 }
 
-/// Every ID must be a known rule, and `PARSE001` cannot be silenced: a file
-/// that cannot be read must not pass the gate.
+/// Every ID must be a known rule, and `PARSE001`/`EVAL001` cannot be
+/// silenced: what could not be read or evaluated must not pass the gate.
 fn check_ids(ids: &[String], catalogue: &Catalogue) -> Result<(), String> {
     for id in ids {
-        if id == PARSE_ERROR {
+        if fails_closed(id) {
             return Err(format!(
-                "{PARSE_ERROR} cannot be suppressed (exclude the file in .driftless.yaml instead)"
+                "{id} cannot be suppressed inline (exclude the file in .driftless.yaml, or ignore {id} there, where reviewers see it)"
             ));
         }
         if !catalogue.contains(id) {
@@ -241,7 +241,7 @@ fn mark(findings: &mut [Finding], directives: &mut [Directive]) {
     }
     let mut groups: HashMap<(PathBuf, String), Vec<usize>> = HashMap::new();
     for (i, f) in findings.iter().enumerate() {
-        if f.suppression.is_none() && f.rule_id != PARSE_ERROR {
+        if f.suppression.is_none() && !fails_closed(&f.rule_id) {
             groups
                 .entry((f.file.path.clone(), f.rule_id.clone()))
                 .or_default()

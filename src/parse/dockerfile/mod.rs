@@ -68,6 +68,7 @@ pub fn parse(file: &Arc<SourceFile>) -> Parsed {
             errors: Vec::new(),
         },
         Err(e) => Parsed::error(ParseError {
+            problem: crate::document::Problem::Unparsed,
             file: file.clone(),
             start: e.start,
             end: e.end,
