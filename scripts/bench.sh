@@ -5,7 +5,7 @@
 #   SIZES="1000 10000" RUNS=3 scripts/bench.sh
 #
 # What it does:
-#   1. builds the release binaries (driftless, gen-corpus);
+#   1. builds the release binaries (driftless; gen-corpus from xtask/);
 #   2. generates deterministic corpora with gen-corpus (seed $SEED) into
 #      $BENCH_DIR/corpus-N, reused when already there with the same seed;
 #   3. hyperfine: end-to-end `driftless scan --format json -o /dev/null`
@@ -75,7 +75,7 @@ main() {
     install_tools
     mkdir -p "$BENCH_DIR"
     log "building release binaries"
-    cargo build --release --bins >&2
+    cargo build --release -p driftless -p xtask >&2
     machine
     for n in $SIZES; do corpus "$n"; done
 

@@ -4,7 +4,7 @@
 //! the recorded findings that are gone (fixed).
 //!
 //! Findings are recorded by a fingerprint that survives line shifts
-//! ([`crate::report::fingerprint::stable`]: rule, repository-relative path,
+//! ([`crate::finding::fingerprint::stable`]: rule, repository-relative path,
 //! document, the offending line's content — not its number — and an
 //! occurrence counter). The line and message are stored only to make the
 //! file readable in reviews.
@@ -14,8 +14,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::finding::fingerprint;
 use crate::finding::{Finding, Suppressed, SuppressionKind};
-use crate::report::{fingerprint, repo_relative};
+use crate::repo::repo_relative;
 use crate::rules::fails_closed;
 
 /// Version of the baseline file format.

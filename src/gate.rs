@@ -68,7 +68,7 @@ pub fn filter(result: &mut ScanResult, options: &Options) -> Result<Filtered, St
         let scanned: BTreeSet<String> = result
             .sources
             .iter()
-            .map(|s| crate::report::repo_relative(&s.path, options.repo_root))
+            .map(|s| crate::repo::repo_relative(&s.path, options.repo_root))
             .collect();
         let scope = baseline::Scope {
             root: options.repo_root,

@@ -70,12 +70,13 @@ fn vm_and_interpreter_agree_on_every_fixture() {
 fn vm_and_interpreter_agree_on_a_generated_repository() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("corpus");
-    let status = std::process::Command::new(env!("CARGO_BIN_EXE_gen-corpus"))
-        .args(["--files", "400", "--seed", "11", "--violations", "0.5"])
-        .arg(&out)
-        .status()
-        .expect("gen-corpus runs");
-    assert!(status.success());
+    let args = ["--files", "400", "--seed", "11", "--violations", "0.5"]
+        .iter()
+        .map(|a| a.to_string())
+        .chain([out.display().to_string()])
+        .collect::<Vec<_>>();
+    let status = xtask::corpus::main_with_args(&args);
+    assert_eq!(status, std::process::ExitCode::SUCCESS);
     assert_same_findings(&out);
 }
 

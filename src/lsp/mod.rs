@@ -11,9 +11,7 @@ pub mod lint;
 pub mod server;
 pub mod uri;
 
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use lsp_server::Connection;
 use lsp_types::{
@@ -23,9 +21,8 @@ use lsp_types::{
 };
 
 use crate::config::Config;
-use crate::engine::{EngineOptions, Engines};
-use crate::rules::Catalogue;
 use crate::scan;
+use crate::workspace::{self, Evaluation, Flags, Workspace};
 
 /// Runs the server on stdin/stdout and returns the process exit code: 0
 /// after `shutdown` + `exit`, 1 when the client exits without `shutdown`
@@ -69,53 +66,48 @@ pub fn serve(conn: &Connection) -> u8 {
 }
 
 /// Reads the workspace's configuration and policies into what the server
-/// lints with, telling the user (a message in the editor) about a broken
-/// config file or policy. Run at start-up and whenever the config file is
-/// saved, so a changed `.driftless.yaml` applies without a restart.
+/// lints with — through [`crate::workspace`], the setup `driftless scan`
+/// uses, without flags — telling the user (a message in the editor) about
+/// a broken config file or policy and linting with what could be loaded.
+/// Run at start-up and whenever the config file is saved, so a changed
+/// `.driftless.yaml` applies without a restart.
 pub fn configure(conn: &Connection, root: Option<&Path>) -> server::Setup {
-    let (settings, problems) = Settings::load(root);
-    for p in problems {
-        server::show(conn, MessageType::ERROR, format!("driftless: {p}"));
+    let mut messages = Vec::new();
+    let config_path = root.and_then(workspace::find_config);
+    let config = workspace::load_config(config_path.as_deref()).unwrap_or_else(|errors| {
+        messages.extend(errors.iter().map(|e| e.to_string()));
+        Config::default()
+    });
+    let (ws, problems) = Workspace::open(config, &Flags::default(), Evaluation::default());
+    messages.extend(problems.lines());
+    for m in messages {
+        server::show(conn, MessageType::ERROR, format!("driftless: {m}"));
     }
-    let (set, errors) = match crate::cli::load_policies(&settings.config.policies) {
-        Ok(loaded) => loaded,
-        Err(e) => {
-            server::show(conn, MessageType::ERROR, format!("driftless: {e}"));
-            crate::engine::PolicySet::load(Vec::new())
-        }
-    };
-    for e in &errors {
+    for e in &ws.policy_errors {
         server::show(
             conn,
             MessageType::WARNING,
             format!("driftless: policy error: {e}"),
         );
     }
-    for e in settings.config.check_rules(&set.catalogue) {
-        server::show(conn, MessageType::ERROR, format!("driftless: {e}"));
-    }
-    let enabled = settings.enabled_rules(&set.catalogue);
-    let options = EngineOptions {
-        config_data: serde_json::json!({
-            "strict": settings.strict(),
-            "options": settings.config.options,
-        }),
-        enabled: Some(enabled.clone()),
-        ..EngineOptions::default()
-    };
+    let baseline =
+        workspace::load_baseline(ws.settings.baseline.as_deref(), true).unwrap_or_else(|e| {
+            server::show(conn, MessageType::ERROR, format!("driftless: {e}"));
+            None
+        });
     let filter = lint::Filter {
-        enabled,
-        severity: settings.config.severity.clone(),
-        inline_ignores: settings.config.inline_ignores.unwrap_or(true),
-        baseline: settings.baseline,
-        repo_root: root.and_then(crate::report::find_repo_root),
+        enabled: ws.enabled,
+        severity: ws.config.severity.clone(),
+        inline_ignores: ws.settings.inline_ignores,
+        baseline,
+        repo_root: root.and_then(workspace::repo_root),
     };
-    let max_file_size = settings
+    let max_file_size = ws
         .config
         .max_file_size
         .unwrap_or(scan::DEFAULT_MAX_FILE_SIZE);
     server::Setup {
-        engines: Engines::new(Arc::new(set), options),
+        engines: ws.engines,
         filter,
         max_file_size,
     }
@@ -160,72 +152,4 @@ fn workspace_root(params: &InitializeParams) -> Option<PathBuf> {
                 .as_ref()
                 .and_then(|u| uri::to_path(u.as_str()))
         })
-}
-
-/// The settings that change what the server reports: the workspace's
-/// configuration file (`.driftless.yaml`, found upward from the workspace
-/// root, as `driftless scan` finds it) — rule selection, strict mode,
-/// severity overrides, rule options, extra policies, inline-ignore policy
-/// and baseline.
-#[derive(Debug, Default)]
-pub struct Settings {
-    pub config: Config,
-    /// The config's baseline, loaded.
-    pub baseline: Option<crate::baseline::Baseline>,
-}
-
-impl Settings {
-    /// The settings for a workspace, and the problems met loading them (a
-    /// broken config file is reported and the defaults apply, so the
-    /// editor still gets diagnostics).
-    pub fn load(root: Option<&Path>) -> (Settings, Vec<String>) {
-        let mut problems = Vec::new();
-        let config = match root.and_then(crate::config::find) {
-            Some(path) => match Config::load(&path) {
-                Ok(config) => config,
-                Err(errors) => {
-                    problems.extend(errors.iter().map(|e| e.to_string()));
-                    Config::default()
-                }
-            },
-            None => Config::default(),
-        };
-        let baseline = config
-            .baseline
-            .as_deref()
-            .filter(|b| b.exists())
-            .and_then(|b| match crate::baseline::load(b) {
-                Ok(b) => Some(b),
-                Err(e) => {
-                    problems.push(e);
-                    None
-                }
-            });
-        (Settings { config, baseline }, problems)
-    }
-
-    /// Whether strict rules run.
-    pub fn strict(&self) -> bool {
-        self.config.strict.unwrap_or(false)
-    }
-
-    /// The rule IDs to run, decided like `driftless scan` does without
-    /// flags: non-strict rules (strict ones too when enabled), narrowed by
-    /// the config's `select` and `ignore`.
-    pub fn enabled_rules(&self, catalogue: &Catalogue) -> BTreeSet<String> {
-        let select = self.config.select.clone().unwrap_or_default();
-        let ignore = self.config.ignore.clone().unwrap_or_default();
-        catalogue
-            .iter()
-            .filter(|r| {
-                let chosen = if select.is_empty() {
-                    self.strict() || !r.strict
-                } else {
-                    select.contains(&r.id)
-                };
-                chosen && !ignore.contains(&r.id)
-            })
-            .map(|r| r.id.clone())
-            .collect()
-    }
 }

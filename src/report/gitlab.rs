@@ -11,8 +11,8 @@ use std::collections::HashMap;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::{Report, fingerprint};
-use crate::finding::{Finding, Severity};
+use super::Report;
+use crate::finding::{Finding, Severity, fingerprint};
 
 #[derive(Serialize)]
 struct Issue {

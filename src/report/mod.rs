@@ -1,7 +1,6 @@
 //! Reports: formatters over the same list of located findings. Each format
 //! is one module; none of them looks at parsers or the engine.
 
-pub mod fingerprint;
 pub mod github;
 pub mod gitlab;
 pub mod json;
@@ -110,35 +109,8 @@ impl Report<'_> {
     /// A path relative to the repository root with forward slashes (what
     /// code-scanning services resolve), falling back to the path as shown.
     pub fn repo_relative(&self, path: &Path) -> String {
-        repo_relative(path, self.repo_root.as_deref())
+        crate::repo::repo_relative(path, self.repo_root.as_deref())
     }
-}
-
-/// See [`Report::repo_relative`].
-pub fn repo_relative(path: &Path, root: Option<&Path>) -> String {
-    let rel = root
-        .and_then(|root| {
-            let abs = std::path::absolute(path).ok()?;
-            abs.strip_prefix(root).ok().map(Path::to_path_buf)
-        })
-        .unwrap_or_else(|| path.to_path_buf());
-    let text = rel.to_string_lossy().replace('\\', "/");
-    text.trim_start_matches("./").to_string()
-}
-
-/// The enclosing git repository of the current directory (or of `start`),
-/// so SARIF URIs are repository-relative even when scanning a subfolder.
-pub fn find_repo_root(start: &Path) -> Option<PathBuf> {
-    if let Ok(ws) = std::env::var("GITHUB_WORKSPACE")
-        && !ws.is_empty()
-    {
-        return std::path::absolute(ws).ok();
-    }
-    let start = std::path::absolute(start).ok()?;
-    start
-        .ancestors()
-        .find(|dir| dir.join(".git").exists())
-        .map(Path::to_path_buf)
 }
 
 #[cfg(test)]

@@ -7,9 +7,9 @@ use std::sync::Arc;
 
 use serde_sarif::sarif;
 
-use super::{Report, fingerprint};
+use super::Report;
 use crate::document::SourceFile;
-use crate::finding::{Finding, Severity, SuppressionKind};
+use crate::finding::{Finding, Severity, SuppressionKind, fingerprint};
 use crate::rules::RuleInfo;
 
 /// `$schema` of the log.

@@ -10,7 +10,7 @@
 //! same bytes (a splitmix64 PRNG, no `rand` dependency).
 //!
 //! ```text
-//! cargo run --release --bin gen-corpus -- --files 10000 [--seed 7] OUT_DIR
+//! cargo run --release -p xtask --bin gen-corpus -- --files 10000 [--seed 7] OUT_DIR
 //! ```
 //!
 //! `OUT_DIR` must be absent or empty. A summary (files and bytes per kind,
@@ -36,9 +36,11 @@ const TF_SHARE: f64 = 1900.0 / 3300.0;
 const K8S_SHARE: f64 = 1100.0 / 3300.0;
 const DOCKER_SHARE: f64 = 250.0 / 3300.0;
 
-fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let (config, out) = match parse_args(&args) {
+/// Runs `gen-corpus` with its command-line arguments (without the program
+/// name) and returns its exit code: the binary and the tests that need a
+/// generated repository (tests/vm.rs) share this entry point.
+pub fn main_with_args(args: &[String]) -> ExitCode {
+    let (config, out) = match parse_args(args) {
         Ok(parsed) => parsed,
         Err(message) => {
             eprintln!("error: {message}\n\n{USAGE}");

@@ -1,5 +1,7 @@
 //! Located findings: what every report formats and every filter decides on.
 
+pub mod fingerprint;
+
 use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;

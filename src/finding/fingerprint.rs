@@ -145,7 +145,7 @@ fn content_hash(f: &Finding, root: Option<&Path>) -> String {
     let mut hasher = Sha256::new();
     for part in [
         f.rule_id.as_str(),
-        &super::repo_relative(&f.file.path, root),
+        &crate::repo::repo_relative(&f.file.path, root),
         &f.document,
         &collapse(line),
         &collapse(&value),

@@ -1,0 +1,329 @@
+//! `driftless scan`: set up the workspace, run the pipeline, filter, write
+//! the report and decide the exit code.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use crate::engine::Engines;
+use crate::finding::{Finding, Severity};
+use crate::gate;
+use crate::report::write::{print_stdout, render, write_atomically};
+use crate::report::{self, Format, Report, Stats};
+use crate::rules::fails_closed;
+use crate::scan::{self, ScanOptions};
+use crate::workspace::{self, Evaluation, Flags, Workspace};
+
+use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, usage_error};
+
+#[derive(clap::Args, Debug)]
+pub(super) struct ScanArgs {
+    /// Files or directories to scan.
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// Report format [default: text; github when GITHUB_ACTIONS=true].
+    #[arg(long, short = 'f', value_enum)]
+    format: Option<Format>,
+    /// Write the report to FILE (the console keeps the text report, or
+    /// GitHub annotations inside GitHub Actions).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Config file [default: .driftless.yaml found upward from the first path].
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Extra directory of Rego rules (repeatable).
+    #[arg(long, value_name = "DIR")]
+    policy: Vec<PathBuf>,
+    /// Only run these rule IDs (comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    select: Vec<String>,
+    /// Do not run these rule IDs (comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    ignore: Vec<String>,
+    /// Enable strict rules (digest pinning, commit-SHA module refs, …).
+    #[arg(long)]
+    strict: bool,
+    /// Lowest severity that makes the exit code 1 [default: low].
+    #[arg(long, value_name = "SEVERITY")]
+    fail_on: Option<Severity>,
+    /// Exit 0 even when there are findings (errors still exit 2).
+    #[arg(long)]
+    exit_zero: bool,
+    /// Apply the config's `exclude` to files named on the command line too
+    /// (pre-commit names every staged file).
+    #[arg(long)]
+    force_exclude: bool,
+    /// Accept the findings recorded in this baseline file; only new ones fail.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Record the current findings in this baseline file (and accept them).
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
+    /// Do not honour `driftless:ignore` comments and annotations (governance).
+    #[arg(long)]
+    no_inline_ignores: bool,
+    /// Also list suppressed findings (JSON and SARIF mark them as suppressed).
+    #[arg(long)]
+    show_suppressed: bool,
+    /// Terraform variable file applied to every module (repeatable).
+    #[arg(long, value_name = "FILE")]
+    var_file: Vec<PathBuf>,
+    /// Print the time spent in each stage to stderr.
+    #[arg(long)]
+    timings: bool,
+    /// Read and parse everything but evaluate no rule: the parse-only floor
+    /// the benchmark (BENCHMARKS.md) compares full scans against.
+    #[arg(long, hide = true)]
+    parse_only: bool,
+    /// Evaluate the built-in rules with the regorus interpreter instead of
+    /// its compiled VM (slower; the reference the VM is tested against).
+    #[arg(long, hide = true)]
+    interpreter: bool,
+    /// Largest file read, e.g. `10MB` or a number of bytes (default 64MB,
+    /// or `max_file_size` in the config); larger files are a PARSE001
+    /// without being read.
+    #[arg(long, value_name = "SIZE", value_parser = crate::config::parse_size)]
+    max_file_size: Option<u64>,
+}
+
+impl ScanArgs {
+    /// What the flags add to the configuration file.
+    fn flags(&self) -> Flags {
+        Flags {
+            select: self.select.clone(),
+            ignore: self.ignore.clone(),
+            strict: self.strict,
+            fail_on: self.fail_on,
+            baseline: self.baseline.clone(),
+            no_inline_ignores: self.no_inline_ignores,
+            policies: self.policy.clone(),
+        }
+    }
+
+    /// `--config FILE`, or the `.driftless.yaml` found upward from the first
+    /// scanned path.
+    fn config_path(&self) -> Option<PathBuf> {
+        match &self.config {
+            Some(path) => Some(path.clone()),
+            None => workspace::find_config(self.paths.first().map_or(Path::new("."), |p| p)),
+        }
+    }
+}
+
+/// Runs a scan and returns its exit code.
+pub(super) fn run(args: ScanArgs) -> u8 {
+    let config = match workspace::load_config(args.config_path().as_deref()) {
+        Ok(c) => c,
+        Err(errors) => {
+            return setup_errors(&errors.iter().map(|e| e.to_string()).collect::<Vec<_>>());
+        }
+    };
+    let evaluation = Evaluation {
+        interpreter_only: args.interpreter,
+        parse_only: args.parse_only,
+    };
+    let (ws, problems) = Workspace::open(config, &args.flags(), evaluation);
+    if !problems.is_empty() {
+        return setup_errors(&problems.lines());
+    }
+    // Writing a baseline creates the one the config names: nothing to
+    // compare with yet.
+    let writing = args.write_baseline.is_some();
+    let baseline = match workspace::load_baseline(ws.settings.baseline.as_deref(), writing) {
+        Ok(b) => b,
+        Err(e) => return usage_error(&e),
+    };
+    let scan_options = ScanOptions {
+        paths: args.paths.clone(),
+        discover: crate::discover::Options {
+            exclude: ws.config.exclude_set.clone(),
+            force_exclude: args.force_exclude,
+        },
+        terraform: crate::parse::terraform::Options {
+            var_files: args.var_file.clone(),
+        },
+        // the flag wins over the config file
+        max_file_size: args
+            .max_file_size
+            .or(ws.config.max_file_size)
+            .unwrap_or(scan::DEFAULT_MAX_FILE_SIZE),
+        progress: std::io::stderr().is_terminal(),
+    };
+    let mut result = scan::scan(&scan_options, &ws.engines);
+    result
+        .policy_errors
+        .extend(ws.policy_errors.iter().cloned());
+    let repo_root = workspace::repo_root(Path::new("."));
+    let gate_options = gate::Options {
+        catalogue: &ws.catalogue,
+        enabled: &ws.enabled,
+        severity: &ws.config.severity,
+        inline_ignores: ws.settings.inline_ignores,
+        baseline: baseline.as_ref(),
+        write_baseline: args.write_baseline.as_deref(),
+        repo_root: repo_root.as_deref(),
+        today: crate::suppress::Date::today(),
+    };
+    let filter_started = std::time::Instant::now();
+    let filtered = match gate::filter(&mut result, &gate_options) {
+        Ok(f) => f,
+        Err(e) => return usage_error(&e),
+    };
+    let filter_time = filter_started.elapsed();
+    if !args.show_suppressed {
+        result.findings.retain(|f| f.suppression.is_none());
+    }
+    let report = Report {
+        findings: &result.findings,
+        catalogue: &ws.catalogue,
+        rule_errors: &result.rule_errors,
+        policy_errors: &result.policy_errors,
+        stats: Stats {
+            files: result.files,
+            documents: result.documents,
+            suppressed: filtered.suppressed,
+        },
+        repo_root,
+        warnings: &filtered.warnings,
+        baseline: filtered.baseline,
+    };
+    let format = args.format.unwrap_or_else(default_format);
+    let report_started = std::time::Instant::now();
+    if let Err(e) = emit(&report, format, args.output.as_deref()) {
+        return usage_error(&e);
+    }
+    if args.timings {
+        print_timings(&result.timings, filter_time, report_started.elapsed());
+        print_evaluators(&result.timings, &ws.engines);
+    }
+    exit_code(&report, ws.settings.fail_on, args.exit_zero)
+}
+
+/// Prints each setup problem and returns exit code 2.
+fn setup_errors(lines: &[String]) -> u8 {
+    for line in lines {
+        eprintln!("error: {line}");
+    }
+    EXIT_ERROR
+}
+
+/// `github` inside GitHub Actions (annotations on the PR), else `text`.
+fn default_format() -> Format {
+    if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
+        Format::Github
+    } else {
+        Format::Text
+    }
+}
+
+/// Writes the report: to `--output` in the chosen format (atomically) with
+/// the text report on the console, or to stdout in the chosen format.
+/// Warnings also go to stderr when stdout carries a machine format, and the
+/// GitHub format appends its Markdown summary to `$GITHUB_STEP_SUMMARY`.
+fn emit(report: &Report, format: Format, output: Option<&Path>) -> Result<(), String> {
+    let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let rendered = render(report, format, colour && output.is_none());
+    let console = match output {
+        Some(path) => {
+            write_atomically(path, rendered.as_bytes())
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            // The console keeps a view for people: text, or annotations
+            // inside GitHub Actions, so one scan both annotates the pull
+            // request and writes the SARIF file for code scanning.
+            let console = default_format();
+            print_stdout(&render(report, console, colour));
+            console
+        }
+        None => {
+            print_stdout(&rendered);
+            if format.is_machine_readable() {
+                for w in report.warnings {
+                    eprintln!("{}", w.to_line());
+                }
+            }
+            format
+        }
+    };
+    if console == Format::Github || format == Format::Github {
+        append_step_summary(report);
+    }
+    Ok(())
+}
+
+/// Appends the Markdown summary to the file GitHub names in
+/// `$GITHUB_STEP_SUMMARY`; a failure there is reported, not fatal.
+fn append_step_summary(report: &Report) {
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
+        return;
+    };
+    let appended = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .and_then(|mut f| f.write_all(report::github::step_summary(report).as_bytes()));
+    if let Err(e) = appended {
+        eprintln!(
+            "warning: cannot append to $GITHUB_STEP_SUMMARY ({}): {e}",
+            Path::new(&path).display()
+        );
+    }
+}
+
+/// 2 when rules or policies failed (no trustworthy result), else 1 when an
+/// active finding reaches `--fail-on` (PARSE001 and EVAL001 always do), else 0.
+fn exit_code(report: &Report, fail_on: Severity, exit_zero: bool) -> u8 {
+    if !report.policy_errors.is_empty() || !report.rule_errors.is_empty() {
+        return EXIT_ERROR;
+    }
+    let failing = report
+        .active()
+        .any(|f: &Finding| f.severity >= fail_on || fails_closed(&f.rule_id));
+    if failing && !exit_zero {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    }
+}
+
+/// The `--timings` breakdown: wall time per stage, and where the workers'
+/// time went per format (read+parse) and per document kind (evaluate).
+fn print_timings(t: &scan::Timings, filter: std::time::Duration, report: std::time::Duration) {
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
+    let split = |m: &std::collections::BTreeMap<&str, std::time::Duration>| {
+        m.iter()
+            .map(|(k, v)| format!("{k} {:.1}", ms(*v)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    eprintln!(
+        "timings (wall): discover {:.1} ms, read+parse+evaluate {:.1} ms ({} threads), filter {:.1} ms, report {:.1} ms",
+        ms(t.discover),
+        ms(t.analyse),
+        rayon::current_num_threads(),
+        ms(filter),
+        ms(report)
+    );
+    eprintln!(
+        "timings (summed over threads): read+parse {:.1} ms ({}), evaluate {:.1} ms ({})",
+        ms(t.parse_total()),
+        split(&t.parse),
+        ms(t.evaluate_total()),
+        split(&t.evaluate)
+    );
+}
+
+/// Which evaluator ran each kind's rules (`--timings`): the compiled VM for
+/// built-in rules, the interpreter where custom rules are loaded.
+fn print_evaluators(t: &scan::Timings, engines: &Engines) {
+    let kinds: Vec<String> = t
+        .evaluate
+        .keys()
+        .filter_map(|name| crate::document::Kind::from_name(name))
+        .map(|kind| match engines.runs_on_vm(kind) {
+            true => format!("{kind} vm"),
+            false => format!("{kind} interpreter"),
+        })
+        .collect();
+    if !kinds.is_empty() {
+        eprintln!("evaluators: {}", kinds.join(", "));
+    }
+}
