@@ -316,13 +316,12 @@ impl Settings {
     }
 }
 
-/// `--config FILE`, or the `.driftless.yaml` found upward from the first
-/// scanned path, or no config.
+/// `--config FILE`, or the `.driftless.yaml` found upward from the scan
+/// root up to the repository root, or no config.
 fn load_config(args: &ScanArgs) -> Result<Config, Vec<crate::config::ConfigError>> {
     let path = match &args.config {
         Some(path) => Some(path.clone()),
-        None => crate::config::find(args.paths.first().map_or(Path::new("."), |p| p.as_path()))
-            .map(|p| relative_to_cwd(&p)),
+        None => crate::config::find_for_paths(&args.paths).map(|p| relative_to_cwd(&p)),
     };
     match path {
         Some(path) => Config::load(&path),

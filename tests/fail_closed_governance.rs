@@ -140,3 +140,54 @@ fn a_report_file_that_cannot_be_written_whole_leaves_no_temporary_file() {
     assert_eq!(temporary_files(tree.path()), Vec::<String>::new());
     assert!(!tree.path().join("report.sarif").exists());
 }
+
+// ---- config discovery ----------------------------------------------------
+
+/// Runs `git ARGS` in `dir`, quietly, with a fixed identity.
+fn git(dir: &Path, args: &[&str]) {
+    let status = StdCommand::new("git")
+        .current_dir(dir)
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("git runs");
+    assert!(status.success(), "git {args:?}");
+}
+
+#[test]
+fn a_config_above_the_scan_root_outside_a_repository_is_not_used() {
+    // A `.driftless.yaml` left in a shared parent (say /tmp) that turns a
+    // rule off must not govern a scan of a project below it.
+    let tree = temp_tree(&[
+        (".driftless.yaml", "ignore: [TAG001]\n"),
+        ("project/Dockerfile", "FROM alpine:latest\n"),
+    ]);
+    let (code, report, stderr) = scan_in(&tree.path().join("project"), &["."]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(active(&report), vec![at("TAG001", "Dockerfile", 1)]);
+}
+
+#[test]
+fn the_config_does_not_depend_on_the_order_of_the_paths() {
+    let tree = temp_tree(&[
+        ("infra/.driftless.yaml", "ignore: [TAG001]\n"),
+        ("infra/Dockerfile", "FROM alpine:latest\n"),
+        ("app/Dockerfile", "FROM alpine:latest\n"),
+    ]);
+    git(tree.path(), &["init", "-q"]);
+    let one = scan_in(tree.path(), &["infra/Dockerfile", "app/Dockerfile"]);
+    let other = scan_in(tree.path(), &["app/Dockerfile", "infra/Dockerfile"]);
+    assert_eq!(active(&one.1), active(&other.1));
+    assert_eq!(
+        active(&one.1),
+        vec![
+            at("TAG001", "app/Dockerfile", 1),
+            at("TAG001", "infra/Dockerfile", 1)
+        ]
+    );
+    // a scan of the directory alone still finds its config
+    let (code, report, _) = scan_in(tree.path(), &["infra"]);
+    assert_eq!((code, active(&report)), (0, vec![]));
+}
