@@ -85,8 +85,7 @@ enum ListFormat {
 
 #[derive(clap::Args, Debug)]
 struct ScanArgs {
-    /// Files or directories to scan.
-    #[arg(default_value = ".")]
+    /// Files or directories to scan [default: .].
     paths: Vec<PathBuf>,
     /// Report format [default: text; github when GITHUB_ACTIONS=true].
     #[arg(long, short = 'f', value_enum)]
@@ -168,7 +167,11 @@ pub fn main() -> ExitCode {
     ExitCode::from(code)
 }
 
-fn run_scan(args: ScanArgs) -> u8 {
+fn run_scan(mut args: ScanArgs) -> u8 {
+    let explicit_paths = !args.paths.is_empty();
+    if !explicit_paths {
+        args.paths.push(PathBuf::from("."));
+    }
     let config = match load_config(&args) {
         Ok(c) => c,
         Err(errors) => return config_errors(&errors),
@@ -237,6 +240,12 @@ fn run_scan(args: ScanArgs) -> u8 {
         progress: std::io::stderr().is_terminal(),
     };
     let mut result = scan::scan(&scan_options, &engines);
+    if let Some(message) = scan::nothing_to_scan(&result.empty_paths) {
+        if explicit_paths {
+            return usage_error(&message);
+        }
+        eprintln!("warning: {message}");
+    }
     result.policy_errors.extend(policy_errors);
     let repo_root = report::find_repo_root(Path::new("."));
     let gate_options = gate::Options {

@@ -138,13 +138,40 @@ impl Locator {
 /// repository only `start` itself is looked in: a config file that happens
 /// to sit in `/tmp` or a home directory must not decide what is scanned.
 pub fn find(start: &Path) -> Option<PathBuf> {
-    let start = std::path::absolute(start).ok()?;
-    let dir = if start.is_file() {
-        start.parent()?.to_path_buf()
-    } else {
-        start
-    };
+    let dir = start_dir(start)?;
     let top = repository_root(&dir).unwrap_or_else(|| dir.clone());
+    find_between(&dir, &top)
+}
+
+/// The config file for a scan of `paths`, the same whatever their order:
+/// looked for from the deepest directory holding them all up to the
+/// repository root; outside a repository, up to the current directory when
+/// the paths are under it (`driftless scan infra/` in a project), else in
+/// that directory only.
+pub fn find_for_paths(paths: &[PathBuf]) -> Option<PathBuf> {
+    let dir = start_dir(&scan_root(paths))?;
+    let top = repository_root(&dir).unwrap_or_else(|| {
+        std::env::current_dir()
+            .ok()
+            .and_then(|cwd| std::fs::canonicalize(cwd).ok())
+            .filter(|cwd| dir.starts_with(cwd))
+            .unwrap_or_else(|| dir.clone())
+    });
+    find_between(&dir, &top)
+}
+
+/// `start` as an absolute directory (a file's parent).
+fn start_dir(start: &Path) -> Option<PathBuf> {
+    let start = std::path::absolute(start).ok()?;
+    if start.is_file() {
+        start.parent().map(Path::to_path_buf)
+    } else {
+        Some(start)
+    }
+}
+
+/// The first config file in `dir` and its parents, not above `top`.
+fn find_between(dir: &Path, top: &Path) -> Option<PathBuf> {
     for ancestor in dir.ancestors() {
         for name in FILE_NAMES {
             let candidate = ancestor.join(name);
@@ -157,13 +184,6 @@ pub fn find(start: &Path) -> Option<PathBuf> {
         }
     }
     None
-}
-
-/// The config file for a scan of `paths`, the same whatever their order:
-/// [`find`] from the deepest directory holding them all (pre-commit passes
-/// staged files in any order; one scan has one config).
-pub fn find_for_paths(paths: &[PathBuf]) -> Option<PathBuf> {
-    find(&scan_root(paths))
 }
 
 /// The deepest directory holding every path that exists (symlinks and `..`

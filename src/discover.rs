@@ -85,6 +85,10 @@ pub struct Discovered {
     pub modules: BTreeMap<PathBuf, Module>,
     /// Paths that could not be read (permission denied, missing).
     pub errors: Vec<(PathBuf, String)>,
+    /// Given paths that exist but yielded no file to scan (a directory
+    /// without infrastructure files, a file whose name driftless does not
+    /// read): nothing was checked there, which must not look like a pass.
+    pub empty: Vec<PathBuf>,
 }
 
 /// What to leave out.
@@ -108,14 +112,23 @@ pub fn discover(paths: &[PathBuf], options: &Options) -> Discovered {
                 .expect("no panics while held")
                 .errors
                 .push((root.clone(), e.to_string())),
-            Ok(meta) if meta.is_file() => add_explicit_file(&root, options, &found),
-            Ok(_) => walk(&root, options, &found),
+            Ok(meta) => {
+                let yielded = if meta.is_file() {
+                    add_explicit_file(&root, options, &found)
+                } else {
+                    walk(&root, options, &found) > 0
+                };
+                if !yielded {
+                    found.lock().expect("no panics while held").empty.push(root);
+                }
+            }
         }
     }
     let mut found = found.into_inner().expect("no panics while held");
     found.files.sort();
     found.files.dedup();
     found.errors.sort();
+    found.empty.sort();
     found
 }
 
@@ -151,12 +164,15 @@ fn explicitly_excluded(path: &Path, options: &Options) -> bool {
     })
 }
 
-fn add_explicit_file(path: &Path, options: &Options, found: &Mutex<Discovered>) {
+/// Adds a file named on the command line. Returns whether it was taken
+/// care of: added, or left out on purpose (`--force-exclude`, a Helm
+/// template); `false` for a name driftless does not read.
+fn add_explicit_file(path: &Path, options: &Options, found: &Mutex<Discovered>) -> bool {
     if options.force_exclude && explicitly_excluded(path, options) {
-        return;
+        return true;
     }
     let Some(kind) = classify(path) else {
-        return;
+        return false;
     };
     let mut found = found.lock().expect("no panics while held");
     match kind {
@@ -177,6 +193,7 @@ fn add_explicit_file(path: &Path, options: &Options, found: &Mutex<Discovered>) 
         _ if is_helm_template(path) => {}
         _ => found.files.push((path.to_path_buf(), kind)),
     }
+    true
 }
 
 fn parent_dir(path: &Path) -> PathBuf {
@@ -217,7 +234,9 @@ fn is_helm_template(path: &Path) -> bool {
     })
 }
 
-fn walk(root: &Path, options: &Options, found: &Mutex<Discovered>) {
+/// Walks a directory; returns how many files it added.
+fn walk(root: &Path, options: &Options, found: &Mutex<Discovered>) -> usize {
+    let added = std::sync::atomic::AtomicUsize::new(0);
     let root_buf = root.to_path_buf();
     let filter_root = root_buf.clone();
     let filter_options = options.clone();
@@ -254,22 +273,26 @@ fn walk(root: &Path, options: &Options, found: &Mutex<Discovered>) {
                         .push((clean(&path), io_message(&err)));
                 }
                 Ok(entry) => {
-                    if entry.file_type().is_some_and(|t| t.is_file()) {
-                        add_walked_file(&clean(entry.path()), found);
+                    if entry.file_type().is_some_and(|t| t.is_file())
+                        && add_walked_file(&clean(entry.path()), found)
+                    {
+                        added.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     }
                 }
             }
             ignore::WalkState::Continue
         })
     });
+    added.into_inner()
 }
 
-fn add_walked_file(path: &Path, found: &Mutex<Discovered>) {
+/// Adds a file met in a walk; returns whether it is one to scan.
+fn add_walked_file(path: &Path, found: &Mutex<Discovered>) -> bool {
     let Some(kind) = classify(path) else {
-        return;
+        return false;
     };
     if matches!(kind, FileKind::Yaml | FileKind::Json) && is_helm_template(path) {
-        return;
+        return false;
     }
     let mut found = found.lock().expect("no panics while held");
     match kind {
@@ -280,6 +303,7 @@ fn add_walked_file(path: &Path, found: &Mutex<Discovered>) {
         }
         _ => found.files.push((path.to_path_buf(), kind)),
     }
+    true
 }
 
 fn error_path(err: &ignore::Error) -> Option<PathBuf> {

@@ -191,3 +191,33 @@ fn the_config_does_not_depend_on_the_order_of_the_paths() {
     let (code, report, _) = scan_in(tree.path(), &["infra"]);
     assert_eq!((code, active(&report)), (0, vec![]));
 }
+
+// ---- paths that yield nothing ----------------------------------------------
+
+#[test]
+fn a_given_path_that_yields_no_file_is_an_error() {
+    let tree = temp_tree(&[
+        ("Dockerfile", "FROM alpine:latest\n"),
+        ("docs/README.md", "# docs\n"),
+    ]);
+    for args in [&["docs"][..], &["docs/README.md"], &["Dockerfile", "docs"]] {
+        let (code, _, stderr) = scan_in(tree.path(), args);
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(stderr.contains("error: nothing to scan in docs"), "{stderr}");
+    }
+}
+
+#[test]
+fn the_default_path_of_an_empty_repository_passes_with_a_warning() {
+    let tree = temp_tree(&[("README.md", "# nothing yet\n")]);
+    let out = driftless_in(tree.path())
+        .arg("scan")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("warning: nothing to scan in ."),
+        "{stderr}"
+    );
+}
