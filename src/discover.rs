@@ -116,7 +116,7 @@ pub fn discover(paths: &[PathBuf], options: &Options) -> Discovered {
                 let yielded = if meta.is_file() {
                     add_explicit_file(&root, options, &found)
                 } else {
-                    walk(&root, options, &found) > 0
+                    walk(&root, options, &found) + add_tracked(&root, options, &found) > 0
                 };
                 if !yielded {
                     found.lock().expect("no panics while held").empty.push(root);
@@ -286,6 +286,110 @@ fn walk(root: &Path, options: &Options, found: &Mutex<Discovered>) -> usize {
     added.into_inner()
 }
 
+/// Adds the files git tracks under `root` that the walk left out because
+/// a `.gitignore`/`.ignore` lists them: ignore files exist to skip build
+/// output, not to hide reviewed code (only the config's `exclude`, which
+/// reviewers see, leaves tracked files out). One `git ls-files` per walked
+/// directory, and only inside a repository. Returns how many it added.
+fn add_tracked(root: &Path, options: &Options, found: &Mutex<Discovered>) -> usize {
+    let Some(repo) = repository_root(root) else {
+        return 0;
+    };
+    let tracked = match tracked_files(root) {
+        Ok(tracked) => tracked,
+        Err(message) => {
+            let message = format!(
+                "cannot list the files git tracks in {} ({message}): files a .gitignore lists would go unchecked",
+                repo.display()
+            );
+            let mut found = found.lock().expect("no panics while held");
+            found.errors.push((clean(root), message));
+            return 0;
+        }
+    };
+    let known = found_paths(&found.lock().expect("no panics while held"));
+    let mut added = 0;
+    for rel in tracked {
+        let path = clean(&root.join(&rel));
+        if known.contains(&path) || !walk_would_take(root, &rel, options) {
+            continue;
+        }
+        // like the walk: regular files only, symlinks are not followed
+        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file())
+            && add_walked_file(&path, found)
+        {
+            added += 1;
+        }
+    }
+    added
+}
+
+/// The directory holding `.git` at or above `dir` (a `.git` file for
+/// worktrees and submodules counts).
+fn repository_root(dir: &Path) -> Option<PathBuf> {
+    let dir = std::path::absolute(dir).ok()?;
+    dir.ancestors()
+        .find(|a| a.join(".git").exists())
+        .map(Path::to_path_buf)
+}
+
+/// Paths git tracks under `dir`, relative to it (`git ls-files -z`). The
+/// repository's fsmonitor hook is switched off: listing files must not run
+/// a program a checked-out repository names.
+fn tracked_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let out = std::process::Command::new("git")
+        .args(["-c", "core.fsmonitor=false", "ls-files", "-z", "--cached"])
+        .current_dir(dir)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| format!("git: {e}"))?;
+    if !out.status.success() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        return Err(stderr.lines().next().unwrap_or("git failed").to_string());
+    }
+    Ok(out
+        .stdout
+        .split(|&b| b == 0)
+        .filter(|p| !p.is_empty())
+        .map(path_from_bytes)
+        .collect())
+}
+
+#[cfg(unix)]
+fn path_from_bytes(bytes: &[u8]) -> PathBuf {
+    use std::os::unix::ffi::OsStrExt;
+    PathBuf::from(std::ffi::OsStr::from_bytes(bytes))
+}
+
+#[cfg(not(unix))]
+fn path_from_bytes(bytes: &[u8]) -> PathBuf {
+    PathBuf::from(String::from_utf8_lossy(bytes).into_owned())
+}
+
+/// Every file discovery has taken so far.
+fn found_paths(found: &Discovered) -> std::collections::HashSet<PathBuf> {
+    found
+        .files
+        .iter()
+        .map(|(p, _)| p.clone())
+        .chain(found.modules.values().flat_map(|m| m.files.iter().cloned()))
+        .collect()
+}
+
+/// Whether the walk's own rules (not the ignore files) take `rel` under
+/// `root`: no skipped directory on the way, nothing the config excludes.
+fn walk_would_take(root: &Path, rel: &Path, options: &Options) -> bool {
+    let mut prefix = root.to_path_buf();
+    for component in rel.components() {
+        prefix.push(component);
+        let name = component.as_os_str().to_str().unwrap_or("");
+        if SKIPPED_DIRS.contains(&name) || excluded(&prefix, root, options) {
+            return false;
+        }
+    }
+    true
+}
+
 /// Adds a file met in a walk; returns whether it is one to scan.
 fn add_walked_file(path: &Path, found: &Mutex<Discovered>) -> bool {
     let Some(kind) = classify(path) else {
@@ -397,6 +501,21 @@ mod tests {
         let module = &found.modules[root];
         assert_eq!(module.files.len(), 2);
         assert_eq!(module.requested, Some(BTreeSet::from([file])));
+    }
+
+    #[test]
+    fn a_repository_git_cannot_list_is_an_error_not_a_silent_walk() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join(".git")).unwrap();
+        std::fs::write(dir.path().join("Dockerfile"), "FROM x").unwrap();
+        let found = discover(&[dir.path().to_path_buf()], &Options::default());
+        assert_eq!(found.files.len(), 1);
+        assert_eq!(found.errors.len(), 1, "{:?}", found.errors);
+        assert!(
+            found.errors[0].1.starts_with("cannot list the files git tracks"),
+            "{:?}",
+            found.errors
+        );
     }
 
     #[test]

@@ -221,3 +221,37 @@ fn the_default_path_of_an_empty_repository_passes_with_a_warning() {
         "{stderr}"
     );
 }
+
+// ---- who decides what is scanned: git-tracked files --------------------------
+
+#[test]
+fn tracked_files_are_scanned_even_when_an_ignore_file_lists_them() {
+    let tree = temp_tree(&[
+        (".gitignore", "infra/\nbuild/\n"),
+        (".ignore", "docker/\n"),
+        ("infra/Dockerfile", "FROM alpine:latest\n"),
+        ("docker/Dockerfile", "FROM alpine:latest\n"),
+        ("vendor/Dockerfile", "FROM alpine:latest\n"),
+        // build output: ignored and untracked, stays skipped
+        ("build/Dockerfile", "FROM alpine:latest\n"),
+        (".driftless.yaml", "exclude: [\"vendor/\"]\n"),
+    ]);
+    git(tree.path(), &["init", "-q"]);
+    git(
+        tree.path(),
+        &["add", "-f", "infra/Dockerfile", "docker/Dockerfile", "vendor/Dockerfile"],
+    );
+    let (code, report, stderr) = scan_in(tree.path(), &["."]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(
+        active(&report),
+        vec![
+            at("TAG001", "docker/Dockerfile", 1),
+            at("TAG001", "infra/Dockerfile", 1)
+        ],
+        "tracked files hidden by .gitignore/.ignore are scanned; `exclude` still excludes"
+    );
+    // a subdirectory walked on its own finds its tracked files too
+    let (_, report, _) = scan_in(tree.path(), &["infra"]);
+    assert_eq!(active(&report), vec![at("TAG001", "infra/Dockerfile", 1)]);
+}
