@@ -324,12 +324,15 @@ fn add_tracked(root: &Path, options: &Options, found: &Mutex<Discovered>) -> usi
     added
 }
 
-/// The directory holding `.git` at or above `dir` (a `.git` file for
-/// worktrees and submodules counts).
+/// The repository at or above `dir`: a `.git` directory with a `HEAD`
+/// (what git itself looks for), or a `.git` file (worktrees, submodules).
 fn repository_root(dir: &Path) -> Option<PathBuf> {
     let dir = std::path::absolute(dir).ok()?;
     dir.ancestors()
-        .find(|a| a.join(".git").exists())
+        .find(|a| {
+            let git = a.join(".git");
+            git.is_file() || git.join("HEAD").is_file()
+        })
         .map(Path::to_path_buf)
 }
 
@@ -507,6 +510,7 @@ mod tests {
     fn a_repository_git_cannot_list_is_an_error_not_a_silent_walk() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join(".git")).unwrap();
+        std::fs::write(dir.path().join(".git/HEAD"), "garbage").unwrap();
         std::fs::write(dir.path().join("Dockerfile"), "FROM x").unwrap();
         let found = discover(&[dir.path().to_path_buf()], &Options::default());
         assert_eq!(found.files.len(), 1);
