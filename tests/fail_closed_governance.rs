@@ -255,3 +255,64 @@ fn tracked_files_are_scanned_even_when_an_ignore_file_lists_them() {
     let (_, report, _) = scan_in(tree.path(), &["infra"]);
     assert_eq!(active(&report), vec![at("TAG001", "infra/Dockerfile", 1)]);
 }
+
+// ---- suppressions count only where they are comments --------------------------
+
+/// (rule, path, line) of the findings a suppression silenced.
+fn suppressed(report: &serde_json::Value) -> Vec<(String, String, u64)> {
+    let mut v: Vec<_> = report["findings"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .filter(|f| f.get("suppressed").is_some())
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap().to_string(),
+                f["path"].as_str().unwrap().to_string(),
+                f["start"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn suppression_text_inside_strings_and_scalars_suppresses_nothing() {
+    let tree = temp_tree(&[
+        (
+            "block.yaml",
+            "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - name: app\n      args:\n        - |\n          # driftless:ignore[TAG001] text of a block scalar\n      image: app:latest\n",
+        ),
+        (
+            "quoted.yaml",
+            "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - name: app\n      args: [\"a\n        # driftless:ignore[TAG001] text of a quoted scalar\"]\n      image: app:latest\n",
+        ),
+        (
+            "Dockerfile",
+            "FROM alpine:3.20@sha256:0000000000000000000000000000000000000000000000000000000000000000\nRUN echo \"see # driftless:ignore[UPD006] text of a string\" && apt-get upgrade -y\n",
+        ),
+        (
+            "main.tf",
+            "resource \"aws_instance\" \"a\" {\n  user_data = <<EOT\n# driftless:ignore[SSH002] text of a heredoc\nEOT\n  key_name = \"k\"\n  tags = { note = \"# driftless:ignore[SSH002] text of a string\" }\n}\n",
+        ),
+        // real comments still suppress
+        (
+            "real.yaml",
+            "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - name: app\n      # driftless:ignore[TAG001] a real comment\n      image: app:latest\n",
+        ),
+    ]);
+    let (_, report, stderr) = scan_in(tree.path(), &["--show-suppressed", "."]);
+    assert_eq!(
+        active(&report),
+        vec![
+            at("SSH002", "main.tf", 5),
+            at("TAG001", "block.yaml", 9),
+            at("TAG001", "quoted.yaml", 8),
+            at("UPD006", "Dockerfile", 2),
+        ],
+        "{stderr}"
+    );
+    assert_eq!(suppressed(&report), vec![at("TAG001", "real.yaml", 7)]);
+}
