@@ -316,3 +316,26 @@ fn suppression_text_inside_strings_and_scalars_suppresses_nothing() {
     );
     assert_eq!(suppressed(&report), vec![at("TAG001", "real.yaml", 7)]);
 }
+
+// ---- CR line endings -------------------------------------------------------------
+
+#[test]
+fn findings_in_files_with_cr_line_endings_are_on_the_right_line() {
+    let tree = temp_tree(&[
+        (
+            "pod.yaml",
+            "apiVersion: v1\rkind: Pod\rspec:\r  containers:\r    - name: a\r      image: app:latest\r    - name: b\r      # driftless:ignore[TAG001] a comment on its own line\r      image: b:latest\r",
+        ),
+        (
+            "pod.json",
+            "{\"apiVersion\": \"v1\",\r\"kind\": \"Pod\",\r\"spec\": {\"containers\": [\r{\"name\": \"a\", \"image\": \"app:latest\"}]}}\r",
+        ),
+    ]);
+    let (code, report, stderr) = scan_in(tree.path(), &["--show-suppressed", "."]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(
+        active(&report),
+        vec![at("TAG001", "pod.json", 4), at("TAG001", "pod.yaml", 6)]
+    );
+    assert_eq!(suppressed(&report), vec![at("TAG001", "pod.yaml", 9)]);
+}
