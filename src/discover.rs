@@ -516,7 +516,9 @@ mod tests {
         assert_eq!(found.files.len(), 1);
         assert_eq!(found.errors.len(), 1, "{:?}", found.errors);
         assert!(
-            found.errors[0].1.starts_with("cannot list the files git tracks"),
+            found.errors[0]
+                .1
+                .starts_with("cannot list the files git tracks"),
             "{:?}",
             found.errors
         );

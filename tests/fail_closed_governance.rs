@@ -203,7 +203,10 @@ fn a_given_path_that_yields_no_file_is_an_error() {
     for args in [&["docs"][..], &["docs/README.md"], &["Dockerfile", "docs"]] {
         let (code, _, stderr) = scan_in(tree.path(), args);
         assert_eq!(code, 2, "{args:?}: {stderr}");
-        assert!(stderr.contains("error: nothing to scan in docs"), "{stderr}");
+        assert!(
+            stderr.contains("error: nothing to scan in docs"),
+            "{stderr}"
+        );
     }
 }
 
@@ -216,10 +219,7 @@ fn the_default_path_of_an_empty_repository_passes_with_a_warning() {
         .expect("runs");
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("warning: nothing to scan in ."),
-        "{stderr}"
-    );
+    assert!(stderr.contains("warning: nothing to scan in ."), "{stderr}");
 }
 
 // ---- who decides what is scanned: git-tracked files --------------------------
@@ -239,7 +239,13 @@ fn tracked_files_are_scanned_even_when_an_ignore_file_lists_them() {
     git(tree.path(), &["init", "-q"]);
     git(
         tree.path(),
-        &["add", "-f", "infra/Dockerfile", "docker/Dockerfile", "vendor/Dockerfile"],
+        &[
+            "add",
+            "-f",
+            "infra/Dockerfile",
+            "docker/Dockerfile",
+            "vendor/Dockerfile",
+        ],
     );
     let (code, report, stderr) = scan_in(tree.path(), &["."]);
     assert_eq!(code, 1, "{stderr}");

@@ -116,7 +116,10 @@ pub(crate) fn shell_comment_offsets(text: &str) -> Vec<usize> {
             out.extend(script_comments(&l, &h));
         }
         for marker in instruction::heredoc_markers(&l.text, &h) {
-            if lx.read_heredoc(&marker.delimiter, marker.strip_tabs).is_none() {
+            if lx
+                .read_heredoc(&marker.delimiter, marker.strip_tabs)
+                .is_none()
+            {
                 return out;
             }
         }
