@@ -134,14 +134,44 @@ impl Locator {
 
 /// The config file that applies to a scan of `start`: the first of
 /// [`FILE_NAMES`] in `start` (or its directory) and its parents, up to and
-/// including the repository root (the directory holding `.git`).
+/// including the repository root (the directory holding `.git`). Outside a
+/// repository only `start` itself is looked in: a config file that happens
+/// to sit in `/tmp` or a home directory must not decide what is scanned.
 pub fn find(start: &Path) -> Option<PathBuf> {
+    let dir = start_dir(start)?;
+    let top = repository_root(&dir).unwrap_or_else(|| dir.clone());
+    find_between(&dir, &top)
+}
+
+/// The config file for a scan of `paths`, the same whatever their order:
+/// looked for from the deepest directory holding them all up to the
+/// repository root; outside a repository, up to the current directory when
+/// the paths are under it (`driftless scan infra/` in a project), else in
+/// that directory only.
+pub fn find_for_paths(paths: &[PathBuf]) -> Option<PathBuf> {
+    let dir = start_dir(&scan_root(paths))?;
+    let top = repository_root(&dir).unwrap_or_else(|| {
+        std::env::current_dir()
+            .ok()
+            .and_then(|cwd| std::fs::canonicalize(cwd).ok())
+            .filter(|cwd| dir.starts_with(cwd))
+            .unwrap_or_else(|| dir.clone())
+    });
+    find_between(&dir, &top)
+}
+
+/// `start` as an absolute directory (a file's parent).
+fn start_dir(start: &Path) -> Option<PathBuf> {
     let start = std::path::absolute(start).ok()?;
-    let dir = if start.is_file() {
-        start.parent()?.to_path_buf()
+    if start.is_file() {
+        start.parent().map(Path::to_path_buf)
     } else {
-        start
-    };
+        Some(start)
+    }
+}
+
+/// The first config file in `dir` and its parents, not above `top`.
+fn find_between(dir: &Path, top: &Path) -> Option<PathBuf> {
     for ancestor in dir.ancestors() {
         for name in FILE_NAMES {
             let candidate = ancestor.join(name);
@@ -149,11 +179,46 @@ pub fn find(start: &Path) -> Option<PathBuf> {
                 return Some(candidate);
             }
         }
-        if ancestor.join(".git").exists() {
+        if ancestor == top {
             break;
         }
     }
     None
+}
+
+/// The deepest directory holding every path that exists (symlinks and `..`
+/// resolved), or the current directory when none does (`-` for stdin).
+pub fn scan_root(paths: &[PathBuf]) -> PathBuf {
+    let dirs: Vec<PathBuf> = paths
+        .iter()
+        .filter_map(|p| std::fs::canonicalize(p).ok())
+        .map(|p| {
+            if p.is_file() {
+                p.parent().map_or(p.clone(), Path::to_path_buf)
+            } else {
+                p
+            }
+        })
+        .collect();
+    let Some((first, rest)) = dirs.split_first() else {
+        return PathBuf::from(".");
+    };
+    let mut root = first.clone();
+    for dir in rest {
+        while !dir.starts_with(&root) {
+            if !root.pop() {
+                break;
+            }
+        }
+    }
+    root
+}
+
+/// The nearest directory at or above `dir` that holds `.git`.
+fn repository_root(dir: &Path) -> Option<PathBuf> {
+    dir.ancestors()
+        .find(|a| a.join(".git").exists())
+        .map(Path::to_path_buf)
 }
 
 /// The raw shape, checked by serde (types) after the keys were checked by
@@ -731,5 +796,37 @@ mod tests {
             find(&root.join("repo/infra/app/main.tf")),
             Some(root.join("repo/infra/.driftless.yaml"))
         );
+    }
+
+    #[test]
+    fn outside_a_repository_only_the_scan_root_is_looked_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("project/app")).unwrap();
+        std::fs::write(root.join(".driftless.yaml"), "").unwrap();
+        std::fs::write(root.join("project/app/Dockerfile"), "").unwrap();
+        assert_eq!(find(&root.join("project/app")), None);
+        assert_eq!(find(&root.join("project/app/Dockerfile")), None);
+        std::fs::write(root.join("project/app/.driftless.yaml"), "").unwrap();
+        assert_eq!(
+            find(&root.join("project/app/Dockerfile")),
+            Some(root.join("project/app/.driftless.yaml"))
+        );
+    }
+
+    #[test]
+    fn the_scan_root_of_several_paths_does_not_depend_on_their_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        std::fs::create_dir_all(root.join("infra/app")).unwrap();
+        std::fs::create_dir_all(root.join("docker")).unwrap();
+        std::fs::write(root.join("infra/app/main.tf"), "").unwrap();
+        std::fs::write(root.join("docker/Dockerfile"), "").unwrap();
+        let a = root.join("infra/app/main.tf");
+        let b = root.join("docker/Dockerfile");
+        assert_eq!(scan_root(&[a.clone(), b.clone()]), root);
+        assert_eq!(scan_root(&[b, a.clone()]), root);
+        assert_eq!(scan_root(&[a]), root.join("infra/app"));
+        assert_eq!(scan_root(&[]), PathBuf::from("."));
     }
 }

@@ -85,6 +85,10 @@ pub struct Discovered {
     pub modules: BTreeMap<PathBuf, Module>,
     /// Paths that could not be read (permission denied, missing).
     pub errors: Vec<(PathBuf, String)>,
+    /// Given paths that exist but yielded no file to scan (a directory
+    /// without infrastructure files, a file whose name driftless does not
+    /// read): nothing was checked there, which must not look like a pass.
+    pub empty: Vec<PathBuf>,
 }
 
 /// What to leave out.
@@ -108,14 +112,23 @@ pub fn discover(paths: &[PathBuf], options: &Options) -> Discovered {
                 .expect("no panics while held")
                 .errors
                 .push((root.clone(), e.to_string())),
-            Ok(meta) if meta.is_file() => add_explicit_file(&root, options, &found),
-            Ok(_) => walk(&root, options, &found),
+            Ok(meta) => {
+                let yielded = if meta.is_file() {
+                    add_explicit_file(&root, options, &found)
+                } else {
+                    walk(&root, options, &found) + add_tracked(&root, options, &found) > 0
+                };
+                if !yielded {
+                    found.lock().expect("no panics while held").empty.push(root);
+                }
+            }
         }
     }
     let mut found = found.into_inner().expect("no panics while held");
     found.files.sort();
     found.files.dedup();
     found.errors.sort();
+    found.empty.sort();
     found
 }
 
@@ -151,12 +164,15 @@ fn explicitly_excluded(path: &Path, options: &Options) -> bool {
     })
 }
 
-fn add_explicit_file(path: &Path, options: &Options, found: &Mutex<Discovered>) {
+/// Adds a file named on the command line. Returns whether it was taken
+/// care of: added, or left out on purpose (`--force-exclude`, a Helm
+/// template); `false` for a name driftless does not read.
+fn add_explicit_file(path: &Path, options: &Options, found: &Mutex<Discovered>) -> bool {
     if options.force_exclude && explicitly_excluded(path, options) {
-        return;
+        return true;
     }
     let Some(kind) = classify(path) else {
-        return;
+        return false;
     };
     let mut found = found.lock().expect("no panics while held");
     match kind {
@@ -177,6 +193,7 @@ fn add_explicit_file(path: &Path, options: &Options, found: &Mutex<Discovered>) 
         _ if is_helm_template(path) => {}
         _ => found.files.push((path.to_path_buf(), kind)),
     }
+    true
 }
 
 fn parent_dir(path: &Path) -> PathBuf {
@@ -217,7 +234,9 @@ fn is_helm_template(path: &Path) -> bool {
     })
 }
 
-fn walk(root: &Path, options: &Options, found: &Mutex<Discovered>) {
+/// Walks a directory; returns how many files it added.
+fn walk(root: &Path, options: &Options, found: &Mutex<Discovered>) -> usize {
+    let added = std::sync::atomic::AtomicUsize::new(0);
     let root_buf = root.to_path_buf();
     let filter_root = root_buf.clone();
     let filter_options = options.clone();
@@ -254,22 +273,133 @@ fn walk(root: &Path, options: &Options, found: &Mutex<Discovered>) {
                         .push((clean(&path), io_message(&err)));
                 }
                 Ok(entry) => {
-                    if entry.file_type().is_some_and(|t| t.is_file()) {
-                        add_walked_file(&clean(entry.path()), found);
+                    if entry.file_type().is_some_and(|t| t.is_file())
+                        && add_walked_file(&clean(entry.path()), found)
+                    {
+                        added.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     }
                 }
             }
             ignore::WalkState::Continue
         })
     });
+    added.into_inner()
 }
 
-fn add_walked_file(path: &Path, found: &Mutex<Discovered>) {
+/// Adds the files git tracks under `root` that the walk left out because
+/// a `.gitignore`/`.ignore` lists them: ignore files exist to skip build
+/// output, not to hide reviewed code (only the config's `exclude`, which
+/// reviewers see, leaves tracked files out). One `git ls-files` per walked
+/// directory, and only inside a repository. Returns how many it added.
+fn add_tracked(root: &Path, options: &Options, found: &Mutex<Discovered>) -> usize {
+    let Some(repo) = repository_root(root) else {
+        return 0;
+    };
+    let tracked = match tracked_files(root) {
+        Ok(tracked) => tracked,
+        Err(message) => {
+            let message = format!(
+                "cannot list the files git tracks in {} ({message}): files a .gitignore lists would go unchecked",
+                repo.display()
+            );
+            let mut found = found.lock().expect("no panics while held");
+            found.errors.push((clean(root), message));
+            return 0;
+        }
+    };
+    let known = found_paths(&found.lock().expect("no panics while held"));
+    let mut added = 0;
+    for rel in tracked {
+        let path = clean(&root.join(&rel));
+        if known.contains(&path) || !walk_would_take(root, &rel, options) {
+            continue;
+        }
+        // like the walk: regular files only, symlinks are not followed
+        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file())
+            && add_walked_file(&path, found)
+        {
+            added += 1;
+        }
+    }
+    added
+}
+
+/// The repository at or above `dir`: a `.git` directory with a `HEAD`
+/// (what git itself looks for), or a `.git` file (worktrees, submodules).
+fn repository_root(dir: &Path) -> Option<PathBuf> {
+    let dir = std::path::absolute(dir).ok()?;
+    dir.ancestors()
+        .find(|a| {
+            let git = a.join(".git");
+            git.is_file() || git.join("HEAD").is_file()
+        })
+        .map(Path::to_path_buf)
+}
+
+/// Paths git tracks under `dir`, relative to it (`git ls-files -z`). The
+/// repository's fsmonitor hook is switched off: listing files must not run
+/// a program a checked-out repository names.
+fn tracked_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let out = std::process::Command::new("git")
+        .args(["-c", "core.fsmonitor=false", "ls-files", "-z", "--cached"])
+        .current_dir(dir)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| format!("git: {e}"))?;
+    if !out.status.success() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        return Err(stderr.lines().next().unwrap_or("git failed").to_string());
+    }
+    Ok(out
+        .stdout
+        .split(|&b| b == 0)
+        .filter(|p| !p.is_empty())
+        .map(path_from_bytes)
+        .collect())
+}
+
+#[cfg(unix)]
+fn path_from_bytes(bytes: &[u8]) -> PathBuf {
+    use std::os::unix::ffi::OsStrExt;
+    PathBuf::from(std::ffi::OsStr::from_bytes(bytes))
+}
+
+#[cfg(not(unix))]
+fn path_from_bytes(bytes: &[u8]) -> PathBuf {
+    PathBuf::from(String::from_utf8_lossy(bytes).into_owned())
+}
+
+/// Every file discovery has taken so far.
+fn found_paths(found: &Discovered) -> std::collections::HashSet<PathBuf> {
+    found
+        .files
+        .iter()
+        .map(|(p, _)| p.clone())
+        .chain(found.modules.values().flat_map(|m| m.files.iter().cloned()))
+        .collect()
+}
+
+/// Whether the walk's own rules (not the ignore files) take `rel` under
+/// `root`: no skipped directory on the way, nothing the config excludes.
+fn walk_would_take(root: &Path, rel: &Path, options: &Options) -> bool {
+    let mut prefix = root.to_path_buf();
+    for component in rel.components() {
+        prefix.push(component);
+        let name = component.as_os_str().to_str().unwrap_or("");
+        if SKIPPED_DIRS.contains(&name) || excluded(&prefix, root, options) {
+            return false;
+        }
+    }
+    true
+}
+
+/// Adds a file met in a walk; returns whether it is one to scan.
+fn add_walked_file(path: &Path, found: &Mutex<Discovered>) -> bool {
     let Some(kind) = classify(path) else {
-        return;
+        return false;
     };
     if matches!(kind, FileKind::Yaml | FileKind::Json) && is_helm_template(path) {
-        return;
+        return false;
     }
     let mut found = found.lock().expect("no panics while held");
     match kind {
@@ -280,6 +410,7 @@ fn add_walked_file(path: &Path, found: &Mutex<Discovered>) {
         }
         _ => found.files.push((path.to_path_buf(), kind)),
     }
+    true
 }
 
 fn error_path(err: &ignore::Error) -> Option<PathBuf> {
@@ -373,6 +504,24 @@ mod tests {
         let module = &found.modules[root];
         assert_eq!(module.files.len(), 2);
         assert_eq!(module.requested, Some(BTreeSet::from([file])));
+    }
+
+    #[test]
+    fn a_repository_git_cannot_list_is_an_error_not_a_silent_walk() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join(".git")).unwrap();
+        std::fs::write(dir.path().join(".git/HEAD"), "garbage").unwrap();
+        std::fs::write(dir.path().join("Dockerfile"), "FROM x").unwrap();
+        let found = discover(&[dir.path().to_path_buf()], &Options::default());
+        assert_eq!(found.files.len(), 1);
+        assert_eq!(found.errors.len(), 1, "{:?}", found.errors);
+        assert!(
+            found.errors[0]
+                .1
+                .starts_with("cannot list the files git tracks"),
+            "{:?}",
+            found.errors
+        );
     }
 
     #[test]

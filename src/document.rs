@@ -97,12 +97,22 @@ pub struct Position {
 impl SourceFile {
     /// Builds the line index once; every later position lookup is a binary
     /// search, so locating N findings never rescans the text.
+    ///
+    /// Lines end where the file's parser ends them, so a finding is reported
+    /// on the line the user sees: `\n` (and `\r\n`) everywhere, and also a
+    /// lone `\r` (old Mac files) in YAML and JSON, which YAML reads as a line
+    /// break (go-yaml, behind kubectl, too). Terraform's HCL and JSON
+    /// scanners and BuildKit's Dockerfile scanner split at `\n` only.
     pub fn new(path: impl Into<PathBuf>, text: impl Into<String>) -> Self {
+        let path = path.into();
         let text = text.into();
-        let mut line_starts = vec![0];
-        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        let line_starts = if lone_cr_breaks_lines(&path) {
+            line_starts_any_break(&text)
+        } else {
+            line_starts_lf(&text)
+        };
         SourceFile {
-            path: path.into(),
+            path,
             text,
             line_starts,
             checkpoints: std::sync::OnceLock::new(),
@@ -144,12 +154,13 @@ impl SourceFile {
         (p.chars + chars, p.utf16 + utf16)
     }
 
-    /// Number of lines (a trailing newline does not start a new line).
+    /// Number of lines (a trailing line break does not start a new line).
     pub fn line_count(&self) -> usize {
-        if self.text.ends_with('\n') {
-            self.line_starts.len() - 1
+        let n = self.line_starts.len();
+        if n > 1 && self.line_starts[n - 1] == self.text.len() {
+            n - 1
         } else {
-            self.line_starts.len()
+            n
         }
     }
 
@@ -175,6 +186,40 @@ impl SourceFile {
             .copied()
             .unwrap_or(self.text.len())
     }
+}
+
+/// Whether the parser of this file reads a lone `\r` as a line break:
+/// YAML (and JSON, read the same way by Kubernetes), not Terraform's
+/// `.tf.json` nor HCL or Dockerfiles.
+fn lone_cr_breaks_lines(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    let lower = name.to_ascii_lowercase();
+    let terraform = lower.ends_with(".tf.json") || lower.ends_with(".tfvars.json");
+    lower.ends_with(".yaml") || lower.ends_with(".yml") || (lower.ends_with(".json") && !terraform)
+}
+
+/// Line starts after every `\n`.
+fn line_starts_lf(text: &str) -> Vec<usize> {
+    let mut starts = vec![0];
+    starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+    starts
+}
+
+/// Line starts after every `\n`, `\r\n` and lone `\r`.
+fn line_starts_any_break(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    if memchr::memchr(b'\r', bytes).is_none() {
+        return line_starts_lf(text);
+    }
+    let mut starts = vec![0];
+    for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+        if bytes[i] == b'\n' || bytes.get(i + 1) != Some(&b'\n') {
+            starts.push(i + 1);
+        }
+    }
+    starts
 }
 
 /// Characters and UTF-16 code units of `text`, with an ASCII fast path.
@@ -527,6 +572,26 @@ impl Parsed {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lone_carriage_returns_break_lines_where_the_parser_breaks_them() {
+        let text = "a: 1\rb: 2\r\nc: 3\r";
+        let yaml = SourceFile::new("k.yaml", text);
+        assert_eq!(yaml.position(text.find('b').unwrap()).line, 2);
+        assert_eq!(yaml.position(text.find('c').unwrap()).line, 3);
+        assert_eq!(yaml.line_count(), 3);
+        assert_eq!(yaml.line_text(1), "a: 1");
+        assert_eq!(yaml.line_text(2), "b: 2");
+        let json = SourceFile::new("pod.json", text);
+        assert_eq!(json.position(text.find('c').unwrap()).line, 3);
+        // HCL, Terraform JSON and BuildKit split at `\n` only
+        for name in ["main.tf", "main.tf.json", "Dockerfile"] {
+            let file = SourceFile::new(name, text);
+            assert_eq!(file.position(text.find('b').unwrap()).line, 1, "{name}");
+            assert_eq!(file.position(text.find('c').unwrap()).line, 2, "{name}");
+            assert_eq!(file.line_count(), 2, "{name}");
+        }
+    }
 
     #[test]
     fn positions_are_one_based_and_count_utf16() {

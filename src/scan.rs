@@ -142,6 +142,8 @@ pub struct ScanResult {
     /// Kubernetes objects' `driftless.io/ignore` annotations, taken from the
     /// documents before evaluation consumes their input.
     pub annotations: Vec<crate::suppress::Annotation>,
+    /// Given paths that yielded no file to scan ([`Discovered::empty`]).
+    pub empty_paths: Vec<PathBuf>,
 }
 
 /// One unit of parallel work.
@@ -157,7 +159,21 @@ pub fn scan(options: &ScanOptions, engines: &Engines) -> ScanResult {
     let discover_time = started.elapsed();
     let mut result = analyse(&found, options, engines);
     result.timings.discover = discover_time;
+    result.empty_paths = found.empty;
     result
+}
+
+/// What to say about given paths that yielded no file to scan: an error
+/// when the user named them, a warning for the default `.` (a repository
+/// without infrastructure files yet, like ruff's "No Python files found").
+pub fn nothing_to_scan(empty: &[PathBuf]) -> Option<String> {
+    let list: Vec<String> = empty.iter().map(|p| p.display().to_string()).collect();
+    (!list.is_empty()).then(|| {
+        format!(
+            "nothing to scan in {}: no Terraform, Dockerfile, YAML or JSON file there (files are chosen by name; see `exclude` in the config and .gitignore)",
+            list.join(", ")
+        )
+    })
 }
 
 /// Reads, parses and evaluates discovered files in parallel.

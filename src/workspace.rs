@@ -89,6 +89,13 @@ pub fn find_config(start: &Path) -> Option<PathBuf> {
     crate::config::find(start).map(|p| relative_to_cwd(&p))
 }
 
+/// The configuration file for a scan of `paths`: found upward from the
+/// directory they all share (whatever their order), up to the repository
+/// root; shown relative to the current directory like [`find_config`].
+pub fn find_config_for_paths(paths: &[PathBuf]) -> Option<PathBuf> {
+    crate::config::find_for_paths(paths).map(|p| relative_to_cwd(&p))
+}
+
 /// A path under the current directory shown relative to it.
 pub fn relative_to_cwd(path: &Path) -> PathBuf {
     std::env::current_dir()

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::engine::Engines;
 use crate::finding::{Finding, Severity};
 use crate::gate;
-use crate::report::write::{print_stdout, render, write_atomically};
+use crate::report::write::{render, write_atomically, write_stdout};
 use crate::report::{self, Format, Report, Stats};
 use crate::rules::fails_closed;
 use crate::scan::{self, ScanOptions};
@@ -17,8 +17,7 @@ use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, usage_error};
 
 #[derive(clap::Args, Debug)]
 pub(super) struct ScanArgs {
-    /// Files or directories to scan.
-    #[arg(default_value = ".")]
+    /// Files or directories to scan [default: .].
     paths: Vec<PathBuf>,
     /// Report format [default: text; github when GITHUB_ACTIONS=true].
     #[arg(long, short = 'f', value_enum)]
@@ -99,18 +98,22 @@ impl ScanArgs {
         }
     }
 
-    /// `--config FILE`, or the `.driftless.yaml` found upward from the first
-    /// scanned path.
+    /// `--config FILE`, or the `.driftless.yaml` found upward from the scan
+    /// root up to the repository root.
     fn config_path(&self) -> Option<PathBuf> {
         match &self.config {
             Some(path) => Some(path.clone()),
-            None => workspace::find_config(self.paths.first().map_or(Path::new("."), |p| p)),
+            None => workspace::find_config_for_paths(&self.paths),
         }
     }
 }
 
 /// Runs a scan and returns its exit code.
-pub(super) fn run(args: ScanArgs) -> u8 {
+pub(super) fn run(mut args: ScanArgs) -> u8 {
+    let explicit_paths = !args.paths.is_empty();
+    if !explicit_paths {
+        args.paths.push(PathBuf::from("."));
+    }
     let config = match workspace::load_config(args.config_path().as_deref()) {
         Ok(c) => c,
         Err(errors) => {
@@ -149,6 +152,12 @@ pub(super) fn run(args: ScanArgs) -> u8 {
         progress: std::io::stderr().is_terminal(),
     };
     let mut result = scan::scan(&scan_options, &ws.engines);
+    if let Some(message) = scan::nothing_to_scan(&result.empty_paths) {
+        if explicit_paths {
+            return usage_error(&message);
+        }
+        eprintln!("warning: {message}");
+    }
     result
         .policy_errors
         .extend(ws.policy_errors.iter().cloned());
@@ -230,11 +239,11 @@ fn emit(report: &Report, format: Format, output: Option<&Path>) -> Result<(), St
             // inside GitHub Actions, so one scan both annotates the pull
             // request and writes the SARIF file for code scanning.
             let console = default_format();
-            print_stdout(&render(report, console, colour));
+            write_stdout(&render(report, console, colour))?;
             console
         }
         None => {
-            print_stdout(&rendered);
+            write_stdout(&rendered)?;
             if format.is_machine_readable() {
                 for w in report.warnings {
                     eprintln!("{}", w.to_line());

@@ -839,6 +839,53 @@ pub fn load_value(text: &str) -> anyhow::Result<Value> {
     })
 }
 
+/// The byte ranges of the scalar tokens of a YAML stream (plain, quoted and
+/// block scalars, keys included), as the parser read them: a `#` inside
+/// one is part of a value, not a comment (suppression comments,
+/// `src/suppress/yaml.rs`). After a syntax error the list resumes at the
+/// next document marker, as [`load_stream`] does.
+pub fn scalar_spans(text: &str) -> Vec<std::ops::Range<usize>> {
+    let mut spans = Vec::new();
+    let mut base = 0;
+    loop {
+        let run = catch_unwind(AssertUnwindSafe(|| {
+            scalar_spans_from(text, base, &mut spans)
+        }));
+        let Ok(Some(error_at)) = run else {
+            break;
+        };
+        match resume_point(text, error_at, base) {
+            Some(next) => base = next,
+            None => break,
+        }
+    }
+    spans
+}
+
+/// [`scalar_spans`] of `text[base..]` until the end or the first error,
+/// whose offset it returns.
+fn scalar_spans_from(
+    text: &str,
+    base: usize,
+    spans: &mut Vec<std::ops::Range<usize>>,
+) -> Option<usize> {
+    let rest = &text[base..];
+    let mut offsets = Offsets::new(rest, base);
+    let mut parser = Parser::new_from_str(rest);
+    while let Some(next) = parser.next_event() {
+        match next {
+            Ok((Event::Scalar(..), span)) => {
+                let start = offsets.byte(span.start.index());
+                let end = offsets.byte(span.end.index());
+                spans.push(start..end.max(start));
+            }
+            Ok(_) => {}
+            Err(e) => return Some(offsets.byte(e.marker().index())),
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1200,6 +1247,20 @@ list: [*t, *base]
         // After non-ASCII text the offset is still a byte offset.
         let (line, col, _) = error_of("name: é😀\nkind: x: y\n");
         assert_eq!((line, col), (2, 8));
+    }
+
+    #[test]
+    fn scalar_spans_cover_quoted_and_block_scalars_only() {
+        let text = "a: |\n  # in block\n  more\n# real comment\nb: \"x # quoted\"\nc: 'p\n  # folded in'\nd: e # trailing\n";
+        let inside = |needle: &str| {
+            let at = text.find(needle).unwrap();
+            scalar_spans(text).iter().any(|r| r.contains(&at))
+        };
+        assert!(inside("# in block"));
+        assert!(inside("# quoted"));
+        assert!(inside("# folded in"));
+        assert!(!inside("# real comment"));
+        assert!(!inside("# trailing"));
     }
 
     #[test]

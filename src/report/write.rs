@@ -19,11 +19,20 @@ pub fn render(report: &Report, format: Format, colour: bool) -> String {
     }
 }
 
-/// Prints to stdout, ignoring a closed pipe (`driftless scan | head`).
+/// Prints to stdout, ignoring a closed pipe (`driftless rules | head`):
+/// for listings and help text, where nothing depends on the output.
 pub fn print_stdout(text: &str) {
+    let _ = write_stdout(text);
+}
+
+/// Writes a report to stdout, reporting any failure (a full disk behind
+/// `> report.txt`, a pipe whose reader has exited): a CI job that reads the
+/// report must not get exit 0 with half of it (`docs/ci-gate.md`).
+pub fn write_stdout(text: &str) -> Result<(), String> {
     let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes());
-    let _ = out.flush();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| format!("cannot write the report to stdout: {e}"))
 }
 
 /// Writes a report file whole or not at all: a temporary file in the same
@@ -45,8 +54,9 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     };
     let name = target.file_name().unwrap_or_default().to_string_lossy();
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, &target).inspect_err(|_| {
+    let written = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, &target));
+    written.inspect_err(|_| {
+        // a full disk leaves a partial temporary file: never keep it
         let _ = std::fs::remove_file(&tmp);
     })
 }

@@ -5,7 +5,9 @@
 //! - comment line(s) directly above `FROM`: the whole stage;
 //! - a comment line inside a continued instruction: the line below it;
 //! - a trailing shell comment (`RUN apt-get upgrade # driftless:ignore[…]`):
-//!   the instruction it is on.
+//!   the instruction it is on — only where the shell reads a comment (the
+//!   Dockerfile parser's shell lexer says where): not inside a quoted
+//!   string, not in exec form, not after other instructions.
 
 use super::{Candidate, lines_range, yaml::comment_in};
 use crate::document::SourceFile;
@@ -32,6 +34,7 @@ struct Layout {
 /// The suppression comments of a Dockerfile with the byte range each covers.
 pub fn candidates(file: &SourceFile) -> Vec<Candidate> {
     let layout = layout(file);
+    let shell_comments = crate::parse::dockerfile::shell_comment_offsets(&file.text);
     let mut out = Vec::new();
     for line in 1..=file.line_count() as u32 {
         let idx = (line - 1) as usize;
@@ -43,6 +46,9 @@ pub fn candidates(file: &SourceFile) -> Vec<Candidate> {
             continue;
         };
         let offset = file.line_start(line) + col;
+        if !layout.comment[idx] && shell_comments.binary_search(&offset).is_err() {
+            continue;
+        }
         let lines = if !layout.comment[idx] {
             layout.owner[idx].map(|i| whole(&layout.instructions[i]))
         } else {
@@ -243,6 +249,17 @@ EXPOSE 22
             scopes(TEXT),
             vec![(2, 10), (6, 9), (8, 8), (10, 10), (0, 0)]
         );
+    }
+
+    #[test]
+    fn only_shell_comments_trail_an_instruction() {
+        let text = "FROM alpine\nRUN echo \"a # driftless:ignore[UPD006] quoted\" && apt-get upgrade\nRUN echo 'b # driftless:ignore[UPD006] single' && \\\n    apk upgrade # driftless:ignore[UPD006] real\nCMD [\"sh\", \"# driftless:ignore[UPD006] exec\"]\nLABEL a=\"# driftless:ignore[UPD006] label\"\n";
+        let file = SourceFile::new("Dockerfile", text);
+        let lines: Vec<u32> = candidates(&file)
+            .iter()
+            .map(|c| file.position(c.offset).line)
+            .collect();
+        assert_eq!(lines, vec![4]);
     }
 
     #[test]

@@ -359,6 +359,17 @@ resource "null" "b" {}
     }
 
     #[test]
+    fn text_inside_strings_templates_and_heredocs_is_not_a_comment() {
+        let text = "a = \"${ \"}\" } # driftless:ignore[X] string\"\nb = \"%{ if t }# driftless:ignore[X] directive%{ endif }\"\nc = <<-EOT\n  ${ \"x\" }\n  # driftless:ignore[X] heredoc\n  EOT\nd = 1 # driftless:ignore[X] real\n";
+        let file = SourceFile::new("main.tf", text);
+        let lines: Vec<u32> = candidates(&file)
+            .iter()
+            .map(|c| file.position(c.offset).line)
+            .collect();
+        assert_eq!(lines, vec![7]);
+    }
+
+    #[test]
     fn files_without_the_marker_are_not_lexed() {
         let file = SourceFile::new("main.tf", "# nothing\nresource \"a\" \"b\" {}\n");
         assert!(candidates(&file).is_empty());

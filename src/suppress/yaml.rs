@@ -67,7 +67,20 @@ fn is_marker(text: &str) -> bool {
 }
 
 /// The suppression comments of a YAML file with the byte range each covers.
+/// A `#` the YAML parser read as part of a scalar (a block scalar's line, a
+/// quoted or multi-line value) is text, not a comment, and suppresses
+/// nothing.
 pub fn candidates(file: &SourceFile) -> Vec<Candidate> {
+    let mut out = line_candidates(file);
+    if !out.is_empty() {
+        let scalars = crate::parse::yaml::scalar_spans(&file.text);
+        out.retain(|c| !scalars.iter().any(|s| s.contains(&c.offset)));
+    }
+    out
+}
+
+/// Every line's `# driftless…` with its scope, judged line by line.
+fn line_candidates(file: &SourceFile) -> Vec<Candidate> {
     let n = file.line_count() as u32;
     let kinds: Vec<Line> = (1..=n).map(|l| classify(file.line_text(l))).collect();
     let kind = |line: u32| kinds[(line - 1) as usize];
@@ -232,6 +245,17 @@ spec:
         assert_eq!(c.len(), 1);
         assert!(c[0].scope.is_empty());
         assert_eq!(file.position(c[0].offset).line, 2);
+    }
+
+    #[test]
+    fn a_hash_inside_a_scalar_is_not_a_comment() {
+        let text = "kind: Pod\nspec:\n  script: |\n    # driftless:ignore[TAG001] block\n  note: \"a # driftless:ignore[TAG001] quoted\"\n  args: ['a\n    # driftless:ignore[TAG001] folded']\n  # driftless:ignore[TAG001] real\n  image: app:latest\n";
+        let file = SourceFile::new("k.yaml", text);
+        let lines: Vec<u32> = candidates(&file)
+            .iter()
+            .map(|c| file.position(c.offset).line)
+            .collect();
+        assert_eq!(lines, vec![8]);
     }
 
     #[test]

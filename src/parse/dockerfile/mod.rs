@@ -95,6 +95,53 @@ fn document(file: &Arc<SourceFile>) -> Result<Document, Error> {
     b.finish(file, &directives)
 }
 
+/// File offsets of the `#` characters the shell reads as a comment in
+/// shell-form `RUN`, `CMD` and `ENTRYPOINT` instructions (`ONBUILD`
+/// triggers included): where a suppression may trail an instruction. A `#`
+/// in a quoted string or inside a word, in exec form, in another
+/// instruction (BuildKit has no trailing comments) or in a heredoc body is
+/// not one. A file that stops parsing yields the offsets read before.
+pub(crate) fn shell_comment_offsets(text: &str) -> Vec<usize> {
+    let Ok((_, escape)) = lexer::directives(text) else {
+        return Vec::new();
+    };
+    let mut lx = Lexer::new(text, escape);
+    let mut out = Vec::new();
+    while let Some(l) = lx.next_instruction() {
+        let mut h = instruction::head(&l.text, 0, escape);
+        if h.keyword == "onbuild" && h.value_start < h.value_end {
+            h = instruction::head(&l.text, h.value_start, escape);
+        }
+        if matches!(h.keyword.as_str(), "run" | "cmd" | "entrypoint") {
+            out.extend(script_comments(&l, &h));
+        }
+        for marker in instruction::heredoc_markers(&l.text, &h) {
+            if lx
+                .read_heredoc(&marker.delimiter, marker.strip_tabs)
+                .is_none()
+            {
+                return out;
+            }
+        }
+    }
+    out
+}
+
+/// The shell comments of one shell-form instruction's script.
+fn script_comments(l: &Logical, h: &Head) -> Vec<usize> {
+    let script = &l.text[h.value_start..h.value_end];
+    if script.starts_with('[') {
+        return Vec::new();
+    }
+    let tokens = shell::shell(script, h.escape == '\\');
+    script
+        .match_indices('#')
+        .map(|(i, _)| i)
+        .filter(|&i| !tokens.iter().any(|t| t.start <= i && i < t.end))
+        .map(|i| l.map.start(h.value_start + i))
+        .collect()
+}
+
 /// Keyword text for messages: bounded and printable (binary garbage can
 /// make a very long "keyword").
 fn shown(s: &str) -> String {
