@@ -4,8 +4,8 @@
 //! expanded into the entries Terraform would generate.
 
 use super::body::{Block, Body, Item};
-use super::eval::{Evaluator, MAX_DEPTH, Scope, iter_pairs, key_string};
-use super::value::{V, Val, map_insert};
+use super::eval::{Evaluator, MAX_DEPTH, Scope};
+use super::value::{V, Val, iter_pairs, key_string, map_insert};
 use crate::document::Span;
 
 /// The value of a block body, reported at `head` (the block header).

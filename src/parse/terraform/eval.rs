@@ -26,8 +26,11 @@ use hcl_edit::template::{Directive, Element, ForDirective, IfDirective, Template
 use serde_json::{Number, Value};
 
 use super::body::{Expr, Loc};
-use super::funcs::{self, Fail};
-use super::value::{MAX_VALUE_DEPTH, Origin, V, Val, map_insert};
+use super::funcs::{self, Fail, ModuleFiles};
+use super::value::{
+    MAX_STRING, MAX_VALUE_DEPTH, Origin, V, Val, as_bool, as_f64, iter_pairs, json_eq, key_string,
+    looks_like_json, map_insert, number, with_origins,
+};
 use crate::document::{PathSeg, SourceFile, SourceMap, Span};
 
 /// Deepest expression nesting evaluated; deeper expressions stay text.
@@ -36,8 +39,6 @@ pub(crate) const MAX_DEPTH: u32 = 64;
 /// spend; past it everything left is kept as text. Bounds locals that
 /// double a list or a string on every step.
 const BUDGET: u64 = 500_000;
-/// Longest string built by templates and functions.
-pub(crate) const MAX_STRING: usize = 1 << 20;
 /// Largest file `file()`/`templatefile()` read.
 const MAX_FILE: u64 = 1 << 20;
 
@@ -738,56 +739,6 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    /// `file(path)`: the content of a file inside the module directory; a
-    /// JSON file is kept as its structure, with spans into the file.
-    pub fn read_file(&self, path: &str, span: Span) -> Result<Val, Fail> {
-        let loaded = self.load(path).ok_or(Fail::Unknown)?;
-        let json = loaded.json.get_or_init(|| {
-            looks_like_json(&loaded.text)
-                .then(|| self.load_json(&loaded.rel, &loaded.text))
-                .flatten()
-        });
-        Ok(match json {
-            Some(j) => Val::new(V::Json(Box::new(j.clone())), span),
-            None => Val::str(loaded.text.as_ref(), span),
-        })
-    }
-
-    /// Whether `path` names a readable file inside the module directory.
-    pub fn file_exists(&self, path: &str) -> bool {
-        self.load(path).is_some()
-    }
-
-    /// `templatefile(path, vars)`: renders the template with only `vars`
-    /// in scope; rendered JSON is kept as its structure.
-    pub fn template_file(&self, path: &str, vars: &Val, span: Span, d: u32) -> Result<Val, Fail> {
-        let loaded = self.load(path).ok_or(Fail::Unknown)?;
-        let names = match &vars.v {
-            V::Map(entries) => entries.clone(),
-            V::Unknown(_) => return Err(Fail::Unknown),
-            _ => return Err(Fail::Error),
-        };
-        let text = loaded.text.clone();
-        if super::precheck::template_unclosed(&text) {
-            return Err(Fail::Error);
-        }
-        let t = hcl_edit::parser::parse_template(&text).map_err(|_| Fail::Error)?;
-        let loc = Loc {
-            text: &text,
-            file: span.file,
-            fixed: Some(span),
-        };
-        let mut v = self.template(&t, loc, None, &Scope::isolated(names), d + 1);
-        if let V::Str(s) | V::Unknown(s) = &v.v
-            && looks_like_json(s)
-            && let Ok(j) = serde_json::from_str::<Value>(s)
-        {
-            let inner = Val::from_json(&j, span);
-            v.v = V::Json(Box::new(inner));
-        }
-        Ok(v)
-    }
-
     fn load(&self, path: &str) -> Option<Rc<Loaded>> {
         let (canonical, rel) = self.module_path(path)?;
         if let Some(hit) = self.files.borrow().get(&canonical) {
@@ -846,6 +797,58 @@ impl<'a> Evaluator<'a> {
             .as_ref()?;
         let canonical = self.dir.join(&rel).canonicalize().ok()?;
         canonical.starts_with(dir).then_some((canonical, rel))
+    }
+}
+
+impl ModuleFiles for Evaluator<'_> {
+    /// `file(path)`: the content of a file inside the module directory; a
+    /// JSON file is kept as its structure, with spans into the file.
+    fn read_file(&self, path: &str, span: Span) -> Result<Val, Fail> {
+        let loaded = self.load(path).ok_or(Fail::Unknown)?;
+        let json = loaded.json.get_or_init(|| {
+            looks_like_json(&loaded.text)
+                .then(|| self.load_json(&loaded.rel, &loaded.text))
+                .flatten()
+        });
+        Ok(match json {
+            Some(j) => Val::new(V::Json(Box::new(j.clone())), span),
+            None => Val::str(loaded.text.as_ref(), span),
+        })
+    }
+
+    /// Whether `path` names a readable file inside the module directory.
+    fn file_exists(&self, path: &str) -> bool {
+        self.load(path).is_some()
+    }
+
+    /// `templatefile(path, vars)`: renders the template with only `vars`
+    /// in scope; rendered JSON is kept as its structure.
+    fn template_file(&self, path: &str, vars: &Val, span: Span, d: u32) -> Result<Val, Fail> {
+        let loaded = self.load(path).ok_or(Fail::Unknown)?;
+        let names = match &vars.v {
+            V::Map(entries) => entries.clone(),
+            V::Unknown(_) => return Err(Fail::Unknown),
+            _ => return Err(Fail::Error),
+        };
+        let text = loaded.text.clone();
+        if super::precheck::template_unclosed(&text) {
+            return Err(Fail::Error);
+        }
+        let t = hcl_edit::parser::parse_template(&text).map_err(|_| Fail::Error)?;
+        let loc = Loc {
+            text: &text,
+            file: span.file,
+            fixed: Some(span),
+        };
+        let mut v = self.template(&t, loc, None, &Scope::isolated(names), d + 1);
+        if let V::Str(s) | V::Unknown(s) = &v.v
+            && looks_like_json(s)
+            && let Ok(j) = serde_json::from_str::<Value>(s)
+        {
+            let inner = Val::from_json(&j, span);
+            v.v = V::Json(Box::new(inner));
+        }
+        Ok(v)
     }
 }
 
@@ -988,14 +991,6 @@ fn failed_at(loc: Loc<'_>, r: Option<Range<usize>>, error: bool) -> Val {
     }
 }
 
-/// Adds the operands' provenance to a computed value.
-pub(crate) fn with_origins(mut v: Val, from: &[&Val]) -> Val {
-    for f in from {
-        v.add_origins(&f.origins);
-    }
-    v
-}
-
 fn hcl_number(n: &hcl_edit::Number) -> V {
     if let Some(i) = n.as_i64() {
         V::Num(Number::from(i))
@@ -1003,71 +998,6 @@ fn hcl_number(n: &hcl_edit::Number) -> V {
         V::Num(Number::from(u))
     } else {
         n.as_f64().and_then(number).unwrap_or(V::Null)
-    }
-}
-
-/// A number value from an `f64`, as an integer when it is one.
-pub(crate) fn number(f: f64) -> Option<V> {
-    if f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0 {
-        Some(V::Num(Number::from(f as i64)))
-    } else {
-        Number::from_f64(f).map(V::Num)
-    }
-}
-
-/// A value as a number (numeric strings convert, as in Terraform).
-pub(crate) fn as_f64(v: &Val) -> Option<f64> {
-    match &v.v {
-        V::Num(n) => n.as_f64(),
-        V::Str(s) => s.trim().parse::<f64>().ok().filter(|f| f.is_finite()),
-        _ => None,
-    }
-}
-
-/// A value as a bool (`"true"`/`"false"` convert, as in Terraform).
-pub(crate) fn as_bool(v: &Val) -> Option<bool> {
-    match &v.v {
-        V::Bool(b) => Some(*b),
-        V::Str(s) if s == "true" => Some(true),
-        V::Str(s) if s == "false" => Some(false),
-        _ => None,
-    }
-}
-
-/// A value used as a map key or a string: scalars convert, unknowns give
-/// their text.
-pub(crate) fn key_string(v: &Val) -> Option<String> {
-    match &v.v {
-        V::Str(s) | V::Unknown(s) | V::Error(s) => Some(s.clone()),
-        V::Num(n) => Some(n.to_string()),
-        V::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
-
-/// The (key, value) pairs a `for` or `for_each` iterates: list items with
-/// their index, map entries in key order. `None` when not iterable or not
-/// known.
-pub(crate) fn iter_pairs(v: &Val) -> Option<Vec<(Val, Val)>> {
-    match &v.v {
-        V::List(items) => Some(
-            items
-                .iter()
-                .enumerate()
-                .map(|(i, item)| (Val::new(V::Num(Number::from(i)), item.span), item.clone()))
-                .collect(),
-        ),
-        V::Map(entries) => {
-            let mut sorted: Vec<&(String, Val)> = entries.iter().collect();
-            sorted.sort_by(|a, b| a.0.cmp(&b.0));
-            Some(
-                sorted
-                    .into_iter()
-                    .map(|(k, item)| (Val::str(k.as_str(), item.span), item.clone()))
-                    .collect(),
-            )
-        }
-        _ => None,
     }
 }
 
@@ -1146,25 +1076,4 @@ fn binary_op(op: BinaryOperator, l: &Val, r: &Val) -> Result<V, bool> {
             number(out).ok_or(true)
         }
     }
-}
-
-/// Equality of plain JSON values, numbers compared by value (1 == 1.0).
-pub(crate) fn json_eq(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
-        (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_eq(p, q))
-        }
-        (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
-        }
-        _ => a == b,
-    }
-}
-
-/// Whether text is meant as JSON (an object or an array).
-pub(crate) fn looks_like_json(s: &str) -> bool {
-    matches!(s.trim_start().chars().next(), Some('{' | '['))
 }

@@ -373,6 +373,103 @@ fn describe(val: &Val, scalar: bool) -> String {
     format!("`{shown}` from {from}")
 }
 
+/// Longest string built by templates and functions.
+pub(crate) const MAX_STRING: usize = 1 << 20;
+
+/// Adds the operands' provenance to a computed value.
+pub(crate) fn with_origins(mut v: Val, from: &[&Val]) -> Val {
+    for f in from {
+        v.add_origins(&f.origins);
+    }
+    v
+}
+
+/// A number value from an `f64`, as an integer when it is one.
+pub(crate) fn number(f: f64) -> Option<V> {
+    if f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0 {
+        Some(V::Num(Number::from(f as i64)))
+    } else {
+        Number::from_f64(f).map(V::Num)
+    }
+}
+
+/// A value as a number (numeric strings convert, as in Terraform).
+pub(crate) fn as_f64(v: &Val) -> Option<f64> {
+    match &v.v {
+        V::Num(n) => n.as_f64(),
+        V::Str(s) => s.trim().parse::<f64>().ok().filter(|f| f.is_finite()),
+        _ => None,
+    }
+}
+
+/// A value as a bool (`"true"`/`"false"` convert, as in Terraform).
+pub(crate) fn as_bool(v: &Val) -> Option<bool> {
+    match &v.v {
+        V::Bool(b) => Some(*b),
+        V::Str(s) if s == "true" => Some(true),
+        V::Str(s) if s == "false" => Some(false),
+        _ => None,
+    }
+}
+
+/// A value used as a map key or a string: scalars convert, unknowns give
+/// their text.
+pub(crate) fn key_string(v: &Val) -> Option<String> {
+    match &v.v {
+        V::Str(s) | V::Unknown(s) | V::Error(s) => Some(s.clone()),
+        V::Num(n) => Some(n.to_string()),
+        V::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// The (key, value) pairs a `for` or `for_each` iterates: list items with
+/// their index, map entries in key order. `None` when not iterable or not
+/// known.
+pub(crate) fn iter_pairs(v: &Val) -> Option<Vec<(Val, Val)>> {
+    match &v.v {
+        V::List(items) => Some(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| (Val::new(V::Num(Number::from(i)), item.span), item.clone()))
+                .collect(),
+        ),
+        V::Map(entries) => {
+            let mut sorted: Vec<&(String, Val)> = entries.iter().collect();
+            sorted.sort_by(|a, b| a.0.cmp(&b.0));
+            Some(
+                sorted
+                    .into_iter()
+                    .map(|(k, item)| (Val::str(k.as_str(), item.span), item.clone()))
+                    .collect(),
+            )
+        }
+        _ => None,
+    }
+}
+
+/// Equality of plain JSON values, numbers compared by value (1 == 1.0).
+pub(crate) fn json_eq(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_eq(p, q))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+/// Whether text is meant as JSON (an object or an array).
+pub(crate) fn looks_like_json(s: &str) -> bool {
+    matches!(s.trim_start().chars().next(), Some('{' | '['))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
