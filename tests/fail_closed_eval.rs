@@ -67,3 +67,69 @@ fn doubling_args_are_reported_where_they_go_over_the_bound_and_the_rest_is_scann
         [hit("SSH003", "Dockerfile", line_of("EXPOSE"), 8)]
     );
 }
+
+/// A `locals` block Terraform evaluates in seconds: a `for` over a
+/// 1,000-element list nested in another (a million elements).
+fn heavy_locals() -> String {
+    let numbers: Vec<String> = (0..1000).map(|i| i.to_string()).collect();
+    format!(
+        "locals {{\n  numbers = [{}]\n  pairs   = flatten([for a in local.numbers : [for b in local.numbers : \"${{a}}-${{b}}\"]])\n}}\n",
+        numbers.join(", ")
+    )
+}
+
+const OPEN_SSH: &str = r#"resource "aws_security_group" "ssh" {
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+"#;
+
+#[test]
+fn a_heavy_local_does_not_hide_later_literals_in_either_file_order() {
+    for (heavy, sg) in [
+        ("a_locals.tf", "z_network.tf"),
+        ("z_locals.tf", "a_network.tf"),
+    ] {
+        let dir = temp_tree(&[(heavy, &heavy_locals()), (sg, OPEN_SSH)]);
+        let (code, hits, report) = scan_dir(&dir);
+        assert_eq!(code, 1);
+        assert_eq!(
+            relative(&dir, &hits),
+            [hit("EVAL001", heavy, 3, 13), hit("SSH001", sg, 6, 20)],
+            "{heavy} then {sg}"
+        );
+        assert!(message(&report, "EVAL001").contains("local `pairs`"));
+    }
+}
+
+#[test]
+fn a_module_of_120000_resources_is_evaluated_to_its_last_file() {
+    let mut files: Vec<(String, String)> = (0..120)
+        .map(|f| {
+            let text: String = (0..1000)
+                .map(|r| {
+                    format!(
+                        "resource \"aws_instance\" \"r{f}_{r}\" {{\n  ami           = \"ami-0abc\"\n  instance_type = \"t3.micro\"\n  monitoring    = true\n  tags          = {{ Name = \"r{f}_{r}\" }}\n}}\n"
+                    )
+                })
+                .collect();
+            (format!("m{f:03}.tf"), text)
+        })
+        .collect();
+    files.push(("z_network.tf".to_string(), OPEN_SSH.to_string()));
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
+    let dir = temp_tree(&refs);
+    let (code, hits, _) = scan_dir(&dir);
+    assert_eq!(code, 1);
+    assert_eq!(
+        relative(&dir, &hits),
+        [hit("SSH001", "z_network.tf", 6, 20)]
+    );
+}

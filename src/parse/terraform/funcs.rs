@@ -34,6 +34,9 @@ pub(crate) enum Fail {
     Unknown,
     /// The arguments are wrong for the function.
     Error,
+    /// The result (or a file read) would be over its size limit: the value
+    /// is cut short by a bound, which is reported.
+    TooLarge,
 }
 
 type R = Result<Val, Fail>;
@@ -422,7 +425,7 @@ fn join(args: &[Val]) -> Result<String, Fail> {
     }
     let out = parts.join(&sep);
     if out.len() > MAX_STRING {
-        return Err(Fail::Unknown);
+        return Err(Fail::TooLarge);
     }
     Ok(out)
 }
@@ -452,7 +455,7 @@ fn replace(args: &[Val]) -> Result<String, Fail> {
         s.replace(&from, &to)
     };
     if out.len() > MAX_STRING {
-        return Err(Fail::Unknown);
+        return Err(Fail::TooLarge);
     }
     Ok(out)
 }
@@ -481,7 +484,7 @@ fn format(args: &[Val]) -> Result<String, Fail> {
         next += 1;
         out.push_str(&verb.apply(arg)?);
         if out.len() > MAX_STRING {
-            return Err(Fail::Unknown);
+            return Err(Fail::TooLarge);
         }
     }
     if next != rest.len() {
