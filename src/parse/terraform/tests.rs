@@ -1144,3 +1144,19 @@ fn values_cut_by_depth_and_size_bounds_are_reported_where_they_are() {
     assert_eq!(value(d, "locals.there"), true);
     assert!(p.errors[0].message.contains("1 MB"));
 }
+
+#[test]
+fn files_beyond_the_module_limit_are_reported_not_dropped() {
+    let files: Vec<Arc<SourceFile>> = (0..MAX_FILES + 2)
+        .map(|i| Arc::new(SourceFile::new(format!("app/f{i:06}.tf"), "")))
+        .collect();
+    let p = parse_module(Path::new("."), &files, &Options::default());
+    assert_eq!(p.documents.len(), 1);
+    let dropped: Vec<String> = p.errors.iter().map(|e| file_name(&e.file)).collect();
+    assert_eq!(dropped, ["f060000.tf", "f060001.tf"]);
+    assert!(
+        p.errors
+            .iter()
+            .all(|e| e.problem == crate::document::Problem::Incomplete)
+    );
+}
