@@ -17,7 +17,7 @@ use std::cell::Cell;
 /// another needs about two million: it is reported, not evaluated).
 pub(crate) const ROOT_BUDGET: u64 = 500_000;
 /// Units all roots of a module may spend above their floors together.
-pub(crate) const MODULE_BUDGET: u64 = 5_000_000;
+pub(crate) const MODULE_BUDGET: u64 = 2_000_000;
 /// Floor of every root, plus [`FLOOR_PER_BYTE`] per byte of its source.
 const FLOOR_BASE: u64 = 64;
 const FLOOR_PER_BYTE: u64 = 2;
@@ -82,6 +82,11 @@ impl Budget {
         self.root_left.set(saved.root_left);
         self.in_root.set(saved.in_root);
         self.exhausted.replace(saved.exhausted)
+    }
+
+    /// Units left to the current root.
+    pub fn root_left(&self) -> u64 {
+        self.root_left.get()
     }
 
     /// Spends `n` units of the current root; false (and the root marked as

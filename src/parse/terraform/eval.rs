@@ -279,7 +279,7 @@ impl<'a> Evaluator<'a> {
 
     /// A stored value copied to its place of use, with its origin.
     fn fetch(&self, v: &Val, span: Span, origin: Option<&Origin>) -> Option<Val> {
-        if !self.charge(v.size()) {
+        if !self.charge(v.size_up_to(self.budget.root_left())) {
             return None;
         }
         let mut v = v.clone();
@@ -558,7 +558,7 @@ impl<'a> Evaluator<'a> {
         }
         match funcs::call(self, name, args, loc.span(r.clone()), d) {
             // a function's result is new work too (`split` of a long string)
-            Ok(v) if self.charge(v.size()) => v,
+            Ok(v) if self.charge(v.size_up_to(self.budget.root_left())) => v,
             Ok(_) | Err(Fail::Unknown) => unknown_at(loc, r),
             Err(Fail::Error) => failed_at(loc, r, true),
             Err(Fail::TooLarge) => {

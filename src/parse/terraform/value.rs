@@ -147,14 +147,32 @@ impl Val {
         }
     }
 
-    /// Number of nodes, for the evaluation budget.
-    pub fn size(&self) -> u64 {
-        match &self.v {
-            V::List(items) => 1 + items.iter().map(Val::size).sum::<u64>(),
-            V::Map(entries) => 1 + entries.iter().map(|(_, v)| v.size()).sum::<u64>(),
-            V::Json(inner) => 1 + inner.size(),
+    /// The number of nodes (a string counts one more per 64 bytes), for the
+    /// evaluation budget, when it is at most `max`; else some number over
+    /// `max` found without walking the rest: a value too large for the
+    /// budget left costs as little to refuse as the budget itself.
+    pub fn size_up_to(&self, max: u64) -> u64 {
+        let mut n = 0;
+        self.count_nodes(max, &mut n);
+        n
+    }
+
+    fn count_nodes(&self, max: u64, n: &mut u64) {
+        *n = n.saturating_add(match &self.v {
             V::Str(s) | V::Unknown(s) | V::Error(s) => 1 + s.len() as u64 / 64,
             _ => 1,
+        });
+        let children: Box<dyn Iterator<Item = &Val>> = match &self.v {
+            V::List(items) => Box::new(items.iter()),
+            V::Map(entries) => Box::new(entries.iter().map(|(_, v)| v)),
+            V::Json(inner) => Box::new(std::iter::once(&**inner)),
+            _ => return,
+        };
+        for child in children {
+            if *n > max {
+                return;
+            }
+            child.count_nodes(max, n);
         }
     }
 
@@ -501,6 +519,17 @@ mod tests {
         assert_eq!(e.map.span, Span::new(1, 10));
         let img = [PathSeg::Index(0), PathSeg::Key("image".into())];
         assert_eq!(e.map.locate(&img).0.span, Span::new(3, 4));
+    }
+
+    #[test]
+    fn size_up_to_stops_past_its_limit() {
+        let items: Vec<Val> = (0..1000)
+            .map(|i| Val::str(i.to_string(), Span::default()))
+            .collect();
+        let v = Val::new(V::List(items), Span::default());
+        assert_eq!(v.size_up_to(u64::MAX), 1001);
+        assert_eq!(v.size_up_to(5000), 1001);
+        assert_eq!(v.size_up_to(10), 11);
     }
 
     #[test]
