@@ -8,6 +8,11 @@
 //! without default, or a builder-provided one such as `$BUILDPLATFORM`), and
 //! any other `${…}` form, is kept as written — a rule must not judge an
 //! image it cannot know.
+//!
+//! Expansion is bounded by the size it produces, not only by nesting: a word
+//! whose expansion would grow past its limit (`ARG A1=${A0}${A0}` doubled
+//! 26 times reaches gigabytes) stops at once, stays as written and says so
+//! ([`Expanded::over_limit`]); the caller reports it (`EVAL001`).
 
 /// The result of expanding one word.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -17,27 +22,49 @@ pub struct Expanded {
     pub used: Vec<String>,
     /// Some variable could not be resolved and is still in `text`.
     pub unresolved: bool,
+    /// The expansion would have been longer than its limit: `text` is the
+    /// word as written, and the gate cannot vouch for what it names.
+    pub over_limit: bool,
 }
+
+use std::collections::HashSet;
 
 /// Deepest `${X:-${Y:-…}}` nesting expanded; deeper text is kept as written.
 const MAX_DEPTH: usize = 16;
 
-/// Expands `word`; `lookup` gives a variable's value when it has one.
-pub fn expand(word: &str, escape: char, lookup: &dyn Fn(&str) -> Option<String>) -> Expanded {
+/// Expands `word`; `lookup` gives a variable's value when it has one. An
+/// expansion longer than `max_len` bytes is abandoned: the result is the
+/// word as written, with `over_limit` set.
+pub fn expand(
+    word: &str,
+    escape: char,
+    lookup: &dyn Fn(&str) -> Option<String>,
+    max_len: usize,
+) -> Expanded {
     let mut out = Expanded::default();
-    let text = Expander {
+    let mut ex = Expander {
         escape,
         lookup,
+        max_len,
+        seen: HashSet::new(),
         out: &mut out,
+    };
+    let text = ex.run(word, 0);
+    if out.over_limit {
+        out.text = word.to_string();
+        out.unresolved = true;
+    } else {
+        out.text = text;
     }
-    .run(word, 0);
-    out.text = text;
     out
 }
 
 struct Expander<'a> {
     escape: char,
     lookup: &'a dyn Fn(&str) -> Option<String>,
+    max_len: usize,
+    /// The names already in `out.used` (a word may name thousands).
+    seen: HashSet<String>,
     out: &'a mut Expanded,
 }
 
@@ -48,6 +75,11 @@ impl Expander<'_> {
         let mut chars = s.char_indices().peekable();
         let mut in_double = false;
         while let Some((i, c)) = chars.next() {
+            if self.out.over_limit || text.len() > self.max_len {
+                // stop before the next piece: the result is thrown away
+                self.out.over_limit = true;
+                return String::new();
+            }
             match c {
                 '\'' if !in_double => {
                     for (_, q) in chars.by_ref() {
@@ -80,6 +112,10 @@ impl Expander<'_> {
                 }
                 _ => text.push(c),
             }
+        }
+        if text.len() > self.max_len {
+            self.out.over_limit = true;
+            return String::new();
         }
         text
     }
@@ -142,8 +178,11 @@ impl Expander<'_> {
     }
 
     fn value(&mut self, name: &str) -> Option<String> {
+        if self.out.over_limit {
+            return Some(String::new());
+        }
         let v = (self.lookup)(name)?;
-        if !self.out.used.iter().any(|u| u == name) {
+        if self.seen.insert(name.to_string()) {
             self.out.used.push(name.to_string());
         }
         Some(v)
@@ -193,7 +232,7 @@ mod tests {
     }
 
     fn ex(s: &str) -> Expanded {
-        expand(s, '\\', &env)
+        expand(s, '\\', &env, 1 << 16)
     }
 
     #[test]
@@ -234,7 +273,7 @@ mod tests {
     fn quotes_and_escapes() {
         assert_eq!(ex("\"$BASE\":'$TAG'").text, "alpine:$TAG");
         assert_eq!(ex("\\$BASE").text, "$BASE");
-        assert_eq!(expand("`$BASE", '`', &env).text, "$BASE");
+        assert_eq!(expand("`$BASE", '`', &env, 64).text, "$BASE");
     }
 
     #[test]
@@ -242,5 +281,25 @@ mod tests {
         let deep = "${A:-".repeat(10_000) + &"}".repeat(10_000);
         let e = ex(&deep);
         assert!(e.unresolved);
+    }
+
+    #[test]
+    fn expansion_over_the_limit_stays_as_written() {
+        // 4 references to a 5-byte value: 20 bytes, over a limit of 12
+        let e = expand(
+            "${BASE}$BASE${BASE}$BASE",
+            '\\',
+            &|_| Some("abcde".into()),
+            12,
+        );
+        assert!(e.over_limit && e.unresolved);
+        assert_eq!(e.text, "${BASE}$BASE${BASE}$BASE");
+        let nested = expand("${NOPE:-$BASE$BASE$BASE}", '\\', &env, 12);
+        assert!(nested.over_limit);
+        let fits = expand("$BASE$BASE", '\\', &env, 12);
+        assert_eq!(
+            (fits.text.as_str(), fits.over_limit),
+            ("alpinealpine", false)
+        );
     }
 }

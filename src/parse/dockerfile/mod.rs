@@ -27,7 +27,7 @@ mod shell;
 #[cfg(test)]
 mod tests;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use crate::document::{Document, Kind, ParseError, Parsed, PathSeg, SourceFile, Span};
@@ -60,12 +60,17 @@ impl Error {
 }
 
 /// Parses a Dockerfile into one document, or a `PARSE001` error located at
-/// the offending line. Never panics, linear in the size of the file.
+/// the offending line. Never panics, linear in the size of the file. An
+/// `ARG` substitution over its size limit is an `EVAL001` beside the
+/// document.
 pub fn parse(file: &Arc<SourceFile>) -> Parsed {
     match document(file) {
-        Ok(doc) => Parsed {
+        Ok((doc, incomplete)) => Parsed {
             documents: vec![doc],
-            errors: Vec::new(),
+            errors: incomplete
+                .into_iter()
+                .map(|e| ParseError::incomplete(file, e.start, e.end, e.message))
+                .collect(),
         },
         Err(e) => Parsed::error(ParseError {
             problem: crate::document::Problem::Unparsed,
@@ -77,7 +82,13 @@ pub fn parse(file: &Arc<SourceFile>) -> Parsed {
     }
 }
 
-fn document(file: &Arc<SourceFile>) -> Result<Document, Error> {
+/// Most bytes one `ARG` substitution may add to the word it expands.
+const MAX_WORD_GROWTH: usize = 64 << 10;
+/// Most bytes all substitutions of one file may add together: memory stays
+/// proportional to the file, whatever its `ARG`s double.
+const MAX_FILE_GROWTH: usize = 4 << 20;
+
+fn document(file: &Arc<SourceFile>) -> Result<(Document, Vec<Error>), Error> {
     let text = file.text.as_str();
     let (directives, escape) = lexer::directives(text)?;
     let mut lx = Lexer::new(text, escape);
@@ -204,7 +215,6 @@ fn read_heredocs(lx: &mut Lexer<'_>, l: &Logical, h: &Head) -> Result<Vec<Heredo
 
 /// A global `ARG` (declared before the first `FROM`).
 struct GlobalArg {
-    name: String,
     default: Option<String>,
     line: u32,
 }
@@ -224,6 +234,12 @@ struct Builder<'a> {
     args: Vec<GlobalArg>,
     arg_nodes: Vec<Node>,
     first_arg: Option<Span>,
+    /// Index in `args` of the latest global `ARG` with a default, by name.
+    defaults: HashMap<String, usize>,
+    /// Bytes substitutions may still add ([`MAX_FILE_GROWTH`]).
+    growth_left: usize,
+    /// Substitutions over their limit (`EVAL001`).
+    incomplete: Vec<Error>,
     stages: Vec<Stage>,
     /// `input.commands`: the analysed shell commands of the stages' `RUN`s.
     commands: Vec<Node>,
@@ -238,6 +254,9 @@ impl<'a> Builder<'a> {
             args: Vec::new(),
             arg_nodes: Vec::new(),
             first_arg: None,
+            defaults: HashMap::new(),
+            growth_left: MAX_FILE_GROWTH,
+            incomplete: Vec::new(),
             stages: Vec::new(),
             commands: Vec::new(),
             provenance: BTreeMap::new(),
@@ -277,11 +296,32 @@ impl<'a> Builder<'a> {
 
     /// The default of the latest global `ARG` that has one.
     fn lookup(&self, name: &str) -> Option<String> {
-        self.args
-            .iter()
-            .rev()
-            .find(|a| a.name == name && a.default.is_some())
-            .and_then(|a| a.default.clone())
+        let i = *self.defaults.get(name)?;
+        self.args[i].default.clone()
+    }
+
+    /// Substitutes global `ARG` defaults into `raw` (the word at `span`)
+    /// within the size bounds; a word over them stays as written and is
+    /// reported as `EVAL001` there.
+    fn expand(&mut self, raw: &str, span: Span) -> expand::Expanded {
+        let max_len = raw.len() + MAX_WORD_GROWTH.min(self.growth_left);
+        let out = expand::expand(raw, self.escape, &|n| self.lookup(n), max_len);
+        self.growth_left -= out
+            .text
+            .len()
+            .saturating_sub(raw.len())
+            .min(self.growth_left);
+        if out.over_limit {
+            let message = format!(
+                "ARG substitution not evaluated: it would be longer than {} KiB (or the \
+                 file's {} MiB for all substitutions is used up); kept as written, so \
+                 the gate cannot vouch for the value",
+                MAX_WORD_GROWTH >> 10,
+                MAX_FILE_GROWTH >> 20
+            );
+            self.incomplete.push(Error::at(span, message));
+        }
+        out
     }
 
     fn add_global_args(&mut self, l: &Logical, h: &Head) {
@@ -293,8 +333,8 @@ impl<'a> Builder<'a> {
             let (name, default, name_span, default_span) = match raw.find('=') {
                 Some(p) => {
                     let name = t.text.split_once('=').map_or(&raw[..p], |(n, _)| n);
-                    let expanded = expand::expand(&raw[p + 1..], self.escape, &|n| self.lookup(n));
                     let default_span = m.span(t.start + p + 1, t.end);
+                    let expanded = self.expand(&raw[p + 1..], default_span);
                     (
                         name.to_string(),
                         Some(expanded.text),
@@ -308,8 +348,10 @@ impl<'a> Builder<'a> {
             o.set("name", Node::string(&name, name_span));
             o.set("default", Node::opt_string(default.clone(), default_span));
             self.arg_nodes.push(o.build());
+            if default.is_some() {
+                self.defaults.insert(name.clone(), self.args.len());
+            }
             self.args.push(GlobalArg {
-                name,
                 default,
                 line: l.line,
             });
@@ -338,7 +380,7 @@ impl<'a> Builder<'a> {
             )),
             None => None,
         };
-        let expanded = expand::expand(raw, self.escape, &|n| self.lookup(n));
+        let expanded = self.expand(raw, token);
         let image = expanded.text.as_str();
         let lower = image.to_ascii_lowercase();
         let stage_ref = self.stage_ref(&lower, index);
@@ -428,11 +470,7 @@ impl<'a> Builder<'a> {
         let described: Vec<String> = used
             .iter()
             .map(|n| {
-                let decl = self
-                    .args
-                    .iter()
-                    .rev()
-                    .find(|a| &a.name == n && a.default.is_some());
+                let decl = self.defaults.get(n).map(|&i| &self.args[i]);
                 match decl {
                     Some(a) => format!("ARG {n} (line {})", a.line),
                     None => format!("ARG {n}"),
@@ -471,7 +509,11 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn finish(self, file: &Arc<SourceFile>, directives: &[Directive]) -> Result<Document, Error> {
+    fn finish(
+        self,
+        file: &Arc<SourceFile>,
+        directives: &[Directive],
+    ) -> Result<(Document, Vec<Error>), Error> {
         if self.stages.is_empty() {
             let (span, msg) = match self.first_arg {
                 Some(span) => (
@@ -508,7 +550,7 @@ impl<'a> Builder<'a> {
         let root = root.build();
         let mut doc = Document::new(Kind::Dockerfile, file.clone(), root.value, root.map);
         doc.provenance = self.provenance;
-        Ok(doc)
+        Ok((doc, self.incomplete))
     }
 }
 

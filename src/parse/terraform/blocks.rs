@@ -4,20 +4,27 @@
 //! expanded into the entries Terraform would generate.
 
 use super::body::{Block, Body, Item};
-use super::eval::{Evaluator, MAX_DEPTH, Scope, iter_pairs, key_string};
-use super::value::{V, Val, map_insert};
+use super::eval::{Evaluator, MAX_DEPTH, Scope};
+use super::value::{V, Val, iter_pairs, key_string, map_insert};
 use crate::document::Span;
 
 /// The value of a block body, reported at `head` (the block header).
 pub(crate) fn config(ev: &Evaluator, body: &Body, head: Span, scope: &Scope, depth: u32) -> Val {
     if depth > MAX_DEPTH {
+        ev.bound_hit(
+            head,
+            format!(
+                "block nested more than {MAX_DEPTH} levels deep is not evaluated, so the \
+                 gate cannot vouch for it"
+            ),
+        );
         return Val::unknown("${…}", head);
     }
     let mut entries: Vec<(String, Val)> = Vec::new();
     for item in &body.items {
         match item {
             Item::Attr(a) => {
-                let mut v = ev.eval(a.expr, scope, 0);
+                let mut v = ev.eval_root(a.expr, scope);
                 if REFERENCE_LISTS.contains(&a.name.as_str()) {
                     references_as_text(&mut v);
                 }
@@ -27,7 +34,11 @@ pub(crate) fn config(ev: &Evaluator, body: &Body, head: Span, scope: &Scope, dep
                 let inner = config(ev, &b.body, b.head, scope, depth + 1);
                 push_block(&mut entries, &b.ident, labeled(b, &b.labels, inner));
                 if b.ident == "dynamic" {
-                    expand_dynamic(ev, b, scope, depth + 1, &mut entries);
+                    // one root for the whole expansion: its attributes are
+                    // evaluated once per element
+                    ev.part_of_root(b.head, "this dynamic block", || {
+                        expand_dynamic(ev, b, scope, depth + 1, &mut entries)
+                    });
                 }
             }
         }

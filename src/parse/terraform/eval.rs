@@ -11,7 +11,7 @@
 //! declarations are plain `fn` pointers, which cannot read module files.
 
 use std::cell::{Cell, OnceCell, RefCell};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
 use std::rc::Rc;
@@ -26,18 +26,16 @@ use hcl_edit::template::{Directive, Element, ForDirective, IfDirective, Template
 use serde_json::{Number, Value};
 
 use super::body::{Expr, Loc};
-use super::funcs::{self, Fail};
-use super::value::{MAX_VALUE_DEPTH, Origin, V, Val, map_insert};
+use super::budget::{Budget, MODULE_BUDGET, ROOT_BUDGET};
+use super::funcs::{self, Fail, ModuleFiles};
+use super::value::{
+    MAX_STRING, MAX_VALUE_DEPTH, Origin, V, Val, as_bool, as_f64, iter_pairs, json_eq, key_string,
+    looks_like_json, map_insert, number, with_origins,
+};
 use crate::document::{PathSeg, SourceFile, SourceMap, Span};
 
 /// Deepest expression nesting evaluated; deeper expressions stay text.
 pub(crate) const MAX_DEPTH: u32 = 64;
-/// Work units (expressions evaluated, value nodes copied) one module may
-/// spend; past it everything left is kept as text. Bounds locals that
-/// double a list or a string on every step.
-const BUDGET: u64 = 500_000;
-/// Longest string built by templates and functions.
-pub(crate) const MAX_STRING: usize = 1 << 20;
 /// Largest file `file()`/`templatefile()` read.
 const MAX_FILE: u64 = 1 << 20;
 
@@ -111,11 +109,15 @@ pub(crate) struct Evaluator<'a> {
     dir: PathBuf,
     dir_canonical: OnceCell<Option<PathBuf>>,
     rel_dir: PathBuf,
-    files: RefCell<HashMap<PathBuf, Option<Rc<Loaded>>>>,
+    files: RefCell<HashMap<PathBuf, Result<Rc<Loaded>, Fail>>>,
     extra_files: RefCell<Vec<Arc<SourceFile>>>,
     first_extra: usize,
     path_module: Cell<bool>,
-    budget: Cell<u64>,
+    budget: Budget,
+    /// Values cut short by a bound (budget, depth, size), to report as
+    /// `EVAL001` at their spans, once each.
+    incomplete: RefCell<Vec<(Span, String)>>,
+    reported: RefCell<HashSet<Span>>,
 }
 
 impl<'a> Evaluator<'a> {
@@ -134,7 +136,9 @@ impl<'a> Evaluator<'a> {
             extra_files: RefCell::new(Vec::new()),
             first_extra,
             path_module: Cell::new(false),
-            budget: Cell::new(BUDGET),
+            budget: Budget::new(),
+            incomplete: RefCell::new(Vec::new()),
+            reported: RefCell::new(HashSet::new()),
         }
     }
 
@@ -154,15 +158,81 @@ impl<'a> Evaluator<'a> {
         std::mem::take(&mut *self.extra_files.borrow_mut())
     }
 
-    /// Spends `n` work units; false when the module's budget is used up.
+    /// Spends `n` work units of the current root; false when its budget is
+    /// used up (the root is then reported).
     pub fn charge(&self, n: u64) -> bool {
-        let left = self.budget.get();
-        if left < n {
-            self.budget.set(0);
-            return false;
+        self.budget.charge(n)
+    }
+
+    /// Records that the value at `span` was cut short by a bound: it is
+    /// reported as `EVAL001` there (once per span), because a rule cannot
+    /// judge the text it is kept as.
+    pub fn bound_hit(&self, span: Span, message: impl Into<String>) {
+        if self.reported.borrow_mut().insert(span) {
+            self.incomplete.borrow_mut().push((span, message.into()));
         }
-        self.budget.set(left - n);
-        true
+    }
+
+    /// The values cut short by a bound, in the order met: (span, message).
+    pub fn take_incomplete(&self) -> Vec<(Span, String)> {
+        std::mem::take(&mut *self.incomplete.borrow_mut())
+    }
+
+    /// Evaluates a value the document shows (an attribute, a variable's
+    /// value) as a root of the budget, unless it is part of one already
+    /// (the attributes of a `dynamic` block's content).
+    pub fn eval_root(&self, e: Expr<'_>, scope: &Scope) -> Val {
+        self.part_of_root(e.span(), "this expression", || self.eval(e, scope, 0))
+    }
+
+    /// Runs `f` as a root of the budget at `span` (described as `what`)
+    /// unless a root is being evaluated already.
+    pub fn part_of_root<T>(&self, span: Span, what: &str, f: impl FnOnce() -> T) -> T {
+        if self.budget.in_root() {
+            f()
+        } else {
+            self.root(span, what, f)
+        }
+    }
+
+    /// Runs `f` with a budget of its own; reports `span` if it runs out.
+    fn root<T>(&self, span: Span, what: &str, f: impl FnOnce() -> T) -> T {
+        let saved = self
+            .budget
+            .begin(u64::from(span.end.saturating_sub(span.start)));
+        let out = f();
+        if self.budget.end(saved) {
+            let message = format!(
+                "evaluation budget exhausted: {what} needs more than the {ROOT_BUDGET} steps \
+                 one expression may take (or the module's {MODULE_BUDGET} is used up); its \
+                 value is kept as expression text, so the gate cannot vouch for it"
+            );
+            self.bound_hit(span, message);
+        }
+        out
+    }
+
+    /// Records a nesting deeper than [`MAX_DEPTH`] at `span`.
+    fn too_deep(&self, span: Span) {
+        self.bound_hit(
+            span,
+            format!(
+                "expression nested more than {MAX_DEPTH} levels deep (counting locals and \
+                 templates it goes through) is kept as text, so the gate cannot vouch for it"
+            ),
+        );
+    }
+
+    /// Records a string, file or function result over its size limit.
+    fn too_long(&self, span: Span) {
+        self.bound_hit(
+            span,
+            format!(
+                "value over the size limit ({} MB for a string or a file read by `file()`/\
+                 `templatefile()`) is kept as expression text, so the gate cannot vouch for it",
+                MAX_STRING >> 20
+            ),
+        );
     }
 
     /// Evaluates an attribute expression of either syntax.
@@ -181,11 +251,23 @@ impl<'a> Evaluator<'a> {
         }
         let (expr, _) = self.locals.get(name)?;
         self.memo.borrow_mut().insert(name.to_string(), None);
-        // a local has one value, whatever the place that first reads it
+        // a local has one value, whatever the place that first reads it,
+        // and a budget of its own, whatever reads it first
         let in_path_arg = self.path_module.replace(false);
-        let mut v = self.eval(*expr, &Scope::root(), depth + 1);
+        let what = format!("local `{name}`");
+        let mut v = self.root(expr.span(), &what, || {
+            self.eval(*expr, &Scope::root(), depth + 1)
+        });
         self.path_module.set(in_path_arg);
         if v.depth() > MAX_VALUE_DEPTH / 2 {
+            self.bound_hit(
+                expr.span(),
+                format!(
+                    "local `{name}` is nested more than {} levels deep and is kept as text, \
+                     so the gate cannot vouch for it",
+                    MAX_VALUE_DEPTH / 2
+                ),
+            );
             v = Val::unknown(format!("${{local.{name}}}"), v.span);
         }
         let v = Rc::new(v);
@@ -197,7 +279,7 @@ impl<'a> Evaluator<'a> {
 
     /// A stored value copied to its place of use, with its origin.
     fn fetch(&self, v: &Val, span: Span, origin: Option<&Origin>) -> Option<Val> {
-        if !self.charge(v.size()) {
+        if !self.charge(v.size_up_to(self.budget.root_left())) {
             return None;
         }
         let mut v = v.clone();
@@ -207,7 +289,11 @@ impl<'a> Evaluator<'a> {
 
     fn hcl(&self, e: &Expression, loc: Loc<'_>, scope: &Scope, depth: u32) -> Val {
         let r = e.span();
-        if depth > MAX_DEPTH || !self.charge(1) {
+        if depth > MAX_DEPTH {
+            self.too_deep(loc.span(r.clone()));
+            return unknown_at(loc, r);
+        }
+        if !self.charge(1) {
             return unknown_at(loc, r);
         }
         let span = loc.span(r.clone());
@@ -300,6 +386,7 @@ impl<'a> Evaluator<'a> {
         };
         self.render(t, loc, scope, d, &mut out);
         if out.text.len() > MAX_STRING {
+            self.too_long(span);
             return unknown_at(loc, r);
         }
         let v = if out.error {
@@ -318,6 +405,9 @@ impl<'a> Evaluator<'a> {
 
     fn render(&self, t: &Template, loc: Loc<'_>, scope: &Scope, d: u32, out: &mut Render) {
         for el in t.iter() {
+            if d > MAX_DEPTH {
+                self.too_deep(loc.span(el.span()));
+            }
             if out.text.len() > MAX_STRING || d > MAX_DEPTH || !self.charge(1) {
                 out.unknown = true;
                 return;
@@ -467,9 +557,14 @@ impl<'a> Evaluator<'a> {
             }
         }
         match funcs::call(self, name, args, loc.span(r.clone()), d) {
-            Ok(v) => v,
-            Err(Fail::Unknown) => unknown_at(loc, r),
+            // a function's result is new work too (`split` of a long string)
+            Ok(v) if self.charge(v.size_up_to(self.budget.root_left())) => v,
+            Ok(_) | Err(Fail::Unknown) => unknown_at(loc, r),
             Err(Fail::Error) => failed_at(loc, r, true),
+            Err(Fail::TooLarge) => {
+                self.too_long(loc.span(r.clone()));
+                unknown_at(loc, r)
+            }
         }
     }
 
@@ -688,7 +783,11 @@ impl<'a> Evaluator<'a> {
     /// A `.tf.json` value: strings are templates, the rest keeps its shape.
     fn json(&self, v: &Value, map: &SourceMap, file: u16, scope: &Scope, depth: u32) -> Val {
         let span = map.span.in_file(file);
-        if depth > MAX_DEPTH || !self.charge(1) {
+        if depth > MAX_DEPTH {
+            self.too_deep(span);
+            return Val::from_json(v, span);
+        }
+        if !self.charge(1) {
             return Val::from_json(v, span);
         }
         let child = |seg: PathSeg| -> &SourceMap { map.child(&seg).unwrap_or(map) };
@@ -738,58 +837,11 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    /// `file(path)`: the content of a file inside the module directory; a
-    /// JSON file is kept as its structure, with spans into the file.
-    pub fn read_file(&self, path: &str, span: Span) -> Result<Val, Fail> {
-        let loaded = self.load(path).ok_or(Fail::Unknown)?;
-        let json = loaded.json.get_or_init(|| {
-            looks_like_json(&loaded.text)
-                .then(|| self.load_json(&loaded.rel, &loaded.text))
-                .flatten()
-        });
-        Ok(match json {
-            Some(j) => Val::new(V::Json(Box::new(j.clone())), span),
-            None => Val::str(loaded.text.as_ref(), span),
-        })
-    }
-
-    /// Whether `path` names a readable file inside the module directory.
-    pub fn file_exists(&self, path: &str) -> bool {
-        self.load(path).is_some()
-    }
-
-    /// `templatefile(path, vars)`: renders the template with only `vars`
-    /// in scope; rendered JSON is kept as its structure.
-    pub fn template_file(&self, path: &str, vars: &Val, span: Span, d: u32) -> Result<Val, Fail> {
-        let loaded = self.load(path).ok_or(Fail::Unknown)?;
-        let names = match &vars.v {
-            V::Map(entries) => entries.clone(),
-            V::Unknown(_) => return Err(Fail::Unknown),
-            _ => return Err(Fail::Error),
-        };
-        let text = loaded.text.clone();
-        if super::precheck::template_unclosed(&text) {
-            return Err(Fail::Error);
-        }
-        let t = hcl_edit::parser::parse_template(&text).map_err(|_| Fail::Error)?;
-        let loc = Loc {
-            text: &text,
-            file: span.file,
-            fixed: Some(span),
-        };
-        let mut v = self.template(&t, loc, None, &Scope::isolated(names), d + 1);
-        if let V::Str(s) | V::Unknown(s) = &v.v
-            && looks_like_json(s)
-            && let Ok(j) = serde_json::from_str::<Value>(s)
-        {
-            let inner = Val::from_json(&j, span);
-            v.v = V::Json(Box::new(inner));
-        }
-        Ok(v)
-    }
-
-    fn load(&self, path: &str) -> Option<Rc<Loaded>> {
-        let (canonical, rel) = self.module_path(path)?;
+    /// A module file, read once: `Fail::Unknown` when there is no such
+    /// readable file inside the module directory, `Fail::TooLarge` when it
+    /// is over [`MAX_FILE`] (or over the budget left).
+    fn load(&self, path: &str) -> Result<Rc<Loaded>, Fail> {
+        let (canonical, rel) = self.module_path(path).ok_or(Fail::Unknown)?;
         if let Some(hit) = self.files.borrow().get(&canonical) {
             return hit.clone();
         }
@@ -798,13 +850,20 @@ impl<'a> Evaluator<'a> {
         loaded
     }
 
-    fn read(&self, canonical: &Path, rel: &Path) -> Option<Loaded> {
-        let meta = std::fs::metadata(canonical).ok()?;
-        if !meta.is_file() || meta.len() > MAX_FILE || !self.charge(meta.len() / 64) {
-            return None;
+    fn read(&self, canonical: &Path, rel: &Path) -> Result<Loaded, Fail> {
+        let meta = std::fs::metadata(canonical).map_err(|_| Fail::Unknown)?;
+        if !meta.is_file() {
+            return Err(Fail::Unknown);
         }
-        let text = std::fs::read_to_string(canonical).ok()?;
-        Some(Loaded {
+        if meta.len() > MAX_FILE {
+            return Err(Fail::TooLarge);
+        }
+        if !self.charge(meta.len() / 64) {
+            // the root is reported as out of budget
+            return Err(Fail::Unknown);
+        }
+        let text = std::fs::read_to_string(canonical).map_err(|_| Fail::Unknown)?;
+        Ok(Loaded {
             text: Rc::from(text),
             rel: rel.to_path_buf(),
             json: OnceCell::new(),
@@ -846,6 +905,58 @@ impl<'a> Evaluator<'a> {
             .as_ref()?;
         let canonical = self.dir.join(&rel).canonicalize().ok()?;
         canonical.starts_with(dir).then_some((canonical, rel))
+    }
+}
+
+impl ModuleFiles for Evaluator<'_> {
+    /// `file(path)`: the content of a file inside the module directory; a
+    /// JSON file is kept as its structure, with spans into the file.
+    fn read_file(&self, path: &str, span: Span) -> Result<Val, Fail> {
+        let loaded = self.load(path)?;
+        let json = loaded.json.get_or_init(|| {
+            looks_like_json(&loaded.text)
+                .then(|| self.load_json(&loaded.rel, &loaded.text))
+                .flatten()
+        });
+        Ok(match json {
+            Some(j) => Val::new(V::Json(Box::new(j.clone())), span),
+            None => Val::str(loaded.text.as_ref(), span),
+        })
+    }
+
+    /// Whether `path` names a readable file inside the module directory.
+    fn file_exists(&self, path: &str) -> bool {
+        !matches!(self.load(path), Err(Fail::Unknown))
+    }
+
+    /// `templatefile(path, vars)`: renders the template with only `vars`
+    /// in scope; rendered JSON is kept as its structure.
+    fn template_file(&self, path: &str, vars: &Val, span: Span, d: u32) -> Result<Val, Fail> {
+        let loaded = self.load(path)?;
+        let names = match &vars.v {
+            V::Map(entries) => entries.clone(),
+            V::Unknown(_) => return Err(Fail::Unknown),
+            _ => return Err(Fail::Error),
+        };
+        let text = loaded.text.clone();
+        if super::precheck::template_unclosed(&text) {
+            return Err(Fail::Error);
+        }
+        let t = hcl_edit::parser::parse_template(&text).map_err(|_| Fail::Error)?;
+        let loc = Loc {
+            text: &text,
+            file: span.file,
+            fixed: Some(span),
+        };
+        let mut v = self.template(&t, loc, None, &Scope::isolated(names), d + 1);
+        if let V::Str(s) | V::Unknown(s) = &v.v
+            && looks_like_json(s)
+            && let Ok(j) = serde_json::from_str::<Value>(s)
+        {
+            let inner = Val::from_json(&j, span);
+            v.v = V::Json(Box::new(inner));
+        }
+        Ok(v)
     }
 }
 
@@ -988,14 +1099,6 @@ fn failed_at(loc: Loc<'_>, r: Option<Range<usize>>, error: bool) -> Val {
     }
 }
 
-/// Adds the operands' provenance to a computed value.
-pub(crate) fn with_origins(mut v: Val, from: &[&Val]) -> Val {
-    for f in from {
-        v.add_origins(&f.origins);
-    }
-    v
-}
-
 fn hcl_number(n: &hcl_edit::Number) -> V {
     if let Some(i) = n.as_i64() {
         V::Num(Number::from(i))
@@ -1003,71 +1106,6 @@ fn hcl_number(n: &hcl_edit::Number) -> V {
         V::Num(Number::from(u))
     } else {
         n.as_f64().and_then(number).unwrap_or(V::Null)
-    }
-}
-
-/// A number value from an `f64`, as an integer when it is one.
-pub(crate) fn number(f: f64) -> Option<V> {
-    if f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0 {
-        Some(V::Num(Number::from(f as i64)))
-    } else {
-        Number::from_f64(f).map(V::Num)
-    }
-}
-
-/// A value as a number (numeric strings convert, as in Terraform).
-pub(crate) fn as_f64(v: &Val) -> Option<f64> {
-    match &v.v {
-        V::Num(n) => n.as_f64(),
-        V::Str(s) => s.trim().parse::<f64>().ok().filter(|f| f.is_finite()),
-        _ => None,
-    }
-}
-
-/// A value as a bool (`"true"`/`"false"` convert, as in Terraform).
-pub(crate) fn as_bool(v: &Val) -> Option<bool> {
-    match &v.v {
-        V::Bool(b) => Some(*b),
-        V::Str(s) if s == "true" => Some(true),
-        V::Str(s) if s == "false" => Some(false),
-        _ => None,
-    }
-}
-
-/// A value used as a map key or a string: scalars convert, unknowns give
-/// their text.
-pub(crate) fn key_string(v: &Val) -> Option<String> {
-    match &v.v {
-        V::Str(s) | V::Unknown(s) | V::Error(s) => Some(s.clone()),
-        V::Num(n) => Some(n.to_string()),
-        V::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
-
-/// The (key, value) pairs a `for` or `for_each` iterates: list items with
-/// their index, map entries in key order. `None` when not iterable or not
-/// known.
-pub(crate) fn iter_pairs(v: &Val) -> Option<Vec<(Val, Val)>> {
-    match &v.v {
-        V::List(items) => Some(
-            items
-                .iter()
-                .enumerate()
-                .map(|(i, item)| (Val::new(V::Num(Number::from(i)), item.span), item.clone()))
-                .collect(),
-        ),
-        V::Map(entries) => {
-            let mut sorted: Vec<&(String, Val)> = entries.iter().collect();
-            sorted.sort_by(|a, b| a.0.cmp(&b.0));
-            Some(
-                sorted
-                    .into_iter()
-                    .map(|(k, item)| (Val::str(k.as_str(), item.span), item.clone()))
-                    .collect(),
-            )
-        }
-        _ => None,
     }
 }
 
@@ -1146,25 +1184,4 @@ fn binary_op(op: BinaryOperator, l: &Val, r: &Val) -> Result<V, bool> {
             number(out).ok_or(true)
         }
     }
-}
-
-/// Equality of plain JSON values, numbers compared by value (1 == 1.0).
-pub(crate) fn json_eq(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
-        (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_eq(p, q))
-        }
-        (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
-        }
-        _ => a == b,
-    }
-}
-
-/// Whether text is meant as JSON (an object or an array).
-pub(crate) fn looks_like_json(s: &str) -> bool {
-    matches!(s.trim_start().chars().next(), Some('{' | '['))
 }

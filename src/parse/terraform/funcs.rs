@@ -9,11 +9,22 @@
 
 use serde_json::Number;
 
-use super::eval::{
-    Evaluator, MAX_STRING, as_bool, as_f64, json_eq, key_string, number, with_origins,
+use super::value::{
+    MAX_STRING, V, Val, as_bool, as_f64, json_eq, key_string, map_insert, number, with_origins,
 };
-use super::value::{V, Val, map_insert};
 use crate::document::Span;
+
+/// The module files `file`, `fileexists` and `templatefile` read: the
+/// evaluator provides them, so the functions depend on it only through
+/// this trait (the evaluator calls the functions, not the other way).
+pub(crate) trait ModuleFiles {
+    /// `file(path)`: the content, located at `span`.
+    fn read_file(&self, path: &str, span: Span) -> Result<Val, Fail>;
+    /// `fileexists(path)`.
+    fn file_exists(&self, path: &str) -> bool;
+    /// `templatefile(path, vars)`, rendered `depth` levels deep.
+    fn template_file(&self, path: &str, vars: &Val, span: Span, depth: u32) -> Result<Val, Fail>;
+}
 
 /// Why a call has no value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,13 +34,16 @@ pub(crate) enum Fail {
     Unknown,
     /// The arguments are wrong for the function.
     Error,
+    /// The result (or a file read) would be over its size limit: the value
+    /// is cut short by a bound, which is reported.
+    TooLarge,
 }
 
 type R = Result<Val, Fail>;
 
 /// Calls function `name` on evaluated arguments; the result is located at
 /// `span` (the call) unless it is one of the arguments passed through.
-pub(crate) fn call(ev: &Evaluator, name: &str, args: Vec<Val>, span: Span, depth: u32) -> R {
+pub(crate) fn call(ev: &dyn ModuleFiles, name: &str, args: Vec<Val>, span: Span, depth: u32) -> R {
     match name {
         "try" => try_(args),
         "can" => can(&args, span),
@@ -411,7 +425,7 @@ fn join(args: &[Val]) -> Result<String, Fail> {
     }
     let out = parts.join(&sep);
     if out.len() > MAX_STRING {
-        return Err(Fail::Unknown);
+        return Err(Fail::TooLarge);
     }
     Ok(out)
 }
@@ -441,7 +455,7 @@ fn replace(args: &[Val]) -> Result<String, Fail> {
         s.replace(&from, &to)
     };
     if out.len() > MAX_STRING {
-        return Err(Fail::Unknown);
+        return Err(Fail::TooLarge);
     }
     Ok(out)
 }
@@ -470,7 +484,7 @@ fn format(args: &[Val]) -> Result<String, Fail> {
         next += 1;
         out.push_str(&verb.apply(arg)?);
         if out.len() > MAX_STRING {
-            return Err(Fail::Unknown);
+            return Err(Fail::TooLarge);
         }
     }
     if next != rest.len() {

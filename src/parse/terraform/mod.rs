@@ -10,6 +10,7 @@
 
 mod blocks;
 mod body;
+mod budget;
 mod eval;
 mod funcs;
 mod hcl;
@@ -55,6 +56,14 @@ const MAX_VAR_FILE: u64 = 4 << 20;
 /// whose configuration files parse yields no document.
 pub fn parse_module(dir: &Path, files: &[Arc<SourceFile>], options: &Options) -> Parsed {
     let mut out = Parsed::default();
+    for dropped in files.iter().skip(MAX_FILES) {
+        let message = format!(
+            "module has more than {MAX_FILES} files: this one is not evaluated, so the gate \
+             cannot vouch for it"
+        );
+        out.errors
+            .push(ParseError::incomplete(dropped, 0, 0, message));
+    }
     let files = &files[..files.len().min(MAX_FILES)];
     let mut configs = Vec::new();
     let mut tfvars = Vec::new();
@@ -107,7 +116,9 @@ pub fn parse_module(dir: &Path, files: &[Arc<SourceFile>], options: &Options) ->
         has_tfvars,
         module: &module,
     };
-    out.documents.push(document(dir, input));
+    let (doc, incomplete) = document(dir, input);
+    out.errors.extend(incomplete);
+    out.documents.push(doc);
     out
 }
 
@@ -124,7 +135,9 @@ struct Input<'a> {
     module: &'a str,
 }
 
-fn document(dir: &Path, input: Input) -> Document {
+/// The module's document, and an `EVAL001` for every value a bound cut
+/// short.
+fn document(dir: &Path, input: Input) -> (Document, Vec<ParseError>) {
     let blocks: Vec<Block> = input
         .configs
         .iter()
@@ -146,14 +159,24 @@ fn document(dir: &Path, input: Input) -> Document {
     let emitted = value::emit(tree, &mut provenance);
     let mut files = input.all.to_vec();
     files.extend(ev.take_extra_files());
-    Document {
+    let incomplete = ev
+        .take_incomplete()
+        .into_iter()
+        .filter_map(|(span, message)| {
+            let file = files.get(span.file as usize)?;
+            let (start, end) = (span.start as usize, span.end as usize);
+            Some(ParseError::incomplete(file, start, end, message))
+        })
+        .collect();
+    let doc = Document {
         kind: Kind::Terraform,
         files,
         label: input.module.to_string(),
         input: emitted.value,
         source_map: emitted.map,
         provenance,
-    }
+    };
+    (doc, incomplete)
 }
 
 /// A parsed file.

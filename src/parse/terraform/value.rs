@@ -147,14 +147,32 @@ impl Val {
         }
     }
 
-    /// Number of nodes, for the evaluation budget.
-    pub fn size(&self) -> u64 {
-        match &self.v {
-            V::List(items) => 1 + items.iter().map(Val::size).sum::<u64>(),
-            V::Map(entries) => 1 + entries.iter().map(|(_, v)| v.size()).sum::<u64>(),
-            V::Json(inner) => 1 + inner.size(),
+    /// The number of nodes (a string counts one more per 64 bytes), for the
+    /// evaluation budget, when it is at most `max`; else some number over
+    /// `max` found without walking the rest: a value too large for the
+    /// budget left costs as little to refuse as the budget itself.
+    pub fn size_up_to(&self, max: u64) -> u64 {
+        let mut n = 0;
+        self.count_nodes(max, &mut n);
+        n
+    }
+
+    fn count_nodes(&self, max: u64, n: &mut u64) {
+        *n = n.saturating_add(match &self.v {
             V::Str(s) | V::Unknown(s) | V::Error(s) => 1 + s.len() as u64 / 64,
             _ => 1,
+        });
+        let children: Box<dyn Iterator<Item = &Val>> = match &self.v {
+            V::List(items) => Box::new(items.iter()),
+            V::Map(entries) => Box::new(entries.iter().map(|(_, v)| v)),
+            V::Json(inner) => Box::new(std::iter::once(&**inner)),
+            _ => return,
+        };
+        for child in children {
+            if *n > max {
+                return;
+            }
+            child.count_nodes(max, n);
         }
     }
 
@@ -373,6 +391,103 @@ fn describe(val: &Val, scalar: bool) -> String {
     format!("`{shown}` from {from}")
 }
 
+/// Longest string built by templates and functions.
+pub(crate) const MAX_STRING: usize = 1 << 20;
+
+/// Adds the operands' provenance to a computed value.
+pub(crate) fn with_origins(mut v: Val, from: &[&Val]) -> Val {
+    for f in from {
+        v.add_origins(&f.origins);
+    }
+    v
+}
+
+/// A number value from an `f64`, as an integer when it is one.
+pub(crate) fn number(f: f64) -> Option<V> {
+    if f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0 {
+        Some(V::Num(Number::from(f as i64)))
+    } else {
+        Number::from_f64(f).map(V::Num)
+    }
+}
+
+/// A value as a number (numeric strings convert, as in Terraform).
+pub(crate) fn as_f64(v: &Val) -> Option<f64> {
+    match &v.v {
+        V::Num(n) => n.as_f64(),
+        V::Str(s) => s.trim().parse::<f64>().ok().filter(|f| f.is_finite()),
+        _ => None,
+    }
+}
+
+/// A value as a bool (`"true"`/`"false"` convert, as in Terraform).
+pub(crate) fn as_bool(v: &Val) -> Option<bool> {
+    match &v.v {
+        V::Bool(b) => Some(*b),
+        V::Str(s) if s == "true" => Some(true),
+        V::Str(s) if s == "false" => Some(false),
+        _ => None,
+    }
+}
+
+/// A value used as a map key or a string: scalars convert, unknowns give
+/// their text.
+pub(crate) fn key_string(v: &Val) -> Option<String> {
+    match &v.v {
+        V::Str(s) | V::Unknown(s) | V::Error(s) => Some(s.clone()),
+        V::Num(n) => Some(n.to_string()),
+        V::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// The (key, value) pairs a `for` or `for_each` iterates: list items with
+/// their index, map entries in key order. `None` when not iterable or not
+/// known.
+pub(crate) fn iter_pairs(v: &Val) -> Option<Vec<(Val, Val)>> {
+    match &v.v {
+        V::List(items) => Some(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| (Val::new(V::Num(Number::from(i)), item.span), item.clone()))
+                .collect(),
+        ),
+        V::Map(entries) => {
+            let mut sorted: Vec<&(String, Val)> = entries.iter().collect();
+            sorted.sort_by(|a, b| a.0.cmp(&b.0));
+            Some(
+                sorted
+                    .into_iter()
+                    .map(|(k, item)| (Val::str(k.as_str(), item.span), item.clone()))
+                    .collect(),
+            )
+        }
+        _ => None,
+    }
+}
+
+/// Equality of plain JSON values, numbers compared by value (1 == 1.0).
+pub(crate) fn json_eq(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_eq(p, q))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+/// Whether text is meant as JSON (an object or an array).
+pub(crate) fn looks_like_json(s: &str) -> bool {
+    matches!(s.trim_start().chars().next(), Some('{' | '['))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -404,6 +519,17 @@ mod tests {
         assert_eq!(e.map.span, Span::new(1, 10));
         let img = [PathSeg::Index(0), PathSeg::Key("image".into())];
         assert_eq!(e.map.locate(&img).0.span, Span::new(3, 4));
+    }
+
+    #[test]
+    fn size_up_to_stops_past_its_limit() {
+        let items: Vec<Val> = (0..1000)
+            .map(|i| Val::str(i.to_string(), Span::default()))
+            .collect();
+        let v = Val::new(V::List(items), Span::default());
+        assert_eq!(v.size_up_to(u64::MAX), 1001);
+        assert_eq!(v.size_up_to(5000), 1001);
+        assert_eq!(v.size_up_to(10), 11);
     }
 
     #[test]

@@ -56,7 +56,7 @@ pub(crate) fn resolve(
         let val = match expr {
             // JSON defaults are literal values, not templates
             Expr::Json(v, map, file) => Val::from_json_mapped(v, map, file),
-            hcl => ev.eval(hcl, &Scope::root(), 0),
+            hcl => ev.eval_root(hcl, &Scope::root()),
         };
         let origin = format!(
             "the default of variable `{}` ({})",
@@ -83,7 +83,7 @@ fn values(ev: &Evaluator, src: &VarSource) -> Vec<(String, Val)> {
         VarSource::Hcl(body, loc) => body
             .attributes()
             .map(|a| {
-                let v = ev.eval(Expr::Hcl(&a.value, *loc), &Scope::root(), 0);
+                let v = ev.eval_root(Expr::Hcl(&a.value, *loc), &Scope::root());
                 (a.key.as_str().to_string(), v)
             })
             .collect(),
