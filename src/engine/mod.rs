@@ -3,6 +3,7 @@
 //! rules loaded), cloned per worker thread, each rule evaluated on its own so
 //! a failing rule becomes a diagnostic instead of a lost run.
 
+pub mod bounds;
 pub mod extensions;
 pub mod policy;
 pub mod recursion;
@@ -97,12 +98,16 @@ impl PolicySet {
         mut catalogue: Catalogue,
     ) -> (PolicySet, Vec<PolicyError>) {
         // Test files never run in a scan: they are checked by `driftless test`.
+        let not_test = |f: &PolicyFile| f.role != Role::Test;
+        let user_files: Vec<PolicyFile> = user_files.into_iter().filter(not_test).collect();
+        let (user_files, mut errors) = outside_reserved_namespaces(user_files);
         let all: Vec<PolicyFile> = policy::builtin()
             .into_iter()
+            .filter(not_test)
             .chain(user_files)
-            .filter(|f| f.role != Role::Test)
             .collect();
-        let (admitted, mut errors) = admit(all);
+        let (admitted, admit_errors) = admit(all);
+        errors.extend(admit_errors);
         let mut libraries = Vec::new();
         let mut rule_files = Vec::new();
         for file in admitted {
@@ -135,12 +140,34 @@ impl PolicySet {
     }
 }
 
+/// Keeps the user files that stay out of the namespaces reserved for the
+/// built-in policies ([`bounds::reserved_namespace_error`]) and rejects the
+/// others, so no user file can redefine or extend a built-in rule or
+/// library. Files nested too deep to parse safely are passed on for
+/// [`admit`] to reject.
+fn outside_reserved_namespaces(files: Vec<PolicyFile>) -> (Vec<PolicyFile>, Vec<PolicyError>) {
+    let mut kept = Vec::new();
+    let mut errors = Vec::new();
+    for file in files {
+        let reserved = match bounds::nesting_error(&file) {
+            Some(_) => None,
+            None => bounds::reserved_namespace_error(&file),
+        };
+        match reserved {
+            Some(e) => errors.push(e),
+            None => kept.push(file),
+        }
+    }
+    (kept, errors)
+}
+
 /// Checks policy files before any of them is evaluated and returns the
 /// usable ones with an error for each rejected one. Built-in files are
 /// trusted (the test suite checks them); user files are checked one by one:
-/// syntax on their own engine, then call cycles over everything that is
-/// loaded together (regorus would overflow the stack on a recursive
-/// function), then analysis (unsafe variables, unknown imports) with the
+/// bracket nesting on the text (regorus's parse time doubles per level),
+/// syntax on their own engine, then call cycles and call depth over
+/// everything that is loaded together (regorus would overflow the stack on
+/// a recursive function or a chain of thousands), then analysis (unsafe variables, unknown imports) with the
 /// libraries already admitted — an engine with one such file fails every
 /// evaluation, so a broken file must never reach the shared engines.
 /// Test files are only syntax- and cycle-checked here; the test runner
@@ -151,7 +178,7 @@ pub fn admit(files: Vec<PolicyFile>) -> (Vec<PolicyFile>, Vec<PolicyError>) {
     for file in files {
         match file.builtin {
             true => candidates.push(file),
-            false => match check_syntax(&file) {
+            false => match bounds::nesting_error(&file).map_or_else(|| check_syntax(&file), Err) {
                 Ok(()) => candidates.push(file),
                 Err(e) => errors.push(e),
             },
