@@ -115,10 +115,14 @@ fn a_chain_of_thousands_of_functions_is_rejected_instead_of_overflowing_the_stac
 #[test]
 fn a_range_too_large_to_allocate_is_a_rule_error_not_an_abort() {
     let policy = "package acme.kubernetes.huge\n\nmetadata := {\"id\": \"HUGE001\", \"title\": \"huge\"}\n\ndeny contains \"x\" if count(numbers.range(1, 2e8)) > 0\n";
-    let (code, errors, rules) = scan_with_policies(&[("p/huge.rego", policy)]);
+    let cidr = "package acme.kubernetes.cidr\n\nmetadata := {\"id\": \"CIDR001\", \"title\": \"cidr\"}\n\ndeny contains \"x\" if count(net.cidr_expand(\"0.0.0.0/0\")) > 0\n";
+    let (code, errors, rules) =
+        scan_with_policies(&[("p/huge.rego", policy), ("p/cidr.rego", cidr)]);
     assert!(errors.contains("HUGE001"), "names the rule: {errors}");
     assert!(errors.contains("huge.rego"), "names the file: {errors}");
-    assert!(errors.contains("at most 1000000"), "{errors}");
+    assert!(errors.contains("CIDR001"), "names the rule: {errors}");
+    assert!(errors.contains("cidr.rego"), "names the file: {errors}");
+    assert_eq!(errors.matches("at most 1000000").count(), 2, "{errors}");
     assert!(rules.contains(&"TAG001".to_string()), "{rules:?}");
     assert_eq!(code, Some(2), "{errors}");
 }

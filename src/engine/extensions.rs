@@ -11,10 +11,11 @@
 //!   `walk(value, [p, v]); p[count(p) - 1] in keys` computes, without
 //!   building a path for every node of the tree.
 //!
-//! `numbers.range` and `numbers.range_step` are replaced by versions that
-//! refuse to build more than [`MAX_RANGE_LENGTH`] numbers: regorus's own
-//! allocate the whole array in one step, so `numbers.range(1, 2e8)` aborts
-//! the process on allocation before the time limit is ever checked.
+//! `numbers.range`, `numbers.range_step` and `net.cidr_expand` are replaced
+//! by versions that refuse to build more than [`MAX_RANGE_LENGTH`] values:
+//! regorus's own build the whole array in one builtin call, where the time
+//! limit is never checked, so `numbers.range(1, 2e8)` aborts the process on
+//! allocation and `net.cidr_expand("0.0.0.0/0")` runs for minutes.
 //!
 //! `rand.intn`, the one nondeterministic builtin regorus always compiles in,
 //! is replaced by an error: policies are pure functions of their input (the
@@ -45,9 +46,10 @@ pub const MAX_RANGE_LENGTH: i64 = 1_000_000;
 /// regorus builtins replaced by bounded versions in the interpreter (the
 /// extension is looked up before the builtin of the same name). Only user
 /// policies run there with these; the built-in rules do not call them.
-const BOUNDED: [Builtin; 2] = [
+const BOUNDED: [Builtin; 3] = [
     ("numbers.range", 2, range),
     ("numbers.range_step", 3, range_step),
+    ("net.cidr_expand", 1, cidr_expand),
 ];
 
 /// Registers the builtins on a fresh engine.
@@ -186,6 +188,47 @@ fn stepped(from: i64, to: i64, step: i64, name: &str) -> anyhow::Result<Value> {
     Ok(Value::from(numbers))
 }
 
+/// Every address of a CIDR block, network and broadcast addresses
+/// included (as OPA and regorus give them), if there are at most
+/// [`MAX_RANGE_LENGTH`].
+fn cidr_expand(args: Vec<Value>) -> anyhow::Result<Value> {
+    let name = "net.cidr_expand";
+    let cidr = args
+        .first()
+        .and_then(|v| v.as_string().ok().cloned())
+        .ok_or_else(|| anyhow::anyhow!("{name}: operand 1 must be a string"))?;
+    let (address, prefix) = cidr
+        .split_once('/')
+        .and_then(|(a, p)| Some((a.parse::<std::net::IpAddr>().ok()?, p.parse::<u32>().ok()?)))
+        .ok_or_else(|| anyhow::anyhow!("{name}: cannot parse `{cidr}` as a CIDR block"))?;
+    let (bits, first) = match address {
+        std::net::IpAddr::V4(a) => (32, u128::from(u32::from(a))),
+        std::net::IpAddr::V6(a) => (128, u128::from(a)),
+    };
+    if prefix > bits {
+        anyhow::bail!("{name}: cannot parse `{cidr}` as a CIDR block");
+    }
+    let host_bits = bits - prefix;
+    if host_bits >= 64 || 1u64 << host_bits > MAX_RANGE_LENGTH as u64 {
+        anyhow::bail!(
+            "{name}(\"{cidr}\") would build 2^{host_bits} addresses; driftless allows at most {MAX_RANGE_LENGTH} in one call (the array is built at once, before any time limit applies)"
+        );
+    }
+    let network = first >> host_bits << host_bits;
+    let addresses: Vec<Value> = (0..1u128 << host_bits)
+        .map(|i| {
+            let text = match address {
+                std::net::IpAddr::V4(_) => {
+                    std::net::Ipv4Addr::from((network + i) as u32).to_string()
+                }
+                std::net::IpAddr::V6(_) => std::net::Ipv6Addr::from(network + i).to_string(),
+            };
+            Value::from(text)
+        })
+        .collect();
+    Ok(Value::from(addresses))
+}
+
 fn no_random(_: Vec<Value>) -> anyhow::Result<Value> {
     anyhow::bail!("rand.intn is not available: driftless policies must be deterministic")
 }
@@ -277,6 +320,11 @@ mod tests {
             "numbers.range_step(1, 10, 3)",
             "numbers.range_step(10, 1, 3)",
             "numbers.range_step(0, 9, 10)",
+            "net.cidr_expand(\"192.168.1.5/30\")",
+            "net.cidr_expand(\"10.0.0.0/31\")",
+            "net.cidr_expand(\"10.0.0.7/32\")",
+            "net.cidr_expand(\"10.1.0.0/22\")",
+            "net.cidr_expand(\"2001:db8::1/126\")",
         ] {
             assert_eq!(ours(expr), theirs(expr), "{expr}");
         }
@@ -288,6 +336,9 @@ mod tests {
             "numbers.range(1, 2e8)",
             "numbers.range(-9223372036854775807, 9223372036854775807)",
             "numbers.range_step(1, 200000000, 2)",
+            "net.cidr_expand(\"0.0.0.0/0\")",
+            "net.cidr_expand(\"::/0\")",
+            "net.cidr_expand(\"10.0.0.0/11\")",
         ] {
             let mut engine = regorus::Engine::new();
             add_to(&mut engine);
