@@ -381,7 +381,7 @@ fn thresholds_and_exit_zero() {
 
 // ---------------------------------------------------------------- config
 
-const CUSTOM_RULE: &str = r#"package driftless.dockerfile.custom_word
+const CUSTOM_RULE: &str = r#"package acme.dockerfile.custom_word
 
 metadata := {"id": "CUS001", "title": "Custom rule reading its option", "severity": "low"}
 

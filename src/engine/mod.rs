@@ -3,6 +3,7 @@
 //! rules loaded), cloned per worker thread, each rule evaluated on its own so
 //! a failing rule becomes a diagnostic instead of a lost run.
 
+pub mod bounds;
 pub mod extensions;
 pub mod policy;
 pub mod recursion;
@@ -22,9 +23,17 @@ use crate::rules::{Catalogue, RuleInfo};
 
 pub use policy::{PolicyError, PolicyFile, Role};
 
-/// How long one rule may run on one document before it is stopped and
-/// reported: policies are pure functions and must be bounded.
+/// How long one rule may run on one document in the interpreter before it
+/// is stopped and reported: policies are pure functions and must be
+/// bounded. regorus 0.14's interpreter counts no work, so this wall-clock
+/// limit is its only bound on time (the compiled VM counts instructions:
+/// [`vm::MAX_INSTRUCTIONS`]).
 pub const RULE_TIME_LIMIT: Duration = Duration::from_secs(5);
+
+/// The VM's wall-clock limit: only a backstop, six times the ~10 s its
+/// instruction budget takes in a debug build on a loaded machine, so the
+/// budget of work, not the machine's load, decides.
+pub const VM_TIME_BACKSTOP: Duration = Duration::from_secs(60);
 
 /// One loaded rule package.
 #[derive(Clone, Debug)]
@@ -65,8 +74,13 @@ pub struct EngineOptions {
     /// Rule IDs to evaluate; `None` means all loaded rules.
     pub enabled: Option<std::collections::BTreeSet<String>>,
     /// How long one rule may run on one document; `None` means
-    /// [`RULE_TIME_LIMIT`]. Tests shorten it to exercise runaway rules fast.
+    /// [`RULE_TIME_LIMIT`] in the interpreter and [`VM_TIME_BACKSTOP`] on
+    /// the VM. Tests shorten it to exercise runaway rules fast.
     pub time_limit: Option<Duration>,
+    /// Instructions the VM may execute per document (and per rule when an
+    /// over-budget document is evaluated rule by rule); `None` means
+    /// [`vm::MAX_INSTRUCTIONS`]. Tests lower it to exercise the budget.
+    pub instruction_budget: Option<usize>,
     /// Evaluate every rule with the regorus interpreter, never the compiled
     /// VM (`scan --interpreter`): the reference the VM is tested against,
     /// and a way around the VM should it ever misbehave.
@@ -97,12 +111,16 @@ impl PolicySet {
         mut catalogue: Catalogue,
     ) -> (PolicySet, Vec<PolicyError>) {
         // Test files never run in a scan: they are checked by `driftless test`.
+        let not_test = |f: &PolicyFile| f.role != Role::Test;
+        let user_files: Vec<PolicyFile> = user_files.into_iter().filter(not_test).collect();
+        let (user_files, mut errors) = outside_reserved_namespaces(user_files);
         let all: Vec<PolicyFile> = policy::builtin()
             .into_iter()
+            .filter(not_test)
             .chain(user_files)
-            .filter(|f| f.role != Role::Test)
             .collect();
-        let (admitted, mut errors) = admit(all);
+        let (admitted, admit_errors) = admit(all);
+        errors.extend(admit_errors);
         let mut libraries = Vec::new();
         let mut rule_files = Vec::new();
         for file in admitted {
@@ -135,12 +153,34 @@ impl PolicySet {
     }
 }
 
+/// Keeps the user files that stay out of the namespaces reserved for the
+/// built-in policies ([`bounds::reserved_namespace_error`]) and rejects the
+/// others, so no user file can redefine or extend a built-in rule or
+/// library. Files nested too deep to parse safely are passed on for
+/// [`admit`] to reject.
+fn outside_reserved_namespaces(files: Vec<PolicyFile>) -> (Vec<PolicyFile>, Vec<PolicyError>) {
+    let mut kept = Vec::new();
+    let mut errors = Vec::new();
+    for file in files {
+        let reserved = match bounds::nesting_error(&file) {
+            Some(_) => None,
+            None => bounds::reserved_namespace_error(&file),
+        };
+        match reserved {
+            Some(e) => errors.push(e),
+            None => kept.push(file),
+        }
+    }
+    (kept, errors)
+}
+
 /// Checks policy files before any of them is evaluated and returns the
 /// usable ones with an error for each rejected one. Built-in files are
 /// trusted (the test suite checks them); user files are checked one by one:
-/// syntax on their own engine, then call cycles over everything that is
-/// loaded together (regorus would overflow the stack on a recursive
-/// function), then analysis (unsafe variables, unknown imports) with the
+/// bracket nesting on the text (regorus's parse time doubles per level),
+/// syntax on their own engine, then call cycles and call depth over
+/// everything that is loaded together (regorus would overflow the stack on
+/// a recursive function or a chain of thousands), then analysis (unsafe variables, unknown imports) with the
 /// libraries already admitted — an engine with one such file fails every
 /// evaluation, so a broken file must never reach the shared engines.
 /// Test files are only syntax- and cycle-checked here; the test runner
@@ -151,7 +191,7 @@ pub fn admit(files: Vec<PolicyFile>) -> (Vec<PolicyFile>, Vec<PolicyError>) {
     for file in files {
         match file.builtin {
             true => candidates.push(file),
-            false => match check_syntax(&file) {
+            false => match bounds::nesting_error(&file).map_or_else(|| check_syntax(&file), Err) {
                 Ok(()) => candidates.push(file),
                 Err(e) => errors.push(e),
             },
@@ -436,7 +476,7 @@ impl Engines {
         }
         if all_loaded && let Some((prepared, entry)) = Self::with_aggregate(&engine, kind, &rules) {
             let all_builtin = enabled.iter().all(|(file, _)| file.builtin);
-            let compiled = self.compile(&prepared, &entry, all_builtin);
+            let compiled = self.compile(&prepared, &entry, &rules, all_builtin);
             return Ok(KindEngine {
                 engine: prepared,
                 rules,
@@ -468,12 +508,24 @@ impl Engines {
         &self,
         engine: &regorus::Engine,
         entry: &str,
+        rules: &[RulePackage],
         all_builtin: bool,
     ) -> Option<vm::CompiledRules> {
         if self.options.interpreter_only || !all_builtin {
             return None;
         }
-        vm::CompiledRules::compile(&mut engine.clone(), entry, self.data())
+        let budget = self
+            .options
+            .instruction_budget
+            .unwrap_or(vm::MAX_INSTRUCTIONS);
+        let rule_entries = rules.iter().map(|r| r.deny_path.clone()).collect();
+        vm::CompiledRules::compile(
+            &mut engine.clone(),
+            entry,
+            rule_entries,
+            self.data(),
+            budget,
+        )
     }
 
     /// What rules find under `data`: the configuration.
@@ -483,6 +535,10 @@ impl Engines {
 
     fn time_limit(&self) -> Duration {
         self.options.time_limit.unwrap_or(RULE_TIME_LIMIT)
+    }
+
+    fn vm_time_limit(&self) -> Duration {
+        self.options.time_limit.unwrap_or(VM_TIME_BACKSTOP)
     }
 
     /// An engine with the sandbox settings, the configuration data and the
@@ -592,16 +648,23 @@ impl Worker<'_> {
             return Ok(out);
         }
         let input = Value::from(std::mem::take(&mut doc.input));
-        let time_limit = self.engines.time_limit();
+        let time_limit = self.engines.vm_time_limit();
         let fresh_machine = || local.compiled.as_ref()?.machine(time_limit);
         let slot = self.machines.entry(kind).or_insert_with(fresh_machine);
-        // The VM first; on any failure the interpreter evaluates again and
-        // attributes the error to its rule, and the next document gets a
-        // fresh VM (this one may have stopped mid-execution).
+        // The VM first; a document over the instruction budget is evaluated
+        // rule by rule on the VM (the budget decides, not the clock); on any
+        // other failure the interpreter evaluates again and attributes the
+        // error to its rule. The next document gets a fresh VM (this one
+        // may have stopped mid-execution).
         if let Some(machine) = slot {
             match machine.evaluate(input.clone()) {
                 Ok(result) => {
                     collect_aggregate(&local.rules, &result, doc, &mut out.findings);
+                    return Ok(out);
+                }
+                Err(e) if vm::over_budget(&e) => {
+                    *slot = fresh_machine();
+                    each_rule_on_vm(&local.rules, fresh_machine, &input, doc, &mut out);
                     return Ok(out);
                 }
                 Err(_) => *slot = fresh_machine(),
@@ -628,6 +691,32 @@ impl Worker<'_> {
             }
         }
         Ok(out)
+    }
+}
+
+/// Evaluates each rule of a document that went over the VM's instruction
+/// budget on its own (a fresh VM and budget per rule): the rules that fit
+/// report their findings, the others an error naming the rule.
+fn each_rule_on_vm(
+    rules: &[RulePackage],
+    fresh_machine: impl Fn() -> Option<vm::Machine>,
+    input: &Value,
+    doc: &Document,
+    out: &mut Evaluation,
+) {
+    for (index, rule) in rules.iter().enumerate() {
+        let result = fresh_machine()
+            .ok_or_else(|| anyhow::anyhow!("the compiled rules could not be loaded"))
+            .and_then(|mut machine| machine.evaluate_rule(index, input.clone()));
+        match result {
+            Ok(result) => collect_findings(rule, &result, doc, &mut out.findings),
+            Err(e) => out.errors.push(RuleError {
+                rule_id: rule.info.id.clone(),
+                package: rule.source.clone(),
+                document: doc.path().display().to_string(),
+                message: e.to_string(),
+            }),
+        }
     }
 }
 
@@ -797,6 +886,62 @@ mod tests {
         ] {
             assert!(ids.contains(id), "{id} missing from {ids:?}");
         }
+    }
+
+    /// Findings (rule, message) and failed rules of the Dockerfile in
+    /// [`documents`] with an instruction budget.
+    fn dockerfile_with_budget(budget: usize) -> (Vec<(String, String)>, Vec<RuleError>) {
+        let (set, _) = PolicySet::load(Vec::new());
+        let options = EngineOptions {
+            instruction_budget: Some(budget),
+            ..EngineOptions::default()
+        };
+        let engines = Engines::new(Arc::new(set), options);
+        assert!(engines.runs_on_vm(Kind::Dockerfile));
+        let mut doc = documents().remove(0);
+        assert_eq!(doc.kind, Kind::Dockerfile);
+        let eval = engines.worker().evaluate(&mut doc).expect("builds");
+        let found = eval
+            .findings
+            .into_iter()
+            .map(|f| (f.rule_id, f.message))
+            .collect();
+        (found, eval.errors)
+    }
+
+    #[test]
+    fn a_document_over_the_instruction_budget_is_evaluated_rule_by_rule_on_the_vm() {
+        let (all, errors) = dockerfile_with_budget(vm::MAX_INSTRUCTIONS);
+        assert!(errors.is_empty(), "{errors:?}");
+        let (none, errors) = dockerfile_with_budget(10);
+        assert!(none.is_empty());
+        let failed: std::collections::BTreeSet<&str> =
+            errors.iter().map(|e| e.rule_id.as_str()).collect();
+        for (id, _) in &all {
+            assert!(failed.contains(id.as_str()), "{id} is named: {errors:?}");
+        }
+        for e in &errors {
+            assert!(e.message.contains("instruction limit"), "{e}");
+        }
+        // A budget some rules fit in: their findings are exactly the full
+        // ones, the other rules are named, and the outcome is the same on
+        // every run (work counted, not time).
+        let (some, errors) = dockerfile_with_budget(400);
+        assert!(
+            !some.is_empty() && !errors.is_empty(),
+            "{some:?} {errors:?}"
+        );
+        let failed: Vec<&str> = errors.iter().map(|e| e.rule_id.as_str()).collect();
+        let expected: Vec<(String, String)> = all
+            .iter()
+            .filter(|(id, _)| !failed.contains(&id.as_str()))
+            .cloned()
+            .collect();
+        assert_eq!(some, expected);
+        let again = dockerfile_with_budget(400);
+        assert_eq!(again.0, some);
+        let failed_again: Vec<&str> = again.1.iter().map(|e| e.rule_id.as_str()).collect();
+        assert_eq!(failed_again, failed);
     }
 
     #[test]

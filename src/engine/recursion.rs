@@ -19,6 +19,13 @@ use regorus::unstable::{Expr, Literal, Module, Query, Ref, Rule, RuleHead};
 
 use super::policy::{PolicyError, PolicyFile};
 
+/// Longest chain of nested rule and function evaluations a policy may
+/// build (`deny` calling `f1` calling `f2` …). regorus evaluates each level
+/// on the native stack: a debug build's worker thread (2 MiB) survives
+/// 1,000 levels and aborts at 3,000, so 100 leaves a wide margin; the
+/// built-in policies need fewer than 10.
+pub const MAX_CALL_DEPTH: usize = 100;
+
 /// One rule or function of the analysed policies.
 #[derive(Debug)]
 struct Node {
@@ -52,7 +59,10 @@ pub fn check(files: &[&PolicyFile]) -> Vec<PolicyError> {
     }
     let nodes = merge_definitions(nodes);
     let edges = link(&nodes);
-    cycle_errors(&nodes, &edges)
+    let components = components(&edges);
+    let mut errors = cycle_errors(&nodes, &edges, &components);
+    errors.extend(depth_errors(&nodes, &edges, &components));
+    errors
 }
 
 /// A function may be defined by several rules (`f(1) := …`, `f(x) := …`):
@@ -82,14 +92,54 @@ struct Scope {
     aliases: HashMap<String, Option<Vec<String>>>,
 }
 
-fn collect_module(module: &Ref<Module>, file: &str, out: &mut Vec<Node>) {
-    let Some((root, mut package)) = ref_path(&module.package.refr) else {
-        return;
-    };
+/// A module's package as a path from `data` (`["data", "acme", "lib"]`),
+/// whether it was written `package acme.lib`, `package data.acme.lib` or
+/// `package acme["lib"]`.
+pub(crate) fn package_path(module: &Ref<Module>) -> Option<Vec<String>> {
+    let (root, mut package) = ref_path(&module.package.refr)?;
     package.insert(0, root);
     if package.first().map(String::as_str) != Some("data") {
         package.insert(0, "data".to_string());
     }
+    Some(package)
+}
+
+/// The full path of every rule a module defines (package plus the rule's
+/// head reference, `data.acme.lib.image.allowed` for `image.allowed` in
+/// `package acme.lib`), with the rule's line and column.
+pub(crate) fn rule_paths(module: &Ref<Module>) -> Vec<(Vec<String>, u32, u32)> {
+    let Some(package) = package_path(module) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for rule in &module.policy {
+        if let Some((root, rest)) = ref_path(head_ref(rule)) {
+            let mut path = package.clone();
+            path.push(root);
+            path.extend(rest);
+            let span = rule.span();
+            out.push((path, span.line, span.col));
+        }
+    }
+    out
+}
+
+/// The reference a rule's head defines (`deny`, `image.allowed`, `f`).
+fn head_ref(rule: &Ref<Rule>) -> &Ref<Expr> {
+    match rule.as_ref() {
+        Rule::Spec { head, .. } => match head {
+            RuleHead::Compr { refr, .. }
+            | RuleHead::Set { refr, .. }
+            | RuleHead::Func { refr, .. } => refr,
+        },
+        Rule::Default { refr, .. } => refr,
+    }
+}
+
+fn collect_module(module: &Ref<Module>, file: &str, out: &mut Vec<Node>) {
+    let Some(package) = package_path(module) else {
+        return;
+    };
     let mut aliases = HashMap::new();
     for import in &module.imports {
         let Some((root, rest)) = ref_path(&import.refr) else {
@@ -518,9 +568,13 @@ fn components(edges: &[Vec<usize>]) -> Vec<Vec<usize>> {
 }
 
 /// One error per file with a function on a cycle, naming the cycle.
-fn cycle_errors(nodes: &[Node], edges: &[Vec<usize>]) -> Vec<PolicyError> {
+fn cycle_errors(
+    nodes: &[Node],
+    edges: &[Vec<usize>],
+    components: &[Vec<usize>],
+) -> Vec<PolicyError> {
     let mut errors: BTreeMap<String, PolicyError> = BTreeMap::new();
-    for component in components(edges) {
+    for component in components {
         let cyclic = component.len() > 1 || edges[component[0]].contains(&component[0]);
         if !cyclic {
             continue;
@@ -536,7 +590,7 @@ fn cycle_errors(nodes: &[Node], edges: &[Vec<usize>]) -> Vec<PolicyError> {
             if errors.contains_key(&node.file) {
                 continue;
             }
-            let cycle = cycle_through(f, &component, edges)
+            let cycle = cycle_through(f, component, edges)
                 .iter()
                 .map(|&i| display(&nodes[i].path))
                 .collect::<Vec<_>>()
@@ -556,6 +610,96 @@ fn cycle_errors(nodes: &[Node], edges: &[Vec<usize>]) -> Vec<PolicyError> {
         }
     }
     errors.into_values().collect()
+}
+
+/// One error per file whose deepest rule or function starts a chain of
+/// nested evaluations longer than [`MAX_CALL_DEPTH`], at that rule.
+fn depth_errors(
+    nodes: &[Node],
+    edges: &[Vec<usize>],
+    components: &[Vec<usize>],
+) -> Vec<PolicyError> {
+    let (depth, next) = chain_depths(edges, components);
+    let mut deepest: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, node) in nodes.iter().enumerate() {
+        if depth[i] <= MAX_CALL_DEPTH {
+            continue;
+        }
+        let best = deepest.entry(node.file.as_str()).or_insert(i);
+        if depth[i] > depth[*best] {
+            *best = i;
+        }
+    }
+    deepest
+        .into_values()
+        .map(|i| {
+            let node = &nodes[i];
+            let mut chain = vec![i];
+            while let Some(n) = next[*chain.last().expect("non-empty")] {
+                chain.push(n);
+            }
+            PolicyError {
+                path: node.file.clone(),
+                line: node.line,
+                column: node.column,
+                message: format!(
+                    "`{}` starts a chain of {} nested rule and function evaluations ({}); at most {MAX_CALL_DEPTH} are allowed, deeper chains overflow the evaluator's stack",
+                    node.path.last().map(String::as_str).unwrap_or_default(),
+                    depth[i],
+                    abbreviated(&chain, nodes),
+                ),
+            }
+        })
+        .collect()
+}
+
+/// `a -> b -> c -> … -> z` for a long chain.
+fn abbreviated(chain: &[usize], nodes: &[Node]) -> String {
+    let name = |i: &usize| display(&nodes[*i].path);
+    if chain.len() <= 5 {
+        return chain.iter().map(name).collect::<Vec<_>>().join(" -> ");
+    }
+    let head: Vec<String> = chain[..3].iter().map(name).collect();
+    format!(
+        "{} -> … -> {}",
+        head.join(" -> "),
+        name(&chain[chain.len() - 1])
+    )
+}
+
+/// For each node, the length of the longest chain of evaluations that
+/// starts there (a call cycle counts once: cycles through functions are
+/// rejected on their own) and the next node on it. Tarjan emits a
+/// component only after every component it reaches, so one pass in that
+/// order sees each successor's depth before it is needed.
+fn chain_depths(
+    edges: &[Vec<usize>],
+    components: &[Vec<usize>],
+) -> (Vec<usize>, Vec<Option<usize>>) {
+    let mut component_of = vec![0; edges.len()];
+    for (c, members) in components.iter().enumerate() {
+        for &v in members {
+            component_of[v] = c;
+        }
+    }
+    let mut component_depth = vec![0usize; components.len()];
+    let mut depth = vec![0usize; edges.len()];
+    let mut next = vec![None; edges.len()];
+    for (c, members) in components.iter().enumerate() {
+        for &v in members {
+            let mut best = 0;
+            for &w in &edges[v] {
+                let reached = component_depth[component_of[w]];
+                if component_of[w] != c && reached > best {
+                    best = reached;
+                    next[v] = Some(w);
+                }
+            }
+            depth[v] = best + 1;
+        }
+        component_depth[c] = members.iter().map(|&v| depth[v]).max().unwrap_or(1);
+    }
+    (depth, next)
 }
 
 /// A shortest cycle from `start` back to itself inside its component.
@@ -684,6 +828,39 @@ mod tests {
         let errs = errors(&[file("p/chain.rego", &text)]);
         assert_eq!(errs.len(), 1);
         assert_eq!(errs[0].line, 3);
+    }
+
+    fn chain(functions: usize) -> String {
+        let mut text = String::from("package x.chain\n\nf0(n) := n\n");
+        for i in 1..=functions {
+            text.push_str(&format!("f{i}(n) := f{}(n)\n", i - 1));
+        }
+        text.push_str(&format!("\nr := f{functions}(1)\n"));
+        text
+    }
+
+    #[test]
+    fn a_chain_of_calls_deeper_than_the_limit_is_rejected_at_its_start() {
+        assert_eq!(
+            errors(&[file("p/ok.rego", &chain(MAX_CALL_DEPTH - 2))]),
+            Vec::new()
+        );
+        let deep = chain(3000);
+        let errs = errors(&[file("p/chain.rego", &deep)]);
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert_eq!(errs[0].line, 3005, "at `r`: {}", errs[0]);
+        assert!(errs[0].message.contains("3002 nested"), "{}", errs[0]);
+    }
+
+    #[test]
+    fn a_chain_of_plain_rules_counts_too() {
+        let mut text = String::from("package x.rules\n\nr0 := 1\n");
+        for i in 1..=MAX_CALL_DEPTH {
+            text.push_str(&format!("r{i} := r{}\n", i - 1));
+        }
+        let errs = errors(&[file("p/rules.rego", &text)]);
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert!(errs[0].message.contains("`r100`"), "{}", errs[0]);
     }
 
     #[test]
