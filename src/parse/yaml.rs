@@ -69,14 +69,24 @@ pub fn load_stream(file: &Arc<SourceFile>) -> Vec<YamlDocument> {
 /// `emit` as soon as it is complete, so memory holds one document's values
 /// rather than the whole stream's (a 50 MB manifest file is 90,000 objects).
 pub fn for_each_document(file: &Arc<SourceFile>, mut emit: impl FnMut(YamlDocument)) {
-    let parsed_text = yaml11_line_breaks(&file.text);
+    let mut parsed_text = yaml11_line_breaks(&file.text);
     let mut budget = AliasBudget::default();
     let mut base = 0;
+    let mut tab_fixes = 0;
     loop {
         let Some(error_at) = load_from(file, &parsed_text, base, &mut emit, &mut budget) else {
             break;
         };
         let (at, mut failed) = error_at;
+        if tab_fixes < MAX_TAB_FIXES
+            && let Some(fixed) = tab_after_colon(&file.text, &parsed_text, &failed)
+        {
+            // Read the document again from its start, the tab now a space.
+            parsed_text = Cow::Owned(fixed);
+            tab_fixes += 1;
+            base = failed.start;
+            continue;
+        }
         let next = resume_point(&file.text, at, base);
         failed.end = next.unwrap_or(file.text.len()).max(failed.start);
         emit(failed);
@@ -85,6 +95,41 @@ pub fn for_each_document(file: &Arc<SourceFile>, mut emit: impl FnMut(YamlDocume
             None => break,
         }
     }
+}
+
+/// How many tabs after a `:` one file may have (see [`tab_after_colon`]):
+/// each costs a new parse of its document.
+const MAX_TAB_FIXES: usize = 256;
+
+/// go-yaml (YAML 1.1, kubectl) accepts a tab as the blank after a mapping
+/// `:` (`kind:<TAB>Pod`); the YAML 1.2 parser refuses it. When that is the
+/// error, returns the parsed text with that tab made a space (one byte for
+/// one, so every offset stays), for the document to be read again.
+fn tab_after_colon(original: &str, parsed: &str, failed: &YamlDocument) -> Option<String> {
+    let err = failed.result.as_ref().err()?;
+    if !err.message.contains("':' must be followed by a valid YAML whitespace") {
+        return None;
+    }
+    let at = parsed_offset(original, parsed, err.start);
+    let tab = at.checked_sub(1)?;
+    let bytes = parsed.as_bytes();
+    if bytes.get(tab) != Some(&b'\t') || tab == 0 || bytes[tab - 1] != b':' {
+        return None;
+    }
+    let mut fixed = parsed.to_owned().into_bytes();
+    fixed[tab] = b' ';
+    String::from_utf8(fixed).ok()
+}
+
+/// The byte offset in `parsed` (the text the parser reads) of byte offset
+/// `at` of `original`: the same character index, since
+/// [`yaml11_line_breaks`] replaces characters one for one.
+fn parsed_offset(original: &str, parsed: &str, at: usize) -> usize {
+    if original.len() == parsed.len() {
+        return at;
+    }
+    let chars = original.get(..at).map_or(0, |s| s.chars().count());
+    parsed.char_indices().nth(chars).map_or(parsed.len(), |(i, _)| i)
 }
 
 /// The text the YAML parser reads: YAML 1.1 (go-yaml, hence kubectl) also
@@ -120,7 +165,7 @@ fn load_from(
     emit: &mut impl FnMut(YamlDocument),
     budget: &mut AliasBudget,
 ) -> Option<(usize, YamlDocument)> {
-    let mut parser = Parser::new_from_str(&parsed_text[base..]);
+    let mut parser = Parser::new_from_str(&parsed_text[parsed_offset(&file.text, parsed_text, base)..]);
     let mut loader = Loader::new(file, Offsets::new(&file.text[base..], base), budget);
     loop {
         // The parser's panics are caught event by event, so a panic in
@@ -156,7 +201,7 @@ fn load_from(
             Ok(None) => {}
             Err(err) => {
                 let at = err.start;
-                let start = loader.doc_start.unwrap_or(at).min(at);
+                let start = loader.doc_start.unwrap_or(loader.last_end).min(at);
                 return Some((at, failed(start, at, err)));
             }
         }
@@ -289,6 +334,10 @@ struct Loader<'a, 'b> {
     anchors: HashMap<usize, Node>,
     root: Option<Node>,
     doc_start: Option<usize>,
+    /// Where the last complete document ended (where the run started,
+    /// before any): a document whose start the parser never reported
+    /// (an error in its first token) starts there.
+    last_end: usize,
     budget: &'b mut AliasBudget,
 }
 
@@ -296,6 +345,7 @@ type Step = Result<Option<YamlDocument>, ParseError>;
 
 impl<'a, 'b> Loader<'a, 'b> {
     fn new(file: &'a Arc<SourceFile>, offsets: Offsets<'a>, budget: &'b mut AliasBudget) -> Self {
+        let base = offsets.base;
         Loader {
             file,
             offsets,
@@ -303,6 +353,7 @@ impl<'a, 'b> Loader<'a, 'b> {
             anchors: HashMap::new(),
             root: None,
             doc_start: None,
+            last_end: base,
             budget,
         }
     }
@@ -346,6 +397,7 @@ impl<'a, 'b> Loader<'a, 'b> {
     /// The document just ended at `end`.
     fn finish_document(&mut self, end: usize) -> Option<YamlDocument> {
         let start = self.doc_start.take()?;
+        self.last_end = end.max(start);
         let node = self.root.take().unwrap_or(Node {
             value: Value::Null,
             map: SourceMap::leaf(Span::new(start, start)),
@@ -1215,6 +1267,17 @@ list: [*t, *base]
         assert_eq!(decode_base64("bmdpbng=").as_deref(), Some(&b"nginx"[..]));
         assert_eq!(decode_base64("bmdpbng"), None);
         assert_eq!(decode_base64("bm=pbng="), None);
+    }
+
+    #[test]
+    fn a_tab_after_a_colon_separates_as_in_go_yaml() {
+        let (f, v, m) = one("apiVersion:\tv1\nkind:\tPod\nmeta: {name: \"a:\tb\"}\n");
+        assert_eq!(v, json!({"apiVersion": "v1", "kind": "Pod", "meta": {"name": "a:\tb"}}));
+        assert_eq!(at(&f, &m, &["kind"]), (2, 7, "Pod".into()));
+        // After a replaced line break, offsets still agree.
+        let (f, v, m) = one("# c\u{2028}kind:\tPod\nx: z\n");
+        assert_eq!(v, json!({"kind": "Pod", "x": "z"}));
+        assert_eq!(at(&f, &m, &["x"]).2, "z");
     }
 
     #[test]
