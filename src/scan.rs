@@ -263,7 +263,8 @@ fn analyse_file(
         Ok(None) => {}
         Err(err) => out = evaluate(Parsed::error(err), worker),
         Ok(Some(file)) => {
-            let mut absorb = |part: Parsed| out.absorb(evaluate(part, worker));
+            let mut seen = std::collections::HashSet::new();
+            let mut absorb = |part: Parsed| out.absorb(evaluate_part(part, worker, &mut seen));
             match kind {
                 FileKind::Yaml => parse::for_each_yaml(&file, &mut absorb),
                 FileKind::Json => parse::for_each_json(&file, &mut absorb),
@@ -278,18 +279,13 @@ fn analyse_file(
 }
 
 impl ScanResult {
-    /// Adds the result of one part of a file (a source already listed is
-    /// not listed again).
+    /// Adds the result of one part of a file.
     fn absorb(&mut self, part: ScanResult) {
         self.findings.extend(part.findings);
         self.rule_errors.extend(part.rule_errors);
         self.policy_errors.extend(part.policy_errors);
         self.documents += part.documents;
-        for source in part.sources {
-            if !self.sources.iter().any(|s| s.path == source.path) {
-                self.sources.push(source);
-            }
-        }
+        self.sources.extend(part.sources);
         self.annotations.extend(part.annotations);
         self.timings.merge(&part.timings);
     }
@@ -306,11 +302,21 @@ fn format_name(kind: FileKind) -> &'static str {
 
 /// Evaluates parsed documents and turns parse errors into `PARSE001`.
 pub fn evaluate(parsed: Parsed, worker: &mut crate::engine::Worker) -> ScanResult {
+    evaluate_part(parsed, worker, &mut std::collections::HashSet::new())
+}
+
+/// [`evaluate`] for one part of a file evaluated in parts: `seen` holds the
+/// files already listed in the result, so each file's text is searched once
+/// ([`retained_source`]), not once per document.
+fn evaluate_part(
+    parsed: Parsed,
+    worker: &mut crate::engine::Worker,
+    seen: &mut std::collections::HashSet<*const SourceFile>,
+) -> ScanResult {
     let mut out = ScanResult::default();
     for err in parsed.errors {
         out.findings.push(parse_finding(err));
     }
-    let mut seen = std::collections::HashSet::new();
     for mut doc in parsed.documents {
         out.documents += 1;
         let started = Instant::now();
