@@ -16,7 +16,13 @@
 //! numbers). Quoted and block scalars, `!!str` and custom tags (`!Ref x`)
 //! are strings. Mapping keys are always strings: a scalar key is its text as
 //! written (`1: a` → `"1"`, `yes: a` → `"yes"`), other keys their JSON text.
-//! Duplicate keys: the last one wins.
+//! Duplicate keys: the last one wins. `!!binary` scalars are decoded
+//! (base64) before anything sees them, keys included, as go-yaml does.
+//!
+//! Line breaks are YAML 1.1's (NEL, LS and PS break lines as in go-yaml),
+//! and a tab after a mapping `:` separates as go-yaml accepts it: the
+//! YAML 1.2 parser is fed a text where those differences are mapped, one
+//! character for one, so spans still address the original text.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -107,7 +113,10 @@ const MAX_TAB_FIXES: usize = 256;
 /// one, so every offset stays), for the document to be read again.
 fn tab_after_colon(original: &str, parsed: &str, failed: &YamlDocument) -> Option<String> {
     let err = failed.result.as_ref().err()?;
-    if !err.message.contains("':' must be followed by a valid YAML whitespace") {
+    if !err
+        .message
+        .contains("':' must be followed by a valid YAML whitespace")
+    {
         return None;
     }
     let at = parsed_offset(original, parsed, err.start);
@@ -129,7 +138,10 @@ fn parsed_offset(original: &str, parsed: &str, at: usize) -> usize {
         return at;
     }
     let chars = original.get(..at).map_or(0, |s| s.chars().count());
-    parsed.char_indices().nth(chars).map_or(parsed.len(), |(i, _)| i)
+    parsed
+        .char_indices()
+        .nth(chars)
+        .map_or(parsed.len(), |(i, _)| i)
 }
 
 /// The text the YAML parser reads: YAML 1.1 (go-yaml, hence kubectl) also
@@ -165,7 +177,8 @@ fn load_from(
     emit: &mut impl FnMut(YamlDocument),
     budget: &mut AliasBudget,
 ) -> Option<(usize, YamlDocument)> {
-    let mut parser = Parser::new_from_str(&parsed_text[parsed_offset(&file.text, parsed_text, base)..]);
+    let mut parser =
+        Parser::new_from_str(&parsed_text[parsed_offset(&file.text, parsed_text, base)..]);
     let mut loader = Loader::new(file, Offsets::new(&file.text[base..], base), budget);
     loop {
         // The parser's panics are caught event by event, so a panic in
@@ -526,8 +539,7 @@ impl<'a, 'b> Loader<'a, 'b> {
                 format!("YAML nesting deeper than {MAX_DEPTH} levels (through an alias)"),
             ));
         }
-        self.budget
-            .charge(node, self.file, Span::new(start, end))?;
+        self.budget.charge(node, self.file, Span::new(start, end))?;
         let mut node = node.clone();
         if !matches!(node.map.children, Children::Leaf) {
             node.map.span = self.pending_key_span().unwrap_or(Span::new(start, end));
@@ -710,7 +722,12 @@ impl AliasBudget {
     /// Charges one copy of `node`, made at `span`. Over either limit the
     /// document cannot be bounded: an `EVAL001` at the copy that crossed it
     /// (the file is well-formed; the gate cannot vouch for this document).
-    fn charge(&mut self, node: &Node, file: &Arc<SourceFile>, span: Span) -> Result<(), ParseError> {
+    fn charge(
+        &mut self,
+        node: &Node,
+        file: &Arc<SourceFile>,
+        span: Span,
+    ) -> Result<(), ParseError> {
         self.nodes += node.size;
         self.bytes += node.bytes;
         let over = if self.nodes > MAX_ALIAS_NODES {
@@ -823,7 +840,10 @@ fn is_binary(tag: Option<&Tag>) -> bool {
 /// Standard base64 as Go's `base64.StdEncoding.DecodeString` reads it:
 /// `\r` and `\n` are skipped, padding is required, other bytes are errors.
 fn decode_base64(text: &str) -> Option<Vec<u8>> {
-    let digits: Vec<u8> = text.bytes().filter(|b| !matches!(b, b'\r' | b'\n')).collect();
+    let digits: Vec<u8> = text
+        .bytes()
+        .filter(|b| !matches!(b, b'\r' | b'\n'))
+        .collect();
     if digits.len() % 4 != 0 {
         return None;
     }
@@ -1229,7 +1249,9 @@ list: [*t, *base]
         // node budget but would copy 17 MB.
         let big = "x".repeat(1 << 20);
         let refs = vec!["*big"; 17].join(", ");
-        let text = format!("apiVersion: v1\nkind: ConfigMap\nbig: &big {big}\nall: [{refs}]\n---\nkind: after\n");
+        let text = format!(
+            "apiVersion: v1\nkind: ConfigMap\nbig: &big {big}\nall: [{refs}]\n---\nkind: after\n"
+        );
         let f = file(&text);
         let docs = load_stream(&f);
         let err = docs[0].result.as_ref().expect_err("over the byte budget");
@@ -1242,7 +1264,10 @@ list: [*t, *base]
         assert_eq!(pos.line, 4);
         assert_eq!(&text[err.start..err.end], "*big");
         // The next document is still read.
-        assert_eq!(docs[1].result.as_ref().map(|d| &d.0).ok(), Some(&json!({"kind": "after"})));
+        assert_eq!(
+            docs[1].result.as_ref().map(|d| &d.0).ok(),
+            Some(&json!({"kind": "after"}))
+        );
         // Fifteen copies fit.
         let refs = vec!["*big"; 14].join(", ");
         let ok = format!("big: &big {big}\nall: [{refs}]\n");
@@ -1263,7 +1288,10 @@ list: [*t, *base]
         let (_, v, _) = one("!!binary aW1hZ2U=: nginx:latest\n");
         assert_eq!(v, json!({"image": "nginx:latest"}));
         let (line, col, msg) = error_of("a: !!binary not*base64\n");
-        assert_eq!((line, col, msg.as_str()), (1, 13, "YAML `!!binary` value is not valid base64"));
+        assert_eq!(
+            (line, col, msg.as_str()),
+            (1, 13, "YAML `!!binary` value is not valid base64")
+        );
         assert_eq!(decode_base64("bmdpbng=").as_deref(), Some(&b"nginx"[..]));
         assert_eq!(decode_base64("bmdpbng"), None);
         assert_eq!(decode_base64("bm=pbng="), None);
@@ -1272,7 +1300,10 @@ list: [*t, *base]
     #[test]
     fn a_tab_after_a_colon_separates_as_in_go_yaml() {
         let (f, v, m) = one("apiVersion:\tv1\nkind:\tPod\nmeta: {name: \"a:\tb\"}\n");
-        assert_eq!(v, json!({"apiVersion": "v1", "kind": "Pod", "meta": {"name": "a:\tb"}}));
+        assert_eq!(
+            v,
+            json!({"apiVersion": "v1", "kind": "Pod", "meta": {"name": "a:\tb"}})
+        );
         assert_eq!(at(&f, &m, &["kind"]), (2, 7, "Pod".into()));
         // After a replaced line break, offsets still agree.
         let (f, v, m) = one("# c\u{2028}kind:\tPod\nx: z\n");
@@ -1285,7 +1316,11 @@ list: [*t, *base]
         for brk in ["\u{85}", "\u{2028}", "\u{2029}"] {
             let text = format!("kind: Pod # note{brk}image: nginx:latest\n");
             let (f, v, m) = one(&text);
-            assert_eq!(v, json!({"kind": "Pod", "image": "nginx:latest"}), "{brk:?}");
+            assert_eq!(
+                v,
+                json!({"kind": "Pod", "image": "nginx:latest"}),
+                "{brk:?}"
+            );
             assert_eq!(at(&f, &m, &["image"]).2, "nginx:latest");
         }
     }
