@@ -224,8 +224,12 @@ fn is_helm_template(path: &Path) -> bool {
 /// regular file: a chart's `Chart.yaml` is a few hundred bytes).
 fn is_chart(path: &Path) -> bool {
     const MAX_CHART_FILE: u64 = 1 << 20;
-    let small_file = std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() <= MAX_CHART_FILE);
-    let Some(text) = small_file.then(|| std::fs::read_to_string(path).ok()).flatten() else {
+    let small_file =
+        std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() <= MAX_CHART_FILE);
+    let Some(text) = small_file
+        .then(|| std::fs::read_to_string(path).ok())
+        .flatten()
+    else {
         return false;
     };
     let Ok(chart) = crate::parse::yaml::load_value(&text) else {

@@ -273,7 +273,9 @@ fn analyse_file(
         }
     }
     out.files = 1;
-    let parse_time = started.elapsed().saturating_sub(out.timings.evaluate_total());
+    let parse_time = started
+        .elapsed()
+        .saturating_sub(out.timings.evaluate_total());
     out.timings.parse.insert(format_name(kind), parse_time);
     out
 }
@@ -446,9 +448,7 @@ pub fn read_source(
     }
     match decode(&bytes) {
         Some(text) => Ok(Some(Arc::new(SourceFile::new(path, text)))),
-        None if kind == FileKind::Json && !looks_like_ours(&bytes) => {
-            Ok(None)
-        }
+        None if kind == FileKind::Json && !looks_like_ours(&bytes) => Ok(None),
         None => Err(ParseError::at(
             &empty(),
             0,
@@ -613,6 +613,28 @@ mod tests {
             "# driftless:ignore[TAG001] ok\n",
         ));
         assert!(Arc::ptr_eq(&retained_source(&marked), &marked));
+    }
+
+    #[test]
+    fn oversized_files_are_classified_on_their_whole_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.yaml");
+        // `apiVersion` straddles the first chunk boundary
+        let mut text = "#".repeat(CHUNK - 5);
+        text.push_str("\napiVersion: v1\nkind: Pod\n");
+        std::fs::write(&path, &text).unwrap();
+        assert!(file_looks_like_ours(&path));
+        std::fs::write(&path, "# nothing of ours\n".repeat(CHUNK / 6)).unwrap();
+        assert!(!file_looks_like_ours(&path));
+        let mut plan = "x".repeat(3 * CHUNK);
+        plan.push_str("\"format_version\"");
+        std::fs::write(&path, &plan).unwrap();
+        assert!(file_looks_like_ours(&path));
+        // UTF-16 without a BOM: the NUL bytes are dropped
+        assert!(looks_like_ours(
+            b"k\0i\0n\0d\0 \0a\0p\0i\0V\0e\0r\0s\0i\0o\0n\0"
+        ));
+        assert!(!looks_like_ours(b"k\0i\0n\0d\0"));
     }
 
     #[test]

@@ -56,7 +56,8 @@ fn write(dir: &Path, rel: &str, text: impl AsRef<[u8]>) {
     std::fs::write(path, text).expect("write");
 }
 
-const PINNED: &str = "nginx:1.27.2@sha256:0000000000000000000000000000000000000000000000000000000000000000";
+const PINNED: &str =
+    "nginx:1.27.2@sha256:0000000000000000000000000000000000000000000000000000000000000000";
 
 #[test]
 fn alias_expansion_over_its_byte_bound_is_eval001_and_the_rest_is_scanned() {
@@ -74,7 +75,10 @@ fn alias_expansion_over_its_byte_bound_is_eval001_and_the_rest_is_scanned() {
     // at the 16th alias: the anchor's kept copy and 15 aliases make 16 MB
     assert_eq!(
         located(&hits),
-        [("EVAL001", "bomb.yaml", 7, 97), ("TAG001", "bomb.yaml", 12, 38)]
+        [
+            ("EVAL001", "bomb.yaml", 7, 97),
+            ("TAG001", "bomb.yaml", 12, 38)
+        ]
     );
     assert_eq!(
         hits[0].4,
@@ -123,16 +127,25 @@ fn list_items_kubectl_cannot_decode_fail_the_gate() {
 #[test]
 fn yaml_1_1_line_breaks_end_comments() {
     let dir = tempfile::tempdir().expect("tmp");
-    for (name, brk) in [("nel.yaml", "\u{85}"), ("ls.yaml", "\u{2028}"), ("ps.yaml", "\u{2029}")] {
+    for (name, brk) in [
+        ("nel.yaml", "\u{85}"),
+        ("ls.yaml", "\u{2028}"),
+        ("ps.yaml", "\u{2029}"),
+    ] {
         write(
             dir.path(),
             name,
-            format!("apiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\n# note{brk}spec: {{containers: [{{name: a, image: nginx:latest}}]}}\n"),
+            format!(
+                "apiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\n# note{brk}spec: {{containers: [{{name: a, image: nginx:latest}}]}}\n"
+            ),
         );
     }
     let (code, hits) = scan(dir.path(), &["."]);
     assert_eq!(code, 1);
-    let rules: Vec<_> = hits.iter().map(|h| (h.0.as_str(), h.1.as_str(), h.2)).collect();
+    let rules: Vec<_> = hits
+        .iter()
+        .map(|h| (h.0.as_str(), h.1.as_str(), h.2))
+        .collect();
     assert_eq!(
         rules,
         [
@@ -164,7 +177,9 @@ fn json_streams_and_escaped_keys_are_manifests() {
     write(
         dir.path(),
         "stream.json",
-        format!("{{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{{\"name\":\"a\"}},\"spec\":{{\"containers\":[{{\"name\":\"a\",\"image\":\"{PINNED}\"}}]}}}}\n{{\"\\u0061piVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{{\"name\":\"b\"}},\"spec\":{{\"containers\":[{{\"name\":\"a\",\"image\":\"nginx:latest\"}}]}}}}\n"),
+        format!(
+            "{{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{{\"name\":\"a\"}},\"spec\":{{\"containers\":[{{\"name\":\"a\",\"image\":\"{PINNED}\"}}]}}}}\n{{\"\\u0061piVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{{\"name\":\"b\"}},\"spec\":{{\"containers\":[{{\"name\":\"a\",\"image\":\"nginx:latest\"}}]}}}}\n"
+        ),
     );
     // broken, and only an escaped key says it is a manifest
     write(
@@ -202,7 +217,10 @@ fn indented_quoted_and_tabbed_manifests_are_detected_on_content() {
     assert_eq!(code, 1);
     assert_eq!(
         located(&hits),
-        [("PARSE001", "quoted.yaml", 4, 1), ("TAG001", "tab.yaml", 7, 12)]
+        [
+            ("PARSE001", "quoted.yaml", 4, 1),
+            ("TAG001", "tab.yaml", 7, 12)
+        ]
     );
 }
 
@@ -224,7 +242,11 @@ fn other_yaml_and_json_stay_silent_even_when_broken() {
         "openapi.yaml",
         "openapi: 3.0.0\ncomponents:\n  schemas:\n    Thing:\n      properties:\n        kind: {type: string}\n        items: {type: array}\n",
     );
-    write(dir.path(), "package.json", "{\"name\": \"x\", \"kind\": \"module\",}\n");
+    write(
+        dir.path(),
+        "package.json",
+        "{\"name\": \"x\", \"kind\": \"module\",}\n",
+    );
     let (code, hits) = scan(dir.path(), &["."]);
     assert_eq!((code, hits), (0, vec![]));
 }
@@ -251,13 +273,23 @@ fn helm_templates_are_skipped_only_beside_a_chart_and_never_when_named() {
     write(d, "app/Chart.yaml", "");
     write(d, "app/templates/pod.yaml", pod);
     // a chart: its templates are skipped on a walk…
-    write(d, "chart/Chart.yaml", "apiVersion: v2\nname: web\nversion: 1.0.0\n");
+    write(
+        d,
+        "chart/Chart.yaml",
+        "apiVersion: v2\nname: web\nversion: 1.0.0\n",
+    );
     write(d, "chart/templates/pod.yaml", pod);
     let (code, hits) = scan(d, &["."]);
     assert_eq!(code, 1);
-    assert_eq!(located(&hits), [("TAG001", "app/templates/pod.yaml", 4, 38)]);
+    assert_eq!(
+        located(&hits),
+        [("TAG001", "app/templates/pod.yaml", 4, 38)]
+    );
     // …but scanned when named on the command line
     let (code, hits) = scan(d, &["chart/templates/pod.yaml"]);
     assert_eq!(code, 1);
-    assert_eq!(located(&hits), [("TAG001", "chart/templates/pod.yaml", 4, 38)]);
+    assert_eq!(
+        located(&hits),
+        [("TAG001", "chart/templates/pod.yaml", 4, 38)]
+    );
 }

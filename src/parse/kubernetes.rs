@@ -125,11 +125,15 @@ fn collect(file: &Arc<SourceFile>, value: Value, map: SourceMap, depth: usize, o
         return;
     };
     let Some(items) = object.remove("items") else {
-        out.documents.push(document(file, Value::Object(object), map));
+        out.documents
+            .push(document(file, Value::Object(object), map));
         return;
     };
     let items_key = PathSeg::Key("items".to_owned());
-    let items_map = map.child(&items_key).cloned().unwrap_or_else(|| map.clone());
+    let items_map = map
+        .child(&items_key)
+        .cloned()
+        .unwrap_or_else(|| map.clone());
     let items = match items {
         Value::Null => return,
         Value::Array(items) => items,
@@ -196,7 +200,11 @@ impl Inherited {
     /// Sets `apiVersion` and `kind` on an item that has neither; their spans
     /// point at the list's own fields.
     fn fill(&self, item: &mut Map<String, Value>, map: &mut SourceMap) {
-        let empty = |key: &str| item.get(key).and_then(Value::as_str).is_none_or(str::is_empty);
+        let empty = |key: &str| {
+            item.get(key)
+                .and_then(Value::as_str)
+                .is_none_or(str::is_empty)
+        };
         if !(empty("apiVersion") && empty("kind")) {
             return;
         }
@@ -500,9 +508,15 @@ metadata:
     fn broken_documents_may_be_manifests_at_any_indentation_or_quoting() {
         assert!(may_be_manifest("kind: Pod\napiVersion: v1\n"));
         assert!(may_be_manifest("  apiVersion: v1\n  kind: Pod\n"));
-        assert!(may_be_manifest("{\"apiVersion\": \"v1\", \"kind\": \"Pod\""));
-        assert!(may_be_manifest("\"\\u0061piVersion\": v1\n\"\\x6bind\": Pod\n"));
-        assert!(may_be_manifest("!!binary YXBpVmVyc2lvbg==: v1\n!!binary a2luZA==: Pod\n"));
+        assert!(may_be_manifest(
+            "{\"apiVersion\": \"v1\", \"kind\": \"Pod\""
+        ));
+        assert!(may_be_manifest(
+            "\"\\u0061piVersion\": v1\n\"\\x6bind\": Pod\n"
+        ));
+        assert!(may_be_manifest(
+            "!!binary YXBpVmVyc2lvbg==: v1\n!!binary a2luZA==: Pod\n"
+        ));
         assert!(!may_be_manifest("apiVersion: v1\n"));
         assert!(!may_be_manifest("name: \"caf\\u00e9\"\non: push\n"));
     }
@@ -584,7 +598,10 @@ items:
                 (5, "list item is not an object: kubectl cannot decode it"),
             ]
         );
-        let parsed = parse_yaml(&file("i.yaml", "apiVersion: v1\nkind: List\nitems: {a: 1}\n"));
+        let parsed = parse_yaml(&file(
+            "i.yaml",
+            "apiVersion: v1\nkind: List\nitems: {a: 1}\n",
+        ));
         assert_eq!(
             parsed.errors[0].message,
             "`items` is not a list: kubectl cannot decode this object"

@@ -78,18 +78,17 @@ pub fn for_each_document(file: &Arc<SourceFile>, mut emit: impl FnMut(YamlDocume
     let mut parsed_text = yaml11_line_breaks(&file.text);
     let mut budget = AliasBudget::default();
     let mut base = 0;
-    let mut tab_fixes = 0;
+    let mut reread = TabBudget::new(file.text.len());
     loop {
         let Some(error_at) = load_from(file, &parsed_text, base, &mut emit, &mut budget) else {
             break;
         };
         let (at, mut failed) = error_at;
-        if tab_fixes < MAX_TAB_FIXES
+        if reread.allows(at.saturating_sub(failed.start))
             && let Some(fixed) = tab_after_colon(&file.text, &parsed_text, &failed)
         {
             // Read the document again from its start, the tab now a space.
             parsed_text = Cow::Owned(fixed);
-            tab_fixes += 1;
             base = failed.start;
             continue;
         }
@@ -103,9 +102,31 @@ pub fn for_each_document(file: &Arc<SourceFile>, mut emit: impl FnMut(YamlDocume
     }
 }
 
-/// How many tabs after a `:` one file may have (see [`tab_after_colon`]):
-/// each costs a new parse of its document.
-const MAX_TAB_FIXES: usize = 256;
+/// How much text may be parsed again after tabs made spaces (see
+/// [`tab_after_colon`]): each fix reads its document again up to the tab,
+/// so one large document with many tabs would cost quadratic time. Past
+/// this budget (four times the file, plus 1 MB) the error stands, as a
+/// `PARSE001`.
+struct TabBudget {
+    left: usize,
+}
+
+impl TabBudget {
+    fn new(file_len: usize) -> Self {
+        TabBudget {
+            left: file_len.saturating_mul(4).saturating_add(1 << 20),
+        }
+    }
+
+    /// Whether `bytes` more may be read again, charging them if so.
+    fn allows(&mut self, bytes: usize) -> bool {
+        let Some(left) = self.left.checked_sub(bytes) else {
+            return false;
+        };
+        self.left = left;
+        true
+    }
+}
 
 /// go-yaml (YAML 1.1, kubectl) accepts a tab as the blank after a mapping
 /// `:` (`kind:<TAB>Pod`); the YAML 1.2 parser refuses it. When that is the
@@ -1309,6 +1330,24 @@ list: [*t, *base]
         let (f, v, m) = one("# c\u{2028}kind:\tPod\nx: z\n");
         assert_eq!(v, json!({"kind": "Pod", "x": "z"}));
         assert_eq!(at(&f, &m, &["x"]).2, "z");
+    }
+
+    #[test]
+    fn tabs_after_colons_are_reread_within_a_budget() {
+        // Many tabs in one large document: each fix rereads the document
+        // up to its tab; past the budget the error stands (no quadratic
+        // hang).
+        let line = |i: usize| format!("k{i}:\t{}\n", "v".repeat(200));
+        let text: String = (0..100).map(line).collect();
+        let (_, v, _) = one(&text);
+        assert_eq!(v["k99"], "v".repeat(200));
+        let text: String = (0..3000).map(line).collect();
+        let (line, _, msg) = error_of(&text);
+        assert!(
+            msg.contains("must be followed by a valid YAML whitespace"),
+            "{msg}"
+        );
+        assert!(line > 100, "{line}");
     }
 
     #[test]
