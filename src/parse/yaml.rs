@@ -212,9 +212,7 @@ fn load_from(
                 return Some((file.text.len(), failed(base, file.text.len(), err)));
             }
         };
-        let Some(next) = next else {
-            return None;
-        };
+        let next = next?;
         let step = match next {
             Ok((event, span)) => {
                 let start = loader.offsets.byte(span.start.index());
@@ -865,7 +863,7 @@ fn decode_base64(text: &str) -> Option<Vec<u8>> {
         .bytes()
         .filter(|b| !matches!(b, b'\r' | b'\n'))
         .collect();
-    if digits.len() % 4 != 0 {
+    if !digits.len().is_multiple_of(4) {
         return None;
     }
     let mut out = Vec::with_capacity(digits.len() / 4 * 3);
