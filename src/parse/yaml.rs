@@ -79,16 +79,23 @@ pub fn for_each_document(file: &Arc<SourceFile>, mut emit: impl FnMut(YamlDocume
     let mut budget = AliasBudget::default();
     let mut base = 0;
     let mut reread = TabBudget::new(file.text.len());
+    let ascii = file.text.is_ascii();
     loop {
-        let Some(error_at) = load_from(file, &parsed_text, base, &mut emit, &mut budget) else {
+        let run = Run {
+            parsed_text: &parsed_text,
+            base,
+            ascii,
+        };
+        let Some(error_at) = load_from(file, &run, &mut emit, &mut budget) else {
             break;
         };
         let (at, mut failed) = error_at;
         if reread.allows(at.saturating_sub(failed.start))
-            && let Some(fixed) = tab_after_colon(&file.text, &parsed_text, &failed)
+            && let Some(tab) = tab_after_colon(&file.text, &parsed_text, &failed)
         {
-            // Read the document again from its start, the tab now a space.
-            parsed_text = Cow::Owned(fixed);
+            // Read the document again from its start, the tab now a space
+            // (in place: ASCII for ASCII, the text stays valid UTF-8).
+            parsed_text.to_mut().replace_range(tab..=tab, " ");
             base = failed.start;
             continue;
         }
@@ -130,9 +137,10 @@ impl TabBudget {
 
 /// go-yaml (YAML 1.1, kubectl) accepts a tab as the blank after a mapping
 /// `:` (`kind:<TAB>Pod`); the YAML 1.2 parser refuses it. When that is the
-/// error, returns the parsed text with that tab made a space (one byte for
-/// one, so every offset stays), for the document to be read again.
-fn tab_after_colon(original: &str, parsed: &str, failed: &YamlDocument) -> Option<String> {
+/// error, returns the byte offset of that tab in the parsed text, to be made
+/// a space (one byte for one, so every offset stays) and the document read
+/// again.
+fn tab_after_colon(original: &str, parsed: &str, failed: &YamlDocument) -> Option<usize> {
     let err = failed.result.as_ref().err()?;
     if !err
         .message
@@ -146,9 +154,7 @@ fn tab_after_colon(original: &str, parsed: &str, failed: &YamlDocument) -> Optio
     if bytes.get(tab) != Some(&b'\t') || tab == 0 || bytes[tab - 1] != b':' {
         return None;
     }
-    let mut fixed = parsed.to_owned().into_bytes();
-    fixed[tab] = b' ';
-    String::from_utf8(fixed).ok()
+    Some(tab)
 }
 
 /// The byte offset in `parsed` (the text the parser reads) of byte offset
@@ -188,19 +194,28 @@ fn failed(start: usize, end: usize, err: ParseError) -> YamlDocument {
     }
 }
 
+/// One run of the parser: the text it reads, where in the file it starts,
+/// and whether the file is ASCII (searched once per file, not per run).
+struct Run<'a> {
+    parsed_text: &'a str,
+    base: usize,
+    ascii: bool,
+}
+
 /// Runs one parser over `parsed_text[base..]`, handing documents to `emit`
 /// as they complete. Returns the byte offset of the error that stopped it,
 /// if one did, with the failed document (its end still to be set).
 fn load_from(
     file: &Arc<SourceFile>,
-    parsed_text: &str,
-    base: usize,
+    run: &Run,
     emit: &mut impl FnMut(YamlDocument),
     budget: &mut AliasBudget,
 ) -> Option<(usize, YamlDocument)> {
+    let (parsed_text, base) = (run.parsed_text, run.base);
     let mut parser =
         Parser::new_from_str(&parsed_text[parsed_offset(&file.text, parsed_text, base)..]);
-    let mut loader = Loader::new(file, Offsets::new(&file.text[base..], base), budget);
+    let offsets = Offsets::new(&file.text[base..], base, run.ascii);
+    let mut loader = Loader::new(file, offsets, budget);
     loop {
         // The parser's panics are caught event by event, so a panic in
         // `emit` (the caller's code) is not mistaken for a parser failure.
@@ -278,11 +293,13 @@ struct Offsets<'a> {
 }
 
 impl<'a> Offsets<'a> {
-    fn new(text: &'a str, base: usize) -> Self {
+    /// `ascii`: whether the whole file is ASCII (known once per file, not
+    /// searched again at each restart of the parser).
+    fn new(text: &'a str, base: usize, ascii: bool) -> Self {
         Offsets {
             text,
             base,
-            ascii: text.is_ascii(),
+            ascii,
             chars: 0,
             bytes: 0,
         }
