@@ -190,7 +190,7 @@ fn add_explicit_file(path: &Path, options: &Options, found: &Mutex<Discovered>) 
                     .insert(path.to_path_buf());
             }
         }
-        _ if is_helm_template(path) => {}
+        // Named explicitly: scanned (or reported), Helm template or not.
         _ => found.files.push((path.to_path_buf(), kind)),
     }
     true
@@ -225,13 +225,35 @@ fn terraform_siblings(dir: &Path) -> Vec<PathBuf> {
 
 /// Helm chart templates (`templates/` beside a `Chart.yaml`) are Go
 /// templates, not YAML: they are skipped rather than reported as broken.
+/// Only beside a `Chart.yaml` that is a chart (a mapping with a string
+/// `name` and `version`, which Helm requires): an empty or unrelated
+/// `Chart.yaml` must not hide a directory of manifests.
 fn is_helm_template(path: &Path) -> bool {
     path.ancestors().skip(1).any(|dir| {
         dir.file_name().is_some_and(|n| n == "templates")
             && dir.parent().is_some_and(|chart| {
-                chart.join("Chart.yaml").is_file() || chart.join("Chart.yml").is_file()
+                is_chart(&chart.join("Chart.yaml")) || is_chart(&chart.join("Chart.yml"))
             })
     })
+}
+
+/// Whether a file is a Helm chart's metadata (read only if it is a small
+/// regular file: a chart's `Chart.yaml` is a few hundred bytes).
+fn is_chart(path: &Path) -> bool {
+    const MAX_CHART_FILE: u64 = 1 << 20;
+    let small_file =
+        std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() <= MAX_CHART_FILE);
+    let Some(text) = small_file
+        .then(|| std::fs::read_to_string(path).ok())
+        .flatten()
+    else {
+        return false;
+    };
+    let Ok(chart) = crate::parse::yaml::load_value(&text) else {
+        return false;
+    };
+    let field = |key: &str| chart.get(key).and_then(serde_json::Value::as_str);
+    field("name").is_some_and(|n| !n.is_empty()) && field("version").is_some_and(|v| !v.is_empty())
 }
 
 /// Walks a directory; returns how many files it added.
@@ -470,7 +492,7 @@ mod tests {
         std::fs::write(root.join("infra/main.tf"), "").unwrap();
         std::fs::write(root.join("infra/vars.tf"), "").unwrap();
         std::fs::write(root.join("Dockerfile"), "FROM x").unwrap();
-        std::fs::write(root.join("chart/Chart.yaml"), "name: x").unwrap();
+        std::fs::write(root.join("chart/Chart.yaml"), "name: x\nversion: 1.0.0\n").unwrap();
         std::fs::write(root.join("chart/templates/dep.yaml"), "{{ x }}").unwrap();
         std::fs::write(root.join(".git/config.yaml"), "").unwrap();
         std::fs::write(root.join(".gitignore"), "ignored.yaml\n").unwrap();

@@ -2,6 +2,7 @@
 //! parallel, one work item per file or Terraform module. Every failure along
 //! the way becomes a finding or a diagnostic; nothing stops the other files.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -242,7 +243,7 @@ fn process(item: &Item, options: &ScanOptions, worker: &mut crate::engine::Worke
         Item::Module(..) => "terraform",
     };
     let (parsed, files, requested) = match item {
-        Item::File(path, kind) => (parse_file(path, *kind, options.max_file_size), 1, None),
+        Item::File(path, kind) => return analyse_file(path, *kind, options, worker),
         Item::Module(dir, module) => {
             let (sources, mut errors) = read_module(module, options.max_file_size);
             let mut parsed = parse::terraform_module(dir, &sources, &options.terraform);
@@ -262,6 +263,52 @@ fn process(item: &Item, options: &ScanOptions, worker: &mut crate::engine::Worke
     out
 }
 
+/// Reads, parses and evaluates one non-Terraform file. YAML and JSON are
+/// evaluated document by document as the parser produces them, so memory
+/// holds the file's text and one document, not every object of a large
+/// multi-document manifest at once.
+fn analyse_file(
+    path: &Path,
+    kind: FileKind,
+    options: &ScanOptions,
+    worker: &mut crate::engine::Worker,
+) -> ScanResult {
+    let started = Instant::now();
+    let mut out = ScanResult::default();
+    match read_source(path, kind, options.max_file_size) {
+        Ok(None) => {}
+        Err(err) => out = evaluate(Parsed::error(err), worker),
+        Ok(Some(file)) => {
+            let mut seen = std::collections::HashSet::new();
+            let mut absorb = |part: Parsed| out.absorb(evaluate_part(part, worker, &mut seen));
+            match kind {
+                FileKind::Yaml => parse::for_each_yaml(&file, &mut absorb),
+                FileKind::Json => parse::for_each_json(&file, &mut absorb),
+                _ => absorb(parse_source(&file, kind)),
+            }
+        }
+    }
+    out.files = 1;
+    let parse_time = started
+        .elapsed()
+        .saturating_sub(out.timings.evaluate_total());
+    out.timings.parse.insert(format_name(kind), parse_time);
+    out
+}
+
+impl ScanResult {
+    /// Adds the result of one part of a file.
+    fn absorb(&mut self, part: ScanResult) {
+        self.findings.extend(part.findings);
+        self.rule_errors.extend(part.rule_errors);
+        self.policy_errors.extend(part.policy_errors);
+        self.documents += part.documents;
+        self.sources.extend(part.sources);
+        self.annotations.extend(part.annotations);
+        self.timings.merge(&part.timings);
+    }
+}
+
 fn format_name(kind: FileKind) -> &'static str {
     match kind {
         FileKind::Dockerfile => "dockerfile",
@@ -273,11 +320,21 @@ fn format_name(kind: FileKind) -> &'static str {
 
 /// Evaluates parsed documents and turns parse errors into `PARSE001`.
 pub fn evaluate(parsed: Parsed, worker: &mut crate::engine::Worker) -> ScanResult {
+    evaluate_part(parsed, worker, &mut std::collections::HashSet::new())
+}
+
+/// [`evaluate`] for one part of a file evaluated in parts: `seen` holds the
+/// files already listed in the result, so each file's text is searched once
+/// ([`retained_source`]), not once per document.
+fn evaluate_part(
+    parsed: Parsed,
+    worker: &mut crate::engine::Worker,
+    seen: &mut std::collections::HashSet<*const SourceFile>,
+) -> ScanResult {
     let mut out = ScanResult::default();
     for err in parsed.errors {
         out.findings.push(parse_finding(err));
     }
-    let mut seen = std::collections::HashSet::new();
     for mut doc in parsed.documents {
         out.documents += 1;
         let started = Instant::now();
@@ -372,7 +429,7 @@ pub fn read_source(
         return Err(ParseError::at(&empty(), 0, "not a regular file"));
     }
     if meta.len() > max_size {
-        if matches!(kind, FileKind::Json | FileKind::Yaml) && !head_looks_like_ours(path) {
+        if matches!(kind, FileKind::Json | FileKind::Yaml) && !file_looks_like_ours(path) {
             return Ok(None);
         }
         return Err(ParseError::at(
@@ -407,9 +464,7 @@ pub fn read_source(
     }
     match decode(&bytes) {
         Some(text) => Ok(Some(Arc::new(SourceFile::new(path, text)))),
-        None if kind == FileKind::Json && !looks_like_ours(&bytes[..bytes.len().min(HEAD)]) => {
-            Ok(None)
-        }
+        None if kind == FileKind::Json && !looks_like_ours(&bytes) => Ok(None),
         None => Err(ParseError::at(
             &empty(),
             0,
@@ -459,29 +514,79 @@ fn human_size(bytes: u64) -> String {
     }
 }
 
-/// How much of a file's start is read to guess whether it is ours.
-const HEAD: usize = 64 * 1024;
+/// Bytes read at a time when an oversized file is searched for what makes
+/// it ours.
+const CHUNK: usize = 1 << 20;
 
-fn head_looks_like_ours(path: &Path) -> bool {
+/// Longer than any marker [`Markers`] looks for, so none is missed where
+/// two chunks meet.
+const OVERLAP: usize = 64;
+
+/// Whether an oversized `.json`/`.yaml` may be ours, searching the whole
+/// file in bounded chunks: a file may open with any amount of comments or
+/// data before its `apiVersion`, so no fixed-size prefix decides. A file
+/// that cannot be read is assumed to be ours (it is then reported).
+fn file_looks_like_ours(path: &Path) -> bool {
     use std::io::Read;
-    let mut head = Vec::with_capacity(HEAD);
-    let Ok(f) = std::fs::File::open(path) else {
+    let Ok(mut f) = std::fs::File::open(path) else {
         return true;
     };
-    if f.take(HEAD as u64).read_to_end(&mut head).is_err() {
-        return true;
+    let mut markers = Markers::default();
+    let mut buf = vec![0u8; CHUNK + OVERLAP];
+    let mut kept = 0;
+    loop {
+        let n = match f.read(&mut buf[kept..]) {
+            Ok(0) => return markers.ours(),
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => return true,
+        };
+        let filled = kept + n;
+        markers.see(&buf[..filled]);
+        if markers.ours() {
+            return true;
+        }
+        kept = filled.min(OVERLAP);
+        buf.copy_within(filled - kept..filled, 0);
     }
-    looks_like_ours(&head)
 }
 
-/// Whether the start of a `.json`/`.yaml` file names a Kubernetes object or
-/// a Terraform plan (in any ASCII-compatible encoding, or UTF-16).
-fn looks_like_ours(head: &[u8]) -> bool {
-    let text = match decode(head) {
-        Some(t) => t,
-        None => String::from_utf8_lossy(head).replace('\0', ""),
-    };
-    (text.contains("apiVersion") && text.contains("kind")) || text.contains("\"format_version\"")
+/// What a `.json`/`.yaml` file's text says about being ours.
+#[derive(Default)]
+struct Markers {
+    api_version: bool,
+    kind: bool,
+    plan: bool,
+}
+
+impl Markers {
+    /// Notes the markers in `bytes` (any ASCII-compatible encoding, or
+    /// UTF-16, whose NUL bytes are dropped).
+    fn see(&mut self, bytes: &[u8]) {
+        let lossy = String::from_utf8_lossy(bytes);
+        let text = if lossy.contains('\0') {
+            Cow::Owned(lossy.replace('\0', ""))
+        } else {
+            lossy
+        };
+        self.api_version |= parse::kubernetes::could_mention(&text, "apiVersion");
+        self.kind |= parse::kubernetes::could_mention(&text, "kind");
+        self.plan |= text.contains("\"format_version\"");
+    }
+
+    /// A Kubernetes object or a Terraform plan may be in the file.
+    fn ours(&self) -> bool {
+        (self.api_version && self.kind) || self.plan
+    }
+}
+
+/// Whether a `.json`/`.yaml` file's content names a Kubernetes object or a
+/// Terraform plan (in any ASCII-compatible encoding, or UTF-16), anywhere
+/// in it.
+fn looks_like_ours(bytes: &[u8]) -> bool {
+    let mut markers = Markers::default();
+    markers.see(bytes);
+    markers.ours()
 }
 
 /// A `PARSE001` or `EVAL001` finding from a stage's diagnostic.
@@ -524,6 +629,28 @@ mod tests {
             "# driftless:ignore[TAG001] ok\n",
         ));
         assert!(Arc::ptr_eq(&retained_source(&marked), &marked));
+    }
+
+    #[test]
+    fn oversized_files_are_classified_on_their_whole_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.yaml");
+        // `apiVersion` straddles the first chunk boundary
+        let mut text = "#".repeat(CHUNK - 5);
+        text.push_str("\napiVersion: v1\nkind: Pod\n");
+        std::fs::write(&path, &text).unwrap();
+        assert!(file_looks_like_ours(&path));
+        std::fs::write(&path, "# nothing of ours\n".repeat(CHUNK / 6)).unwrap();
+        assert!(!file_looks_like_ours(&path));
+        let mut plan = "x".repeat(3 * CHUNK);
+        plan.push_str("\"format_version\"");
+        std::fs::write(&path, &plan).unwrap();
+        assert!(file_looks_like_ours(&path));
+        // UTF-16 without a BOM: the NUL bytes are dropped
+        assert!(looks_like_ours(
+            b"k\0i\0n\0d\0 \0a\0p\0i\0V\0e\0r\0s\0i\0o\0n\0"
+        ));
+        assert!(!looks_like_ours(b"k\0i\0n\0d\0"));
     }
 
     #[test]

@@ -44,6 +44,29 @@ pub fn load(file: &Arc<SourceFile>) -> Result<(Value, SourceMap), ParseError> {
     Ok((value, map))
 }
 
+/// Parses a stream of JSON values separated by whitespace (`{…}{…}` or one
+/// object per line), as kubectl's decoder reads a JSON manifest file: each
+/// value is handed to `emit` when complete. An error stops the stream; the
+/// values before it have been emitted.
+pub fn for_each_value(
+    file: &Arc<SourceFile>,
+    mut emit: impl FnMut(Value, SourceMap),
+) -> Result<(), ParseError> {
+    let mut parser = Parser {
+        file,
+        bytes: file.text.as_bytes(),
+        text: &file.text,
+        pos: 0,
+    };
+    parser.skip_ws();
+    while parser.pos < parser.bytes.len() {
+        let (value, map) = parser.value(0, None)?;
+        emit(value, map);
+        parser.skip_ws();
+    }
+    Ok(())
+}
+
 /// The parser state: a cursor into the file's text.
 struct Parser<'a> {
     file: &'a Arc<SourceFile>,

@@ -2,18 +2,25 @@
 //!
 //! The input a rule sees is the object itself, unchanged, so existing
 //! Kubernetes Rego knowledge applies (`input.spec.template.spec.containers`).
-//! An object is a mapping with *string* `apiVersion` and `kind`; a `List`
-//! (or any `*List` kind with an `items` array) contributes each item instead.
-//! Other YAML (workflows, compose files, Helm values) yields nothing.
+//! An object is a mapping with *string* `apiVersion` and `kind`. Lists are
+//! read as kubectl's decoder reads them (apimachinery's unstructured JSON
+//! scheme): an object with an `items` key is a list *whatever its kind*, is
+//! not applied itself, and contributes each item instead; items with neither
+//! `apiVersion` nor `kind` take the list's `apiVersion` and its kind without
+//! the `List` suffix. Other YAML (workflows, compose files, Helm values)
+//! yields nothing.
 //!
-//! A YAML syntax error is reported (as `PARSE001`) only when the file looks
-//! like a manifest — a line starting with `apiVersion:` and one starting
-//! with `kind:` — so broken YAML of other tools does not fail the gate. Helm
-//! templates (`{{ ... }}`) are treated the same way when they reach us.
+//! Whether a file is ours is decided on parsed content. A document that does
+//! not parse is reported (as `PARSE001`) when its text may be a manifest
+//! (it mentions `apiVersion` and `kind`, quoted or indented alike, or uses
+//! an escape or a `!!binary` tag that could spell them) or when the file
+//! holds Kubernetes objects, so broken YAML of other tools does not fail the
+//! gate. Helm templates (`{{ ... }}`) are treated the same way when they
+//! reach us.
 
 use std::sync::Arc;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::document::{Document, Kind, ParseError, Parsed, PathSeg, SourceFile, SourceMap};
 use crate::parse::yaml;
@@ -22,83 +29,202 @@ use crate::parse::yaml;
 /// source map of its own YAML document (spans are file offsets, so a finding
 /// in the third document points into the third document).
 pub fn parse_yaml(file: &Arc<SourceFile>) -> Parsed {
-    // No document can have an `apiVersion` key without the text (an escaped
-    // key in double quotes needs a backslash): skip the YAML parse.
-    if !file.text.contains("apiVersion") && !file.text.contains('\\') {
-        return Parsed::default();
-    }
     let mut parsed = Parsed::default();
-    let mut errors: Vec<ParseError> = Vec::new();
-    for doc in yaml::load_stream(file) {
-        match doc.result {
-            Ok((value, map)) => {
-                let more = documents_from_value(file, value, map);
-                parsed.documents.extend(more.documents);
-            }
-            Err(err) => errors.push(err),
-        }
+    for_each_yaml(file, |part| {
+        parsed.documents.extend(part.documents);
+        parsed.errors.extend(part.errors);
+    });
+    parsed
+}
+
+/// [`parse_yaml`] one YAML document at a time: `emit` receives the objects
+/// of each document as soon as it is parsed (so a scan can evaluate and drop
+/// them before the next), and the syntax errors at the end.
+pub fn for_each_yaml(file: &Arc<SourceFile>, mut emit: impl FnMut(Parsed)) {
+    // No document can name an `apiVersion` without the text, unless an
+    // escape, a tag or a `!!binary` key spells it: skip the YAML parse.
+    if !could_mention(&file.text, "apiVersion") {
+        return;
     }
-    if looks_like_manifest(&file.text) {
-        parsed.errors = errors;
+    let mut holds_objects = false;
+    let mut broken: Vec<ParseError> = Vec::new();
+    yaml::for_each_document(file, |doc| match doc.result {
+        Ok((value, map)) => {
+            let part = documents_from_value(file, value, map);
+            holds_objects |= !part.documents.is_empty();
+            emit(part);
+        }
+        Err(err) => {
+            let region = file.text.get(doc.start..doc.end).unwrap_or_default();
+            let bounded = err.problem != crate::document::Problem::Unparsed;
+            if bounded || may_be_manifest(region) {
+                emit(Parsed::error(err));
+            } else {
+                broken.push(err);
+            }
+        }
+    });
+    if holds_objects {
+        emit(Parsed {
+            documents: Vec::new(),
+            errors: broken,
+        });
+    }
+}
+
+/// Whether `text` may spell `word`: it is written there, or the text uses a
+/// construct that can hide it from a plain search (an escape of an ASCII
+/// letter in a quoted key — `\u0061`, `\x61`, `\U00000061` —, a
+/// `!!binary` scalar, a `%TAG` shorthand).
+pub fn could_mention(text: &str, word: &str) -> bool {
+    text.contains(word)
+        || escapes_a_letter(text)
+        || text.contains("binary")
+        || text.contains("%TAG")
+}
+
+/// Whether the text holds a JSON or YAML escape of an ASCII letter
+/// (code points 0x40 to 0x7F), the only way to write a key's letters
+/// without the letters themselves.
+pub fn escapes_a_letter(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(b'\\', bytes).any(|i| {
+        let rest = &bytes[i + 1..];
+        let letter_digit = |d: Option<&u8>| matches!(d, Some(b'4'..=b'7'));
+        (rest.starts_with(b"u00") && letter_digit(rest.get(3)))
+            || (rest.starts_with(b"x") && letter_digit(rest.get(1)))
+            || (rest.starts_with(b"U0000") && letter_digit(rest.get(5)))
+    })
+}
+
+/// Whether the text of a document that did not parse may be a Kubernetes
+/// manifest: it mentions both `apiVersion` and `kind`, at any indentation,
+/// quoted or not (see [`could_mention`]). Only such documents get
+/// `PARSE001` when the rest of the file holds no object.
+pub fn may_be_manifest(text: &str) -> bool {
+    could_mention(text, "apiVersion") && could_mention(text, "kind")
+}
+
+/// Turns a parsed value into Kubernetes documents when it is one (lists
+/// expanded); anything else yields nothing. A list kubectl could not decode
+/// (`items` not an array, an item that is not an object or has no kind)
+/// is a `PARSE001` at the offending value: kubectl refuses it, so the gate
+/// must not pass it.
+pub fn documents_from_value(file: &Arc<SourceFile>, value: Value, map: SourceMap) -> Parsed {
+    let mut parsed = Parsed::default();
+    if object_kind(&value).is_some() {
+        collect(file, value, map, 0, &mut parsed);
     }
     parsed
 }
 
-/// Whether a file is meant to be a Kubernetes manifest: some line starts with
-/// `apiVersion:` and some line with `kind:` (as every manifest's top level
-/// does). Only such files get `PARSE001` for YAML syntax errors.
-pub fn looks_like_manifest(text: &str) -> bool {
-    let mut api_version = false;
-    let mut kind = false;
-    for line in text.lines() {
-        api_version |= line.starts_with("apiVersion:");
-        kind |= line.starts_with("kind:");
-        if api_version && kind {
-            return true;
-        }
-    }
-    false
-}
-
-/// Turns a parsed value into Kubernetes documents when it is one
-/// (`kind: List` items expanded); anything else yields nothing.
-pub fn documents_from_value(file: &Arc<SourceFile>, value: Value, map: SourceMap) -> Parsed {
-    let mut documents = Vec::new();
-    collect(file, value, map, &mut documents);
-    Parsed {
-        documents,
-        errors: Vec::new(),
-    }
-}
-
-/// Adds `value` as a document if it is an object, or its items if it is a list.
-fn collect(file: &Arc<SourceFile>, value: Value, map: SourceMap, out: &mut Vec<Document>) {
-    let Some(kind) = object_kind(&value) else {
-        return;
-    };
-    let is_list = kind.ends_with("List") && value.get("items").is_some_and(Value::is_array);
-    if !is_list {
-        out.push(document(file, value, map));
-        return;
-    }
+/// Adds `value` (an object with a string `kind`) as a document, or the
+/// items of it if it is a list.
+fn collect(file: &Arc<SourceFile>, value: Value, map: SourceMap, depth: usize, out: &mut Parsed) {
     let Value::Object(mut object) = value else {
         return;
     };
-    let Some(Value::Array(items)) = object.remove("items") else {
+    let Some(items) = object.remove("items") else {
+        out.documents
+            .push(document(file, Value::Object(object), map));
         return;
     };
     let items_key = PathSeg::Key("items".to_owned());
+    let items_map = map
+        .child(&items_key)
+        .cloned()
+        .unwrap_or_else(|| map.clone());
+    let items = match items {
+        Value::Null => return,
+        Value::Array(items) => items,
+        _ => {
+            let message = "`items` is not a list: kubectl cannot decode this object";
+            out.errors.push(error_at(file, &items_map, message));
+            return;
+        }
+    };
+    if depth >= crate::parse::json::MAX_DEPTH {
+        return;
+    }
+    let inherited = Inherited::from_list(&object, &map);
     for (i, item) in items.into_iter().enumerate() {
-        let item_map = map
-            .child(&items_key)
-            .and_then(|m| m.child(&PathSeg::Index(i)))
+        let item_map = items_map
+            .child(&PathSeg::Index(i))
             .cloned()
-            .unwrap_or_default();
-        // Items are objects; a nested list is not expanded again.
-        if object_kind(&item).is_some_and(|k| !k.ends_with("List")) {
-            out.push(document(file, item, item_map));
+            .unwrap_or_else(|| items_map.clone());
+        let Value::Object(mut item) = item else {
+            let message = "list item is not an object: kubectl cannot decode it";
+            out.errors.push(error_at(file, &item_map, message));
+            continue;
+        };
+        let mut item_map = item_map;
+        inherited.fill(&mut item, &mut item_map);
+        let item = Value::Object(item);
+        if object_kind(&item).is_none() {
+            let message =
+                "list item has no string `apiVersion` and `kind`: kubectl cannot apply it";
+            out.errors.push(error_at(file, &item_map, message));
+            continue;
+        }
+        collect(file, item, item_map, depth + 1, out);
+    }
+}
+
+/// What a list's items inherit, as apimachinery's `decodeToList` sets it:
+/// an item with neither `apiVersion` nor `kind` (as strings) gets the
+/// list's `apiVersion` and its kind without the `List` suffix.
+struct Inherited {
+    api_version: Option<(Value, SourceMap)>,
+    kind: Option<(Value, SourceMap)>,
+}
+
+impl Inherited {
+    fn from_list(list: &Map<String, Value>, map: &SourceMap) -> Self {
+        let field = |key: &str, value: Option<Value>| {
+            let span = map.child(&PathSeg::Key(key.to_owned()))?.clone();
+            Some((value?, span))
+        };
+        let api_version = list.get("apiVersion").cloned();
+        let kind = list
+            .get("kind")
+            .and_then(Value::as_str)
+            .map(|k| k.strip_suffix("List").unwrap_or(k))
+            .filter(|k| !k.is_empty())
+            .map(|k| Value::String(k.to_owned()));
+        Inherited {
+            api_version: field("apiVersion", api_version),
+            kind: field("kind", kind),
         }
     }
+
+    /// Sets `apiVersion` and `kind` on an item that has neither; their spans
+    /// point at the list's own fields.
+    fn fill(&self, item: &mut Map<String, Value>, map: &mut SourceMap) {
+        let empty = |key: &str| {
+            item.get(key)
+                .and_then(Value::as_str)
+                .is_none_or(str::is_empty)
+        };
+        if !(empty("apiVersion") && empty("kind")) {
+            return;
+        }
+        for (key, inherited) in [("apiVersion", &self.api_version), ("kind", &self.kind)] {
+            if let Some((value, span)) = inherited {
+                item.insert(key.to_owned(), value.clone());
+                map.insert(key, span.clone());
+            }
+        }
+    }
+}
+
+/// A `PARSE001` at the span of a source map node.
+fn error_at(file: &Arc<SourceFile>, map: &SourceMap, message: &str) -> ParseError {
+    let mut err = ParseError::at(file, map.span.start as usize, message);
+    err.end = (map.span.end as usize).clamp(err.start, file.text.len());
+    while !file.text.is_char_boundary(err.end) {
+        err.end -= 1;
+    }
+    err
 }
 
 /// The `kind` of a Kubernetes object: a mapping with string `apiVersion` and
@@ -236,7 +362,6 @@ items:
   kind: Pod
   metadata: {name: a}
   spec: {containers: [{name: c, image: x}]}
-- just: a value
 - apiVersion: v1
   kind: Secret
   metadata:
@@ -256,9 +381,9 @@ items:
         );
         assert_eq!(
             at(&parsed.documents[1], &["metadata", "name"]),
-            (12, 11, "b".into())
+            (11, 11, "b".into())
         );
-        assert_eq!(at(&parsed.documents[1], &[]), (10, 9, "Secret".into()));
+        assert_eq!(at(&parsed.documents[1], &[]), (9, 9, "Secret".into()));
     }
 
     #[test]
@@ -380,9 +505,106 @@ metadata:
     }
 
     #[test]
-    fn looks_like_manifest_needs_both_lines_at_top_level() {
-        assert!(looks_like_manifest("kind: Pod\napiVersion: v1\n"));
-        assert!(!looks_like_manifest("  apiVersion: v1\nkind: Pod\n"));
-        assert!(!looks_like_manifest("apiVersion: v1\n"));
+    fn broken_documents_may_be_manifests_at_any_indentation_or_quoting() {
+        assert!(may_be_manifest("kind: Pod\napiVersion: v1\n"));
+        assert!(may_be_manifest("  apiVersion: v1\n  kind: Pod\n"));
+        assert!(may_be_manifest(
+            "{\"apiVersion\": \"v1\", \"kind\": \"Pod\""
+        ));
+        assert!(may_be_manifest(
+            "\"\\u0061piVersion\": v1\n\"\\x6bind\": Pod\n"
+        ));
+        assert!(may_be_manifest(
+            "!!binary YXBpVmVyc2lvbg==: v1\n!!binary a2luZA==: Pod\n"
+        ));
+        assert!(!may_be_manifest("apiVersion: v1\n"));
+        assert!(!may_be_manifest("name: \"caf\\u00e9\"\non: push\n"));
+    }
+
+    #[test]
+    fn any_object_with_items_is_a_list_as_kubectl_decodes_it() {
+        // A pinned decoy Pod carrying `items`: kubectl applies the items only.
+        let text = "\
+apiVersion: v1
+kind: Pod
+metadata: {name: decoy}
+spec: {containers: [{name: a, image: nginx@sha256:00}]}
+items:
+- apiVersion: apps/v1
+  kind: Deployment
+  metadata: {name: web}
+";
+        let parsed = parse_yaml(&file("decoy.yaml", text));
+        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+        let labels: Vec<_> = parsed.documents.iter().map(|d| d.label.as_str()).collect();
+        assert_eq!(labels, ["Deployment/web"]);
+        // `items: null` is an empty list: nothing is applied.
+        let empty = parse_yaml(&file("e.yaml", "apiVersion: v1\nkind: Pod\nitems:\n"));
+        assert!(empty.documents.is_empty() && empty.errors.is_empty());
+    }
+
+    #[test]
+    fn typed_list_items_inherit_kind_and_api_version() {
+        let text = "\
+apiVersion: v1
+kind: PodList
+items:
+- metadata: {name: a}
+  spec: {containers: [{name: c, image: x}]}
+- apiVersion: v1
+  kind: Secret
+  metadata: {name: s}
+";
+        let f = file("pods.yaml", text);
+        let parsed = parse_yaml(&f);
+        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+        let labels: Vec<_> = parsed.documents.iter().map(|d| d.label.as_str()).collect();
+        assert_eq!(labels, ["Pod/a", "Secret/s"]);
+        let pod = &parsed.documents[0];
+        assert_eq!(pod.input["apiVersion"], "v1");
+        // The inherited kind points at the list's kind.
+        assert_eq!(at(pod, &["kind"]), (2, 7, "PodList".into()));
+        assert_eq!(at(pod, &[]), (2, 7, "PodList".into()));
+    }
+
+    #[test]
+    fn lists_kubectl_cannot_decode_are_parse_errors() {
+        let text = "\
+apiVersion: v1
+kind: List
+items:
+- just: a value
+- 42
+- apiVersion: v1
+  kind: ConfigMap
+  metadata: {name: ok}
+";
+        let f = file("l.yaml", text);
+        let parsed = parse_yaml(&f);
+        let labels: Vec<_> = parsed.documents.iter().map(|d| d.label.as_str()).collect();
+        assert_eq!(labels, ["ConfigMap/ok"]);
+        let lines: Vec<_> = parsed
+            .errors
+            .iter()
+            .map(|e| (f.position(e.start).line, e.message.as_str()))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                (
+                    4,
+                    "list item has no string `apiVersion` and `kind`: kubectl cannot apply it"
+                ),
+                (5, "list item is not an object: kubectl cannot decode it"),
+            ]
+        );
+        let parsed = parse_yaml(&file(
+            "i.yaml",
+            "apiVersion: v1\nkind: List\nitems: {a: 1}\n",
+        ));
+        assert_eq!(
+            parsed.errors[0].message,
+            "`items` is not a list: kubectl cannot decode this object"
+        );
     }
 }

@@ -7,7 +7,9 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::document::{Parsed, SourceFile};
+use serde_json::Value;
+
+use crate::document::{ParseError, Parsed, SourceFile, SourceMap};
 
 pub mod dockerfile;
 pub mod image;
@@ -26,34 +28,93 @@ pub fn dockerfile(file: &Arc<SourceFile>) -> Parsed {
 /// object (string `apiVersion` and `kind`) becomes a document; other YAML is
 /// left alone without noise.
 pub fn yaml(file: &Arc<SourceFile>) -> Parsed {
-    kubernetes::parse_yaml(file)
+    collect(|emit| for_each_yaml(file, emit))
+}
+
+/// [`yaml`] in parts, one YAML document (or JSON value) at a time, so a
+/// scan can evaluate each part and drop it before the next is parsed.
+/// kubectl reads a file whose first non-blank character is `{` as a stream
+/// of JSON objects: such a file is read the same way when it is one.
+pub fn for_each_yaml(file: &Arc<SourceFile>, emit: impl FnMut(Parsed)) {
+    if starts_like_json(&file.text) {
+        // Held until the stream is known to be JSON: on an error the file
+        // is read again as YAML, and nothing may be reported twice.
+        let mut parts = Vec::new();
+        if json_stream(file, &mut |part| parts.push(part)).is_ok() {
+            return parts.into_iter().for_each(emit);
+        }
+    }
+    kubernetes::for_each_yaml(file, emit);
 }
 
 /// Parses a `.json` file: a Terraform plan (`terraform show -json`), a
 /// Kubernetes object or list, or nothing.
 pub fn json(file: &Arc<SourceFile>) -> Parsed {
-    match json::load(file) {
-        Err(err) => {
-            if looks_like_infrastructure_json(&file.text) {
-                Parsed::error(err)
-            } else {
-                Parsed::default()
-            }
-        }
-        Ok((value, map)) => {
-            if tfplan::is_plan(&value) {
-                tfplan::document(file, value, map)
-            } else {
-                kubernetes::documents_from_value(file, value, map)
-            }
-        }
+    collect(|emit| for_each_json(file, emit))
+}
+
+/// [`json`] in parts, one JSON value at a time. A stream of several values
+/// (`{…}{…}`) is a stream of manifests, as kubectl reads it; text that does
+/// not start with `{` is YAML to kubectl, and read as YAML.
+pub fn for_each_json(file: &Arc<SourceFile>, mut emit: impl FnMut(Parsed)) {
+    if !starts_like_json(&file.text) {
+        return kubernetes::for_each_yaml(file, emit);
+    }
+    if let Err(err) = json_stream(file, &mut emit)
+        && looks_like_infrastructure_json(&file.text)
+    {
+        emit(Parsed::error(err));
     }
 }
 
+/// Gathers the parts a `for_each_*` function emits into one [`Parsed`].
+fn collect(run: impl FnOnce(&mut dyn FnMut(Parsed))) -> Parsed {
+    let mut all = Parsed::default();
+    run(&mut |part: Parsed| {
+        all.documents.extend(part.documents);
+        all.errors.extend(part.errors);
+    });
+    all
+}
+
+/// Whether the first non-blank character is `{` (kubectl's
+/// `GuessJSONStream`).
+fn starts_like_json(text: &str) -> bool {
+    text.trim_start().starts_with('{')
+}
+
+/// Emits the documents of a JSON stream: a single Terraform plan, or
+/// Kubernetes objects. On a syntax error, what came before it has been
+/// emitted and the error is returned.
+fn json_stream(file: &Arc<SourceFile>, emit: &mut impl FnMut(Parsed)) -> Result<(), ParseError> {
+    let mut first: Option<(Value, SourceMap)> = None;
+    let mut count = 0;
+    let result = json::for_each_value(file, |value, map| {
+        count += 1;
+        if count == 1 && tfplan::is_plan(&value) {
+            first = Some((value, map));
+            return;
+        }
+        if let Some((value, map)) = first.take() {
+            emit(kubernetes::documents_from_value(file, value, map));
+        }
+        emit(kubernetes::documents_from_value(file, value, map));
+    });
+    if let Some((value, map)) = first {
+        if count == 1 && result.is_ok() {
+            emit(tfplan::document(file, value, map));
+        } else {
+            emit(kubernetes::documents_from_value(file, value, map));
+        }
+    }
+    result
+}
+
 /// A JSON file that does not parse is only worth a `PARSE001` when it was
-/// meant to be one of ours: otherwise `package.json` typos would fail the gate.
+/// meant to be one of ours: otherwise `package.json` typos would fail the
+/// gate. Escaped keys (`"\u0061piVersion"`) count as naming it.
 fn looks_like_infrastructure_json(text: &str) -> bool {
-    (text.contains("\"apiVersion\"") && text.contains("\"kind\""))
+    kubernetes::may_be_manifest(text)
         || (text.contains("\"format_version\"")
             && (text.contains("\"resource_changes\"")
                 || text.contains("\"planned_values\"")

@@ -16,7 +16,13 @@
 //! numbers). Quoted and block scalars, `!!str` and custom tags (`!Ref x`)
 //! are strings. Mapping keys are always strings: a scalar key is its text as
 //! written (`1: a` → `"1"`, `yes: a` → `"yes"`), other keys their JSON text.
-//! Duplicate keys: the last one wins.
+//! Duplicate keys: the last one wins. `!!binary` scalars are decoded
+//! (base64) before anything sees them, keys included, as go-yaml does.
+//!
+//! Line breaks are YAML 1.1's (NEL, LS and PS break lines as in go-yaml),
+//! and a tab after a mapping `:` separates as go-yaml accepts it: the
+//! YAML 1.2 parser is fed a text where those differences are mapped, one
+//! character for one, so spans still address the original text.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -37,6 +43,12 @@ pub const MAX_DEPTH: usize = 128;
 /// document would otherwise expand to billions of nodes.
 pub const MAX_ALIAS_NODES: usize = 100_000;
 
+/// How many bytes of values alias expansion may produce in a whole file
+/// (scalar text and keys, counting the copy of each anchored node kept for
+/// its aliases). The node budget alone lets one large scalar behind an
+/// anchor, used a few thousand times, grow a 1 MB file into gigabytes.
+pub const MAX_ALIAS_BYTES: usize = 16 * 1024 * 1024;
+
 /// One document of a YAML stream: where it is in the file and what it holds.
 #[derive(Debug)]
 pub struct YamlDocument {
@@ -55,31 +67,122 @@ pub struct YamlDocument {
 /// documents before and after a broken one are still returned.
 pub fn load_stream(file: &Arc<SourceFile>) -> Vec<YamlDocument> {
     let mut docs = Vec::new();
-    let mut alias_nodes = 0;
+    for_each_document(file, |doc| docs.push(doc));
+    docs
+}
+
+/// [`load_stream`] one document at a time: each document is handed to
+/// `emit` as soon as it is complete, so memory holds one document's values
+/// rather than the whole stream's (a 50 MB manifest file is 90,000 objects).
+pub fn for_each_document(file: &Arc<SourceFile>, mut emit: impl FnMut(YamlDocument)) {
+    let mut parsed_text = yaml11_line_breaks(&file.text);
+    let mut budget = AliasBudget::default();
     let mut base = 0;
+    let mut reread = TabBudget::new(file.text.len());
+    let ascii = file.text.is_ascii();
     loop {
-        let run = catch_unwind(AssertUnwindSafe(|| {
-            load_from(file, base, &mut docs, &mut alias_nodes)
-        }));
-        let error_at = match run {
-            Ok(None) => break,
-            Ok(Some(at)) => at,
-            Err(_) => {
-                let err = ParseError::at(file, base, "YAML parser failed on this input");
-                docs.push(failed(base, file.text.len(), err));
-                break;
-            }
+        let run = Run {
+            parsed_text: &parsed_text,
+            base,
+            ascii,
         };
-        let next = resume_point(&file.text, error_at, base);
-        if let Some(last) = docs.last_mut() {
-            last.end = next.unwrap_or(file.text.len()).max(last.start);
+        let Some(error_at) = load_from(file, &run, &mut emit, &mut budget) else {
+            break;
+        };
+        let (at, mut failed) = error_at;
+        if reread.allows(at.saturating_sub(failed.start))
+            && let Some(tab) = tab_after_colon(&file.text, &parsed_text, &failed)
+        {
+            // Read the document again from its start, the tab now a space
+            // (in place: ASCII for ASCII, the text stays valid UTF-8).
+            parsed_text.to_mut().replace_range(tab..=tab, " ");
+            base = failed.start;
+            continue;
         }
+        let next = resume_point(&file.text, at, base);
+        failed.end = next.unwrap_or(file.text.len()).max(failed.start);
+        emit(failed);
         match next {
             Some(next) => base = next,
             None => break,
         }
     }
-    docs
+}
+
+/// How much text may be parsed again after tabs made spaces (see
+/// [`tab_after_colon`]): each fix reads its document again up to the tab,
+/// so one large document with many tabs would cost quadratic time. Past
+/// this budget (four times the file, plus 1 MB) the error stands, as a
+/// `PARSE001`.
+struct TabBudget {
+    left: usize,
+}
+
+impl TabBudget {
+    fn new(file_len: usize) -> Self {
+        TabBudget {
+            left: file_len.saturating_mul(4).saturating_add(1 << 20),
+        }
+    }
+
+    /// Whether `bytes` more may be read again, charging them if so.
+    fn allows(&mut self, bytes: usize) -> bool {
+        let Some(left) = self.left.checked_sub(bytes) else {
+            return false;
+        };
+        self.left = left;
+        true
+    }
+}
+
+/// go-yaml (YAML 1.1, kubectl) accepts a tab as the blank after a mapping
+/// `:` (`kind:<TAB>Pod`); the YAML 1.2 parser refuses it. When that is the
+/// error, returns the byte offset of that tab in the parsed text, to be made
+/// a space (one byte for one, so every offset stays) and the document read
+/// again.
+fn tab_after_colon(original: &str, parsed: &str, failed: &YamlDocument) -> Option<usize> {
+    let err = failed.result.as_ref().err()?;
+    if !err
+        .message
+        .contains("':' must be followed by a valid YAML whitespace")
+    {
+        return None;
+    }
+    let at = parsed_offset(original, parsed, err.start);
+    let tab = at.checked_sub(1)?;
+    let bytes = parsed.as_bytes();
+    if bytes.get(tab) != Some(&b'\t') || tab == 0 || bytes[tab - 1] != b':' {
+        return None;
+    }
+    Some(tab)
+}
+
+/// The byte offset in `parsed` (the text the parser reads) of byte offset
+/// `at` of `original`: the same character index, since
+/// [`yaml11_line_breaks`] replaces characters one for one.
+fn parsed_offset(original: &str, parsed: &str, at: usize) -> usize {
+    if original.len() == parsed.len() {
+        return at;
+    }
+    let chars = original.get(..at).map_or(0, |s| s.chars().count());
+    parsed
+        .char_indices()
+        .nth(chars)
+        .map_or(parsed.len(), |(i, _)| i)
+}
+
+/// The text the YAML parser reads: YAML 1.1 (go-yaml, hence kubectl) also
+/// breaks lines at NEL (U+0085), LS (U+2028) and PS (U+2029), where YAML 1.2
+/// does not, so a comment ending in one of them would otherwise hide the
+/// next line from us but not from the cluster. Each becomes `\n`: one
+/// character for one, so the parser's character indexes still address the
+/// original text.
+fn yaml11_line_breaks(text: &str) -> Cow<'_, str> {
+    const BREAKS: [char; 3] = ['\u{85}', '\u{2028}', '\u{2029}'];
+    if text.is_ascii() || !text.contains(BREAKS) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(text.replace(BREAKS, "\n"))
 }
 
 /// A document that failed.
@@ -91,19 +194,40 @@ fn failed(start: usize, end: usize, err: ParseError) -> YamlDocument {
     }
 }
 
-/// Runs one parser over `text[base..]`, pushing documents as they complete.
-/// Returns the byte offset of the error that stopped it, if one did (the
-/// failed document has been pushed).
+/// One run of the parser: the text it reads, where in the file it starts,
+/// and whether the file is ASCII (searched once per file, not per run).
+struct Run<'a> {
+    parsed_text: &'a str,
+    base: usize,
+    ascii: bool,
+}
+
+/// Runs one parser over `parsed_text[base..]`, handing documents to `emit`
+/// as they complete. Returns the byte offset of the error that stopped it,
+/// if one did, with the failed document (its end still to be set).
 fn load_from(
     file: &Arc<SourceFile>,
-    base: usize,
-    docs: &mut Vec<YamlDocument>,
-    alias_nodes: &mut usize,
-) -> Option<usize> {
-    let text = &file.text[base..];
-    let mut parser = Parser::new_from_str(text);
-    let mut loader = Loader::new(file, Offsets::new(text, base), alias_nodes);
-    while let Some(next) = parser.next_event() {
+    run: &Run,
+    emit: &mut impl FnMut(YamlDocument),
+    budget: &mut AliasBudget,
+) -> Option<(usize, YamlDocument)> {
+    let (parsed_text, base) = (run.parsed_text, run.base);
+    let mut parser =
+        Parser::new_from_str(&parsed_text[parsed_offset(&file.text, parsed_text, base)..]);
+    let offsets = Offsets::new(&file.text[base..], base, run.ascii);
+    let mut loader = Loader::new(file, offsets, budget);
+    loop {
+        // The parser's panics are caught event by event, so a panic in
+        // `emit` (the caller's code) is not mistaken for a parser failure.
+        let next = match catch_unwind(AssertUnwindSafe(|| parser.next_event())) {
+            Ok(next) => next,
+            Err(_) => {
+                let err = ParseError::at(file, base, "YAML parser failed on this input");
+                // At the end of the text: no resuming after a parser failure.
+                return Some((file.text.len(), failed(base, file.text.len(), err)));
+            }
+        };
+        let next = next?;
         let step = match next {
             Ok((event, span)) => {
                 let start = loader.offsets.byte(span.start.index());
@@ -120,17 +244,15 @@ fn load_from(
             }
         };
         match step {
-            Ok(Some(doc)) => docs.push(doc),
+            Ok(Some(doc)) => emit(doc),
             Ok(None) => {}
             Err(err) => {
                 let at = err.start;
-                let start = loader.doc_start.unwrap_or(at).min(at);
-                docs.push(failed(start, at, err));
-                return Some(at);
+                let start = loader.doc_start.unwrap_or(loader.last_end).min(at);
+                return Some((at, failed(start, at, err)));
             }
         }
     }
-    None
 }
 
 /// Where to restart after an error at `error_at`: the start of the first
@@ -171,11 +293,13 @@ struct Offsets<'a> {
 }
 
 impl<'a> Offsets<'a> {
-    fn new(text: &'a str, base: usize) -> Self {
+    /// `ascii`: whether the whole file is ASCII (known once per file, not
+    /// searched again at each restart of the parser).
+    fn new(text: &'a str, base: usize, ascii: bool) -> Self {
         Offsets {
             text,
             base,
-            ascii: text.is_ascii(),
+            ascii,
             chars: 0,
             bytes: 0,
         }
@@ -204,13 +328,15 @@ impl<'a> Offsets<'a> {
     }
 }
 
-/// A finished value with its spans and its size in nodes (for the alias
-/// budget).
+/// A finished value with its spans and its size in nodes and bytes (for the
+/// alias budget).
 #[derive(Clone)]
 struct Node {
     value: Value,
     map: SourceMap,
     size: usize,
+    /// Bytes of scalar and key text in the value (see [`MAX_ALIAS_BYTES`]).
+    bytes: usize,
     /// Levels of mappings and sequences in the value (0 for a scalar), so
     /// an alias cannot nest a document deeper than [`MAX_DEPTH`].
     depth: usize,
@@ -235,6 +361,7 @@ struct Frame {
     head_from_first_key: bool,
     anchor: usize,
     size: usize,
+    bytes: usize,
     /// The deepest child's depth so far.
     depth: usize,
 }
@@ -256,13 +383,18 @@ struct Loader<'a, 'b> {
     anchors: HashMap<usize, Node>,
     root: Option<Node>,
     doc_start: Option<usize>,
-    alias_nodes: &'b mut usize,
+    /// Where the last complete document ended (where the run started,
+    /// before any): a document whose start the parser never reported
+    /// (an error in its first token) starts there.
+    last_end: usize,
+    budget: &'b mut AliasBudget,
 }
 
 type Step = Result<Option<YamlDocument>, ParseError>;
 
 impl<'a, 'b> Loader<'a, 'b> {
-    fn new(file: &'a Arc<SourceFile>, offsets: Offsets<'a>, alias_nodes: &'b mut usize) -> Self {
+    fn new(file: &'a Arc<SourceFile>, offsets: Offsets<'a>, budget: &'b mut AliasBudget) -> Self {
+        let base = offsets.base;
         Loader {
             file,
             offsets,
@@ -270,7 +402,8 @@ impl<'a, 'b> Loader<'a, 'b> {
             anchors: HashMap::new(),
             root: None,
             doc_start: None,
-            alias_nodes,
+            last_end: base,
+            budget,
         }
     }
 
@@ -313,10 +446,12 @@ impl<'a, 'b> Loader<'a, 'b> {
     /// The document just ended at `end`.
     fn finish_document(&mut self, end: usize) -> Option<YamlDocument> {
         let start = self.doc_start.take()?;
+        self.last_end = end.max(start);
         let node = self.root.take().unwrap_or(Node {
             value: Value::Null,
             map: SourceMap::leaf(Span::new(start, start)),
             size: 1,
+            bytes: 0,
             depth: 0,
             text: None,
         });
@@ -338,6 +473,11 @@ impl<'a, 'b> Loader<'a, 'b> {
     ) -> Result<(), ParseError> {
         let span = self.token_span(start, end, anchor != 0 || tag.is_some(), &raw, style);
         let plain = matches!(style, ScalarStyle::Plain);
+        let raw = if is_binary(tag) {
+            Cow::Owned(self.binary(&raw, span)?)
+        } else {
+            raw
+        };
         if self.expects_key() {
             // Keys keep their text as written, anchored or not.
             if anchor != 0 {
@@ -346,6 +486,7 @@ impl<'a, 'b> Loader<'a, 'b> {
                     value,
                     map: SourceMap::leaf(span),
                     size: 1,
+                    bytes: raw.len(),
                     depth: 0,
                     text: Some(raw.to_string()),
                 };
@@ -360,6 +501,7 @@ impl<'a, 'b> Loader<'a, 'b> {
             return Ok(());
         }
         let text = (anchor != 0).then(|| raw.to_string());
+        let bytes = raw.len();
         let value = resolve(raw.into_owned(), plain, tag);
         let span = match (&value, self.pending_key_span()) {
             // `key:` with nothing after it: point at the key.
@@ -370,10 +512,27 @@ impl<'a, 'b> Loader<'a, 'b> {
             value,
             map: SourceMap::leaf(span),
             size: 1,
+            bytes,
             depth: 0,
             text,
         };
         self.complete(node, anchor)
+    }
+
+    /// The text of a `!!binary` scalar, decoded as go-yaml does before
+    /// Kubernetes sees it (base64, line breaks ignored; bytes that are not
+    /// UTF-8 become U+FFFD, as Go's JSON encoder writes them). The cluster
+    /// runs the decoded value, so rules must see it; base64 that does not
+    /// decode is refused by kubectl, and so here.
+    fn binary(&self, raw: &str, span: Span) -> Result<String, ParseError> {
+        match decode_base64(raw) {
+            Some(bytes) => Ok(String::from_utf8_lossy(&bytes).into_owned()),
+            None => Err(ParseError::at(
+                self.file,
+                span.start as usize,
+                "YAML `!!binary` value is not valid base64",
+            )),
+        }
     }
 
     /// The span of a scalar token: anchors and tags before it skipped, the
@@ -416,7 +575,7 @@ impl<'a, 'b> Loader<'a, 'b> {
                 format!("YAML nesting deeper than {MAX_DEPTH} levels (through an alias)"),
             ));
         }
-        charge(self.alias_nodes, node.size, self.file, start)?;
+        self.budget.charge(node, self.file, Span::new(start, end))?;
         let mut node = node.clone();
         if !matches!(node.map.children, Children::Leaf) {
             node.map.span = self.pending_key_span().unwrap_or(Span::new(start, end));
@@ -473,6 +632,7 @@ impl<'a, 'b> Loader<'a, 'b> {
             head_from_first_key,
             anchor,
             size: 1,
+            bytes: 0,
             depth: 0,
         });
         Ok(())
@@ -493,6 +653,7 @@ impl<'a, 'b> Loader<'a, 'b> {
             value,
             map,
             size: frame.size,
+            bytes: frame.bytes,
             depth: frame.depth + 1,
             text: None,
         };
@@ -536,8 +697,7 @@ impl<'a, 'b> Loader<'a, 'b> {
     /// Keeps a copy of an anchored node for later aliases; the copy costs as
     /// much as an expansion, so it is charged to the alias budget.
     fn remember(&mut self, anchor: usize, node: &Node) -> Result<(), ParseError> {
-        let at = node.map.span.start as usize;
-        charge(self.alias_nodes, node.size, self.file, at)?;
+        self.budget.charge(node, self.file, node.map.span)?;
         self.anchors.insert(anchor, node.clone());
         Ok(())
     }
@@ -562,6 +722,7 @@ impl<'a, 'b> Loader<'a, 'b> {
             return Ok(());
         };
         frame.size += node.size;
+        frame.bytes += node.bytes;
         frame.depth = frame.depth.max(node.depth);
         match &mut frame.body {
             Body::Seq(values, spans) => {
@@ -573,6 +734,7 @@ impl<'a, 'b> Loader<'a, 'b> {
                 let Some(key) = key.take() else {
                     return Ok(());
                 };
+                frame.bytes += key.text.len();
                 if key.merge {
                     return merge(self.file, &key, node, values, spans);
                 }
@@ -584,22 +746,40 @@ impl<'a, 'b> Loader<'a, 'b> {
     }
 }
 
-/// Charges `nodes` copied nodes to the file's alias budget (`used`).
-fn charge(
-    used: &mut usize,
+/// What alias expansion has copied so far in a file, in nodes and bytes,
+/// against [`MAX_ALIAS_NODES`] and [`MAX_ALIAS_BYTES`].
+#[derive(Default)]
+struct AliasBudget {
     nodes: usize,
-    file: &Arc<SourceFile>,
-    at: usize,
-) -> Result<(), ParseError> {
-    *used += nodes;
-    if *used > MAX_ALIAS_NODES {
-        return Err(ParseError::at(
+    bytes: usize,
+}
+
+impl AliasBudget {
+    /// Charges one copy of `node`, made at `span`. Over either limit the
+    /// document cannot be bounded: an `EVAL001` at the copy that crossed it
+    /// (the file is well-formed; the gate cannot vouch for this document).
+    fn charge(
+        &mut self,
+        node: &Node,
+        file: &Arc<SourceFile>,
+        span: Span,
+    ) -> Result<(), ParseError> {
+        self.nodes += node.size;
+        self.bytes += node.bytes;
+        let over = if self.nodes > MAX_ALIAS_NODES {
+            format!("{MAX_ALIAS_NODES} nodes")
+        } else if self.bytes > MAX_ALIAS_BYTES {
+            format!("{} MB", MAX_ALIAS_BYTES >> 20)
+        } else {
+            return Ok(());
+        };
+        Err(ParseError::incomplete(
             file,
-            at,
-            format!("YAML alias expansion exceeds {MAX_ALIAS_NODES} nodes"),
-        ));
+            span.start as usize,
+            span.end as usize,
+            format!("YAML alias expansion exceeds {over}: this document is not checked"),
+        ))
     }
-    Ok(())
 }
 
 /// Applies a merge key (`<<: *base` or `<<: [*a, *b]`): entries not already
@@ -686,6 +866,50 @@ fn line_head(text: &str, start: usize) -> Span {
     let rest = text.get(start..).unwrap_or("");
     let line = rest.split(['\n', '\r']).next().unwrap_or("");
     Span::new(start, start + line.trim_end().len())
+}
+
+/// Whether a scalar is tagged `!!binary` (`tag:yaml.org,2002:binary`).
+fn is_binary(tag: Option<&Tag>) -> bool {
+    tag.is_some_and(|t| t.is_yaml_core_schema() && t.suffix == "binary")
+}
+
+/// Standard base64 as Go's `base64.StdEncoding.DecodeString` reads it:
+/// `\r` and `\n` are skipped, padding is required, other bytes are errors.
+fn decode_base64(text: &str) -> Option<Vec<u8>> {
+    let digits: Vec<u8> = text
+        .bytes()
+        .filter(|b| !matches!(b, b'\r' | b'\n'))
+        .collect();
+    if !digits.len().is_multiple_of(4) {
+        return None;
+    }
+    let mut out = Vec::with_capacity(digits.len() / 4 * 3);
+    for (i, quad) in digits.chunks(4).enumerate() {
+        let last = (i + 1) * 4 == digits.len();
+        let pad = quad.iter().rev().take_while(|&&b| b == b'=').count();
+        if pad > 2 || (pad > 0 && !last) {
+            return None;
+        }
+        let mut acc = 0u32;
+        for &b in &quad[..4 - pad] {
+            acc = acc << 6 | u32::from(base64_value(b)?);
+        }
+        acc <<= 6 * pad as u32;
+        let bytes = acc.to_be_bytes();
+        out.extend_from_slice(&bytes[1..4 - pad]);
+    }
+    Some(out)
+}
+
+fn base64_value(b: u8) -> Option<u8> {
+    match b {
+        b'A'..=b'Z' => Some(b - b'A'),
+        b'a'..=b'z' => Some(b - b'a' + 26),
+        b'0'..=b'9' => Some(b - b'0' + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    }
 }
 
 /// Resolves a scalar to a JSON value, Kubernetes-style (see the module docs).
@@ -1095,9 +1319,111 @@ list: [*t, *base]
         assert!(started.elapsed().as_secs() < 2);
         assert_eq!(
             msg,
-            format!("YAML alias expansion exceeds {MAX_ALIAS_NODES} nodes")
+            format!(
+                "YAML alias expansion exceeds {MAX_ALIAS_NODES} nodes: this document is not checked"
+            )
         );
         assert!(line > 1);
+    }
+
+    #[test]
+    fn alias_expansion_is_bounded_in_bytes_as_eval001() {
+        // One 1 MB scalar behind an anchor: 17 aliases stay far under the
+        // node budget but would copy 17 MB.
+        let big = "x".repeat(1 << 20);
+        let refs = vec!["*big"; 17].join(", ");
+        let text = format!(
+            "apiVersion: v1\nkind: ConfigMap\nbig: &big {big}\nall: [{refs}]\n---\nkind: after\n"
+        );
+        let f = file(&text);
+        let docs = load_stream(&f);
+        let err = docs[0].result.as_ref().expect_err("over the byte budget");
+        assert_eq!(err.problem, crate::document::Problem::Incomplete);
+        assert_eq!(
+            err.message,
+            "YAML alias expansion exceeds 16 MB: this document is not checked"
+        );
+        let pos = f.position(err.start);
+        assert_eq!(pos.line, 4);
+        assert_eq!(&text[err.start..err.end], "*big");
+        // The next document is still read.
+        assert_eq!(
+            docs[1].result.as_ref().map(|d| &d.0).ok(),
+            Some(&json!({"kind": "after"}))
+        );
+        // Fifteen copies fit.
+        let refs = vec!["*big"; 14].join(", ");
+        let ok = format!("big: &big {big}\nall: [{refs}]\n");
+        assert!(load_stream(&file(&ok))[0].result.is_ok());
+    }
+
+    #[test]
+    fn binary_scalars_are_decoded_with_spans_on_the_scalar() {
+        let text = "image: !!binary |\n  bmdpbng6\n  bGF0ZXN0\nkey: !!binary aW1hZ2U=\n!!binary a2luZA==: x\nodd: !!binary /w==\n";
+        let (f, v, m) = one(text);
+        assert_eq!(v["image"], "nginx:latest");
+        assert_eq!(v["key"], "image");
+        assert_eq!(v["odd"], "\u{FFFD}");
+        assert_eq!(v["kind"], "x");
+        assert_eq!(at(&f, &m, &["key"]), (4, 15, "aW1hZ2U=".into()));
+        assert_eq!(at(&f, &m, &["image"]).0, 1);
+        // A binary key names the decoded key.
+        let (_, v, _) = one("!!binary aW1hZ2U=: nginx:latest\n");
+        assert_eq!(v, json!({"image": "nginx:latest"}));
+        let (line, col, msg) = error_of("a: !!binary not*base64\n");
+        assert_eq!(
+            (line, col, msg.as_str()),
+            (1, 13, "YAML `!!binary` value is not valid base64")
+        );
+        assert_eq!(decode_base64("bmdpbng=").as_deref(), Some(&b"nginx"[..]));
+        assert_eq!(decode_base64("bmdpbng"), None);
+        assert_eq!(decode_base64("bm=pbng="), None);
+    }
+
+    #[test]
+    fn a_tab_after_a_colon_separates_as_in_go_yaml() {
+        let (f, v, m) = one("apiVersion:\tv1\nkind:\tPod\nmeta: {name: \"a:\tb\"}\n");
+        assert_eq!(
+            v,
+            json!({"apiVersion": "v1", "kind": "Pod", "meta": {"name": "a:\tb"}})
+        );
+        assert_eq!(at(&f, &m, &["kind"]), (2, 7, "Pod".into()));
+        // After a replaced line break, offsets still agree.
+        let (f, v, m) = one("# c\u{2028}kind:\tPod\nx: z\n");
+        assert_eq!(v, json!({"kind": "Pod", "x": "z"}));
+        assert_eq!(at(&f, &m, &["x"]).2, "z");
+    }
+
+    #[test]
+    fn tabs_after_colons_are_reread_within_a_budget() {
+        // Many tabs in one large document: each fix rereads the document
+        // up to its tab; past the budget the error stands (no quadratic
+        // hang).
+        let line = |i: usize| format!("k{i}:\t{}\n", "v".repeat(200));
+        let text: String = (0..100).map(line).collect();
+        let (_, v, _) = one(&text);
+        assert_eq!(v["k99"], "v".repeat(200));
+        let text: String = (0..3000).map(line).collect();
+        let (line, _, msg) = error_of(&text);
+        assert!(
+            msg.contains("must be followed by a valid YAML whitespace"),
+            "{msg}"
+        );
+        assert!(line > 100, "{line}");
+    }
+
+    #[test]
+    fn yaml_1_1_line_breaks_end_comments_and_lines() {
+        for brk in ["\u{85}", "\u{2028}", "\u{2029}"] {
+            let text = format!("kind: Pod # note{brk}image: nginx:latest\n");
+            let (f, v, m) = one(&text);
+            assert_eq!(
+                v,
+                json!({"kind": "Pod", "image": "nginx:latest"}),
+                "{brk:?}"
+            );
+            assert_eq!(at(&f, &m, &["image"]).2, "nginx:latest");
+        }
     }
 
     #[test]
