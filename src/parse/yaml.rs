@@ -1094,7 +1094,7 @@ fn scalar_spans_from(
     spans: &mut Vec<std::ops::Range<usize>>,
 ) -> Option<usize> {
     let rest = &text[base..];
-    let mut offsets = Offsets::new(rest, base);
+    let mut offsets = Offsets::new(rest, base, rest.is_ascii());
     let mut parser = Parser::new_from_str(rest);
     while let Some(next) = parser.next_event() {
         match next {
