@@ -24,3 +24,8 @@ test_allowed_images_are_accepted if {
 	doc := {"args": [], "stages": [stage("base/node:latest", {"registry": null, "repository": "base/node", "tag": "latest", "digest": null})]}
 	count(latest_tag.deny) == 0 with input as doc with data.driftless.config.options.TAG001.allowed_images as ["base/*"]
 }
+
+test_digest_after_latest_pins_the_image if {
+	ref := {"registry": null, "repository": "node", "tag": "latest", "digest": "sha256:0000000000000000000000000000000000000000000000000000000000000000"}
+	count(latest_tag.deny) == 0 with input as {"args": [], "stages": [stage("node:latest@sha256:0000000000000000000000000000000000000000000000000000000000000000", ref)]}
+}

@@ -13,3 +13,12 @@ deny contains {"msg": msg, "path": ["stages", i, "from", "image"]} if {
 	ref.digest == null
 	msg := sprintf("base image `%s` has no tag or digest, which means `latest`", [stage.from.image])
 }
+
+# A reference with a malformed digest (`alpine@sha256:abc`) pins nothing:
+# BuildKit refuses it ("invalid reference format").
+deny contains {"msg": msg, "path": ["stages", i, "from", "image"]} if {
+	some i, stage in input.stages
+	stage.from.ref == null
+	data.driftless.lib.image.malformed(stage.from.image)
+	msg := sprintf("base image `%s` is not a valid image reference (malformed digest): it pins nothing and the build refuses it", [stage.from.image])
+}

@@ -21,3 +21,12 @@ test_digest_pins if {
 test_scratch_is_not_an_image if {
 	count(untagged_image.deny) == 0 with input as doc("scratch", null)
 }
+
+test_malformed_digest_pins_nothing if {
+	some f in untagged_image.deny with input as doc("alpine@sha256:abc", null)
+	contains(f.msg, "not a valid image reference")
+}
+
+test_stage_name_is_not_malformed if {
+	count(untagged_image.deny) == 0 with input as doc("build", null)
+}
