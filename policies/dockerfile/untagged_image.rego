@@ -14,11 +14,24 @@ deny contains {"msg": msg, "path": ["stages", i, "from", "image"]} if {
 	msg := sprintf("base image `%s` has no tag or digest, which means `latest`", [stage.from.image])
 }
 
-# A reference with a malformed digest (`alpine@sha256:abc`) pins nothing:
-# BuildKit refuses it ("invalid reference format").
+# A literal FROM reference that is not a valid image reference pins
+# nothing: BuildKit refuses it ("invalid reference format"). A malformed
+# digest (`alpine@sha256:abc`) and a digest written as a tag
+# (`alpine:sha256:…`) are the common cases.
 deny contains {"msg": msg, "path": ["stages", i, "from", "image"]} if {
 	some i, stage in input.stages
 	stage.from.ref == null
-	data.driftless.lib.image.malformed(stage.from.image)
-	msg := sprintf("base image `%s` is not a valid image reference (malformed digest): it pins nothing and the build refuses it", [stage.from.image])
+	stage.from.stage == null
+	not stage.from.scratch
+	_invalid_literal(stage.from.image)
+	msg := sprintf("base image `%s` is not a valid image reference: it pins nothing and the build refuses it", [stage.from.image])
+}
+
+_invalid_literal(image) if data.driftless.lib.image.malformed(image)
+
+_invalid_literal(image) if {
+	is_string(image)
+	image != ""
+	not contains(image, "$")
+	driftless.parse_image(image) == null
 }

@@ -27,6 +27,14 @@ test_malformed_digest_pins_nothing if {
 	contains(f.msg, "not a valid image reference")
 }
 
-test_stage_name_is_not_malformed if {
-	count(untagged_image.deny) == 0 with input as doc("build", null)
+test_digest_written_as_a_tag_pins_nothing if {
+	image := "rockylinux:sha256:c530b10099eeedad9d384ffc7419f355d93289b2e615143256186406ee04e275"
+	count(untagged_image.deny) == 1 with input as doc(image, null)
+}
+
+test_stages_scratch_and_variables_are_not_invalid if {
+	stage_ref := {"args": [], "stages": [{"index": 0, "name": null, "from": {"text": "build", "image": "build", "platform": null, "ref": null, "stage": 0, "scratch": false}, "instructions": []}]}
+	count(untagged_image.deny) == 0 with input as stage_ref
+	count(untagged_image.deny) == 0 with input as doc("scratch", null)
+	count(untagged_image.deny) == 0 with input as doc("${BASE}", null)
 }
