@@ -24,7 +24,7 @@ deny contains {"msg": msg, "path": ["stages", i, "from", "image"]} if {
 	stage.from.stage == null
 	not stage.from.scratch
 	_invalid_literal(stage.from.image)
-	msg := sprintf("base image `%s` is not a valid image reference: it pins nothing and the build refuses it", [stage.from.image])
+	msg := sprintf("base image `%s` is not a valid image reference as written: it pins nothing, and BuildKit refuses to build it unless a build argument completes it", [stage.from.image])
 }
 
 _invalid_literal(image) if data.driftless.lib.image.malformed(image)
