@@ -13,3 +13,12 @@ deny contains {"msg": msg, "path": ["stages", i, "from", "image"]} if {
 	not data.driftless.lib.image.allowed(stage.from.image, metadata.id)
 	msg := sprintf("base image `%s` uses the mutable `latest` tag", [stage.from.image])
 }
+
+# Images a stage copies from or mounts (`COPY --from=nginx:latest`).
+deny contains {"msg": msg, "path": item.path} if {
+	some item in data.driftless.lib.dockerfile.images
+	item.ref.tag == "latest"
+	item.ref.digest == null
+	not data.driftless.lib.image.allowed(item.image, metadata.id)
+	msg := sprintf("`%s` image `%s` uses the mutable `latest` tag", [item.how, item.image])
+}

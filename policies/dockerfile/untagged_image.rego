@@ -35,3 +35,12 @@ _invalid_literal(image) if {
 	not contains(image, "$")
 	driftless.parse_image(image) == null
 }
+
+# Images a stage copies from or mounts (`COPY --from=nginx`).
+deny contains {"msg": msg, "path": item.path} if {
+	some item in data.driftless.lib.dockerfile.images
+	item.ref.tag == null
+	item.ref.digest == null
+	not data.driftless.lib.image.allowed(item.image, metadata.id)
+	msg := sprintf("`%s` image `%s` has no tag or digest, which means `latest`", [item.how, item.image])
+}

@@ -38,3 +38,17 @@ test_stages_scratch_and_variables_are_not_invalid if {
 	count(untagged_image.deny) == 0 with input as doc("scratch", null)
 	count(untagged_image.deny) == 0 with input as doc("${BASE}", null)
 }
+
+test_copy_from_untagged_image if {
+	doc := {"args": [], "stages": [{"index": 0, "name": null, "from": {"image": "alpine:3.20", "ref": {"registry": null, "repository": "alpine", "tag": "3.20", "digest": null}}, "instructions": [{"cmd": "copy", "flags": {"from": "nginx"}, "args": []}]}]}
+	some f in untagged_image.deny with input as doc
+	f.path == ["stages", 0, "instructions", 0, "flags", "from"]
+}
+
+test_copy_from_a_stage_without_a_name_before_it if {
+	doc := {"args": [], "stages": [
+		{"index": 0, "name": null, "from": {"image": "alpine:3.20", "ref": {"registry": null, "repository": "alpine", "tag": "3.20", "digest": null}}, "instructions": []},
+		{"index": 1, "name": null, "from": {"image": "alpine:3.20", "ref": {"registry": null, "repository": "alpine", "tag": "3.20", "digest": null}}, "instructions": [{"cmd": "copy", "flags": {"from": "redis"}, "args": []}]},
+	]}
+	count(untagged_image.deny) == 1 with input as doc
+}

@@ -38,3 +38,42 @@ commands := input.commands if {
 
 # The program of a command's words (`next` above), or null.
 program(words) := driftless.parse_command(words).program
+
+# Images a stage uses besides its FROM, as BuildKit pulls them:
+# `COPY --from=nginx:1.27` and `RUN --mount=…,from=busybox:1.36` when the
+# value is not an earlier stage (by name, case-insensitively, or by index).
+# Each is {"path": [...], "image": text, "ref": parsed or null, "how":
+# "COPY --from" or "RUN --mount"}; references with an unresolved `$` are
+# left out (their `ref` would be null).
+images contains {"path": ["stages", s, "instructions", j, "flags", "from"], "image": image, "ref": driftless.parse_image(image), "how": "COPY --from"} if {
+	some s, stage in input.stages
+	some j, instr in stage.instructions
+	instr.cmd == "copy"
+	image := instr.flags.from
+	_external_image(image, s)
+}
+
+images contains {"path": ["stages", s, "instructions", j, "flags", "mount"], "image": image, "ref": driftless.parse_image(image), "how": "RUN --mount"} if {
+	some s, stage in input.stages
+	some j, instr in stage.instructions
+	instr.cmd == "run"
+	is_string(instr.flags.mount)
+	some option in split(instr.flags.mount, ",")
+	startswith(option, "from=")
+	image := substring(option, 5, -1)
+	_external_image(image, s)
+}
+
+_external_image(image, s) if {
+	is_string(image)
+	not contains(image, "$")
+	not regex.match(`^[0-9]+$`, image)
+	not _earlier_stage(lower(image), s)
+}
+
+_earlier_stage(name, s) if {
+	some k, stage in input.stages
+	k < s
+	is_string(stage.name)
+	lower(stage.name) == name
+}
