@@ -9,8 +9,19 @@ _ssh_packages := {"openssh-server", "openssh", "dropbear", "openssh-server-pam",
 deny contains {"msg": msg, "path": array.concat(cmd.path, [p.index])} if {
 	some cmd in data.driftless.lib.dockerfile.commands
 	some p in cmd.packages
-	split(split(p.name, "=")[0], "@")[0] in _ssh_packages
+	_ssh_package(p)
 	msg := sprintf("the image installs the SSH server `%s`", [p.name])
+}
+
+# `openssh-server`, `openssh-server=1:9.2p1-2` (apt, apk), `openssh-server:amd64`.
+_ssh_package(p) if split(split(split(p.name, "=")[0], "@")[0], ":")[0] in _ssh_packages
+
+# yum/dnf name a version after a dash: `openssh-server-8.7p1-38.el9`.
+_ssh_package(p) if {
+	p.manager == "yum"
+	some name in _ssh_packages
+	startswith(p.name, concat("", [name, "-"]))
+	regex.match(`^[0-9]`, substring(p.name, count(name) + 1, -1))
 }
 
 deny contains {"msg": "the image runs `sshd`", "path": array.concat(cmd.path, [cmd.skip])} if {
