@@ -107,7 +107,9 @@ impl Wrapper {
     fn of(word: &str) -> Option<Wrapper> {
         let (value_options, positional): (&'static [&'static str], usize) = match word {
             "sudo" => (
-                &["-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T", "--user", "--group"],
+                &[
+                    "-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T", "--user", "--group",
+                ],
                 0,
             ),
             "env" => (&["-u", "-C", "-S", "--unset", "--chdir"], 0),
@@ -116,8 +118,20 @@ impl Wrapper {
             "timeout" => (&["-s", "-k", "--signal", "--kill-after"], 1),
             "xargs" => (
                 &[
-                    "-a", "-d", "-E", "-I", "-L", "-n", "-P", "-s", "--arg-file", "--delimiter",
-                    "--max-args", "--max-procs", "--max-lines", "--max-chars",
+                    "-a",
+                    "-d",
+                    "-E",
+                    "-I",
+                    "-L",
+                    "-n",
+                    "-P",
+                    "-s",
+                    "--arg-file",
+                    "--delimiter",
+                    "--max-args",
+                    "--max-procs",
+                    "--max-lines",
+                    "--max-chars",
                 ],
                 0,
             ),
@@ -145,7 +159,11 @@ impl Wrapper {
             if !word.starts_with('-') || *word == "-" {
                 break;
             }
-            k += if self.value_options.contains(word) { 2 } else { 1 };
+            k += if self.value_options.contains(word) {
+                2
+            } else {
+                1
+            };
         }
         (k + self.positional).min(rest.len())
     }
@@ -388,18 +406,39 @@ mod tests {
             (c.skip, c.program)
         };
         let apt = Some("apt-get".to_string());
-        assert_eq!(program(&["sudo", "-u", "root", "apt-get", "install"]), (3, apt.clone()));
-        assert_eq!(program(&["timeout", "300", "apt-get", "install"]), (2, apt.clone()));
-        assert_eq!(program(&["timeout", "-k", "5", "60s", "apt-get"]), (4, apt.clone()));
+        assert_eq!(
+            program(&["sudo", "-u", "root", "apt-get", "install"]),
+            (3, apt.clone())
+        );
+        assert_eq!(
+            program(&["timeout", "300", "apt-get", "install"]),
+            (2, apt.clone())
+        );
+        assert_eq!(
+            program(&["timeout", "-k", "5", "60s", "apt-get"]),
+            (4, apt.clone())
+        );
         assert_eq!(program(&["nice", "-n", "10", "apt-get"]), (3, apt.clone()));
         assert_eq!(program(&["nice", "-10", "apt-get"]), (2, apt.clone()));
-        assert_eq!(program(&["env", "-u", "HOME", "X=1", "apt-get"]), (4, apt.clone()));
-        assert_eq!(program(&["xargs", "-r", "-n", "1", "apt-get"]), (4, apt.clone()));
-        assert_eq!(program(&["xargs", "apt-get", "install", "-y"]), (1, apt.clone()));
+        assert_eq!(
+            program(&["env", "-u", "HOME", "X=1", "apt-get"]),
+            (4, apt.clone())
+        );
+        assert_eq!(
+            program(&["xargs", "-r", "-n", "1", "apt-get"]),
+            (4, apt.clone())
+        );
+        assert_eq!(
+            program(&["xargs", "apt-get", "install", "-y"]),
+            (1, apt.clone())
+        );
         assert_eq!(program(&["sudo", "--", "apt-get"]), (2, apt));
         assert_eq!(program(&["timeout"]), (1, None));
         let c = analyse(&["sudo", "-u", "app", "pip", "install", "flask"]);
-        assert_eq!(names(&["sudo", "-u", "app", "pip", "install", "flask"]), ["flask"]);
+        assert_eq!(
+            names(&["sudo", "-u", "app", "pip", "install", "flask"]),
+            ["flask"]
+        );
         assert_eq!(c.packages[0].index, 5);
     }
 
