@@ -48,3 +48,9 @@ test_copy_from_and_mount_from_images if {
 	paths := {f.path | some f in latest_tag.deny with input as doc}
 	paths == {["stages", 1, "instructions", 0, "flags", "from"], ["stages", 1, "instructions", 1, "flags", "mount"]}
 }
+
+test_onbuild_copy_from_image if {
+	doc := two_stages([{"cmd": "onbuild", "trigger": {"cmd": "copy", "flags": {"from": "nginx:latest"}, "args": []}}, {"cmd": "onbuild", "trigger": {"cmd": "copy", "flags": {"from": "builder"}, "args": []}}])
+	paths := {f.path | some f in latest_tag.deny with input as doc}
+	paths == {["stages", 1, "instructions", 0, "trigger", "flags", "from"]}
+}

@@ -16,7 +16,7 @@ _upgrades := {
 }
 
 deny contains {"msg": msg, "path": array.concat(cmd.path, [k + cmd.skip])} if {
-	some cmd in data.driftless.lib.dockerfile.commands
+	some cmd in data.driftless.lib.dockerfile.all_commands
 	program := cmd.program
 	upgrades := _upgrades[program]
 	some k, w in cmd.words
@@ -28,7 +28,7 @@ deny contains {"msg": msg, "path": array.concat(cmd.path, [k + cmd.skip])} if {
 # `apt-get install --only-upgrade pkg` upgrades the packages it names that
 # are already installed: an in-place upgrade too.
 deny contains {"msg": msg, "path": array.concat(cmd.path, [k + cmd.skip])} if {
-	some cmd in data.driftless.lib.dockerfile.commands
+	some cmd in data.driftless.lib.dockerfile.all_commands
 	cmd.program in {"apt-get", "apt"}
 	some k, w in cmd.words
 	w == "--only-upgrade"
@@ -37,7 +37,7 @@ deny contains {"msg": msg, "path": array.concat(cmd.path, [k + cmd.skip])} if {
 
 # `pacman -Syu` / `-Su` / `--sysupgrade`: a full system upgrade.
 deny contains {"msg": msg, "path": array.concat(cmd.path, [k + cmd.skip])} if {
-	some cmd in data.driftless.lib.dockerfile.commands
+	some cmd in data.driftless.lib.dockerfile.all_commands
 	cmd.program == "pacman"
 	some k, w in cmd.words
 	_pacman_sysupgrade(w)

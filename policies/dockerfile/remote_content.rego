@@ -18,7 +18,7 @@ deny contains {"msg": msg, "path": ["stages", s, "instructions", j, "args", k]} 
 _shells := {"sh", "bash", "zsh", "dash", "ash", "ksh"}
 
 deny contains {"msg": msg, "path": array.concat(cmd.path, [cmd.skip])} if {
-	some cmd in data.driftless.lib.dockerfile.commands
+	some cmd in data.driftless.lib.dockerfile.all_commands
 	cmd.program in {"curl", "wget"}
 	cmd.op == "|"
 	shell := data.driftless.lib.dockerfile.program(cmd.next)
@@ -29,7 +29,7 @@ deny contains {"msg": msg, "path": array.concat(cmd.path, [cmd.skip])} if {
 # `sh -c "$(curl -fsSL https://…)"`: the shell runs what the download
 # printed, unverified, just like a pipe into it.
 deny contains {"msg": msg, "path": array.concat(cmd.path, [cmd.skip + k])} if {
-	some cmd in data.driftless.lib.dockerfile.commands
+	some cmd in data.driftless.lib.dockerfile.all_commands
 	cmd.program in _shells
 	some k, word in cmd.words
 	k > 0

@@ -7,7 +7,7 @@ metadata := {"id": "SSH003"}
 _ssh_packages := {"openssh-server", "openssh", "dropbear", "openssh-server-pam", "dropbear-dbclient"}
 
 deny contains {"msg": msg, "path": array.concat(cmd.path, [p.index])} if {
-	some cmd in data.driftless.lib.dockerfile.commands
+	some cmd in data.driftless.lib.dockerfile.all_commands
 	some p in cmd.packages
 	_ssh_package(p)
 	msg := sprintf("the image installs the SSH server `%s`", [p.name])
@@ -25,7 +25,7 @@ _ssh_package(p) if {
 }
 
 deny contains {"msg": "the image runs `sshd`", "path": array.concat(cmd.path, [cmd.skip])} if {
-	some cmd in data.driftless.lib.dockerfile.commands
+	some cmd in data.driftless.lib.dockerfile.all_commands
 	cmd.program == "sshd"
 }
 
@@ -48,6 +48,16 @@ deny contains {"msg": sprintf("`EXPOSE %s` exposes SSH", [arg]), "path": ["stage
 	some j, instr in stage.instructions
 	instr.cmd == "expose"
 	some k, arg in instr.args
+	_exposes_22(arg)
+}
+
+# `ONBUILD EXPOSE 22`: every image built FROM this one exposes SSH.
+deny contains {"msg": sprintf("`ONBUILD EXPOSE %s` exposes SSH in every image built from this one", [arg]), "path": ["stages", s, "instructions", j, "trigger", "args", k]} if {
+	some s, stage in input.stages
+	some j, instr in stage.instructions
+	instr.cmd == "onbuild"
+	instr.trigger.cmd == "expose"
+	some k, arg in instr.trigger.args
 	_exposes_22(arg)
 }
 

@@ -41,3 +41,9 @@ test_yum_versioned_ssh_server if {
 }
 
 run_words(words) := doc([{"cmd": "run", "commands": [words], "operators": [""]}])
+
+test_onbuild_expose_22 if {
+	instr := {"cmd": "onbuild", "args": ["EXPOSE", "22"], "trigger": {"cmd": "expose", "args": ["22"]}}
+	some f in ssh_server.deny with input as doc([instr])
+	f.path == ["stages", 0, "instructions", 0, "trigger", "args", 0]
+}

@@ -11,7 +11,7 @@ package driftless.dockerfile.unpinned_package
 metadata := {"id": "VER004"}
 
 deny contains finding if {
-	some cmd in data.driftless.lib.dockerfile.commands
+	some cmd in data.driftless.lib.dockerfile.all_commands
 	cmd.packages != []
 	unpinned := data.driftless.lib.packages.unpinned(cmd)
 	unpinned != set()

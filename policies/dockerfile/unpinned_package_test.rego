@@ -89,3 +89,10 @@ test_path_points_at_the_word if {
 	some f in unpinned_package.deny with input as run(["sudo", "apt-get", "install", "curl"])
 	f.path == ["stages", 0, "instructions", 0, "commands", 0, 3]
 }
+
+test_onbuild_run_is_checked_as_the_run_it_becomes if {
+	trigger := {"cmd": "run", "commands": [["apt-get", "install", "-y", "curl"]], "operators": [""]}
+	doc := {"args": [], "stages": [{"index": 0, "from": {}, "instructions": [{"cmd": "onbuild", "commands": [], "trigger": trigger}]}]}
+	some f in unpinned_package.deny with input as doc
+	f.path == ["stages", 0, "instructions", 0, "trigger", "commands", 0, 3]
+}

@@ -36,6 +36,35 @@ commands := input.commands if {
 	}
 ]
 
+# The commands of `ONBUILD RUN` triggers, in the shape of `commands`, with
+# paths into the trigger (`["stages", s, "instructions", j, "trigger",
+# "commands", c]`): an image built FROM this one runs them, so rules check
+# them as the RUN they will become. Built here (ONBUILD is rare) rather
+# than listed by the parser.
+onbuild_commands := [cmd |
+	some s, stage in input.stages
+	some j, instr in stage.instructions
+	instr.cmd == "onbuild"
+	trigger := instr.trigger
+	trigger.cmd == "run"
+	some c, raw in object.get(trigger, "commands", [])
+	parsed := driftless.parse_command(raw)
+	parsed.program != null
+	cmd := {
+		"path": ["stages", s, "instructions", j, "trigger", "commands", c],
+		"words": array.slice(raw, parsed.skip, count(raw)),
+		"skip": parsed.skip,
+		"program": parsed.program,
+		"packages": parsed.packages,
+		"op": object.get(trigger, ["operators", c], ""),
+		"next": object.get(trigger, ["commands", c + 1], []),
+	}
+]
+
+# Every command the image or its children run: `commands`, then the
+# `ONBUILD RUN` triggers' (what the built-in RUN rules iterate).
+all_commands := array.concat(commands, onbuild_commands)
+
 # The program of a command's words (`next` above), or null.
 program(words) := driftless.parse_command(words).program
 
@@ -45,6 +74,15 @@ program(words) := driftless.parse_command(words).program
 # Each is {"path": [...], "image": text, "ref": parsed or null, "how":
 # "COPY --from" or "RUN --mount"}; references with an unresolved `$` are
 # left out (their `ref` would be null).
+images contains {"path": ["stages", s, "instructions", j, "trigger", "flags", "from"], "image": image, "ref": driftless.parse_image(image), "how": "ONBUILD COPY --from"} if {
+	some s, stage in input.stages
+	some j, instr in stage.instructions
+	instr.cmd == "onbuild"
+	instr.trigger.cmd == "copy"
+	image := instr.trigger.flags.from
+	_clearly_an_image(image)
+}
+
 images contains {"path": ["stages", s, "instructions", j, "flags", "from"], "image": image, "ref": driftless.parse_image(image), "how": "COPY --from"} if {
 	some s, stage in input.stages
 	some j, instr in stage.instructions
@@ -62,6 +100,14 @@ images contains {"path": ["stages", s, "instructions", j, "flags", "mount"], "im
 	startswith(option, "from=")
 	image := substring(option, 5, -1)
 	_external_image(image, s)
+}
+
+# In a trigger, a bare name may be a stage of the child's Dockerfile: only
+# a reference with a tag, digest or path (no stage name has `:`, `@`, `/`).
+_clearly_an_image(image) if {
+	is_string(image)
+	not contains(image, "$")
+	regex.match(`[:/@]`, image)
 }
 
 _external_image(image, s) if {
