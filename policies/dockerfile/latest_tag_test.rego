@@ -40,13 +40,13 @@ two_stages(instructions) := {"args": [], "stages": [
 test_copy_from_and_mount_from_images if {
 	doc := two_stages([
 		instr("copy", {"from": "nginx:latest"}),
-		instr("run", {"mount": "type=cache,target=/c,from=busybox:latest"}),
+		{"cmd": "run", "flags": {"mount": "type=cache,target=/d"}, "flag_list": [{"name": "mount", "value": "type=cache,target=/c,from=busybox:latest"}, {"name": "mount", "value": "type=cache,target=/d"}], "args": []},
 		instr("copy", {"from": "build"}),
 		instr("copy", {"from": "0"}),
 		instr("copy", {"from": "nginx:1.27"}),
 	])
 	paths := {f.path | some f in latest_tag.deny with input as doc}
-	paths == {["stages", 1, "instructions", 0, "flags", "from"], ["stages", 1, "instructions", 1, "flags", "mount"]}
+	paths == {["stages", 1, "instructions", 0, "flags", "from"], ["stages", 1, "instructions", 1, "flag_list", 0, "value"]}
 }
 
 test_onbuild_copy_from_image if {

@@ -72,8 +72,9 @@ program(words) := driftless.parse_command(words).program
 # `COPY --from=nginx:1.27` and `RUN --mount=…,from=busybox:1.36` when the
 # value is not an earlier stage (by name, case-insensitively, or by index).
 # Each is {"path": [...], "image": text, "ref": parsed or null, "how":
-# "COPY --from" or "RUN --mount"}; references with an unresolved `$` are
-# left out (their `ref` would be null).
+# "COPY --from", "RUN --mount" or "ONBUILD COPY --from"}; references with
+# an unresolved `$` are left out (their `ref` would be null). Mounts are
+# read from `flag_list`: `flags` keeps only the last `--mount`.
 images contains {"path": ["stages", s, "instructions", j, "trigger", "flags", "from"], "image": image, "ref": driftless.parse_image(image), "how": "ONBUILD COPY --from"} if {
 	some s, stage in input.stages
 	some j, instr in stage.instructions
@@ -91,12 +92,14 @@ images contains {"path": ["stages", s, "instructions", j, "flags", "from"], "ima
 	_external_image(image, s)
 }
 
-images contains {"path": ["stages", s, "instructions", j, "flags", "mount"], "image": image, "ref": driftless.parse_image(image), "how": "RUN --mount"} if {
+images contains {"path": ["stages", s, "instructions", j, "flag_list", m, "value"], "image": image, "ref": driftless.parse_image(image), "how": "RUN --mount"} if {
 	some s, stage in input.stages
 	some j, instr in stage.instructions
 	instr.cmd == "run"
-	is_string(instr.flags.mount)
-	some option in split(instr.flags.mount, ",")
+	some m, flag in object.get(instr, "flag_list", [])
+	flag.name == "mount"
+	is_string(flag.value)
+	some option in split(flag.value, ",")
 	startswith(option, "from=")
 	image := substring(option, 5, -1)
 	_external_image(image, s)
