@@ -8,7 +8,9 @@ metadata := {"id": "SSH001"}
 # One finding per network rule (one decision: close this rule to the
 # internet), at its first world-open source, naming every such source; the
 # others are related locations. `_hits` below has one entry per source:
-# {"group": the rule's path, "path", "source", "address"}.
+# {"group": the rule's path, "path", "source", "address"}. The fingerprint
+# is the resource's address and the block inside it (`ingress 0`), not the
+# resource's position in the module, which moves when others are added.
 deny contains finding if {
 	some group in {h.group | some h in _hits}
 	paths := sort({h.path | some h in _hits; h.group == group})
@@ -17,7 +19,7 @@ deny contains finding if {
 		"msg": sprintf("%s opens SSH (port 22) to %s", [hits[0].address, concat(", ", [h.source | some h in hits])]),
 		"path": hits[0].path,
 		"related": [{"path": h.path, "msg": sprintf("also open to %s", [h.source])} | some h in array.slice(hits, 1, count(hits))],
-		"fingerprint": sprintf("%s %v", [hits[0].address, group]),
+		"fingerprint": sprintf("%s %v", [hits[0].address, array.slice(group, 3, count(group))]),
 	}
 }
 

@@ -110,4 +110,5 @@ test_one_finding_per_network_rule if {
 	f.path == ["resources", 0, "config", "ingress", 0, "cidr_blocks", 0]
 	f.msg == "aws_security_group.a opens SSH (port 22) to 0.0.0.0/0, ::/0"
 	[r.path | some r in f.related] == [["resources", 0, "config", "ingress", 0, "ipv6_cidr_blocks", 0]]
+	f.fingerprint == `aws_security_group.a ["ingress", 0]`
 }
