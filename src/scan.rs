@@ -602,6 +602,8 @@ pub fn parse_finding(err: ParseError) -> Finding {
         document: String::new(),
         json_path: String::new(),
         suppression: None,
+        related: Vec::new(),
+        identity: None,
     }
 }
 

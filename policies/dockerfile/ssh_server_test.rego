@@ -32,3 +32,18 @@ test_expose_forms if {
 test_ssh_client_is_fine if {
 	count(ssh_server.deny) == 0 with input as doc([{"cmd": "run", "commands": [["apt-get", "install", "openssh-client=1:9.2p1-2"]], "operators": [""]}])
 }
+
+test_yum_versioned_ssh_server if {
+	count(ssh_server.deny) == 1 with input as run_words(["dnf", "install", "-y", "openssh-server-8.7p1-38.el9"])
+	count(ssh_server.deny) == 1 with input as run_words(["apt-get", "install", "-y", "openssh-server:amd64"])
+	count(ssh_server.deny) == 0 with input as run_words(["dnf", "install", "-y", "openssh-server-pamx"])
+	count(ssh_server.deny) == 0 with input as run_words(["dnf", "install", "-y", "openssh-clients-8.7p1-38.el9"])
+}
+
+run_words(words) := doc([{"cmd": "run", "commands": [words], "operators": [""]}])
+
+test_onbuild_expose_22 if {
+	instr := {"cmd": "onbuild", "args": ["EXPOSE", "22"], "trigger": {"cmd": "expose", "args": ["22"]}}
+	some f in ssh_server.deny with input as doc([instr])
+	f.path == ["stages", 0, "instructions", 0, "trigger", "args", 0]
+}

@@ -1,13 +1,43 @@
-# VER004: a package is installed without a version pin (apt, apk, yum/dnf,
+# VER004: packages are installed without a version pin (apt, apk, yum/dnf,
 # zypper, pip, npm, gem, go install @latest). Lockfile installs (`npm ci`,
 # `pip install -r`) and local files are fine.
+#
+# One finding per install command (one decision: pin this command's
+# packages), located at its first unpinned package, naming all of them,
+# with the others as related locations. Its fingerprint is the command's
+# program and manager, so a baseline survives one more package on the line.
 package driftless.dockerfile.unpinned_package
 
 metadata := {"id": "VER004"}
 
-deny contains {"msg": msg, "path": array.concat(cmd.path, [p.index])} if {
-	some cmd in data.driftless.lib.dockerfile.commands
+deny contains finding if {
+	some cmd in data.driftless.lib.dockerfile.all_commands
 	cmd.packages != []
-	some p in data.driftless.lib.packages.unpinned(cmd)
-	msg := sprintf("`%s` installs `%s` without a version pin (%s)", [cmd.program, p.name, data.driftless.lib.packages.example[p.manager]])
+	unpinned := data.driftless.lib.packages.unpinned(cmd)
+	unpinned != set()
+	ordered := _by_position(unpinned)
+	first := ordered[0]
+	finding := {
+		"msg": _message(cmd, ordered),
+		"path": array.concat(cmd.path, [first.index]),
+		"related": [{"path": array.concat(cmd.path, [p.index]), "msg": sprintf("`%s` is not pinned either", [p.name])} |
+			some p in array.slice(ordered, 1, count(ordered))
+		],
+		"fingerprint": sprintf("%s %s", [cmd.program, first.manager]),
+	}
+}
+
+# The unpinned packages in the order they are written.
+_by_position(packages) := [p |
+	some index in sort({q.index | some q in packages})
+	some p in packages
+	p.index == index
+]
+
+_message(cmd, [p]) := sprintf("`%s` installs `%s` without a version pin (%s)", [cmd.program, p.name, data.driftless.lib.packages.example[p.manager]])
+
+_message(cmd, ordered) := msg if {
+	count(ordered) > 1
+	names := concat(", ", [sprintf("`%s`", [p.name]) | some p in ordered])
+	msg := sprintf("`%s` installs %d packages without a version pin: %s (%s)", [cmd.program, count(ordered), names, data.driftless.lib.packages.example[ordered[0].manager]])
 }

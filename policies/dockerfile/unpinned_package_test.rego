@@ -4,9 +4,27 @@ import data.driftless.dockerfile.unpinned_package
 
 run(words) := {"args": [], "stages": [{"index": 0, "from": {}, "instructions": [{"cmd": "run", "commands": [words], "operators": [""]}]}]}
 
+# The packages reported, at the finding's own place or a related one.
 names(words) := {n |
 	some f in unpinned_package.deny with input as run(words)
-	n := words[f.path[count(f.path) - 1]]
+	some path in array.concat([f.path], [r.path | some r in f.related])
+	n := words[path[count(path) - 1]]
+}
+
+test_one_finding_per_install_command if {
+	words := ["apt-get", "install", "-y", "gcc", "make=4.3-4.1", "libc6-dev", "git"]
+	findings := unpinned_package.deny with input as run(words)
+	count(findings) == 1
+	some f in findings
+	f.path[count(f.path) - 1] == 3
+	[r.path[count(r.path) - 1] | some r in f.related] == [5, 6]
+	f.msg == "`apt-get` installs 3 packages without a version pin: `gcc`, `libc6-dev`, `git` (name=version)"
+	f.fingerprint == "apt-get apt"
+}
+
+test_two_commands_two_findings if {
+	doc := {"args": [], "stages": [{"index": 0, "from": {}, "instructions": [{"cmd": "run", "commands": [["apk", "add", "curl", "git"], ["pip", "install", "flask", "requests"]], "operators": ["", "&&"]}]}]}
+	count(unpinned_package.deny) == 2 with input as doc
 }
 
 test_apt if {
@@ -70,4 +88,11 @@ test_go_install_latest if {
 test_path_points_at_the_word if {
 	some f in unpinned_package.deny with input as run(["sudo", "apt-get", "install", "curl"])
 	f.path == ["stages", 0, "instructions", 0, "commands", 0, 3]
+}
+
+test_onbuild_run_is_checked_as_the_run_it_becomes if {
+	trigger := {"cmd": "run", "commands": [["apt-get", "install", "-y", "curl"]], "operators": [""]}
+	doc := {"args": [], "stages": [{"index": 0, "from": {}, "instructions": [{"cmd": "onbuild", "commands": [], "trigger": trigger}]}]}
+	some f in unpinned_package.deny with input as doc
+	f.path == ["stages", 0, "instructions", 0, "trigger", "commands", 0, 3]
 }

@@ -6,6 +6,7 @@ metadata := {"id": "TAG001"}
 deny contains {"msg": msg, "path": item.path} if {
 	some item in data.driftless.lib.kubernetes.images
 	item.ref.tag == "latest"
+	item.ref.digest == null
 	not data.driftless.lib.image.allowed(item.image, metadata.id)
 	msg := sprintf("container `%s` uses image `%s` with the mutable `latest` tag", [data.driftless.lib.kubernetes.name(item.container), item.image])
 }

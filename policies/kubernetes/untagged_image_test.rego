@@ -25,3 +25,8 @@ test_statefulset_init_container if {
 	sts := {"kind": "StatefulSet", "spec": {"template": {"spec": {"initContainers": [{"name": "i", "image": "busybox"}]}}}}
 	count(untagged_image.deny) == 1 with input as sts
 }
+
+test_malformed_digest_pins_nothing if {
+	some f in untagged_image.deny with input as pod("redis@sha256:abc")
+	contains(f.msg, "not a valid image reference")
+}

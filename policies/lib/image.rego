@@ -8,8 +8,13 @@ package driftless.lib.image
 # holds an unresolved variable).
 parse(ref) := driftless.parse_image(ref)
 
-# The reference names the mutable `latest` tag.
-uses_latest(ref) if driftless.parse_image(ref).tag == "latest"
+# The reference names the mutable `latest` tag and nothing pins it: with a
+# digest beside it the engine pulls the digest and ignores the tag.
+uses_latest(ref) if {
+	p := driftless.parse_image(ref)
+	p.tag == "latest"
+	p.digest == null
+}
 
 # Neither tag nor digest: implicitly `latest`.
 untagged(ref) if {
@@ -22,6 +27,17 @@ untagged(ref) if {
 without_digest(ref) if {
 	p := driftless.parse_image(ref)
 	p.digest == null
+}
+
+# A literal reference that tries to name a digest but is not a valid image
+# reference (`nginx@sha256:abc`): Docker, containerd and BuildKit refuse to
+# pull it, and nothing in it pins an image. TAG002 reports it, so a typo in
+# a digest never reads as "pinned".
+malformed(ref) if {
+	is_string(ref)
+	contains(ref, "@")
+	not contains(ref, "$")
+	driftless.parse_image(ref) == null
 }
 
 # A reference that is not a literal image (`$IMAGE`, a template) and names no

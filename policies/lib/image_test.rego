@@ -36,3 +36,15 @@ test_allowed_images_option if {
 	not image.allowed("docker.io/node:latest", "TAG001") with data.driftless.config.options.TAG001.allowed_images as ["registry.example.com/base/*:latest"]
 	not image.allowed("registry.example.com/base/node:latest", "TAG001")
 }
+
+test_digest_pins_a_latest_tag if {
+	not image.uses_latest("nginx:latest@sha256:0000000000000000000000000000000000000000000000000000000000000000")
+}
+
+test_malformed_digest_reference if {
+	image.malformed("nginx@sha256:abc")
+	image.malformed("nginx:1.27@sha256:")
+	not image.malformed("nginx@sha256:0000000000000000000000000000000000000000000000000000000000000000")
+	not image.malformed("nginx:1.27")
+	not image.malformed("${IMAGE}@sha256:abc")
+}

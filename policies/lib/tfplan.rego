@@ -12,6 +12,16 @@ changed_attributes(change) := sort([line |
 	line := sprintf("%s: %s → %s", [key, _show(before), _show(after)])
 ])
 
+# The top-level attributes an update changes: those whose value differs,
+# and those only known after apply (they may change).
+changed_keys(change) := {key |
+	some key in object.keys(object.union(_obj(change.before), _obj(change.after)))
+	object.get(_obj(change.before), key, null) != object.get(_obj(change.after), key, null)
+} | {key |
+	some key, unknown in _obj(change.after_unknown)
+	unknown != false
+}
+
 # Attributes whose new value is only known after apply.
 _unknown(change, key) if change.after_unknown[key] == true
 

@@ -69,3 +69,12 @@ test_allowed_images_are_accepted if {
 	count(latest_tag.deny) == 0 with input as module([deployment("nginx:latest")])
 		with data.driftless.config.options.TAG001.allowed_images as ["nginx:*"]
 }
+
+test_digest_after_latest_pins_the_image if {
+	count(latest_tag.deny) == 0 with input as module([deployment("nginx:latest@sha256:0000000000000000000000000000000000000000000000000000000000000000")])
+}
+
+test_malformed_digest_is_untagged if {
+	some f in untagged_image.deny with input as module([deployment("nginx@sha256:abc")])
+	contains(f.msg, "not a valid image reference")
+}

@@ -13,10 +13,12 @@ deny contains {"msg": msg, "path": ["terraform", i, "config", "required_provider
 	msg := sprintf("provider `%s` has no version constraint in `required_providers`", [name])
 }
 
-deny contains {"msg": msg, "path": _required_version_path} if {
+# The message names no directory: the finding's location already says
+# where, in the user's own path (`input.module` is absolute when the scan
+# was given an absolute path).
+deny contains {"msg": "this root module does not set `required_version`", "path": _required_version_path} if {
 	input.root == true
 	not _has_required_version
-	msg := sprintf("root module `%s` does not set `required_version`", [input.module])
 }
 
 _has_required_version if {

@@ -17,6 +17,11 @@ test_root_without_required_version if {
 	count(provider_pin.deny) == 0 with input as doc(tf, false)
 }
 
+test_message_names_no_absolute_path if {
+	some f in provider_pin.deny with input as {"module": "/home/me/repo/infra", "root": true, "terraform": []}
+	not contains(f.msg, "/home/me")
+}
+
 test_root_without_terraform_block if {
 	some f in provider_pin.deny with input as doc([], true)
 	f.path == ["module"]

@@ -5,11 +5,27 @@ package driftless.terraform.ssh_open_to_world
 
 metadata := {"id": "SSH001"}
 
-_msg(r, source) := sprintf("%s opens SSH (port 22) to %s", [r.address, source])
+# One finding per network rule (one decision: close this rule to the
+# internet), at its first world-open source, naming every such source; the
+# others are related locations. `_hits` below has one entry per source:
+# {"group": the rule's path, "path", "source", "address"}. The fingerprint
+# is the resource's address and the block inside it (`ingress 0`), not the
+# resource's position in the module, which moves when others are added.
+deny contains finding if {
+	some group in {h.group | some h in _hits}
+	paths := sort({h.path | some h in _hits; h.group == group})
+	hits := [h | some p in paths; some h in _hits; h.group == group; h.path == p]
+	finding := {
+		"msg": sprintf("%s opens SSH (port 22) to %s", [hits[0].address, concat(", ", [h.source | some h in hits])]),
+		"path": hits[0].path,
+		"related": [{"path": h.path, "msg": sprintf("also open to %s", [h.source])} | some h in array.slice(hits, 1, count(hits))],
+		"fingerprint": sprintf("%s %v", [hits[0].address, array.slice(group, 3, count(group))]),
+	}
+}
 
 # --- AWS security groups (inline ingress, security-group modules) --------
 
-deny contains {"msg": _msg(r, src), "path": array.concat(base, ["ingress", j, attr, k])} if {
+_hits contains {"group": array.concat(base, ["ingress", j]), "path": array.concat(base, ["ingress", j, attr, k]), "source": src, "address": r.address} if {
 	some base, r in _security_group_like
 	some j, rule in data.driftless.lib.terraform.blocks(r.config, "ingress")
 	some attr in ["cidr_blocks", "ipv6_cidr_blocks"]
@@ -39,7 +55,7 @@ _aws_ports_include_22(rule) if data.driftless.lib.network.all_traffic(rule.proto
 
 # aws_security_group_rule
 
-deny contains {"msg": _msg(r, src), "path": ["resources", i, "config", attr, k]} if {
+_hits contains {"group": ["resources", i], "path": ["resources", i, "config", attr, k], "source": src, "address": r.address} if {
 	"aws_security_group_rule" in data.driftless.lib.terraform.resource_types
 	some i, r in input.resources
 	r.type == "aws_security_group_rule"
@@ -53,7 +69,7 @@ deny contains {"msg": _msg(r, src), "path": ["resources", i, "config", attr, k]}
 
 # aws_vpc_security_group_ingress_rule
 
-deny contains {"msg": _msg(r, src), "path": ["resources", i, "config", attr]} if {
+_hits contains {"group": ["resources", i], "path": ["resources", i, "config", attr], "source": src, "address": r.address} if {
 	"aws_vpc_security_group_ingress_rule" in data.driftless.lib.terraform.resource_types
 	some i, r in input.resources
 	r.type == "aws_vpc_security_group_ingress_rule"
@@ -72,7 +88,7 @@ _vpc_rule_ports_include_22(c) if {
 
 # --- AWS network ACLs -----------------------------------------------------
 
-deny contains {"msg": _msg(r, src), "path": ["resources", i, "config", "ingress", j, attr]} if {
+_hits contains {"group": ["resources", i, "config", "ingress", j], "path": ["resources", i, "config", "ingress", j, attr], "source": src, "address": r.address} if {
 	"aws_network_acl" in data.driftless.lib.terraform.resource_types
 	some i, r in input.resources
 	r.type == "aws_network_acl"
@@ -84,7 +100,7 @@ deny contains {"msg": _msg(r, src), "path": ["resources", i, "config", "ingress"
 	data.driftless.lib.network.world(src)
 }
 
-deny contains {"msg": _msg(r, src), "path": ["resources", i, "config", attr]} if {
+_hits contains {"group": ["resources", i], "path": ["resources", i, "config", attr], "source": src, "address": r.address} if {
 	"aws_network_acl_rule" in data.driftless.lib.terraform.resource_types
 	some i, r in input.resources
 	r.type == "aws_network_acl_rule"
@@ -98,7 +114,7 @@ deny contains {"msg": _msg(r, src), "path": ["resources", i, "config", attr]} if
 
 # --- GCP firewalls --------------------------------------------------------
 
-deny contains {"msg": _msg(r, src), "path": ["resources", i, "config", "source_ranges", k]} if {
+_hits contains {"group": ["resources", i], "path": ["resources", i, "config", "source_ranges", k], "source": src, "address": r.address} if {
 	"google_compute_firewall" in data.driftless.lib.terraform.resource_types
 	some i, r in input.resources
 	r.type == "google_compute_firewall"
@@ -127,7 +143,7 @@ _gcp_allows_22(allow) if {
 
 # --- Azure network security groups and rules -------------------------------
 
-deny contains {"msg": _msg(r, src), "path": array.concat(base, src_path)} if {
+_hits contains {"group": base, "path": array.concat(base, src_path), "source": src, "address": r.address} if {
 	some base, rule in _azure_rules
 	r := _azure_owner[base]
 	data.driftless.lib.network.lower_text(rule.direction) == "inbound"

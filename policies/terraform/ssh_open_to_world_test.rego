@@ -101,3 +101,14 @@ test_unresolved_values_are_skipped_not_errors if {
 	nsg := res("azurerm_network_security_rule", {"direction": 1, "access": "Allow", "protocol": "Tcp", "destination_port_ranges": "${var.p}", "source_address_prefixes": "${var.s}"})
 	count(ssh_open_to_world.deny) == 0 with input as nsg
 }
+
+test_one_finding_per_network_rule if {
+	security_group := {"type": "aws_security_group", "name": "a", "address": "aws_security_group.a", "config": {"ingress": [{"from_port": 22, "to_port": 22, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0", "10.0.0.0/8"], "ipv6_cidr_blocks": ["::/0"]}]}}
+	findings := ssh_open_to_world.deny with input as {"resources": [security_group], "modules": []}
+	count(findings) == 1
+	some f in findings
+	f.path == ["resources", 0, "config", "ingress", 0, "cidr_blocks", 0]
+	f.msg == "aws_security_group.a opens SSH (port 22) to 0.0.0.0/0, ::/0"
+	[r.path | some r in f.related] == [["resources", 0, "config", "ingress", 0, "ipv6_cidr_blocks", 0]]
+	f.fingerprint == `aws_security_group.a ["ingress", 0]`
+}

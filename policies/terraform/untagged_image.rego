@@ -11,6 +11,15 @@ deny contains {"msg": msg, "path": item.path} if {
 	msg := sprintf("%s uses image `%s` without a tag or digest, which means `latest`", [item.address, item.image])
 }
 
+# A reference with a malformed digest (`nginx@sha256:abc`) pins nothing: the
+# runtime refuses to pull it.
+deny contains {"msg": msg, "path": item.path} if {
+	some item in data.driftless.lib.terraform.images
+	item.ref == null
+	data.driftless.lib.image.malformed(item.image)
+	msg := sprintf("%s uses `%s`, which is not a valid image reference (malformed digest): it pins nothing and the runtime refuses it", [item.address, item.image])
+}
+
 # A Kubernetes container with an empty or missing image runs whatever the
 # runtime defaults to: no tag at all.
 deny contains {"msg": msg, "path": array.concat(item.path, ["image"])} if {

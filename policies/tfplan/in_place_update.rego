@@ -1,22 +1,34 @@
-# UPD001: a server-like resource is updated in place. The type list can be
-# replaced with the config option UPD001.resource_types.
+# UPD001: a server is updated in place. The type list can be replaced with
+# the config option UPD001.resource_types.
+#
+# The default list is servers a provider mutates in place: instances and
+# VMs of each cloud. Resources whose update *is* the immutable rollout are
+# left out: a new ECS task definition or service revision, a new launch
+# template version, an instance template or group rolled by its manager, a
+# node pool or scale set rolled by its orchestrator, a new Cloud Run or
+# function revision. An update that only changes tags or labels does not
+# touch the server and is not reported.
 package driftless.tfplan.in_place_update
 
 metadata := {"id": "UPD001"}
 
 default_types := {
-	"aws_instance", "aws_spot_instance_request", "aws_launch_configuration", "aws_launch_template",
-	"aws_ecs_service", "aws_ecs_task_definition", "aws_lambda_function", "aws_eks_node_group",
-	"aws_lightsail_instance", "aws_batch_compute_environment",
-	"google_compute_instance", "google_compute_instance_template", "google_compute_instance_group_manager",
-	"google_container_node_pool", "google_cloud_run_service", "google_cloud_run_v2_service",
-	"google_cloudfunctions_function", "google_cloudfunctions2_function",
+	# AWS
+	"aws_instance", "aws_spot_instance_request", "aws_lightsail_instance",
+	# Google Cloud
+	"google_compute_instance",
+	# Azure
 	"azurerm_virtual_machine", "azurerm_linux_virtual_machine", "azurerm_windows_virtual_machine",
-	"azurerm_linux_virtual_machine_scale_set", "azurerm_windows_virtual_machine_scale_set",
-	"azurerm_kubernetes_cluster_node_pool", "azurerm_container_group", "azurerm_container_app",
-	"azurerm_linux_function_app", "azurerm_windows_function_app",
+	# Others
 	"digitalocean_droplet", "hcloud_server", "vsphere_virtual_machine", "openstack_compute_instance_v2",
+	"linode_instance", "oci_core_instance", "alicloud_instance", "ibm_is_instance",
+	"scaleway_instance_server", "vultr_instance",
 }
+
+# Attributes that only label a resource; changing them leaves the server as
+# it was (AWS `tags`/`tags_all`, Google `labels` and the provider's derived
+# label sets).
+metadata_attributes := {"tags", "tags_all", "labels", "terraform_labels", "effective_labels"}
 
 server_types := {t | some t in data.driftless.config.options.UPD001.resource_types} if {
 	data.driftless.config.options.UPD001.resource_types
@@ -29,5 +41,16 @@ deny contains {"msg": msg, "path": ["resource_changes", i, "address"]} if {
 	some i, rc in input.resource_changes
 	rc.change.actions == ["update"]
 	rc.type in server_types
+	not _only_metadata(rc.change)
 	msg := sprintf("%s is updated in place (%s); replace servers instead of mutating them", [rc.address, data.driftless.lib.tfplan.describe(rc.change)])
+}
+
+# Something changes, and all of it is tags or labels. An update whose
+# changes cannot be seen (no before/after objects) is still reported.
+_only_metadata(change) if {
+	changed := data.driftless.lib.tfplan.changed_keys(change)
+	changed != set()
+	every key in changed {
+		key in metadata_attributes
+	}
 }

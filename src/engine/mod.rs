@@ -775,7 +775,11 @@ fn collect_findings(rule: &RulePackage, result: &Value, doc: &Document, out: &mu
             ),
             other => (other.to_string(), Vec::new()),
         };
-        out.push(locate(rule, message, &path, doc));
+        let mut finding = locate(rule, message, &path, doc);
+        if let serde_json::Value::Object(o) = &json {
+            (finding.related, finding.identity) = crate::finding::related_and_identity(o, doc);
+        }
+        out.push(finding);
     }
 }
 
@@ -802,6 +806,8 @@ fn locate(rule: &RulePackage, mut message: String, path: &[PathSeg], doc: &Docum
         document: doc.label.clone(),
         json_path: display_path(path),
         suppression: None,
+        related: Vec::new(),
+        identity: None,
     }
 }
 

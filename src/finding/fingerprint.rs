@@ -132,23 +132,25 @@ pub fn stable(findings: &[&Finding], root: Option<&Path>) -> Vec<String> {
         .collect()
 }
 
+/// The content a finding is recognised by: the rule's own identity of the
+/// decision when it gives one (a line that may grow, such as an install
+/// command's, must not change the fingerprint), else the offending line and
+/// value.
 fn content_hash(f: &Finding, root: Option<&Path>) -> String {
-    let line = f.file.line_text(f.start_pos().line);
-    let value: String = f
-        .file
-        .text
-        .get(f.start..f.end.max(f.start))
-        .unwrap_or("")
-        .chars()
-        .take(200)
-        .collect();
+    let (line, value) = match &f.identity {
+        Some(identity) => (identity.clone(), String::new()),
+        None => (
+            collapse(f.file.line_text(f.start_pos().line)),
+            collapse(&value_text(f)),
+        ),
+    };
     let mut hasher = Sha256::new();
     for part in [
         f.rule_id.as_str(),
         &crate::repo::repo_relative(&f.file.path, root),
         &f.document,
-        &collapse(line),
-        &collapse(&value),
+        &line,
+        &value,
     ] {
         hasher.update(part.as_bytes());
         hasher.update([0]);
@@ -156,6 +158,17 @@ fn content_hash(f: &Finding, root: Option<&Path>) -> String {
     hasher.finalize()[..16]
         .iter()
         .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The offending value's text, at most 200 characters.
+fn value_text(f: &Finding) -> String {
+    f.file
+        .text
+        .get(f.start..f.end.max(f.start))
+        .unwrap_or("")
+        .chars()
+        .take(200)
         .collect()
 }
 
@@ -214,5 +227,26 @@ mod tests {
         assert!(old[0].ends_with(":1") && old[1].ends_with(":2"));
         assert_ne!(new[2].split(':').next(), new[0].split(':').next());
         assert_eq!(new[0].len(), 32 + 2);
+    }
+
+    #[test]
+    fn a_rule_identity_replaces_the_line_so_a_growing_command_keeps_its_fingerprint() {
+        use crate::suppress::tests::finding;
+        use std::sync::Arc;
+        let file = |text: &str| Arc::new(crate::document::SourceFile::new("Dockerfile", text));
+        let before = file("RUN apt-get install -y curl\n");
+        let after = file("RUN apt-get install -y curl git\n");
+        let grouped = |file: &Arc<_>| {
+            let mut f = finding(file, "VER004", "curl");
+            f.identity = Some("apt-get apt".into());
+            stable(&[&f], None)
+        };
+        let plain = |file: &Arc<_>| stable(&[&finding(file, "VER004", "curl")], None);
+        assert_eq!(grouped(&before), grouped(&after));
+        assert_ne!(
+            plain(&before),
+            plain(&after),
+            "without an identity the line counts"
+        );
     }
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::document::{Kind, Position, SourceFile};
+use crate::document::{Document, Kind, PathSeg, Position, SourceFile};
 
 /// How bad a finding is. Ordered, so `--fail-on high` means "high or worse".
 /// `Error` is reserved for findings that make the result untrustworthy
@@ -76,6 +76,89 @@ pub struct Finding {
     pub json_path: String,
     /// Why a suppression does not apply or what suppressed this finding.
     pub suppression: Option<Suppressed>,
+    /// Other places that belong to the same decision (the other unpinned
+    /// packages of one install command): one finding per decision, every
+    /// place still shown (SARIF `relatedLocations`, LSP
+    /// `relatedInformation`, the text and JSON reports).
+    pub related: Vec<Related>,
+    /// What identifies the decision when its line may grow (`apt-get apt`
+    /// for an install command): the rule's `fingerprint` field. When set,
+    /// stable fingerprints hash it instead of the line and value text, so a
+    /// baseline survives adding one more package to the command.
+    pub identity: Option<String>,
+}
+
+/// A secondary location of a finding, with why it is listed.
+#[derive(Clone, Debug)]
+pub struct Related {
+    pub message: String,
+    pub file: Arc<SourceFile>,
+    /// Byte range in `file`.
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Related {
+    /// 1-based start position.
+    pub fn start_pos(&self) -> Position {
+        self.file.position(self.start)
+    }
+
+    /// 1-based end position (exclusive column).
+    pub fn end_pos(&self) -> Position {
+        self.file.position(self.end)
+    }
+}
+
+/// The optional fields of a rule's finding object that are about its
+/// places rather than its message: `related` (a list of `{"path", "msg"}`,
+/// located like the finding's own `path`) and `fingerprint` (a string).
+/// Kept here so the engine only hands over the object.
+pub fn related_and_identity(
+    finding: &serde_json::Map<String, serde_json::Value>,
+    doc: &Document,
+) -> (Vec<Related>, Option<String>) {
+    let related = finding
+        .get("related")
+        .and_then(|r| r.as_array())
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|i| locate_related(i, doc))
+                .collect()
+        })
+        .unwrap_or_default();
+    let identity = finding
+        .get("fingerprint")
+        .and_then(|k| k.as_str())
+        .map(str::to_owned);
+    (related, identity)
+}
+
+/// One `{"path": [...], "msg": "..."}` entry at its span (the nearest
+/// existing parent when the path does not exist, as for findings).
+fn locate_related(item: &serde_json::Value, doc: &Document) -> Option<Related> {
+    let path: Vec<PathSeg> = item
+        .get("path")?
+        .as_array()?
+        .iter()
+        .filter_map(PathSeg::from_json)
+        .collect();
+    let (node, _) = doc.source_map.locate(&path);
+    let file = doc
+        .files
+        .get(node.span.file as usize)
+        .or(doc.files.first())?;
+    Some(Related {
+        message: item
+            .get("msg")
+            .and_then(|m| m.as_str())
+            .unwrap_or_default()
+            .to_owned(),
+        file: file.clone(),
+        start: node.span.start as usize,
+        end: node.span.end as usize,
+    })
 }
 
 /// A finding silenced by an inline comment or annotation: kept (for

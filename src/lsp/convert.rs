@@ -7,8 +7,8 @@
 use std::collections::HashMap;
 
 use lsp_types::{
-    CodeAction, CodeActionKind, CodeDescription, Diagnostic, DiagnosticSeverity, NumberOrString,
-    Position, Range, TextEdit, Uri, WorkspaceEdit,
+    CodeAction, CodeActionKind, CodeDescription, Diagnostic, DiagnosticRelatedInformation,
+    DiagnosticSeverity, Location, NumberOrString, Position, Range, TextEdit, Uri, WorkspaceEdit,
 };
 
 use crate::document::SourceFile;
@@ -57,8 +57,31 @@ pub fn diagnostic(f: &Finding, catalogue: &Catalogue) -> Diagnostic {
         code_description: href.map(|href| CodeDescription { href }),
         source: Some(SOURCE.to_string()),
         message: f.message.clone(),
+        related_information: related_information(f),
         ..Diagnostic::default()
     }
+}
+
+/// The other places of the same decision (the other unpinned packages of an
+/// install command), which editors list under the diagnostic with links.
+/// `None` when there are none, or a place has no `file:` URI.
+fn related_information(f: &Finding) -> Option<Vec<DiagnosticRelatedInformation>> {
+    if f.related.is_empty() {
+        return None;
+    }
+    f.related
+        .iter()
+        .map(|r| {
+            let uri = super::uri::from_path(&r.file.path).parse::<Uri>().ok()?;
+            Some(DiagnosticRelatedInformation {
+                location: Location::new(
+                    uri,
+                    Range::new(position(&r.file, r.start), position(&r.file, r.end)),
+                ),
+                message: r.message.clone(),
+            })
+        })
+        .collect()
 }
 
 /// A warning about a suppression (no reason, expired, unused, unknown
@@ -161,6 +184,8 @@ mod tests {
             document: String::new(),
             json_path: String::new(),
             suppression: None,
+            related: Vec::new(),
+            identity: None,
         }
     }
 
@@ -234,5 +259,34 @@ mod tests {
             Some(info.help_uri())
         );
         assert_eq!(d.source.as_deref(), Some("driftless"));
+    }
+
+    #[test]
+    fn related_places_become_related_information() {
+        let text = "RUN apt-get install -y curl git\n";
+        let mut f = finding("/w/Dockerfile", text, "curl", "VER004");
+        let git = text.find("git").unwrap();
+        f.related.push(crate::finding::Related {
+            message: "`git` is not pinned either".into(),
+            file: f.file.clone(),
+            start: git,
+            end: git + 3,
+        });
+        let info = diagnostic(&f, &Catalogue::default())
+            .related_information
+            .expect("related information");
+        assert_eq!(info.len(), 1);
+        assert_eq!(info[0].location.uri.as_str(), "file:///w/Dockerfile");
+        assert_eq!(
+            info[0].location.range,
+            Range::new(Position::new(0, 28), Position::new(0, 31))
+        );
+        assert_eq!(info[0].message, "`git` is not pinned either");
+        let plain = finding("/w/Dockerfile", text, "curl", "VER004");
+        assert!(
+            diagnostic(&plain, &Catalogue::default())
+                .related_information
+                .is_none()
+        );
     }
 }

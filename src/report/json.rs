@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::Report;
-use crate::finding::Finding;
+use crate::finding::{Finding, Related};
 
 /// Schema version of the JSON report.
 pub const JSON_REPORT_VERSION: u32 = 1;
@@ -51,6 +51,18 @@ struct JsonFinding<'a> {
     help_uri: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     suppressed: Option<Suppression<'a>>,
+    /// Other places of the same decision (added in version 1, only when
+    /// there are some).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related: Vec<JsonRelated<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonRelated<'a> {
+    message: &'a str,
+    path: String,
+    start: Pos,
+    end: Pos,
 }
 
 #[derive(Serialize)]
@@ -150,5 +162,22 @@ fn finding<'a>(report: &'a Report, f: &'a Finding) -> JsonFinding<'a> {
             },
             justification: &s.justification,
         }),
+        related: f.related.iter().map(related).collect(),
+    }
+}
+
+fn related(r: &Related) -> JsonRelated<'_> {
+    let (start, end) = (r.start_pos(), r.end_pos());
+    JsonRelated {
+        message: &r.message,
+        path: r.file.path.to_string_lossy().replace('\\', "/"),
+        start: Pos {
+            line: start.line,
+            column: start.column,
+        },
+        end: Pos {
+            line: end.line,
+            column: end.column,
+        },
     }
 }

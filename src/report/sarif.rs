@@ -9,7 +9,7 @@ use serde_sarif::sarif;
 
 use super::Report;
 use crate::document::SourceFile;
-use crate::finding::{Finding, Severity, SuppressionKind, fingerprint};
+use crate::finding::{Finding, Related, Severity, SuppressionKind, fingerprint};
 use crate::rules::RuleInfo;
 
 /// `$schema` of the log.
@@ -262,29 +262,9 @@ fn result(
     rule_index: Option<usize>,
     hashes: &mut LineHashes,
 ) -> sarif::Result {
-    let (start, end) = (f.start_pos(), f.end_pos());
-    let region = sarif::Region::builder()
-        .start_line(i64::from(start.line))
-        .start_column(i64::from(start.utf16_column))
-        .end_line(i64::from(end.line))
-        .end_column(i64::from(end.utf16_column.max(if end.line == start.line {
-            start.utf16_column + 1
-        } else {
-            1
-        })))
-        .build();
+    let start = f.start_pos();
     let location = sarif::Location::builder()
-        .physical_location(
-            sarif::PhysicalLocation::builder()
-                .artifact_location(
-                    sarif::ArtifactLocation::builder()
-                        .uri(percent_encode(&report.repo_relative(&f.file.path)))
-                        .uri_base_id("%SRCROOT%")
-                        .build(),
-                )
-                .region(region)
-                .build(),
-        )
+        .physical_location(physical_location(report, &f.file, f.start, f.end))
         .build();
     let mut result = sarif::Result::builder()
         .rule_id(f.rule_id.clone())
@@ -292,6 +272,9 @@ fn result(
         .message(sarif::Message::builder().text(f.message.clone()).build())
         .locations(vec![location])
         .build();
+    if !f.related.is_empty() {
+        result.related_locations = Some(related_locations(report, &f.related));
+    }
     result.rule_index = rule_index.map(|i| i as i64);
     result.properties = Some(
         sarif::PropertyBag::builder()
@@ -320,6 +303,51 @@ fn result(
         ]);
     }
     result
+}
+
+/// The file (relative to the repository root) and region of a span.
+fn physical_location(
+    report: &Report,
+    file: &Arc<SourceFile>,
+    start: usize,
+    end: usize,
+) -> sarif::PhysicalLocation {
+    let (start, end) = (file.position(start), file.position(end));
+    let region = sarif::Region::builder()
+        .start_line(i64::from(start.line))
+        .start_column(i64::from(start.utf16_column))
+        .end_line(i64::from(end.line))
+        .end_column(i64::from(end.utf16_column.max(if end.line == start.line {
+            start.utf16_column + 1
+        } else {
+            1
+        })))
+        .build();
+    sarif::PhysicalLocation::builder()
+        .artifact_location(
+            sarif::ArtifactLocation::builder()
+                .uri(percent_encode(&report.repo_relative(&file.path)))
+                .uri_base_id("%SRCROOT%")
+                .build(),
+        )
+        .region(region)
+        .build()
+}
+
+/// `relatedLocations`: the other places of the same decision (code scanning
+/// shows them as links under the alert), numbered from 1.
+fn related_locations(report: &Report, related: &[Related]) -> Vec<sarif::Location> {
+    related
+        .iter()
+        .zip(1i64..)
+        .map(|(r, id)| {
+            sarif::Location::builder()
+                .id(id)
+                .physical_location(physical_location(report, &r.file, r.start, r.end))
+                .message(sarif::Message::builder().text(r.message.clone()).build())
+                .build()
+        })
+        .collect()
 }
 
 /// Percent-encodes a relative path for a URI reference (RFC 3986 path

@@ -246,3 +246,55 @@ fn assert_schema_valid(sarif: &serde_json::Value) {
         errors.join("\n")
     );
 }
+
+/// One finding per install command: the other unpinned packages are
+/// related locations in SARIF, JSON and the text report.
+#[test]
+fn related_locations_in_every_format() {
+    let text = "FROM alpine:3.20\nRUN apk add curl \\\n    git\n";
+    let docker = Arc::new(SourceFile::new("app/Dockerfile", text));
+    let mut f = finding(&docker, "VER004", "curl");
+    let git = text.find("git").unwrap();
+    f.related.push(crate::finding::Related {
+        message: "`git` is not pinned either".into(),
+        file: docker.clone(),
+        start: git,
+        end: git + 3,
+    });
+    let findings = vec![f];
+    let cat = catalogue();
+    let report = Report {
+        findings: &findings,
+        catalogue: &cat,
+        rule_errors: &[],
+        policy_errors: &[],
+        stats: Stats {
+            files: 1,
+            documents: 1,
+            suppressed: 0,
+        },
+        repo_root: Some(PathBuf::from("/repo")),
+        warnings: &[],
+        baseline: Summary::default(),
+    };
+    let sarif: serde_json::Value = serde_json::from_str(&sarif::render(&report)).unwrap();
+    assert_schema_valid(&sarif);
+    let related = &sarif["runs"][0]["results"][0]["relatedLocations"];
+    assert_eq!(related[0]["id"], 1);
+    assert_eq!(related[0]["message"]["text"], "`git` is not pinned either");
+    let place = &related[0]["physicalLocation"];
+    assert_eq!(place["artifactLocation"]["uri"], "app/Dockerfile");
+    assert_eq!(place["region"]["startLine"], 3);
+    assert_eq!(place["region"]["startColumn"], 5);
+    let json: serde_json::Value = serde_json::from_str(&json::render(&report)).unwrap();
+    let related = &json["findings"][0]["related"][0];
+    assert_eq!(related["path"], "app/Dockerfile");
+    assert_eq!(
+        related["start"],
+        serde_json::json!({"line": 3, "column": 5})
+    );
+    assert!(
+        text::render(&report, false)
+            .contains("  = also: app/Dockerfile:3:5: `git` is not pinned either\n")
+    );
+}

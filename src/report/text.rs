@@ -123,12 +123,29 @@ fn render_finding(out: &mut String, report: &Report, f: &Finding, style: Style) 
         let _ = writeln!(out, "  = suppressed: {}", s.justification);
     }
     code_frame(out, f, style);
+    related_lines(out, f);
     if let Some(rule) = report.catalogue.get(&f.rule_id)
         && !rule.fix.is_empty()
     {
         let _ = writeln!(out, "  = {}: {}", style.paint("1;36", "help"), rule.fix);
     }
     out.push('\n');
+}
+
+/// The other places of the same decision, one `= also:` line each, in the
+/// same `path:line:col` form so terminals and editors can follow them.
+fn related_lines(out: &mut String, f: &Finding) {
+    for r in &f.related {
+        let start = r.start_pos();
+        let _ = writeln!(
+            out,
+            "  = also: {}:{}:{}: {}",
+            sanitize(&r.file.path.display().to_string()),
+            start.line,
+            start.column,
+            sanitize(&r.message)
+        );
+    }
 }
 
 /// Characters of a line shown in a code frame: a minified plan is one line

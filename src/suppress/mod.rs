@@ -398,6 +398,8 @@ pub(crate) mod tests {
             document: String::new(),
             json_path: String::new(),
             suppression: None,
+            related: Vec::new(),
+            identity: None,
         }
     }
 

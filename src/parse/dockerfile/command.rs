@@ -18,7 +18,8 @@ pub struct Command {
     /// command is only prefixes or assignments (`env`, `X=1`).
     pub program: Option<String>,
     /// How many leading words are prefixes (`sudo -E`, `env X=1`, `X=1`,
-    /// `exec`, `nice`...): the program is word `skip`.
+    /// `nice -n 10`, `timeout 300`, `xargs -r`...): the program is word
+    /// `skip`.
     pub skip: usize,
     /// The package manager this command installs with, if any.
     pub manager: Option<Manager>,
@@ -53,7 +54,7 @@ pub enum Manager {
 /// Analyses the words of one simple command (quotes already removed).
 pub fn analyse<S: AsRef<str>>(words: &[S]) -> Command {
     let words: Vec<&str> = words.iter().map(AsRef::as_ref).collect();
-    let skip = words.iter().take_while(|w| is_prefix(w)).count();
+    let skip = prefix_len(&words);
     let rest = &words[skip..];
     let program = rest.first().map(|w| base_name(w).to_string());
     let manager = program.as_deref().and_then(|p| manager(p, rest));
@@ -76,11 +77,96 @@ pub fn analyse<S: AsRef<str>>(words: &[S]) -> Command {
     }
 }
 
-/// Leading words that do not name the program: `sudo` and its short flags,
-/// `env` and assignments, `exec`, `command`, `nice`, `time`, `nohup`.
-fn is_prefix(word: &str) -> bool {
-    const WRAPPERS: [&str; 7] = ["sudo", "env", "exec", "command", "nice", "time", "nohup"];
-    WRAPPERS.contains(&word) || is_assignment(word) || is_short_flag(word)
+/// How many leading words do not name the program: assignments
+/// (`X=1`) and wrappers that run the rest of the line as a command
+/// (`sudo -u app`, `env -u X`, `nice -n 10`, `timeout 300`, `xargs -r`, …)
+/// with their options and option values.
+fn prefix_len(words: &[&str]) -> usize {
+    let mut k = 0;
+    while let Some(word) = words.get(k) {
+        if is_assignment(word) {
+            k += 1;
+        } else if let Some(wrapper) = Wrapper::of(word) {
+            k += 1 + wrapper.arguments(&words[k + 1..]);
+        } else {
+            break;
+        }
+    }
+    k
+}
+
+/// A command that runs the command after its own arguments.
+struct Wrapper {
+    /// Options whose value is the next word (`-u` in `sudo -u app`).
+    value_options: &'static [&'static str],
+    /// Positional arguments before the command (`timeout`'s duration).
+    positional: usize,
+}
+
+impl Wrapper {
+    fn of(word: &str) -> Option<Wrapper> {
+        let (value_options, positional): (&'static [&'static str], usize) = match word {
+            "sudo" => (
+                &[
+                    "-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T", "--user", "--group",
+                ],
+                0,
+            ),
+            "env" => (&["-u", "-C", "-S", "--unset", "--chdir"], 0),
+            "nice" => (&["-n", "--adjustment"], 0),
+            "ionice" => (&["-c", "-n", "-t", "--class", "--classdata"], 0),
+            "timeout" => (&["-s", "-k", "--signal", "--kill-after"], 1),
+            "xargs" => (
+                &[
+                    "-a",
+                    "-d",
+                    "-E",
+                    "-I",
+                    "-L",
+                    "-n",
+                    "-P",
+                    "-s",
+                    "--arg-file",
+                    "--delimiter",
+                    "--max-args",
+                    "--max-procs",
+                    "--max-lines",
+                    "--max-chars",
+                ],
+                0,
+            ),
+            "time" => (&["-f", "-o", "--format", "--output"], 0),
+            "stdbuf" => (&["-i", "-o", "-e"], 0),
+            "exec" => (&["-a"], 0),
+            "command" | "nohup" | "chronic" | "eatmydata" => (&[], 0),
+            _ => return None,
+        };
+        Some(Wrapper {
+            value_options,
+            positional,
+        })
+    }
+
+    /// How many of `rest` (the words after the wrapper) are its own
+    /// arguments: options, their values, then its positional arguments.
+    fn arguments(&self, rest: &[&str]) -> usize {
+        let mut k = 0;
+        while let Some(word) = rest.get(k) {
+            if *word == "--" {
+                k += 1;
+                break;
+            }
+            if !word.starts_with('-') || *word == "-" {
+                break;
+            }
+            k += if self.value_options.contains(word) {
+                2
+            } else {
+                1
+            };
+        }
+        (k + self.positional).min(rest.len())
+    }
 }
 
 /// `NAME=value` with a shell variable name.
@@ -93,11 +179,6 @@ fn is_assignment(word: &str) -> bool {
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
-/// `-E`, `-u`: a wrapper's single-letter flag.
-fn is_short_flag(word: &str) -> bool {
-    word.starts_with('-') && !word.starts_with("--") && word.chars().count() == 2
 }
 
 fn base_name(word: &str) -> &str {
@@ -316,6 +397,49 @@ mod tests {
         assert_eq!(analyse::<&str>(&[]).program, None);
         assert_eq!(analyse(&["--foo", "x"]).program.as_deref(), Some("--foo"));
         assert_eq!(analyse(&["1X=2", "a"]).program.as_deref(), Some("1X=2"));
+    }
+
+    #[test]
+    fn wrappers_with_option_values_and_positionals_are_peeled_off() {
+        let program = |words: &[&str]| {
+            let c = analyse(words);
+            (c.skip, c.program)
+        };
+        let apt = Some("apt-get".to_string());
+        assert_eq!(
+            program(&["sudo", "-u", "root", "apt-get", "install"]),
+            (3, apt.clone())
+        );
+        assert_eq!(
+            program(&["timeout", "300", "apt-get", "install"]),
+            (2, apt.clone())
+        );
+        assert_eq!(
+            program(&["timeout", "-k", "5", "60s", "apt-get"]),
+            (4, apt.clone())
+        );
+        assert_eq!(program(&["nice", "-n", "10", "apt-get"]), (3, apt.clone()));
+        assert_eq!(program(&["nice", "-10", "apt-get"]), (2, apt.clone()));
+        assert_eq!(
+            program(&["env", "-u", "HOME", "X=1", "apt-get"]),
+            (4, apt.clone())
+        );
+        assert_eq!(
+            program(&["xargs", "-r", "-n", "1", "apt-get"]),
+            (4, apt.clone())
+        );
+        assert_eq!(
+            program(&["xargs", "apt-get", "install", "-y"]),
+            (1, apt.clone())
+        );
+        assert_eq!(program(&["sudo", "--", "apt-get"]), (2, apt));
+        assert_eq!(program(&["timeout"]), (1, None));
+        let c = analyse(&["sudo", "-u", "app", "pip", "install", "flask"]);
+        assert_eq!(
+            names(&["sudo", "-u", "app", "pip", "install", "flask"]),
+            ["flask"]
+        );
+        assert_eq!(c.packages[0].index, 5);
     }
 
     #[test]

@@ -253,6 +253,50 @@ fn script_commands(script: &str, posix: bool, span: &dyn Fn(usize, usize) -> Spa
         .collect()
 }
 
+/// The commands of every `<shell> -c 'SCRIPT'` among `cmds`, split like
+/// the line and appended after it (as a heredoc script is), so rules see
+/// what the shell will run: `bash -c 'apt-get install -y curl'` installs
+/// `curl`. A script quoted plainly (`'…'` or `"…"` with nothing escaped) keeps
+/// exact spans; otherwise each of its words is located at the whole
+/// argument. Only one level: a script inside the script is not opened.
+fn append_shell_scripts(cmds: &mut Vec<Cmd>, posix: bool, src: &str) {
+    let scripts: Vec<(String, Span)> = cmds
+        .iter()
+        .filter_map(|c| {
+            let args: Vec<&str> = c.words.iter().map(|w| w.0.as_str()).collect();
+            script_arg(&args).map(|k| c.words[k].clone())
+        })
+        .collect();
+    for (script, at) in scripts {
+        let inner = verbatim_inside_quotes(src, at, &script);
+        let span = |s: usize, e: usize| match inner {
+            Some(first) => Span::new(first + s, first + e),
+            None => at,
+        };
+        let nested = script_commands(&script, posix, &span);
+        if nested.is_empty() {
+            continue;
+        }
+        if let Some(last) = cmds.last_mut()
+            && last.op.is_empty()
+        {
+            last.op = ";";
+        }
+        cmds.extend(nested);
+    }
+}
+
+/// Where `script` starts in the file when its argument is written as
+/// `'script'` or `"script"` with the text unchanged inside the quotes.
+fn verbatim_inside_quotes(src: &str, at: Span, script: &str) -> Option<usize> {
+    let written = src.get(at.start as usize..at.end as usize)?;
+    let inside = written
+        .strip_prefix('\'')
+        .and_then(|w| w.strip_suffix('\''))
+        .or_else(|| written.strip_prefix('"').and_then(|w| w.strip_suffix('"')))?;
+    (inside == script).then_some(at.start as usize + 1)
+}
+
 /// Index of the script argument when `args` is `<shell> [flags] -c SCRIPT`.
 fn script_arg(args: &[&str]) -> Option<usize> {
     let program = args.first()?.rsplit('/').next()?;
@@ -348,6 +392,7 @@ fn shell_commands(
     let map = &l.map;
     let posix = h.escape == '\\';
     let mut cmds = script_commands(line, posix, &|s, e| map.span(start + s, start + e));
+    append_shell_scripts(&mut cmds, posix, src);
     let [heredoc] = heredocs else {
         return cmds;
     };
@@ -558,6 +603,24 @@ mod tests {
         assert!(heredoc_markers(text, &head(text, 0, '\\')).is_empty());
         let text = "ENV A=<<EOF";
         assert!(heredoc_markers(text, &head(text, 0, '\\')).is_empty());
+    }
+
+    #[test]
+    fn scripts_given_to_a_shell_are_split_too() {
+        let src = "RUN bash -c 'apt-get install -y curl' && sh -c \"apk add \\\"git\\\"\"";
+        let mut cmds = script_commands(&src[4..], true, &|s, e| Span::new(4 + s, 4 + e));
+        append_shell_scripts(&mut cmds, true, src);
+        let words: Vec<Vec<&str>> = cmds
+            .iter()
+            .map(|c| c.words.iter().map(|w| w.0.as_str()).collect())
+            .collect();
+        assert_eq!(words[2], ["apt-get", "install", "-y", "curl"]);
+        assert_eq!(words[3], ["apk", "add", "git"]);
+        let curl = &cmds[2].words[3].1;
+        assert_eq!(&src[curl.start as usize..curl.end as usize], "curl");
+        // Escaped quotes inside: located at the whole argument.
+        assert_eq!(cmds[3].words[2].1, cmds[1].words[2].1);
+        assert_eq!(cmds[1].op, ";");
     }
 
     #[test]
