@@ -537,6 +537,13 @@ impl Engines {
         self.options.time_limit.unwrap_or(RULE_TIME_LIMIT)
     }
 
+    /// The VM's instruction budget before the allowance per input value.
+    fn base_instruction_budget(&self) -> usize {
+        self.options
+            .instruction_budget
+            .unwrap_or(vm::MAX_INSTRUCTIONS)
+    }
+
     fn vm_time_limit(&self) -> Duration {
         self.options.time_limit.unwrap_or(VM_TIME_BACKSTOP)
     }
@@ -647,9 +654,18 @@ impl Worker<'_> {
         if local.rules.is_empty() {
             return Ok(out);
         }
+        let budget = vm::budget_for(
+            self.engines.base_instruction_budget(),
+            self.engines.options.instruction_budget.is_none(),
+            vm::count_values(&doc.input),
+        );
         let input = Value::from(std::mem::take(&mut doc.input));
         let time_limit = self.engines.vm_time_limit();
-        let fresh_machine = || local.compiled.as_ref()?.machine(time_limit);
+        let fresh_machine = || {
+            let mut machine = local.compiled.as_ref()?.machine(time_limit)?;
+            machine.set_budget(budget);
+            Some(machine)
+        };
         let slot = self.machines.entry(kind).or_insert_with(fresh_machine);
         // The VM first; a document over the instruction budget is evaluated
         // rule by rule on the VM (the budget decides, not the clock); on any
@@ -657,6 +673,7 @@ impl Worker<'_> {
         // error to its rule. The next document gets a fresh VM (this one
         // may have stopped mid-execution).
         if let Some(machine) = slot {
+            machine.set_budget(budget);
             match machine.evaluate(input.clone()) {
                 Ok(result) => {
                     collect_aggregate(&local.rules, &result, doc, &mut out.findings);

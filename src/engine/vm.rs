@@ -44,6 +44,32 @@ use super::extensions;
 /// well below [`super::VM_TIME_BACKSTOP`].
 pub const MAX_INSTRUCTIONS: usize = 5_000_000;
 
+/// Instructions added to [`MAX_INSTRUCTIONS`] for each value (object,
+/// array, scalar) of the input, so the budget grows with the document and a
+/// legitimate 120,000-resource module is evaluated whole: rules do a bounded
+/// amount of work per value (a 4,000-resource module needs about 12
+/// instructions per value), so the bound stays linear in the input, whose
+/// size is bounded by the file-size limit.
+pub const INSTRUCTIONS_PER_VALUE: usize = 100;
+
+/// The instruction budget for one evaluation of an input of `values` JSON
+/// values: `base`, plus [`INSTRUCTIONS_PER_VALUE`] each when `per_value`.
+pub fn budget_for(base: usize, per_value: bool, values: usize) -> usize {
+    match per_value {
+        true => base.saturating_add(values.saturating_mul(INSTRUCTIONS_PER_VALUE)),
+        false => base,
+    }
+}
+
+/// How many JSON values (objects, arrays and scalars) `value` holds.
+pub fn count_values(value: &serde_json::Value) -> usize {
+    match value {
+        serde_json::Value::Array(items) => 1 + items.iter().map(count_values).sum::<usize>(),
+        serde_json::Value::Object(map) => 1 + map.values().map(count_values).sum::<usize>(),
+        _ => 1,
+    }
+}
+
 /// Whether an evaluation stopped because it used up its instruction budget
 /// (deterministic) rather than failing for another reason.
 pub fn over_budget(err: &anyhow::Error) -> bool {
@@ -123,6 +149,12 @@ pub struct Machine {
 }
 
 impl Machine {
+    /// Sets the instruction budget of the next evaluations (it grows with
+    /// the input: [`budget_for`]).
+    pub fn set_budget(&mut self, instructions: usize) {
+        self.vm.set_max_instructions(instructions);
+    }
+
     /// Evaluates the aggregate on one input, answering each builtin call
     /// the VM suspends on.
     pub fn evaluate(&mut self, input: Value) -> anyhow::Result<Value> {
