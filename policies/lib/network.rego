@@ -16,6 +16,50 @@ _world_source(s) if s in {"*", "0.0.0.0", "internet", "any", "::"}
 
 _world_source(s) if endswith(s, "/0")
 
+# A list of IPv4 CIDRs whose union is every address (`0.0.0.0/1` and
+# `128.0.0.0/1`) while none of them alone is the world. CIDR blocks either
+# nest or are disjoint, so the blocks not inside another one are disjoint,
+# and they cover the space when their sizes add up to 2^32. IPv6 lists are
+# not summed (only `::/0` itself is found).
+world_union(sources) if {
+	is_array(sources)
+	not _any_world(sources)
+	v4 := [c | some c in sources; _ipv4_cidr(c)]
+	count(v4) > 1
+	outer := [c |
+		some i, c in v4
+		not _inside_another(v4, i)
+	]
+	sum([bits.lsh(1, 32 - to_number(split(c, "/")[1])) | some c in outer]) == 4294967296
+}
+
+_any_world(sources) if {
+	some s in sources
+	world(s)
+}
+
+_ipv4_cidr(c) if {
+	is_string(c)
+	regex.match(`^[0-9]{1,3}(\.[0-9]{1,3}){3}/[0-9]{1,2}$`, c)
+	net.cidr_is_valid(c)
+}
+
+# Block i lies inside a larger block of the list, or the same block is
+# written again earlier in the list.
+_inside_another(cidrs, i) if {
+	some j, other in cidrs
+	j != i
+	net.cidr_contains(other, cidrs[i])
+	not net.cidr_contains(cidrs[i], other)
+}
+
+_inside_another(cidrs, i) if {
+	some j, other in cidrs
+	j < i
+	net.cidr_contains(other, cidrs[i])
+	net.cidr_contains(cidrs[i], other)
+}
+
 # Ranges the team allows explicitly (config option SSH001.allowed_sources).
 _allowed(source) if source in config.options.SSH001.allowed_sources
 
