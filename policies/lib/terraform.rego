@@ -12,7 +12,8 @@ blocks(obj, name) := [obj[name]] if is_object(obj[name])
 blocks(obj, name) := [] if not obj[name]
 
 # Resource types whose attributes name container images: these types, and
-# every type of the provider families below.
+# every type of the provider families below (`kubernetes_manifest` bodies
+# written as HCL objects and Cloud Run v2 services and jobs included).
 _image_resource_types := {
 	"docker_container",
 	"docker_service",
@@ -23,8 +24,12 @@ _image_resource_types := {
 	"google_cloudfunctions2_function",
 	"azurerm_container_group",
 	"azurerm_container_app",
+	"azurerm_container_app_job",
 	"azurerm_linux_web_app",
 	"azurerm_linux_function_app",
+	"azurerm_windows_web_app",
+	"azurerm_windows_function_app",
+	"aws_sagemaker_model",
 }
 
 _image_resource_prefixes := ["kubernetes_", "google_cloud_run_"]
