@@ -76,3 +76,22 @@ test_strict_wants_an_exact_version if {
 	exact := mod({"source": "terraform-aws-modules/vpc/aws", "version": "5.1.2"})
 	count(module_pin.deny) == 0 with input as exact with data.driftless.config.strict as true
 }
+
+terragrunt(source) := {"modules": [], "terraform": [{"file": "terragrunt.hcl", "config": {"source": source}}]}
+
+test_terragrunt_sources if {
+	some f in module_pin.deny with input as terragrunt("git::git@github.com:acme/modules.git//vpc")
+	f.path == ["terraform", 0, "config", "source"]
+	contains(f.msg, "Terragrunt")
+	count(module_pin.deny) == 1 with input as terragrunt("git::git@github.com:acme/modules.git//vpc?ref=main")
+	count(module_pin.deny) == 0 with input as terragrunt("git::git@github.com:acme/modules.git//vpc?ref=v0.0.3")
+	count(module_pin.deny) == 0 with input as terragrunt("../modules//vpc")
+}
+
+test_terragrunt_registry_sources if {
+	count(module_pin.deny) == 1 with input as terragrunt("tfr:///terraform-aws-modules/vpc/aws")
+	count(module_pin.deny) == 0 with input as terragrunt("tfr:///terraform-aws-modules/vpc/aws?version=3.5.0")
+	count(module_pin.deny) == 0 with input as terragrunt("tfr://registry.terraform.io/terraform-aws-modules/vpc/aws//modules/x?version=3.5.0")
+	some f in module_pin.deny with input as terragrunt("tfr:///terraform-aws-modules/vpc/aws?version=>=3.0")
+	contains(f.msg, "no upper bound")
+}
