@@ -115,3 +115,30 @@ _indexed(v) := {[]: v} if is_object(v)
 # `input.resources`, which most modules would walk for nothing (on the
 # compiled VM each step of such a walk costs thousands of instructions).
 resource_types := {r.type | some r in input.resources}
+
+# Image tags a `helm_release` sets through `set`/`set_string` entries whose
+# name is an image's tag (`image.tag`, `controller.image.tag`, `imageTag`):
+# {"path": [... "value"], "name": "image.tag", "tag": "latest", "address": ...}.
+# Values files and `values = [yamlencode(...)]` are not read here.
+helm_image_tags contains {"path": ["resources", i, "config", attr, j, "value"], "name": s.name, "tag": s.value, "address": r.address} if {
+	"helm_release" in resource_types
+	some i, r in input.resources
+	r.type == "helm_release"
+	some attr in ["set", "set_string"]
+	some j, s in blocks(r.config, attr)
+	is_string(s.name)
+	is_string(s.value)
+	_image_tag_name(lower(s.name))
+}
+
+_image_tag_name(name) if {
+	parts := split(name, ".")
+	count(parts) > 1
+	parts[count(parts) - 1] == "tag"
+	contains(parts[count(parts) - 2], "image")
+}
+
+_image_tag_name(name) if {
+	some suffix in ["imagetag", "image_tag"]
+	endswith(name, suffix)
+}

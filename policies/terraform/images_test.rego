@@ -96,3 +96,16 @@ test_cloud_run_v2_job_and_kubernetes_manifest if {
 	some f in latest_tag.deny with input as module([manifest])
 	f.path == ["resources", 0, "config", "manifest", "spec", "containers", 0, "image"]
 }
+
+helm(sets) := {"type": "helm_release", "name": "ingress", "address": "helm_release.ingress", "config": {"chart": "ingress-nginx", "set": sets}}
+
+test_helm_release_sets_latest_tag if {
+	r := helm([{"name": "replicaCount", "value": "2"}, {"name": "controller.image.tag", "value": "latest"}])
+	some f in latest_tag.deny with input as module([r])
+	f.path == ["resources", 0, "config", "set", 1, "value"]
+	contains(f.msg, "`controller.image.tag`")
+	count(latest_tag.deny) == 1 with input as module([helm([{"name": "image.tag", "value": "latest"}])])
+	count(latest_tag.deny) == 1 with input as module([helm([{"name": "global.imageTag", "value": "latest"}])])
+	count(latest_tag.deny) == 0 with input as module([helm([{"name": "image.tag", "value": "1.25.3"}])])
+	count(latest_tag.deny) == 0 with input as module([helm([{"name": "tag", "value": "latest"}])])
+}
