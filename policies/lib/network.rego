@@ -16,21 +16,29 @@ _world_source(s) if s in {"*", "0.0.0.0", "internet", "any", "::"}
 
 _world_source(s) if endswith(s, "/0")
 
-# A list of IPv4 CIDRs whose union is every address (`0.0.0.0/1` and
-# `128.0.0.0/1`) while none of them alone is the world. CIDR blocks either
-# nest or are disjoint, so the blocks not inside another one are disjoint,
-# and they cover the space when their sizes add up to 2^32. IPv6 lists are
-# not summed (only `::/0` itself is found).
+# A list of CIDRs whose union is every address of one family (`0.0.0.0/1`
+# and `128.0.0.0/1`; `::/1` and `8000::/1`) while none of them alone is the
+# world. CIDR blocks either nest or are disjoint, so the blocks not inside
+# another one are disjoint, and they cover the space when their sizes add
+# up to its size. Sizes are counted in units of the family's /32 (IPv4) or
+# /62 (IPv6) blocks, so they stay within 64-bit integers; an IPv6 list
+# that needs blocks longer than /62 to cover everything is not found.
 world_union(sources) if {
 	is_array(sources)
 	not _any_world(sources)
-	v4 := [c | some c in sources; _ipv4_cidr(c)]
-	count(v4) > 1
+	some family in [{"v4": true, "unit": 32}, {"v4": false, "unit": 62}]
+	cidrs := [c | some c in sources; _cidr_of_family(c, family.v4)]
+	count(cidrs) > 1
 	outer := [c |
-		some i, c in v4
-		not _inside_another(v4, i)
+		some i, c in cidrs
+		not _inside_another(cidrs, i)
 	]
-	sum([bits.lsh(1, 32 - to_number(split(c, "/")[1])) | some c in outer]) == 4294967296
+	sizes := [bits.lsh(1, family.unit - len) |
+		some c in outer
+		len := to_number(split(c, "/")[1])
+		len <= family.unit
+	]
+	sum(sizes) == bits.lsh(1, family.unit)
 }
 
 _any_world(sources) if {
@@ -38,9 +46,16 @@ _any_world(sources) if {
 	world(s)
 }
 
-_ipv4_cidr(c) if {
+_cidr_of_family(c, true) if {
 	is_string(c)
 	regex.match(`^[0-9]{1,3}(\.[0-9]{1,3}){3}/[0-9]{1,2}$`, c)
+	net.cidr_is_valid(c)
+}
+
+_cidr_of_family(c, false) if {
+	is_string(c)
+	contains(c, ":")
+	regex.match(`^[0-9a-fA-F:]+/[0-9]{1,3}$`, c)
 	net.cidr_is_valid(c)
 }
 

@@ -41,3 +41,10 @@ test_world_union_is_the_whole_address_space if {
 	not network.world_union(["0.0.0.0/0", "128.0.0.0/1"])
 	not network.world_union("${var.cidrs}")
 }
+
+test_world_union_ipv6 if {
+	network.world_union(["::/1", "8000::/1"])
+	network.world_union(["::/1", "8000::/2", "c000::/2", "2001:db8::/32"])
+	not network.world_union(["::/1", "2001:db8::/32"])
+	not network.world_union(["0.0.0.0/1", "8000::/1"])
+}

@@ -3,7 +3,8 @@
 # network ACLs and Lightsail public ports, GCP firewalls (an ingress rule
 # with no source is open to 0.0.0.0/0, the provider's default), Azure
 # network security groups and rules. A source list whose blocks together
-# cover every address (`0.0.0.0/1` + `128.0.0.0/1`) is the internet too.
+# cover every address of a family (`0.0.0.0/1` + `128.0.0.0/1`, `::/1` +
+# `8000::/1`) is the internet too.
 package driftless.terraform.ssh_open_to_world
 
 metadata := {"id": "SSH001"}
@@ -38,10 +39,11 @@ _hits contains {"group": array.concat(base, ["ingress", j]), "path": array.conca
 	_aws_ports_include_22(rule)
 }
 
-_hits contains {"group": array.concat(base, ["ingress", j]), "path": array.concat(base, ["ingress", j, "cidr_blocks"]), "source": _union_text(rule.cidr_blocks), "address": r.address} if {
+_hits contains {"group": array.concat(base, ["ingress", j]), "path": array.concat(base, ["ingress", j, attr]), "source": _union_text(rule[attr]), "address": r.address} if {
 	some base, r in _security_group_like
 	some j, rule in data.driftless.lib.terraform.blocks(r.config, "ingress")
-	data.driftless.lib.network.world_union(rule.cidr_blocks)
+	some attr in ["cidr_blocks", "ipv6_cidr_blocks"]
+	data.driftless.lib.network.world_union(rule[attr])
 	_aws_ports_include_22(rule)
 }
 
@@ -80,13 +82,14 @@ _hits contains {"group": ["resources", i], "path": ["resources", i, "config", at
 	data.driftless.lib.network.world(src)
 }
 
-_hits contains {"group": ["resources", i], "path": ["resources", i, "config", "cidr_blocks"], "source": _union_text(r.config.cidr_blocks), "address": r.address} if {
+_hits contains {"group": ["resources", i], "path": ["resources", i, "config", attr], "source": _union_text(r.config[attr]), "address": r.address} if {
 	"aws_security_group_rule" in data.driftless.lib.terraform.resource_types
 	some i, r in input.resources
 	r.type == "aws_security_group_rule"
 	r.config.type == "ingress"
 	_aws_ports_include_22(r.config)
-	data.driftless.lib.network.world_union(r.config.cidr_blocks)
+	some attr in ["cidr_blocks", "ipv6_cidr_blocks"]
+	data.driftless.lib.network.world_union(r.config[attr])
 }
 
 # aws_vpc_security_group_ingress_rule

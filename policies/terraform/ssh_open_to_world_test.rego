@@ -148,3 +148,9 @@ test_default_security_group_and_lightsail if {
 	private := res("aws_lightsail_instance_public_ports", {"port_info": [{"protocol": "tcp", "from_port": 22, "to_port": 22, "cidrs": ["10.0.0.0/8"]}]})
 	count(ssh_open_to_world.deny) == 0 with input as private
 }
+
+test_ipv6_halves_are_the_world if {
+	count(ssh_open_to_world.deny) == 1 with input as sg({"from_port": 22, "to_port": 22, "protocol": "tcp", "ipv6_cidr_blocks": ["::/1", "8000::/1"]})
+	rule := res("aws_security_group_rule", {"type": "ingress", "protocol": "tcp", "from_port": 22, "to_port": 22, "ipv6_cidr_blocks": ["::/1", "8000::/1"]})
+	count(ssh_open_to_world.deny) == 1 with input as rule
+}
