@@ -190,6 +190,45 @@ _gcp_ingress_allowing_22[i] := r if {
 	_gcp_allows_22(allow)
 }
 
+# Firewall policy rules (network, regional and hierarchical policies):
+# `match { src_ip_ranges, layer4_configs { ip_protocol, ports } }`.
+_hits contains {"group": ["resources", i], "path": array.concat(m.path, ["src_ip_ranges", k]), "source": src, "address": r.address} if {
+	some i, r in _gcp_policy_rules_allowing_22
+	some m in _gcp_policy_matches(i, r)
+	some k, src in m.match.src_ip_ranges
+	data.driftless.lib.network.world(src)
+}
+
+_hits contains {"group": ["resources", i], "path": array.concat(m.path, ["src_ip_ranges"]), "source": _union_text(m.match.src_ip_ranges), "address": r.address} if {
+	some i, r in _gcp_policy_rules_allowing_22
+	some m in _gcp_policy_matches(i, r)
+	data.driftless.lib.network.world_union(m.match.src_ip_ranges)
+}
+
+_gcp_policy_rule_types := {
+	"google_compute_network_firewall_policy_rule",
+	"google_compute_region_network_firewall_policy_rule",
+	"google_compute_firewall_policy_rule",
+}
+
+_gcp_policy_rules_allowing_22[i] := r if {
+	count(_gcp_policy_rule_types & data.driftless.lib.terraform.resource_types) > 0
+	some i, r in input.resources
+	r.type in _gcp_policy_rule_types
+	data.driftless.lib.network.lower_text(r.config.action) == "allow"
+	data.driftless.lib.network.lower_text(r.config.direction) == "ingress"
+	not r.config.disabled == true
+	some m in data.driftless.lib.terraform.blocks(r.config, "match")
+	some l4 in data.driftless.lib.terraform.blocks(m, "layer4_configs")
+	# the `allow` shape: `ports` only when written (none means all ports)
+	_gcp_allows_22(object.union(object.filter(l4, ["ports"]), {"protocol": l4.ip_protocol}))
+}
+
+_gcp_policy_matches(i, r) := [{"path": ["resources", i, "config", "match", j], "match": m} |
+	some j, m in data.driftless.lib.terraform.blocks(r.config, "match")
+	is_array(m.src_ip_ranges)
+]
+
 _gcp_allows_22(allow) if data.driftless.lib.network.all_traffic(allow.protocol)
 
 _gcp_allows_22(allow) if {

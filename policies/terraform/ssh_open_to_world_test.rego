@@ -154,3 +154,19 @@ test_ipv6_halves_are_the_world if {
 	rule := res("aws_security_group_rule", {"type": "ingress", "protocol": "tcp", "from_port": 22, "to_port": 22, "ipv6_cidr_blocks": ["::/1", "8000::/1"]})
 	count(ssh_open_to_world.deny) == 1 with input as rule
 }
+
+policy_rule(action, ranges, l4) := res("google_compute_network_firewall_policy_rule", {
+	"action": action, "direction": "INGRESS", "priority": 1000,
+	"match": [{"src_ip_ranges": ranges, "layer4_configs": [l4]}],
+})
+
+test_gcp_firewall_policy_rules if {
+	open := policy_rule("allow", ["0.0.0.0/0"], {"ip_protocol": "tcp", "ports": ["22"]})
+	some f in ssh_open_to_world.deny with input as open
+	f.path == ["resources", 0, "config", "match", 0, "src_ip_ranges", 0]
+	count(ssh_open_to_world.deny) == 1 with input as policy_rule("allow", ["0.0.0.0/1", "128.0.0.0/1"], {"ip_protocol": "all"})
+	count(ssh_open_to_world.deny) == 1 with input as policy_rule("allow", ["0.0.0.0/0"], {"ip_protocol": "tcp"})
+	count(ssh_open_to_world.deny) == 0 with input as policy_rule("deny", ["0.0.0.0/0"], {"ip_protocol": "tcp", "ports": ["22"]})
+	count(ssh_open_to_world.deny) == 0 with input as policy_rule("allow", ["35.235.240.0/20"], {"ip_protocol": "tcp", "ports": ["22"]})
+	count(ssh_open_to_world.deny) == 0 with input as policy_rule("allow", ["0.0.0.0/0"], {"ip_protocol": "tcp", "ports": ["443"]})
+}
