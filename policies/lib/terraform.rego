@@ -43,19 +43,18 @@ takes_images(type) if {
 	startswith(type, prefix)
 }
 
-# The resources that take images, found once per document with set lookups
-# and two prefix tests (a Rego function call or a `regex.match` per resource
-# costs tens of thousands of instructions in regorus).
-_image_resources contains i if {
-	count(_image_resource_types & resource_types) > 0
-	some i, r in input.resources
-	r.type in _image_resource_types
-}
+# The resource types of this module that take images, from the distinct
+# types (a handful) rather than the resources (up to 120,000 in one module).
+_image_types := {t | some t in resource_types; takes_images(t)}
 
+# The resources that take images, found once per document; no resource is
+# visited when the module declares none of those types (each step of a walk
+# over `input.resources` costs tens of instructions on the VM, and a module
+# of 120,000 resources ran out of the 5,000,000-instruction budget here).
 _image_resources contains i if {
+	count(_image_types) > 0
 	some i, r in input.resources
-	some prefix in _image_resource_prefixes
-	startswith(r.type, prefix)
+	r.type in _image_types
 }
 
 # Every literal container image in a resource, with the JSON path of the
@@ -82,7 +81,8 @@ images contains {"path": ["resources", i, "config", "name"], "image": r.config.n
 # ECS/Batch container definitions written as a JSON string (heredoc or
 # literal) are decoded here; findings point at the attribute.
 images contains {"path": ["resources", i, "config", attr], "image": c.image, "ref": driftless.parse_image(c.image), "address": r.address} if {
-	some i, r in input.resources
+	some i in _image_resources
+	r := input.resources[i]
 	some attr in ["container_definitions", "container_properties"]
 	defs := r.config[attr]
 	is_string(defs)
@@ -99,7 +99,8 @@ _as_list(x) := [x] if is_object(x)
 # Container objects of kubernetes_* resources, written as blocks or as
 # attribute lists/objects: {"path": [...], "container": {...}, "address": ...}.
 kube_containers contains {"path": path, "container": c, "address": r.address} if {
-	some i, r in input.resources
+	some i in _image_resources
+	r := input.resources[i]
 	startswith(r.type, "kubernetes_")
 	some [p, v] in driftless.find_keys(r.config, {"container", "init_container"})
 	some suffix, c in _indexed(v)
