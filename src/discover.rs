@@ -13,7 +13,7 @@ use globset::GlobSet;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum FileKind {
     Dockerfile,
-    /// `.tf` or `.tf.json`: part of its directory's module.
+    /// `.tf`, `.tf.json` or `terragrunt.hcl`: part of its directory's module.
     Terraform,
     /// `terraform.tfvars`, `*.auto.tfvars(.json)`: variable values of a module.
     TerraformVars,
@@ -35,7 +35,9 @@ const SKIPPED_DIRS: &[&str] = &[
 pub fn classify(path: &Path) -> Option<FileKind> {
     let name = path.file_name()?.to_str()?;
     let lower = name.to_ascii_lowercase();
-    if lower.ends_with(".tf") || lower.ends_with(".tf.json") {
+    // Terragrunt's `terragrunt.hcl` is read with its directory's module:
+    // its `terraform { source = ... }` is the module it deploys.
+    if lower.ends_with(".tf") || lower.ends_with(".tf.json") || lower == "terragrunt.hcl" {
         return Some(FileKind::Terraform);
     }
     if lower == "terraform.tfvars"
@@ -469,6 +471,8 @@ mod tests {
             ("Dockerfile.dockerignore", None),
             ("main.tf", Some(FileKind::Terraform)),
             ("main.tf.json", Some(FileKind::Terraform)),
+            ("terragrunt.hcl", Some(FileKind::Terraform)),
+            ("root.hcl", None),
             ("prod.auto.tfvars", Some(FileKind::TerraformVars)),
             ("terraform.tfvars", Some(FileKind::TerraformVars)),
             ("deploy.yaml", Some(FileKind::Yaml)),

@@ -16,6 +16,65 @@ _world_source(s) if s in {"*", "0.0.0.0", "internet", "any", "::"}
 
 _world_source(s) if endswith(s, "/0")
 
+# A list of CIDRs whose union is every address of one family (`0.0.0.0/1`
+# and `128.0.0.0/1`; `::/1` and `8000::/1`) while none of them alone is the
+# world. CIDR blocks either nest or are disjoint, so the blocks not inside
+# another one are disjoint, and they cover the space when their sizes add
+# up to its size. Sizes are counted in units of the family's /32 (IPv4) or
+# /62 (IPv6) blocks, so they stay within 64-bit integers; an IPv6 list
+# that needs blocks longer than /62 to cover everything is not found.
+world_union(sources) if {
+	is_array(sources)
+	not _any_world(sources)
+	some family in [{"v4": true, "unit": 32}, {"v4": false, "unit": 62}]
+	cidrs := [c | some c in sources; _cidr_of_family(c, family.v4)]
+	count(cidrs) > 1
+	outer := [c |
+		some i, c in cidrs
+		not _inside_another(cidrs, i)
+	]
+	sizes := [bits.lsh(1, family.unit - len) |
+		some c in outer
+		len := to_number(split(c, "/")[1])
+		len <= family.unit
+	]
+	sum(sizes) == bits.lsh(1, family.unit)
+}
+
+_any_world(sources) if {
+	some s in sources
+	world(s)
+}
+
+_cidr_of_family(c, true) if {
+	is_string(c)
+	regex.match(`^[0-9]{1,3}(\.[0-9]{1,3}){3}/[0-9]{1,2}$`, c)
+	net.cidr_is_valid(c)
+}
+
+_cidr_of_family(c, false) if {
+	is_string(c)
+	contains(c, ":")
+	regex.match(`^[0-9a-fA-F:]+/[0-9]{1,3}$`, c)
+	net.cidr_is_valid(c)
+}
+
+# Block i lies inside a larger block of the list, or the same block is
+# written again earlier in the list.
+_inside_another(cidrs, i) if {
+	some j, other in cidrs
+	j != i
+	net.cidr_contains(other, cidrs[i])
+	not net.cidr_contains(cidrs[i], other)
+}
+
+_inside_another(cidrs, i) if {
+	some j, other in cidrs
+	j < i
+	net.cidr_contains(other, cidrs[i])
+	net.cidr_contains(cidrs[i], other)
+}
+
 # Ranges the team allows explicitly (config option SSH001.allowed_sources).
 _allowed(source) if source in config.options.SSH001.allowed_sources
 

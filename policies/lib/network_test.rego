@@ -31,3 +31,20 @@ test_includes_22 if {
 	not network.includes_22("2222")
 	not network.includes_22("23-30")
 }
+
+test_world_union_is_the_whole_address_space if {
+	network.world_union(["0.0.0.0/1", "128.0.0.0/1"])
+	network.world_union(["10.0.0.0/8", "0.0.0.0/1", "128.0.0.0/2", "192.0.0.0/2"])
+	network.world_union(["0.0.0.0/1", "0.0.0.0/1", "128.0.0.0/1"])
+	not network.world_union(["0.0.0.0/1", "10.0.0.0/8"])
+	not network.world_union(["0.0.0.0/1", "0.0.0.0/1"])
+	not network.world_union(["0.0.0.0/0", "128.0.0.0/1"])
+	not network.world_union("${var.cidrs}")
+}
+
+test_world_union_ipv6 if {
+	network.world_union(["::/1", "8000::/1"])
+	network.world_union(["::/1", "8000::/2", "c000::/2", "2001:db8::/32"])
+	not network.world_union(["::/1", "2001:db8::/32"])
+	not network.world_union(["0.0.0.0/1", "8000::/1"])
+}

@@ -12,7 +12,8 @@ blocks(obj, name) := [obj[name]] if is_object(obj[name])
 blocks(obj, name) := [] if not obj[name]
 
 # Resource types whose attributes name container images: these types, and
-# every type of the provider families below.
+# every type of the provider families below (`kubernetes_manifest` bodies
+# written as HCL objects and Cloud Run v2 services and jobs included).
 _image_resource_types := {
 	"docker_container",
 	"docker_service",
@@ -23,8 +24,12 @@ _image_resource_types := {
 	"google_cloudfunctions2_function",
 	"azurerm_container_group",
 	"azurerm_container_app",
+	"azurerm_container_app_job",
 	"azurerm_linux_web_app",
 	"azurerm_linux_function_app",
+	"azurerm_windows_web_app",
+	"azurerm_windows_function_app",
+	"aws_sagemaker_model",
 }
 
 _image_resource_prefixes := ["kubernetes_", "google_cloud_run_"]
@@ -38,19 +43,18 @@ takes_images(type) if {
 	startswith(type, prefix)
 }
 
-# The resources that take images, found once per document with set lookups
-# and two prefix tests (a Rego function call or a `regex.match` per resource
-# costs tens of thousands of instructions in regorus).
-_image_resources contains i if {
-	count(_image_resource_types & resource_types) > 0
-	some i, r in input.resources
-	r.type in _image_resource_types
-}
+# The resource types of this module that take images, from the distinct
+# types (a handful) rather than the resources (up to 120,000 in one module).
+_image_types := {t | some t in resource_types; takes_images(t)}
 
+# The resources that take images, found once per document; no resource is
+# visited when the module declares none of those types (each step of a walk
+# over `input.resources` costs tens of instructions on the VM, and a module
+# of 120,000 resources ran out of the 5,000,000-instruction budget here).
 _image_resources contains i if {
+	count(_image_types) > 0
 	some i, r in input.resources
-	some prefix in _image_resource_prefixes
-	startswith(r.type, prefix)
+	r.type in _image_types
 }
 
 # Every literal container image in a resource, with the JSON path of the
@@ -77,7 +81,8 @@ images contains {"path": ["resources", i, "config", "name"], "image": r.config.n
 # ECS/Batch container definitions written as a JSON string (heredoc or
 # literal) are decoded here; findings point at the attribute.
 images contains {"path": ["resources", i, "config", attr], "image": c.image, "ref": driftless.parse_image(c.image), "address": r.address} if {
-	some i, r in input.resources
+	some i in _image_resources
+	r := input.resources[i]
 	some attr in ["container_definitions", "container_properties"]
 	defs := r.config[attr]
 	is_string(defs)
@@ -94,7 +99,8 @@ _as_list(x) := [x] if is_object(x)
 # Container objects of kubernetes_* resources, written as blocks or as
 # attribute lists/objects: {"path": [...], "container": {...}, "address": ...}.
 kube_containers contains {"path": path, "container": c, "address": r.address} if {
-	some i, r in input.resources
+	some i in _image_resources
+	r := input.resources[i]
 	startswith(r.type, "kubernetes_")
 	some [p, v] in driftless.find_keys(r.config, {"container", "init_container"})
 	some suffix, c in _indexed(v)
@@ -110,3 +116,30 @@ _indexed(v) := {[]: v} if is_object(v)
 # `input.resources`, which most modules would walk for nothing (on the
 # compiled VM each step of such a walk costs thousands of instructions).
 resource_types := {r.type | some r in input.resources}
+
+# Image tags a `helm_release` sets through `set`/`set_string` entries whose
+# name is an image's tag (`image.tag`, `controller.image.tag`, `imageTag`):
+# {"path": [... "value"], "name": "image.tag", "tag": "latest", "address": ...}.
+# Values files and `values = [yamlencode(...)]` are not read here.
+helm_image_tags contains {"path": ["resources", i, "config", attr, j, "value"], "name": s.name, "tag": s.value, "address": r.address} if {
+	"helm_release" in resource_types
+	some i, r in input.resources
+	r.type == "helm_release"
+	some attr in ["set", "set_string"]
+	some j, s in blocks(r.config, attr)
+	is_string(s.name)
+	is_string(s.value)
+	_image_tag_name(lower(s.name))
+}
+
+_image_tag_name(name) if {
+	parts := split(name, ".")
+	count(parts) > 1
+	parts[count(parts) - 1] == "tag"
+	contains(parts[count(parts) - 2], "image")
+}
+
+_image_tag_name(name) if {
+	some suffix in ["imagetag", "image_tag"]
+	endswith(name, suffix)
+}

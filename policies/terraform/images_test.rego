@@ -78,3 +78,34 @@ test_malformed_digest_is_untagged if {
 	some f in untagged_image.deny with input as module([deployment("nginx@sha256:abc")])
 	contains(f.msg, "not a valid image reference")
 }
+
+test_more_resources_that_take_images if {
+	job := {"type": "azurerm_container_app_job", "name": "j", "address": "azurerm_container_app_job.j", "config": {"template": [{"container": [{"name": "c", "image": "acme/job:latest"}]}]}}
+	some f in latest_tag.deny with input as module([job])
+	f.path == ["resources", 0, "config", "template", 0, "container", 0, "image"]
+	model := {"type": "aws_sagemaker_model", "name": "m", "address": "aws_sagemaker_model.m", "config": {"primary_container": [{"image": "123.dkr.ecr.us-east-1.amazonaws.com/model"}]}}
+	count(untagged_image.deny) == 1 with input as module([model])
+	win := {"type": "azurerm_windows_web_app", "name": "w", "address": "azurerm_windows_web_app.w", "config": {"site_config": [{"application_stack": [{"docker_image_name": "acme/web:latest"}]}]}}
+	count(latest_tag.deny) == 1 with input as module([win])
+}
+
+test_cloud_run_v2_job_and_kubernetes_manifest if {
+	run := {"type": "google_cloud_run_v2_job", "name": "j", "address": "google_cloud_run_v2_job.j", "config": {"template": [{"template": [{"containers": [{"image": "gcr.io/acme/job:latest"}]}]}]}}
+	count(latest_tag.deny) == 1 with input as module([run])
+	manifest := {"type": "kubernetes_manifest", "name": "p", "address": "kubernetes_manifest.p", "config": {"manifest": {"kind": "Pod", "spec": {"containers": [{"name": "c", "image": "nginx:latest"}]}}}}
+	some f in latest_tag.deny with input as module([manifest])
+	f.path == ["resources", 0, "config", "manifest", "spec", "containers", 0, "image"]
+}
+
+helm(sets) := {"type": "helm_release", "name": "ingress", "address": "helm_release.ingress", "config": {"chart": "ingress-nginx", "set": sets}}
+
+test_helm_release_sets_latest_tag if {
+	r := helm([{"name": "replicaCount", "value": "2"}, {"name": "controller.image.tag", "value": "latest"}])
+	some f in latest_tag.deny with input as module([r])
+	f.path == ["resources", 0, "config", "set", 1, "value"]
+	contains(f.msg, "`controller.image.tag`")
+	count(latest_tag.deny) == 1 with input as module([helm([{"name": "image.tag", "value": "latest"}])])
+	count(latest_tag.deny) == 1 with input as module([helm([{"name": "global.imageTag", "value": "latest"}])])
+	count(latest_tag.deny) == 0 with input as module([helm([{"name": "image.tag", "value": "1.25.3"}])])
+	count(latest_tag.deny) == 0 with input as module([helm([{"name": "tag", "value": "latest"}])])
+}

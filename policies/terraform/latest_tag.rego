@@ -11,3 +11,10 @@ deny contains {"msg": msg, "path": item.path} if {
 	not data.driftless.lib.image.allowed(item.image, metadata.id)
 	msg := sprintf("%s uses image `%s` with the mutable `latest` tag", [item.address, item.image])
 }
+
+# A Helm release that sets an image tag to `latest`.
+deny contains {"msg": msg, "path": item.path} if {
+	some item in data.driftless.lib.terraform.helm_image_tags
+	item.tag == "latest"
+	msg := sprintf("%s sets `%s` to the mutable `latest` tag", [item.address, item.name])
+}

@@ -1,6 +1,10 @@
 # SSH001: a network rule opens SSH (22, a range containing it, or all
-# ports) to the internet: AWS security groups and network ACLs, GCP
-# firewalls, Azure network security groups and rules.
+# ports) to the internet: AWS security groups (default ones included),
+# network ACLs and Lightsail public ports, GCP firewalls (an ingress rule
+# with no source is open to 0.0.0.0/0, the provider's default), Azure
+# network security groups and rules. A source list whose blocks together
+# cover every address of a family (`0.0.0.0/1` + `128.0.0.0/1`, `::/1` +
+# `8000::/1`) is the internet too.
 package driftless.terraform.ssh_open_to_world
 
 metadata := {"id": "SSH001"}
@@ -35,10 +39,21 @@ _hits contains {"group": array.concat(base, ["ingress", j]), "path": array.conca
 	_aws_ports_include_22(rule)
 }
 
+_hits contains {"group": array.concat(base, ["ingress", j]), "path": array.concat(base, ["ingress", j, attr]), "source": _union_text(rule[attr]), "address": r.address} if {
+	some base, r in _security_group_like
+	some j, rule in data.driftless.lib.terraform.blocks(r.config, "ingress")
+	some attr in ["cidr_blocks", "ipv6_cidr_blocks"]
+	data.driftless.lib.network.world_union(rule[attr])
+	_aws_ports_include_22(rule)
+}
+
+# How a source list that covers every address is named in the message.
+_union_text(sources) := sprintf("%s (together every address)", [concat(" + ", sources)])
+
 _security_group_like[["resources", i, "config"]] := r if {
-	"aws_security_group" in data.driftless.lib.terraform.resource_types
+	count({"aws_security_group", "aws_default_security_group"} & data.driftless.lib.terraform.resource_types) > 0
 	some i, r in input.resources
-	r.type == "aws_security_group"
+	r.type in {"aws_security_group", "aws_default_security_group"}
 }
 
 _security_group_like[["modules", i, "config"]] := r if {
@@ -65,6 +80,16 @@ _hits contains {"group": ["resources", i], "path": ["resources", i, "config", at
 	is_array(r.config[attr])
 	some k, src in r.config[attr]
 	data.driftless.lib.network.world(src)
+}
+
+_hits contains {"group": ["resources", i], "path": ["resources", i, "config", attr], "source": _union_text(r.config[attr]), "address": r.address} if {
+	"aws_security_group_rule" in data.driftless.lib.terraform.resource_types
+	some i, r in input.resources
+	r.type == "aws_security_group_rule"
+	r.config.type == "ingress"
+	_aws_ports_include_22(r.config)
+	some attr in ["cidr_blocks", "ipv6_cidr_blocks"]
+	data.driftless.lib.network.world_union(r.config[attr])
 }
 
 # aws_vpc_security_group_ingress_rule
@@ -112,6 +137,20 @@ _hits contains {"group": ["resources", i], "path": ["resources", i, "config", at
 	data.driftless.lib.network.world(src)
 }
 
+# --- AWS Lightsail public ports --------------------------------------------
+
+_hits contains {"group": ["resources", i, "config", "port_info", j], "path": ["resources", i, "config", "port_info", j, attr, k], "source": src, "address": r.address} if {
+	"aws_lightsail_instance_public_ports" in data.driftless.lib.terraform.resource_types
+	some i, r in input.resources
+	r.type == "aws_lightsail_instance_public_ports"
+	some j, port in data.driftless.lib.terraform.blocks(r.config, "port_info")
+	_aws_ports_include_22(port)
+	some attr in ["cidrs", "ipv6_cidrs"]
+	is_array(port[attr])
+	some k, src in port[attr]
+	data.driftless.lib.network.world(src)
+}
+
 # --- GCP firewalls --------------------------------------------------------
 
 _hits contains {"group": ["resources", i], "path": ["resources", i, "config", "source_ranges", k], "source": src, "address": r.address} if {
@@ -126,6 +165,69 @@ _hits contains {"group": ["resources", i], "path": ["resources", i, "config", "s
 	some k, src in r.config.source_ranges
 	data.driftless.lib.network.world(src)
 }
+
+_hits contains {"group": ["resources", i], "path": ["resources", i, "config", "source_ranges"], "source": _union_text(r.config.source_ranges), "address": r.address} if {
+	some i, r in _gcp_ingress_allowing_22
+	data.driftless.lib.network.world_union(r.config.source_ranges)
+}
+
+# An ingress firewall that names no source at all applies to every
+# address: the provider sends 0.0.0.0/0 (its documented default).
+_hits contains {"group": ["resources", i], "path": ["resources", i, "config", "source_ranges"], "source": "0.0.0.0/0 (no `source_ranges`, `source_tags` or `source_service_accounts`: the provider's default)", "address": r.address} if {
+	some i, r in _gcp_ingress_allowing_22
+	every attr in ["source_ranges", "source_tags", "source_service_accounts"] {
+		object.get(r.config, attr, null) == null
+	}
+}
+
+_gcp_ingress_allowing_22[i] := r if {
+	"google_compute_firewall" in data.driftless.lib.terraform.resource_types
+	some i, r in input.resources
+	r.type == "google_compute_firewall"
+	data.driftless.lib.network.lower_text(object.get(r.config, "direction", "INGRESS")) == "ingress"
+	not r.config.disabled == true
+	some allow in data.driftless.lib.terraform.blocks(r.config, "allow")
+	_gcp_allows_22(allow)
+}
+
+# Firewall policy rules (network, regional and hierarchical policies):
+# `match { src_ip_ranges, layer4_configs { ip_protocol, ports } }`.
+_hits contains {"group": ["resources", i], "path": array.concat(m.path, ["src_ip_ranges", k]), "source": src, "address": r.address} if {
+	some i, r in _gcp_policy_rules_allowing_22
+	some m in _gcp_policy_matches(i, r)
+	some k, src in m.match.src_ip_ranges
+	data.driftless.lib.network.world(src)
+}
+
+_hits contains {"group": ["resources", i], "path": array.concat(m.path, ["src_ip_ranges"]), "source": _union_text(m.match.src_ip_ranges), "address": r.address} if {
+	some i, r in _gcp_policy_rules_allowing_22
+	some m in _gcp_policy_matches(i, r)
+	data.driftless.lib.network.world_union(m.match.src_ip_ranges)
+}
+
+_gcp_policy_rule_types := {
+	"google_compute_network_firewall_policy_rule",
+	"google_compute_region_network_firewall_policy_rule",
+	"google_compute_firewall_policy_rule",
+}
+
+_gcp_policy_rules_allowing_22[i] := r if {
+	count(_gcp_policy_rule_types & data.driftless.lib.terraform.resource_types) > 0
+	some i, r in input.resources
+	r.type in _gcp_policy_rule_types
+	data.driftless.lib.network.lower_text(r.config.action) == "allow"
+	data.driftless.lib.network.lower_text(r.config.direction) == "ingress"
+	not r.config.disabled == true
+	some m in data.driftless.lib.terraform.blocks(r.config, "match")
+	some l4 in data.driftless.lib.terraform.blocks(m, "layer4_configs")
+	# the `allow` shape: `ports` only when written (none means all ports)
+	_gcp_allows_22(object.union(object.filter(l4, ["ports"]), {"protocol": l4.ip_protocol}))
+}
+
+_gcp_policy_matches(i, r) := [{"path": ["resources", i, "config", "match", j], "match": m} |
+	some j, m in data.driftless.lib.terraform.blocks(r.config, "match")
+	is_array(m.src_ip_ranges)
+]
 
 _gcp_allows_22(allow) if data.driftless.lib.network.all_traffic(allow.protocol)
 
@@ -152,6 +254,16 @@ _hits contains {"group": base, "path": array.concat(base, src_path), "source": s
 	_azure_ports_include_22(rule)
 	some src_path, src in _azure_sources(rule)
 	data.driftless.lib.network.world(src)
+}
+
+_hits contains {"group": base, "path": array.concat(base, ["source_address_prefixes"]), "source": _union_text(rule.source_address_prefixes), "address": r.address} if {
+	some base, rule in _azure_rules
+	r := _azure_owner[base]
+	data.driftless.lib.network.lower_text(rule.direction) == "inbound"
+	data.driftless.lib.network.lower_text(rule.access) == "allow"
+	data.driftless.lib.network.tcp_or_all(rule.protocol)
+	_azure_ports_include_22(rule)
+	data.driftless.lib.network.world_union(rule.source_address_prefixes)
 }
 
 _azure_rules[["resources", i, "config"]] := r.config if {

@@ -112,3 +112,61 @@ test_one_finding_per_network_rule if {
 	[r.path | some r in f.related] == [["resources", 0, "config", "ingress", 0, "ipv6_cidr_blocks", 0]]
 	f.fingerprint == `aws_security_group.a ["ingress", 0]`
 }
+
+test_gcp_ingress_without_source_is_open_to_the_world if {
+	fw := res("google_compute_firewall", {"allow": [{"protocol": "tcp", "ports": ["22"]}]})
+	some f in ssh_open_to_world.deny with input as fw
+	contains(f.msg, "the provider's default")
+	f.path == ["resources", 0, "config", "source_ranges"]
+	sa := res("google_compute_firewall", {"source_service_accounts": ["a@b"], "allow": [{"protocol": "tcp", "ports": ["22"]}]})
+	count(ssh_open_to_world.deny) == 0 with input as sa
+	egress := res("google_compute_firewall", {"direction": "EGRESS", "allow": [{"protocol": "tcp", "ports": ["22"]}]})
+	count(ssh_open_to_world.deny) == 0 with input as egress
+	http := res("google_compute_firewall", {"allow": [{"protocol": "tcp", "ports": ["443"]}]})
+	count(ssh_open_to_world.deny) == 0 with input as http
+}
+
+test_source_lists_covering_every_address if {
+	halves := ["0.0.0.0/1", "128.0.0.0/1"]
+	fw := res("google_compute_firewall", {"source_ranges": halves, "allow": [{"protocol": "tcp", "ports": ["22"]}]})
+	some f in ssh_open_to_world.deny with input as fw
+	contains(f.msg, "0.0.0.0/1 + 128.0.0.0/1 (together every address)")
+	count(ssh_open_to_world.deny) == 1 with input as sg({"from_port": 22, "to_port": 22, "protocol": "tcp", "cidr_blocks": halves})
+	rule := res("aws_security_group_rule", {"type": "ingress", "protocol": "tcp", "from_port": 22, "to_port": 22, "cidr_blocks": halves})
+	count(ssh_open_to_world.deny) == 1 with input as rule
+	nsg := res("azurerm_network_security_rule", {"direction": "Inbound", "access": "Allow", "protocol": "Tcp", "destination_port_range": "22", "source_address_prefixes": halves})
+	count(ssh_open_to_world.deny) == 1 with input as nsg
+	count(ssh_open_to_world.deny) == 0 with input as sg({"from_port": 22, "to_port": 22, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/1"]})
+}
+
+test_default_security_group_and_lightsail if {
+	default_sg := res("aws_default_security_group", {"ingress": [{"from_port": 0, "to_port": 0, "protocol": "-1", "cidr_blocks": ["0.0.0.0/0"]}]})
+	count(ssh_open_to_world.deny) == 1 with input as default_sg
+	ports := res("aws_lightsail_instance_public_ports", {"port_info": [{"protocol": "tcp", "from_port": 80, "to_port": 80}, {"protocol": "tcp", "from_port": 22, "to_port": 22, "cidrs": ["0.0.0.0/0"]}]})
+	some f in ssh_open_to_world.deny with input as ports
+	f.path == ["resources", 0, "config", "port_info", 1, "cidrs", 0]
+	private := res("aws_lightsail_instance_public_ports", {"port_info": [{"protocol": "tcp", "from_port": 22, "to_port": 22, "cidrs": ["10.0.0.0/8"]}]})
+	count(ssh_open_to_world.deny) == 0 with input as private
+}
+
+test_ipv6_halves_are_the_world if {
+	count(ssh_open_to_world.deny) == 1 with input as sg({"from_port": 22, "to_port": 22, "protocol": "tcp", "ipv6_cidr_blocks": ["::/1", "8000::/1"]})
+	rule := res("aws_security_group_rule", {"type": "ingress", "protocol": "tcp", "from_port": 22, "to_port": 22, "ipv6_cidr_blocks": ["::/1", "8000::/1"]})
+	count(ssh_open_to_world.deny) == 1 with input as rule
+}
+
+policy_rule(action, ranges, l4) := res("google_compute_network_firewall_policy_rule", {
+	"action": action, "direction": "INGRESS", "priority": 1000,
+	"match": [{"src_ip_ranges": ranges, "layer4_configs": [l4]}],
+})
+
+test_gcp_firewall_policy_rules if {
+	open := policy_rule("allow", ["0.0.0.0/0"], {"ip_protocol": "tcp", "ports": ["22"]})
+	some f in ssh_open_to_world.deny with input as open
+	f.path == ["resources", 0, "config", "match", 0, "src_ip_ranges", 0]
+	count(ssh_open_to_world.deny) == 1 with input as policy_rule("allow", ["0.0.0.0/1", "128.0.0.0/1"], {"ip_protocol": "all"})
+	count(ssh_open_to_world.deny) == 1 with input as policy_rule("allow", ["0.0.0.0/0"], {"ip_protocol": "tcp"})
+	count(ssh_open_to_world.deny) == 0 with input as policy_rule("deny", ["0.0.0.0/0"], {"ip_protocol": "tcp", "ports": ["22"]})
+	count(ssh_open_to_world.deny) == 0 with input as policy_rule("allow", ["35.235.240.0/20"], {"ip_protocol": "tcp", "ports": ["22"]})
+	count(ssh_open_to_world.deny) == 0 with input as policy_rule("allow", ["0.0.0.0/0"], {"ip_protocol": "tcp", "ports": ["443"]})
+}

@@ -63,3 +63,47 @@ fn block<'a>(b: &'a HclBlock, loc: Loc<'a>) -> Block<'a> {
         body: body(&b.body, loc),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every construct here is valid HCL (`terraform fmt` accepts each), so
+    /// none may end in PARSE001: newlines inside `for` expressions before an
+    /// operator, `?` or `:`, inside function-call arguments and arrays, and
+    /// inside template interpolations.
+    #[test]
+    fn newlines_terraform_accepts_parse() {
+        let cases = [
+            "for object value before ?/:",
+            "a = {\n  for k, v in x : k =>\n  v.x\n  ? 1\n  : 2\n}\n",
+            "for object value before an operator",
+            "a = {\n  for k, v in x : k => v.a\n  + 1\n}\n",
+            "for object key before an operator",
+            "a = {\n  for k, v in x : k\n  == \"a\" ? \"x\" : k => v\n}\n",
+            "for object collection before ?/:",
+            "a = {\n  for k, v in x\n  ? y\n  : z : k => v\n}\n",
+            "for list collection before ?/:",
+            "a = [\n  for v in x\n  ? y\n  : z : v\n]\n",
+            "for list value before ?/:",
+            "a = [\n  for v in x :\n  v.x\n  ? 1\n  : 2\n]\n",
+            "for condition before an operator",
+            "a = [for v in x : v\n  if v\n  != null]\n",
+            "function argument before ?/:",
+            "a = merge(\n  x,\n  y\n  ? {}\n  : { a = 1 }\n)\n",
+            "function argument before an operator",
+            "a = f(\n  x\n  + 1,\n  y\n)\n",
+            "array item before ?/:",
+            "a = [\n  y\n  ? 1\n  : 2,\n  3\n]\n",
+            "interpolation before ?/:",
+            "a = \"x-${\n  y == \"1\" ? \"2\" :\n  y == \"3\" ? \"4\" : \"\"\n}\"\n",
+        ];
+        for pair in cases.chunks(2) {
+            let (what, text) = (pair[0], pair[1]);
+            let file = Arc::new(SourceFile::new("main.tf", text));
+            if let Err(e) = parse(&file) {
+                panic!("{what}: `{text}` did not parse: {e:?}");
+            }
+        }
+    }
+}

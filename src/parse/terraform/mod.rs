@@ -199,7 +199,7 @@ fn classify(name: &str) -> Option<(u8, Syntax)> {
         "terraform.tfvars.json" => (2, Syntax::Json),
         n if n.ends_with(".auto.tfvars") => (3, Syntax::Hcl),
         n if n.ends_with(".auto.tfvars.json") => (3, Syntax::Json),
-        n if n.ends_with(".tf") => (0, Syntax::Hcl),
+        n if n.ends_with(".tf") || n == "terragrunt.hcl" => (0, Syntax::Hcl),
         n if n.ends_with(".tf.json") => (0, Syntax::Json),
         _ => return None,
     })
