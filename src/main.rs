@@ -1,9 +1,8 @@
-// The global allocator is mimalloc, installed by regorus's
-// `allocator-memory-limits` feature (Cargo.toml): parsing and rule evaluation
-// allocate many small, short-lived values from several threads, where it is
-// markedly faster than the system allocator (BENCHMARKS.md), and its
-// allocation counts let regorus stop a rule that allocates past the limit
-// set in `workspace` (docs/safety.md).
+/// mimalloc: parsing and rule evaluation allocate many small, short-lived
+/// values from several threads, where it is markedly faster than the
+/// system allocator (BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
     quiet_library_backtraces();

@@ -35,13 +35,6 @@ pub const RULE_TIME_LIMIT: Duration = Duration::from_secs(5);
 /// budget of work, not the machine's load, decides.
 pub const VM_TIME_BACKSTOP: Duration = Duration::from_secs(60);
 
-/// Memory the process may hold while rules evaluate: past it, regorus stops
-/// the rule that is allocating with an error naming it (exit 2), instead of
-/// the process growing until the system kills it (a user policy that
-/// doubles a string forty times asked for 17 TB). A scan of 50,000 files
-/// peaks at about 160 MB (BENCHMARKS.md), a 50 MB manifest at 180 MB.
-pub const MEMORY_LIMIT: u64 = 1 << 30;
-
 /// One loaded rule package.
 #[derive(Clone, Debug)]
 pub struct RulePackage {
@@ -414,7 +407,6 @@ pub struct Engines {
 impl Engines {
     /// Engines over a policy set; nothing is prepared until first use.
     pub fn new(set: Arc<PolicySet>, options: EngineOptions) -> Engines {
-        regorus::set_global_memory_limit(Some(MEMORY_LIMIT));
         Engines {
             set,
             options,
