@@ -12,7 +12,6 @@ import {
   LanguageClientOptions,
   ServerOptions,
   State,
-  TransportKind,
 } from "vscode-languageclient/node";
 
 import { hostEnvironment, resolveBinary, ResolvedBinary, serverCommand } from "./binary";
@@ -96,11 +95,13 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
   }
   output.appendLine(`Starting ${binary.command} lsp (found via ${binary.source})`);
   const command = serverCommand(binary, workspaceFolder());
+  // No `transport`: with TransportKind.stdio the client appends `--stdio`
+  // to the arguments, which `driftless lsp` rejects; without one it talks
+  // over the process's stdin/stdout all the same.
   const serverOptions: ServerOptions = {
     command: command.command,
     args: command.args,
     options: command.options,
-    transport: TransportKind.stdio,
   };
   const clientOptions: LanguageClientOptions = {
     // Every entry has a scheme, so each is a valid document filter.
