@@ -100,7 +100,38 @@ async function main() {
     if (!/driftless \d+\.\d+\.\d+/.test(status)) {
       throw new Error("the status bar does not show driftless and its version");
     }
-    console.log("e2e: the Problems panel shows TAG001 from the extension");
+
+    // The quick fix on the finding: Ctrl+. offers the suppression; applying
+    // it inserts the comment above the line.
+    await page.locator(".monaco-editor .view-line", { hasText: "alpine:latest" }).first().click();
+    await page.keyboard.press("End");
+    await page.keyboard.press("ArrowLeft");
+    await page.keyboard.press("Control+.");
+    const fix = page.locator(".action-widget, .context-view", { hasText: "Suppress TAG001" });
+    await fix.first().waitFor({ timeout: 30000 });
+    await page.keyboard.press("Enter");
+    await page
+      .locator(".monaco-editor .view-line", { hasText: "driftless:ignore[TAG001] <reason>" })
+      .first()
+      .waitFor({ timeout: 30000 });
+    console.log("Quick fix: inserted # driftless:ignore[TAG001] <reason>");
+
+    // "Explain rule under cursor" on the finding (now on line 2) opens the
+    // rule's explanation in a Markdown preview.
+    await page.locator(".monaco-editor .view-line", { hasText: "alpine:latest" }).first().click();
+    await page.keyboard.press("End");
+    await page.keyboard.press("ArrowLeft");
+    await page.keyboard.press("F1");
+    await page.keyboard.type("driftless: Explain rule under cursor");
+    await page.waitForTimeout(500);
+    await page.keyboard.press("Enter");
+    await page.locator(".tab", { hasText: "TAG001" }).first().waitFor({ timeout: 30000 });
+    console.log("Explain: a preview tab for TAG001 is open");
+    if (process.env.DRIFTLESS_E2E_SCREENSHOT) {
+      await page.waitForTimeout(2000);
+      await page.screenshot({ path: process.env.DRIFTLESS_E2E_SCREENSHOT });
+    }
+    console.log("e2e: the Problems panel shows TAG001 from the extension; quick fix and explain work");
   } catch (e) {
     const page = browser && browser.contexts().flatMap((c) => c.pages())[0];
     if (page) {
