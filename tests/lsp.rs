@@ -503,3 +503,148 @@ fn config_file_and_inline_suppressions_are_honoured() {
 
     assert_eq!(client.shutdown(), Some(0));
 }
+
+impl Client {
+    /// `initialize` with the editor's settings as initialization options.
+    fn initialize_with(&mut self, root: &Path, options: Value) -> Value {
+        let response = self.request(
+            "initialize",
+            json!({
+                "processId": null,
+                "rootUri": file_uri(root),
+                "workspaceFolders": [{"uri": file_uri(root), "name": "w"}],
+                "capabilities": {},
+                "initializationOptions": options,
+            }),
+        );
+        self.notify("initialized", json!({}));
+        response
+    }
+
+    /// The next `window/showMessage` text.
+    fn shown_message(&mut self) -> String {
+        let msg = self.wait("a shown message", |m| m["method"] == "window/showMessage");
+        msg["params"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+}
+
+#[test]
+fn editor_settings_apply_at_start_and_on_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::create_dir_all(root.join(".git")).unwrap();
+    std::fs::create_dir_all(root.join("ci")).unwrap();
+    // The workspace's own config would ignore TAG001; the setting names
+    // another file, which ignores TAG002 instead.
+    std::fs::write(root.join(".driftless.yaml"), "ignore: [TAG001]\n").unwrap();
+    let named = root.join("ci/driftless.yaml");
+    std::fs::write(&named, "ignore: [TAG002]\n").unwrap();
+    let mut client = Client::spawn(&root);
+    client.initialize_with(
+        &root,
+        json!({"driftless": {"config": "ci/driftless.yaml", "strict": true, "path": "/ignored"}}),
+    );
+
+    // strict enables TAG003; the named config drops TAG002, keeps TAG001.
+    let docker = file_uri(&root.join("Dockerfile"));
+    let text = "FROM alpine:3.20.3\nFROM busybox\nFROM nginx:latest\n";
+    client.open(&docker, "dockerfile", text);
+    let mut got = codes(&client.diagnostics(&docker, Some(1)));
+    got.sort();
+    got.dedup();
+    assert_eq!(got, vec!["TAG001", "TAG003"]);
+
+    // A settings change re-lints open documents without a restart:
+    // select replaces the rule choice, strict is off again.
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"driftless": {"select": ["TAG002"]}}}),
+    );
+    let diags = client.diagnostics(&docker, Some(1));
+    assert_eq!(codes(&diags), vec!["TAG002"], "{diags:#?}");
+
+    // Saving the file the setting names applies it too.
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"driftless": {"config": "ci/driftless.yaml"}}}),
+    );
+    let mut got = codes(&client.diagnostics(&docker, Some(1)));
+    got.sort();
+    assert_eq!(got, vec!["TAG001"]);
+    std::fs::write(&named, "ignore: [TAG001]\n").unwrap();
+    client.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": file_uri(&named)}}),
+    );
+    let diags = client.diagnostics(&docker, Some(1));
+    assert_eq!(codes(&diags), vec!["TAG002"], "{diags:#?}");
+
+    // Invalid settings are shown and change nothing.
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"driftless": {"strict": "yes"}}}),
+    );
+    let message = client.shown_message();
+    assert!(
+        message.contains("invalid `driftless` settings"),
+        "{message}"
+    );
+
+    // An unknown rule ID is shown, like `--select` makes scan exit 2.
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"driftless": {"select": ["NOPE001"]}}}),
+    );
+    let message = client.shown_message();
+    assert!(message.contains("unknown rule ID `NOPE001`"), "{message}");
+
+    // A named config file that does not exist is an error, not the defaults
+    // in silence.
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"driftless": {"config": "missing.yaml"}}}),
+    );
+    let message = client.shown_message();
+    assert!(message.contains("missing.yaml"), "{message}");
+
+    assert_eq!(client.shutdown(), Some(0));
+}
+
+#[test]
+fn explain_request_answers_from_the_catalogue_in_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::create_dir_all(root.join(".git")).unwrap();
+    std::fs::write(root.join(".driftless.yaml"), "severity:\n  TAG001: low\n").unwrap();
+    let mut client = Client::spawn(&root);
+    let init = client.initialize(&root);
+    assert_eq!(
+        init["result"]["capabilities"]["experimental"]["explainProvider"], true,
+        "{init}"
+    );
+
+    let response = client.request("driftless/explain", json!({"id": "tag001"}));
+    let e = &response["result"];
+    assert_eq!(e["id"], "TAG001", "{response}");
+    assert_eq!(e["severity"], "low", "the config's override: {response}");
+    assert!(e["href"].as_str().unwrap().ends_with("#tag001"));
+    let markdown = e["markdown"].as_str().unwrap();
+    assert!(markdown.starts_with("# TAG001"), "{markdown}");
+    assert!(markdown.contains("**How to fix:**"), "{markdown}");
+
+    let response = client.request("driftless/explain", json!({"id": "NOPE001"}));
+    assert!(
+        response["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("NOPE001"),
+        "{response}"
+    );
+    let response = client.request("driftless/explain", json!({}));
+    assert!(response["error"].is_object(), "{response}");
+
+    assert_eq!(client.shutdown(), Some(0));
+}

@@ -7,8 +7,10 @@
 //! and `lsp-types`; the linting itself is the scan pipeline (see [`lint`]).
 
 pub mod convert;
+pub mod explain;
 pub mod lint;
 pub mod server;
+pub mod settings;
 pub mod uri;
 
 use std::path::{Path, PathBuf};
@@ -22,7 +24,8 @@ use lsp_types::{
 
 use crate::config::Config;
 use crate::scan;
-use crate::workspace::{self, Evaluation, Flags, Workspace};
+use crate::workspace::{self, Evaluation, Workspace};
+use settings::EditorSettings;
 
 /// Runs the server on stdin/stdout and returns the process exit code: 0
 /// after `shutdown` + `exit`, 1 when the client exits without `shutdown`
@@ -50,6 +53,13 @@ pub fn serve(conn: &Connection) -> u8 {
     };
     let params: InitializeParams = serde_json::from_value(params).unwrap_or_default();
     let root = workspace_root(&params);
+    let (settings, settings_error) = match &params.initialization_options {
+        Some(options) => match EditorSettings::from_value(options) {
+            Ok(s) => (s, None),
+            Err(e) => (EditorSettings::default(), Some(e)),
+        },
+        None => (EditorSettings::default(), None),
+    };
     let result = serde_json::json!({
         "capabilities": capabilities(),
         "serverInfo": { "name": "driftless", "version": env!("CARGO_PKG_VERSION") },
@@ -58,7 +68,11 @@ pub fn serve(conn: &Connection) -> u8 {
         eprintln!("driftless lsp: {e}");
         return 1;
     }
-    let mut server = server::Server::new(configure(conn, root.as_deref()), root);
+    if let Some(e) = settings_error {
+        server::show(conn, MessageType::ERROR, format!("driftless: {e}"));
+    }
+    let setup = configure(conn, root.as_deref(), &settings);
+    let mut server = server::Server::new(setup, root, settings);
     match server.run(conn) {
         server::Exit::Clean => 0,
         server::Exit::Abrupt => 1,
@@ -67,18 +81,19 @@ pub fn serve(conn: &Connection) -> u8 {
 
 /// Reads the workspace's configuration and policies into what the server
 /// lints with — through [`crate::workspace`], the setup `driftless scan`
-/// uses, without flags — telling the user (a message in the editor) about
-/// a broken config file or policy and linting with what could be loaded.
-/// Run at start-up and whenever the config file is saved, so a changed
-/// `.driftless.yaml` applies without a restart.
-pub fn configure(conn: &Connection, root: Option<&Path>) -> server::Setup {
+/// uses, with the editor's settings as its flags — telling the user (a
+/// message in the editor) about a broken config file, an unknown rule ID
+/// or a broken policy and linting with what could be loaded. Run at
+/// start-up, whenever the config file is saved and whenever the editor's
+/// settings change, so neither needs a restart.
+pub fn configure(conn: &Connection, root: Option<&Path>, editor: &EditorSettings) -> server::Setup {
     let mut messages = Vec::new();
-    let config_path = root.and_then(workspace::find_config);
+    let config_path = config_file(root, editor);
     let config = workspace::load_config(config_path.as_deref()).unwrap_or_else(|errors| {
         messages.extend(errors.iter().map(|e| e.to_string()));
         Config::default()
     });
-    let (ws, problems) = Workspace::open(config, &Flags::default(), Evaluation::default());
+    let (ws, problems) = Workspace::open(config, &editor.flags(), Evaluation::default());
     messages.extend(problems.lines());
     for m in messages {
         server::show(conn, MessageType::ERROR, format!("driftless: {m}"));
@@ -108,14 +123,24 @@ pub fn configure(conn: &Connection, root: Option<&Path>) -> server::Setup {
         .unwrap_or(scan::DEFAULT_MAX_FILE_SIZE);
     server::Setup {
         engines: ws.engines,
+        catalogue: ws.catalogue,
         filter,
         max_file_size,
     }
 }
 
+/// The configuration file in force: the one the `driftless.config` setting
+/// names (a missing one is an error the user sees, like `--config`), else
+/// the `.driftless.yaml` found upward from the workspace folder.
+pub fn config_file(root: Option<&Path>, editor: &EditorSettings) -> Option<PathBuf> {
+    editor
+        .config_path(root)
+        .or_else(|| root.and_then(workspace::find_config))
+}
+
 /// What the server tells the client it does: full-text sync with save
 /// notifications (IaC files are small and re-parsed whole anyway), UTF-16
-/// positions, and quick fixes.
+/// positions, quick fixes, and the `driftless/explain` request.
 pub fn capabilities() -> ServerCapabilities {
     ServerCapabilities {
         position_encoding: Some(PositionEncodingKind::UTF16),
@@ -133,6 +158,8 @@ pub fn capabilities() -> ServerCapabilities {
             code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
             ..CodeActionOptions::default()
         })),
+        // Server extensions a client may call: `driftless/explain`.
+        experimental: Some(serde_json::json!({ "explainProvider": true })),
         ..ServerCapabilities::default()
     }
 }

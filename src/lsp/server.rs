@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
 use lsp_types::notification::{
-    DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument,
-    LogMessage, Notification as _, PublishDiagnostics, ShowMessage,
+    DidChangeConfiguration, DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument,
+    DidSaveTextDocument, LogMessage, Notification as _, PublishDiagnostics, ShowMessage,
 };
 use lsp_types::request::{CodeActionRequest, Request as _};
 use lsp_types::{
@@ -26,11 +26,14 @@ use lsp_types::{
 };
 
 use super::convert;
+use super::explain;
 use super::lint::{self, Buffer};
+use super::settings::EditorSettings;
 use super::uri;
 use crate::discover::FileKind;
 use crate::engine::Engines;
 use crate::finding::Finding;
+use crate::rules::Catalogue;
 
 /// How long the client must be quiet after a change before re-linting.
 pub const DEBOUNCE: Duration = Duration::from_millis(200);
@@ -49,6 +52,9 @@ struct Open {
 /// What the server lints with, from the workspace's configuration.
 pub struct Setup {
     pub engines: Engines,
+    /// The rules with the config's severity overrides (what `explain`
+    /// answers from).
+    pub catalogue: Catalogue,
     pub filter: lint::Filter,
     pub max_file_size: u64,
 }
@@ -56,11 +62,14 @@ pub struct Setup {
 /// Everything the server knows between messages.
 pub struct Server {
     engines: Engines,
+    catalogue: Catalogue,
     filter: lint::Filter,
     max_file_size: u64,
     /// The workspace root, where the configuration file is looked up again
     /// when it is saved.
     root: Option<PathBuf>,
+    /// The editor's settings, applied again whenever the setup is rebuilt.
+    settings: EditorSettings,
     docs: BTreeMap<String, Open>,
     /// Documents changed since they were last linted, and since when.
     dirty: BTreeSet<String>,
@@ -80,13 +89,16 @@ pub enum Exit {
 }
 
 impl Server {
-    /// A server linting with this setup, for the workspace at `root`.
-    pub fn new(setup: Setup, root: Option<PathBuf>) -> Server {
+    /// A server linting with this setup, for the workspace at `root`, with
+    /// the editor's settings the setup was made with.
+    pub fn new(setup: Setup, root: Option<PathBuf>, settings: EditorSettings) -> Server {
         Server {
             engines: setup.engines,
+            catalogue: setup.catalogue,
             filter: setup.filter,
             max_file_size: setup.max_file_size,
             root,
+            settings,
             docs: BTreeMap::new(),
             dirty: BTreeSet::new(),
             dirty_since: None,
@@ -186,6 +198,8 @@ impl Server {
                 }
                 Err(e) => Response::new_err(id, ErrorCode::InvalidParams as i32, e.to_string()),
             }
+        } else if req.method == explain::METHOD {
+            self.explain(id, req.params)
         } else {
             Response::new_err(
                 id,
@@ -196,8 +210,32 @@ impl Server {
         send(conn, response.into());
     }
 
+    /// Answers `driftless/explain` from the catalogue in force; an unknown
+    /// ID is an error that names it.
+    fn explain(&self, id: lsp_server::RequestId, params: serde_json::Value) -> Response {
+        let params = match serde_json::from_value::<explain::ExplainParams>(params) {
+            Ok(p) => p,
+            Err(e) => {
+                return Response::new_err(id, ErrorCode::InvalidParams as i32, e.to_string());
+            }
+        };
+        match explain::explain(&self.catalogue, &params.id) {
+            Some(explanation) => Response::new_ok(id, explanation),
+            None => Response::new_err(
+                id,
+                ErrorCode::InvalidParams as i32,
+                format!("unknown rule ID `{}` (see `driftless rules`)", params.id),
+            ),
+        }
+    }
+
     fn notification(&mut self, conn: &Connection, n: &Notification) {
         match n.method.as_str() {
+            DidChangeConfiguration::METHOD => {
+                self.guarded(conn, "didChangeConfiguration", |s, c| {
+                    s.did_change_configuration(c, n)
+                });
+            }
             DidOpenTextDocument::METHOD => {
                 self.guarded(conn, "didOpen", |s, c| s.did_open(c, n));
             }
@@ -256,7 +294,7 @@ impl Server {
         let Ok(p) = serde_json::from_value::<DidSaveTextDocumentParams>(n.params.clone()) else {
             return;
         };
-        if is_config_file(&p.text_document.uri) {
+        if self.is_config_file(&p.text_document.uri) {
             return self.reconfigure(conn);
         }
         let key = p.text_document.uri.as_str().to_string();
@@ -269,11 +307,40 @@ impl Server {
         self.lint_now(conn, &key);
     }
 
-    /// The configuration file was saved: read it (and the policies it
-    /// names) again and re-lint every open document with it.
+    /// New editor settings (`{"settings": {"driftless": {...}}}`): set the
+    /// workspace up again with them and re-lint every open document. Invalid
+    /// settings are shown and the previous ones stay in force.
+    fn did_change_configuration(&mut self, conn: &Connection, n: &Notification) {
+        let settings = n.params.get("settings").unwrap_or(&serde_json::Value::Null);
+        match EditorSettings::from_value(settings) {
+            Ok(settings) => {
+                self.settings = settings;
+                self.reconfigure(conn);
+            }
+            Err(e) => show(conn, MessageType::ERROR, format!("driftless: {e}")),
+        }
+    }
+
+    /// A `.driftless.yaml` (or `.yml`), wherever it is, or the file the
+    /// `driftless.config` setting names: saving one may change what the
+    /// workspace's configuration is.
+    fn is_config_file(&self, uri: &Uri) -> bool {
+        let Some(path) = uri::to_path(uri.as_str()) else {
+            return false;
+        };
+        let named = path
+            .file_name()
+            .is_some_and(|n| crate::config::FILE_NAMES.contains(&n.to_string_lossy().as_ref()));
+        named || self.settings.config_path(self.root.as_deref()) == Some(path)
+    }
+
+    /// The configuration file was saved or the editor's settings changed:
+    /// read the configuration (and the policies it names) again and
+    /// re-lint every open document with it.
     fn reconfigure(&mut self, conn: &Connection) {
-        let setup = super::configure(conn, self.root.as_deref());
+        let setup = super::configure(conn, self.root.as_deref(), &self.settings);
         self.engines = setup.engines;
+        self.catalogue = setup.catalogue;
         self.filter = setup.filter;
         self.max_file_size = setup.max_file_size;
         let keys: Vec<String> = self.docs.keys().cloned().collect();
@@ -412,14 +479,6 @@ impl Server {
 
 /// A path for buffers that have no file yet (`untitled:Untitled-1`): the
 /// name is enough for the parsers.
-/// A `.driftless.yaml` (or `.yml`), wherever it is: saving one may change
-/// what the workspace's configuration is.
-fn is_config_file(uri: &Uri) -> bool {
-    uri::to_path(uri.as_str())
-        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-        .is_some_and(|name| crate::config::FILE_NAMES.contains(&name.as_str()))
-}
-
 fn untitled_path(uri: &Uri) -> PathBuf {
     let text = uri.as_str();
     PathBuf::from(text.rsplit([':', '/']).next().unwrap_or(text))
