@@ -150,7 +150,18 @@ pub struct ScanResult {
 /// One unit of parallel work.
 enum Item<'a> {
     File(&'a Path, FileKind),
-    Module(&'a Path, &'a Module),
+    Module(ParsedModule<'a>),
+}
+
+/// A Terraform module read and parsed, waiting to be evaluated. Every
+/// module is parsed before any is evaluated, so that a module another one
+/// calls by a local path is known to be a child ([`parse::terraform::mark_children`]).
+struct ParsedModule<'a> {
+    dir: &'a Path,
+    parsed: Parsed,
+    files: usize,
+    requested: Option<&'a std::collections::BTreeSet<PathBuf>>,
+    parse_time: Duration,
 }
 
 /// Runs discovery, parsing and evaluation over `options.paths`.
@@ -180,11 +191,12 @@ pub fn nothing_to_scan(empty: &[PathBuf]) -> Option<String> {
 /// Reads, parses and evaluates discovered files in parallel.
 pub fn analyse(found: &Discovered, options: &ScanOptions, engines: &Engines) -> ScanResult {
     let started = Instant::now();
+    let modules = parse_modules(found, options);
     let items: Vec<Item> = found
         .files
         .iter()
         .map(|(p, k)| Item::File(p, *k))
-        .chain(found.modules.iter().map(|(d, m)| Item::Module(d, m)))
+        .chain(modules.into_iter().map(Item::Module))
         .collect();
     let progress = Progress {
         done: Default::default(),
@@ -199,7 +211,7 @@ pub fn analyse(found: &Discovered, options: &ScanOptions, engines: &Engines) -> 
         // waits for it before passing the panic on).
         let _finish = FinishOnDrop(&progress.finished);
         items
-            .par_iter()
+            .into_par_iter()
             .map_init(
                 || engines.worker(),
                 |worker, item| {
@@ -236,31 +248,50 @@ pub fn analyse(found: &Discovered, options: &ScanOptions, engines: &Engines) -> 
     result
 }
 
-fn process(item: &Item, options: &ScanOptions, worker: &mut crate::engine::Worker) -> ScanResult {
-    let started = Instant::now();
-    let format = match item {
-        Item::File(_, kind) => format_name(*kind),
-        Item::Module(..) => "terraform",
+fn process(item: Item, options: &ScanOptions, worker: &mut crate::engine::Worker) -> ScanResult {
+    let module = match item {
+        Item::File(path, kind) => return analyse_file(path, kind, options, worker),
+        Item::Module(module) => module,
     };
-    let (parsed, files, requested) = match item {
-        Item::File(path, kind) => return analyse_file(path, *kind, options, worker),
-        Item::Module(dir, module) => {
-            let (sources, mut errors) = read_module(module, options.max_file_size);
-            let mut parsed = parse::terraform_module(dir, &sources, &options.terraform);
-            parsed.errors.append(&mut errors);
-            (parsed, module.files.len(), module.requested.as_ref())
-        }
-    };
-    let parse_time = started.elapsed();
-    let mut out = evaluate(parsed, worker);
-    if let Some(requested) = requested {
+    let mut out = evaluate(module.parsed, worker);
+    if let Some(requested) = module.requested {
         out.findings
             .retain(|f| requested.iter().any(|r| r == &f.file.path));
         out.sources.retain(|f| requested.contains(&f.path));
     }
-    out.files = files;
-    out.timings.parse.insert(format, parse_time);
+    out.files = module.files;
+    out.timings.parse.insert("terraform", module.parse_time);
     out
+}
+
+/// Reads and parses every Terraform module in parallel, then marks the
+/// modules other modules call as children.
+fn parse_modules<'a>(found: &'a Discovered, options: &ScanOptions) -> Vec<ParsedModule<'a>> {
+    let mut modules: Vec<ParsedModule> = found
+        .modules
+        .par_iter()
+        .map(|(dir, module)| parse_module(dir, module, options))
+        .collect();
+    let mut docs: Vec<(&Path, &mut Vec<Document>)> = modules
+        .iter_mut()
+        .map(|m| (m.dir, &mut m.parsed.documents))
+        .collect();
+    parse::terraform::mark_children(&mut docs);
+    modules
+}
+
+fn parse_module<'a>(dir: &'a Path, module: &'a Module, options: &ScanOptions) -> ParsedModule<'a> {
+    let started = Instant::now();
+    let (sources, mut errors) = read_module(module, options.max_file_size);
+    let mut parsed = parse::terraform_module(dir, &sources, &options.terraform);
+    parsed.errors.append(&mut errors);
+    ParsedModule {
+        dir,
+        parsed,
+        files: module.files.len(),
+        requested: module.requested.as_ref(),
+        parse_time: started.elapsed(),
+    }
 }
 
 /// Reads, parses and evaluates one non-Terraform file. YAML and JSON are

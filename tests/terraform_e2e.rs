@@ -92,3 +92,32 @@ fn unresolved_lists_and_ports_never_make_rules_fail() {
     assert!(hits.is_empty(), "{hits:?}");
     assert_eq!(code, 0);
 }
+
+#[test]
+fn a_module_called_by_a_root_in_the_scan_is_a_child_without_ver002() {
+    // modules/app has a provider block (root-like) but envs/* call it
+    let (_, hits, _) = scan_json(&["--select", "VER002", "fixtures/composition"]);
+    assert_eq!(
+        hits,
+        vec![hit(
+            "VER002",
+            "fixtures/composition/envs/staging/main.tf",
+            1,
+            1
+        )]
+    );
+}
+
+#[test]
+fn a_child_module_scanned_alone_is_a_root_as_terraform_would_run_it() {
+    let (_, hits, _) = scan_json(&["--select", "VER002", "fixtures/composition/modules/app"]);
+    assert_eq!(
+        hits,
+        vec![hit(
+            "VER002",
+            "fixtures/composition/modules/app/main.tf",
+            1,
+            1
+        )]
+    );
+}

@@ -11,6 +11,7 @@
 mod blocks;
 mod body;
 mod budget;
+mod calls;
 mod eval;
 mod funcs;
 mod hcl;
@@ -32,6 +33,8 @@ use self::eval::{Evaluator, Scope};
 use self::value::{Origin, V, Val};
 use self::vars::VarSource;
 use crate::document::{Document, Kind, ParseError, Parsed, SourceFile, SourceMap, Span};
+
+pub use self::calls::mark_children;
 
 /// Settings that change how a module is evaluated (extra variable files).
 #[derive(Debug, Clone, Default)]
