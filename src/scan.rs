@@ -254,6 +254,7 @@ fn process(item: Item, options: &ScanOptions, worker: &mut crate::engine::Worker
         Item::Module(module) => module,
     };
     let mut out = evaluate(module.parsed, worker);
+    one_per_place(&mut out.findings);
     if let Some(requested) = module.requested {
         out.findings
             .retain(|f| requested.iter().any(|r| r == &f.file.path));
@@ -262,6 +263,14 @@ fn process(item: Item, options: &ScanOptions, worker: &mut crate::engine::Worker
     out.files = module.files;
     out.timings.parse.insert("terraform", module.parse_time);
     out
+}
+
+/// One finding per rule and written value: the instances of one block
+/// (`count`, `for_each`) that share a literal report it once, at it.
+fn one_per_place(findings: &mut Vec<Finding>) {
+    let place = |f: &Finding| (f.file.path.clone(), f.start, f.end, f.rule_id.clone());
+    findings.sort_by_cached_key(place);
+    findings.dedup_by(|a, b| place(a) == place(b));
 }
 
 /// Reads and parses every Terraform module in parallel, then marks the

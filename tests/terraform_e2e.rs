@@ -121,3 +121,49 @@ fn a_child_module_scanned_alone_is_a_root_as_terraform_would_run_it() {
         )]
     );
 }
+
+const INSTANCES: &str = "fixtures/composition/instances/main.tf";
+
+#[test]
+fn for_each_over_a_literal_map_reports_the_entry_that_opens_ssh() {
+    let (_, hits, report) = scan_json(&["--select", "SSH001", "fixtures/composition/instances"]);
+    // the `ssh` entry's cidr, not `https` (443) nor `admin` (10.0.0.0/8)
+    assert!(hits.contains(&hit("SSH001", INSTANCES, 15, 33)), "{hits:?}");
+    let messages: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["message"].as_str())
+        .collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("aws_security_group_rule.ingress[\"ssh\"]")),
+        "{messages:?}"
+    );
+}
+
+#[test]
+fn count_index_selects_the_element_of_a_local_list() {
+    let (_, hits, report) = scan_json(&["--select", "SSH001", "fixtures/composition/instances"]);
+    // only instance 0 reads port 22 from `local.ports`
+    assert!(hits.contains(&hit("SSH001", INSTANCES, 31, 20)), "{hits:?}");
+    let text = report.to_string();
+    assert!(text.contains("aws_security_group.counted[0]"), "{text}");
+    assert!(!text.contains("aws_security_group.counted[1]"), "{text}");
+}
+
+#[test]
+fn for_each_over_a_variable_default_binds_each_value_to_the_image() {
+    let (_, hits, report) = scan_json(&["--select", "TAG001", "fixtures/composition/instances"]);
+    assert_eq!(hits, vec![hit("TAG001", INSTANCES, 36, 14)]);
+    let msg = report["findings"][0]["message"].as_str().unwrap();
+    assert!(msg.contains("docker_container.app[\"worker\"]"), "{msg}");
+    assert!(msg.contains("the default of variable `images`"), "{msg}");
+}
+
+#[test]
+fn instances_sharing_a_literal_report_it_once() {
+    let (_, hits, _) = scan_json(&["--select", "SSH002", "fixtures/composition/instances"]);
+    assert_eq!(hits, vec![hit("SSH002", INSTANCES, 44, 14)]);
+}

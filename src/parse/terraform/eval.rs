@@ -58,6 +58,16 @@ impl Scope<'static> {
         }
     }
 
+    /// The module-level scope with `names` bound (`count`, `each` of a
+    /// block instance).
+    pub fn with(names: Vec<(String, Val)>) -> Self {
+        Scope {
+            parent: None,
+            names,
+            isolated: false,
+        }
+    }
+
     /// A scope with only `names` (no `var.*`/`local.*`).
     pub fn isolated(names: Vec<(String, Val)>) -> Self {
         Scope {
@@ -277,13 +287,16 @@ impl<'a> Evaluator<'a> {
         Some(v)
     }
 
-    /// A stored value copied to its place of use, with its origin.
-    fn fetch(&self, v: &Val, span: Span, origin: Option<&Origin>) -> Option<Val> {
+    /// A stored value copied to its place of use (`span`; `None` keeps it
+    /// where it is written), with its origin.
+    fn fetch(&self, v: &Val, span: Option<Span>, origin: Option<&Origin>) -> Option<Val> {
         if !self.charge(v.size_up_to(self.budget.root_left())) {
             return None;
         }
         let mut v = v.clone();
-        v.relocate(span, origin);
+        if let Some(span) = span {
+            v.relocate(span, origin);
+        }
         Some(v)
     }
 
@@ -321,7 +334,7 @@ impl<'a> Evaluator<'a> {
             }
             Expression::Variable(id) => scope
                 .get(id.as_str())
-                .and_then(|v| self.fetch(v, span, None))
+                .and_then(|v| self.fetch(v, Some(span), None))
                 .unwrap_or_else(|| unknown_at(loc, r)),
             Expression::Conditional(c) => self.conditional(c, loc, r, scope, d),
             Expression::FuncCall(f) => self.call(f, loc, r, scope, d),
@@ -609,12 +622,16 @@ impl<'a> Evaluator<'a> {
         let result = match base {
             // pick the part used before copying: `local.big["k"]` copies one entry
             Base::Ref(v, origin) => self.select(v, rest, loc, scope, d).and_then(|(sel, used)| {
-                let cur = self.fetch(sel, span, origin).ok_or(false)?;
+                // `each.value` stays where the collection element is
+                // written (the map entry with the bad port), not at each use
+                let place = (!is_instance_key(&t.expr)).then_some(span);
+                let cur = self.fetch(sel, place, origin).ok_or(false)?;
                 self.apply_ops(cur, &rest[used..], loc, span, scope, d)
             }),
             Base::Owned(v) => self.apply_ops(v, rest, loc, span, scope, d),
         };
         match result {
+            Ok(v) if v.is_known() && is_instance_key(&t.expr) => v,
             Ok(mut v) if v.is_known() => {
                 v.relocate(span, None);
                 v
@@ -1184,4 +1201,9 @@ fn binary_op(op: BinaryOperator, l: &Val, r: &Val) -> Result<V, bool> {
             number(out).ok_or(true)
         }
     }
+}
+
+/// Whether a traversal starts at `each`, which a block instance binds.
+fn is_instance_key(base: &Expression) -> bool {
+    matches!(base, Expression::Variable(id) if id.as_str() == "each")
 }

@@ -15,6 +15,7 @@ mod calls;
 mod eval;
 mod funcs;
 mod hcl;
+mod instances;
 mod json;
 mod precheck;
 mod value;
@@ -314,6 +315,7 @@ fn locals<'a>(
 fn sections(ev: &Evaluator, blocks: &[&Block], input: &Input) -> Val {
     let mut s = Sections {
         root: input.has_tfvars,
+        instances_left: instances::MAX_MODULE_INSTANCES,
         ..Sections::default()
     };
     for b in blocks {
@@ -347,6 +349,8 @@ fn sections(ev: &Evaluator, blocks: &[&Block], input: &Input) -> Val {
 #[derive(Default)]
 struct Sections {
     root: bool,
+    /// Instances `count`/`for_each` may still expand into.
+    instances_left: usize,
     resources: Vec<Val>,
     data: Vec<Val>,
     modules: Vec<Val>,
@@ -358,6 +362,40 @@ struct Sections {
 }
 
 impl Sections {
+    /// One entry per instance of a resource or data source whose `count`
+    /// or `for_each` is known: `address` with the instance key, `index` or
+    /// `key`, and the body evaluated with `count`/`each` bound.
+    fn add_instances(
+        &mut self,
+        ev: &Evaluator,
+        b: &Block,
+        names: &[(&str, Val); 2],
+        address: &str,
+        file: &str,
+        list: Vec<instances::Instance>,
+    ) {
+        let head = b.head;
+        let target = if b.ident == "data" {
+            &mut self.data
+        } else {
+            &mut self.resources
+        };
+        for instance in list {
+            let mut fields: Vec<(String, Val)> = names
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect();
+            let full = format!("{address}{}", instance.suffix);
+            fields.push(("address".to_string(), Val::str(full, head)));
+            let (key, value) = instance.field.clone();
+            fields.push((key.to_string(), value));
+            fields.push(("file".to_string(), Val::str(file, head)));
+            let config = blocks::config(ev, &b.body, head, &instance.scope(), 0);
+            fields.push(("config".to_string(), config));
+            target.push(Val::new(V::Map(fields), head));
+        }
+    }
+
     fn add(&mut self, ev: &Evaluator, b: &Block, files: &[Arc<SourceFile>]) {
         let head = b.head;
         let file = files
@@ -376,6 +414,11 @@ impl Sections {
                 } else {
                     format!("{t}.{n}")
                 };
+                if let Some(list) = instances::expand(ev, b, &mut self.instances_left) {
+                    let fields = [("type", label(0)), ("name", label(1))];
+                    self.add_instances(ev, b, &fields, &address, &file, list);
+                    return;
+                }
                 field("type", label(0));
                 field("name", label(1));
                 field("address", Val::str(address, head));
