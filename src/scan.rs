@@ -192,6 +192,11 @@ pub fn nothing_to_scan(empty: &[PathBuf]) -> Option<String> {
 pub fn analyse(found: &Discovered, options: &ScanOptions, engines: &Engines) -> ScanResult {
     let started = Instant::now();
     let modules = parse_modules(found, options);
+    let module_dirs: std::collections::HashSet<PathBuf> = found
+        .modules
+        .keys()
+        .map(|d| parse::terraform::normalise(d))
+        .collect();
     let items: Vec<Item> = found
         .files
         .iter()
@@ -215,7 +220,7 @@ pub fn analyse(found: &Discovered, options: &ScanOptions, engines: &Engines) -> 
             .map_init(
                 || engines.worker(),
                 |worker, item| {
-                    let out = process(item, options, worker);
+                    let out = process(item, options, &module_dirs, worker);
                     progress
                         .done
                         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -244,17 +249,24 @@ pub fn analyse(found: &Discovered, options: &ScanOptions, engines: &Engines) -> 
     result
         .findings
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    drop_repeats(&mut result.findings);
     result.timings.analyse = started.elapsed();
     result
 }
 
-fn process(item: Item, options: &ScanOptions, worker: &mut crate::engine::Worker) -> ScanResult {
+fn process(
+    item: Item,
+    options: &ScanOptions,
+    module_dirs: &std::collections::HashSet<PathBuf>,
+    worker: &mut crate::engine::Worker,
+) -> ScanResult {
     let module = match item {
         Item::File(path, kind) => return analyse_file(path, kind, options, worker),
         Item::Module(module) => module,
     };
     let mut out = evaluate(module.parsed, worker);
     one_per_place(&mut out.findings);
+    written_here(&mut out, module.dir, module_dirs);
     if let Some(requested) = module.requested {
         out.findings
             .retain(|f| requested.iter().any(|r| r == &f.file.path));
@@ -265,12 +277,47 @@ fn process(item: Item, options: &ScanOptions, worker: &mut crate::engine::Worker
     out
 }
 
+/// The same finding twice (a bound a child module hits, seen from each
+/// module that calls it) is reported once.
+fn drop_repeats(findings: &mut Vec<Finding>) {
+    let mut seen = std::collections::HashSet::new();
+    findings.retain(|f| {
+        seen.insert((
+            f.rule_id.clone(),
+            f.file.path.clone(),
+            f.start,
+            f.end,
+            f.message.clone(),
+        ))
+    });
+}
+
 /// One finding per rule and written value: the instances of one block
 /// (`count`, `for_each`) that share a literal report it once, at it.
 fn one_per_place(findings: &mut Vec<Finding>) {
     let place = |f: &Finding| (f.file.path.clone(), f.start, f.end, f.rule_id.clone());
     findings.sort_by_cached_key(place);
     findings.dedup_by(|a, b| place(a) == place(b));
+}
+
+/// Keeps what a module's child instances report in files of other scanned
+/// modules out: those modules' own documents report it (with their own
+/// defaults); only values written in this module, or in a child that is not
+/// scanned, are this module's findings.
+fn written_here(
+    out: &mut ScanResult,
+    dir: &Path,
+    module_dirs: &std::collections::HashSet<PathBuf>,
+) {
+    let own = parse::terraform::normalise(dir);
+    out.findings.retain(|f| {
+        if crate::rules::fails_closed(&f.rule_id) {
+            // a cycle or an unreadable child is only seen from a caller
+            return true;
+        }
+        let parent = parse::terraform::normalise(f.file.path.parent().unwrap_or(Path::new("")));
+        parent == own || !module_dirs.contains(&parent)
+    });
 }
 
 /// Reads and parses every Terraform module in parallel, then marks the

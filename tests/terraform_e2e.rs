@@ -167,3 +167,60 @@ fn instances_sharing_a_literal_report_it_once() {
     let (_, hits, _) = scan_json(&["--select", "SSH002", "fixtures/composition/instances"]);
     assert_eq!(hits, vec![hit("SSH002", INSTANCES, 44, 14)]);
 }
+
+const STAGING: &str = "fixtures/composition/envs/staging/main.tf";
+
+#[test]
+fn values_a_root_passes_to_a_local_child_are_reported_where_they_are_written() {
+    let args = [
+        "--select",
+        "TAG001,SSH001,SSH002",
+        "fixtures/composition/envs",
+        "fixtures/composition/modules",
+    ];
+    let (code, hits, report) = scan_json(&args);
+    assert_eq!(
+        hits,
+        vec![
+            hit("SSH001", STAGING, 14, 14),
+            hit("SSH002", STAGING, 15, 14),
+            hit("TAG001", STAGING, 13, 14),
+            // one finding per call site passing `latest`
+            hit("TAG001", STAGING, 20, 12),
+            hit("TAG001", "fixtures/composition/modules/app/main.tf", 35, 13),
+        ]
+    );
+    assert_eq!(code, 1);
+    let text = report.to_string();
+    assert!(
+        text.contains(
+            "from module.api argument `tag` (fixtures/composition/envs/staging/main.tf:13)"
+        ),
+        "{text}"
+    );
+    // the child's own default is reported once, at the child, not per call
+    assert!(
+        text.contains("from the default of variable `sidecar_tag`"),
+        "{text}"
+    );
+}
+
+#[test]
+fn composition_does_not_depend_on_the_order_of_paths() {
+    let one = scan_json(&["fixtures/composition/envs", "fixtures/composition/modules"]).1;
+    let other = scan_json(&["fixtures/composition/modules", "fixtures/composition/envs"]).1;
+    assert_eq!(one, other);
+    assert!(!one.is_empty());
+}
+
+#[test]
+fn a_cycle_of_local_modules_is_eval001_not_a_hang() {
+    let dir = common::temp_tree(&[
+        ("a/main.tf", "module \"b\" {\n  source = \"../b\"\n}\n"),
+        ("b/main.tf", "module \"a\" {\n  source = \"../a\"\n}\n"),
+    ]);
+    let path = dir.path().to_string_lossy().to_string();
+    let (code, hits, _) = scan_json(&["--select", "EVAL001", &path]);
+    assert_eq!(code, 1);
+    assert!(hits.iter().any(|h| h.rule == "EVAL001"), "{hits:?}");
+}

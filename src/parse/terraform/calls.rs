@@ -18,13 +18,20 @@ use crate::document::Document;
 pub fn mark_children(modules: &mut [(&Path, &mut Vec<Document>)]) {
     let called: HashSet<PathBuf> = modules
         .iter()
-        .flat_map(|(dir, docs)| docs.iter().flat_map(move |d| local_calls(dir, d)))
+        .flat_map(|(dir, docs)| {
+            // instances of children resolve their sources from the child
+            let own = docs.iter().filter(|d| d.input.get("instance").is_none());
+            own.flat_map(move |d| local_calls(dir, d))
+        })
         .collect();
     for (dir, docs) in modules.iter_mut() {
         if !called.contains(&normalise(dir)) {
             continue;
         }
-        for doc in docs.iter_mut() {
+        for doc in docs
+            .iter_mut()
+            .filter(|d| d.input.get("instance").is_none())
+        {
             if let Some(root) = doc.input.get_mut("root") {
                 *root = Value::Bool(false);
             }
@@ -56,7 +63,7 @@ pub(crate) fn is_local_source(source: &str) -> bool {
 
 /// `path` with `.` removed and `..` applied lexically, as Terraform
 /// resolves local module paths (no symlinks followed).
-fn normalise(path: &Path) -> PathBuf {
+pub fn normalise(path: &Path) -> PathBuf {
     let mut out: Vec<Component> = Vec::new();
     for c in path.components() {
         match c {

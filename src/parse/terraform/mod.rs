@@ -12,6 +12,7 @@ mod blocks;
 mod body;
 mod budget;
 mod calls;
+mod compose;
 mod eval;
 mod funcs;
 mod hcl;
@@ -35,7 +36,7 @@ use self::value::{Origin, V, Val};
 use self::vars::VarSource;
 use crate::document::{Document, Kind, ParseError, Parsed, SourceFile, SourceMap, Span};
 
-pub use self::calls::mark_children;
+pub use self::calls::{mark_children, normalise};
 
 /// Settings that change how a module is evaluated (extra variable files).
 #[derive(Debug, Clone, Default)]
@@ -119,10 +120,14 @@ pub fn parse_module(dir: &Path, files: &[Arc<SourceFile>], options: &Options) ->
             .collect(),
         has_tfvars,
         module: &module,
+        offset: 0,
+        instance: None,
     };
-    let (doc, incomplete) = document(dir, input);
+    let (doc, incomplete, calls) = document(dir, input);
     out.errors.extend(incomplete);
+    let caller = compose::Caller::root(dir, &module, doc.files.clone());
     out.documents.push(doc);
+    compose::compose(&caller, calls, &mut out);
     out
 }
 
@@ -137,11 +142,16 @@ struct Input<'a> {
     tfvars: Vec<(u16, &'a Tree)>,
     has_tfvars: bool,
     module: &'a str,
+    /// Index in `all` of the module's first own file (a child module
+    /// instance's files follow its caller's).
+    offset: usize,
+    /// Set when the module is evaluated as a local child of another.
+    instance: Option<&'a compose::Instance>,
 }
 
-/// The module's document, and an `EVAL001` for every value a bound cut
-/// short.
-fn document(dir: &Path, input: Input) -> (Document, Vec<ParseError>) {
+/// The module's document, an `EVAL001` for every value a bound cut short,
+/// and the module's calls of other modules (with their evaluated bodies).
+fn document(dir: &Path, input: Input) -> (Document, Vec<ParseError>, Vec<compose::Call>) {
     let blocks: Vec<Block> = input
         .configs
         .iter()
@@ -155,10 +165,17 @@ fn document(dir: &Path, input: Input) -> (Document, Vec<ParseError>) {
         .iter()
         .map(|(i, tree)| var_source(tree, &input.all[*i as usize], *i))
         .collect();
-    let values = vars::resolve(&ev, &declared, &sources, input.all);
+    let mut values = vars::resolve(&ev, &declared, &sources, input.all);
+    let arguments = input
+        .instance
+        .map(|i| i.bind(&declared, input.all, &mut values))
+        .unwrap_or_default();
     ev.set_vars(values);
     ev.set_locals(locals(&refs, input.all));
-    let tree = sections(&ev, &refs, &input);
+    let (mut tree, calls) = sections(&ev, &refs, &input);
+    if !arguments.is_empty() {
+        compose::to_arguments(&mut tree, &arguments, input.offset);
+    }
     let mut provenance = BTreeMap::new();
     let emitted = value::emit(tree, &mut provenance);
     let mut files = input.all.to_vec();
@@ -172,15 +189,19 @@ fn document(dir: &Path, input: Input) -> (Document, Vec<ParseError>) {
             Some(ParseError::incomplete(file, start, end, message))
         })
         .collect();
+    let label = match input.instance {
+        Some(i) => i.label(input.module),
+        None => input.module.to_string(),
+    };
     let doc = Document {
         kind: Kind::Terraform,
         files,
-        label: input.module.to_string(),
+        label,
         input: emitted.value,
         source_map: emitted.map,
         provenance,
     };
-    (doc, incomplete)
+    (doc, incomplete, calls)
 }
 
 /// A parsed file.
@@ -311,8 +332,9 @@ fn locals<'a>(
     out
 }
 
-/// The document's top-level object (docs/input-terraform.md).
-fn sections(ev: &Evaluator, blocks: &[&Block], input: &Input) -> Val {
+/// The document's top-level object (docs/input-terraform.md), and the
+/// module calls it makes.
+fn sections(ev: &Evaluator, blocks: &[&Block], input: &Input) -> (Val, Vec<compose::Call>) {
     let mut s = Sections {
         root: input.has_tfvars,
         instances_left: instances::MAX_MODULE_INSTANCES,
@@ -327,8 +349,15 @@ fn sections(ev: &Evaluator, blocks: &[&Block], input: &Input) -> Val {
         .files
         .iter()
         .enumerate()
-        .map(|(i, f)| Val::str(file_name(f), Span::default().in_file(i as u16)))
+        .map(|(i, f)| {
+            let index = (i + input.offset) as u16;
+            Val::str(file_name(f), Span::default().in_file(index))
+        })
         .collect();
+    if input.instance.is_some() {
+        // a module another one calls is a child, whatever it contains
+        s.root = false;
+    }
     let entries = vec![
         ("module".to_string(), Val::str(input.module, top)),
         ("root".to_string(), Val::new(V::Bool(s.root), top)),
@@ -342,7 +371,11 @@ fn sections(ev: &Evaluator, blocks: &[&Block], input: &Input) -> Val {
         ("locals".to_string(), Val::new(V::Map(s.locals), top)),
         ("outputs".to_string(), list(s.outputs)),
     ];
-    Val::new(V::Map(entries), top)
+    let mut entries = entries;
+    if let Some(instance) = input.instance {
+        entries.push(("instance".to_string(), instance.describe(top)));
+    }
+    (Val::new(V::Map(entries), top), s.calls)
 }
 
 /// The top-level lists being filled, block by block.
@@ -359,6 +392,8 @@ struct Sections {
     variables: Vec<Val>,
     locals: Vec<(String, Val)>,
     outputs: Vec<Val>,
+    /// `module` blocks with their evaluated bodies.
+    calls: Vec<compose::Call>,
 }
 
 impl Sections {
@@ -483,8 +518,14 @@ impl Sections {
             _ => return,
         };
         field("file", Val::str(file, head));
-        field("config", config());
+        let cfg = config();
+        let call = (b.ident == "module").then(|| compose::Call {
+            name: b.label(0).to_string(),
+            config: cfg.clone(),
+        });
+        field("config", cfg);
         target.push(Val::new(V::Map(fields), head));
+        self.calls.extend(call);
     }
 }
 
