@@ -198,6 +198,11 @@ fn values_a_root_passes_to_a_local_child_are_reported_where_they_are_written() {
         ),
         "{text}"
     );
+    // addresses inside an instance are Terraform's: module.api.<resource>
+    assert!(
+        text.contains("module.api.aws_security_group.app opens SSH"),
+        "{text}"
+    );
     // the child's own default is reported once, at the child, not per call
     assert!(
         text.contains("from the default of variable `sidecar_tag`"),

@@ -103,6 +103,11 @@ impl Instance {
         written
     }
 
+    /// What addresses in the instance start with: `module.api.`.
+    pub fn prefix(&self) -> String {
+        format!("{}.", self.address)
+    }
+
     /// The document's label: the child, and the call it is evaluated for.
     pub fn label(&self, module: &str) -> String {
         format!("{module} ({} in {})", self.address, self.caller)

@@ -338,6 +338,7 @@ fn sections(ev: &Evaluator, blocks: &[&Block], input: &Input) -> (Val, Vec<compo
     let mut s = Sections {
         root: input.has_tfvars,
         instances_left: instances::MAX_MODULE_INSTANCES,
+        prefix: input.instance.map(|i| i.prefix()).unwrap_or_default(),
         ..Sections::default()
     };
     for b in blocks {
@@ -384,6 +385,9 @@ struct Sections {
     root: bool,
     /// Instances `count`/`for_each` may still expand into.
     instances_left: usize,
+    /// `module.api.` in a child module instance: addresses as Terraform
+    /// writes them (`module.api.aws_instance.web`).
+    prefix: String,
     resources: Vec<Val>,
     data: Vec<Val>,
     modules: Vec<Val>,
@@ -445,9 +449,9 @@ impl Sections {
             "resource" | "data" => {
                 let (t, n) = (b.label(0), b.label(1));
                 let address = if b.ident == "data" {
-                    format!("data.{t}.{n}")
+                    format!("{}data.{t}.{n}", self.prefix)
                 } else {
-                    format!("{t}.{n}")
+                    format!("{}{t}.{n}", self.prefix)
                 };
                 if let Some(list) = instances::expand(ev, b, &mut self.instances_left) {
                     let fields = [("type", label(0)), ("name", label(1))];
@@ -465,7 +469,8 @@ impl Sections {
             }
             "module" => {
                 field("name", label(0));
-                field("address", Val::str(format!("module.{}", b.label(0)), head));
+                let address = format!("{}module.{}", self.prefix, b.label(0));
+                field("address", Val::str(address, head));
                 &mut self.modules
             }
             "provider" => {
