@@ -184,6 +184,7 @@ fn values_a_root_passes_to_a_local_child_are_reported_where_they_are_written() {
         vec![
             hit("SSH001", STAGING, 14, 14),
             hit("SSH002", STAGING, 15, 14),
+            hit("TAG001", "fixtures/composition/envs/prod/main.tf", 19, 11),
             hit("TAG001", STAGING, 13, 14),
             // one finding per call site passing `latest`
             hit("TAG001", STAGING, 20, 12),
@@ -228,4 +229,20 @@ fn a_cycle_of_local_modules_is_eval001_not_a_hang() {
     let (code, hits, _) = scan_json(&["--select", "EVAL001", &path]);
     assert_eq!(code, 1);
     assert!(hits.iter().any(|h| h.rule == "EVAL001"), "{hits:?}");
+}
+
+#[test]
+fn outputs_of_a_local_child_are_known_to_the_caller() {
+    let (_, hits, report) = scan_json(&["--select", "TAG001", "fixtures/composition/envs/prod"]);
+    assert_eq!(
+        hits,
+        vec![
+            hit("TAG001", "fixtures/composition/envs/prod/main.tf", 19, 11),
+            // the child is not part of this scan: its default is reported
+            // through the call, once
+            hit("TAG001", "fixtures/composition/modules/app/main.tf", 35, 13),
+        ]
+    );
+    let msg = report["findings"][0]["message"].as_str().unwrap();
+    assert!(msg.contains("from the outputs of module.api"), "{msg}");
 }

@@ -40,6 +40,13 @@ pub(crate) struct Call {
     pub config: Val,
 }
 
+/// What a module's document links to: the modules it calls and the
+/// outputs it gives its caller.
+pub(crate) struct Links {
+    pub calls: Vec<Call>,
+    pub outputs: Vec<(String, Val)>,
+}
+
 /// The module whose calls are being followed.
 pub(crate) struct Caller {
     /// Its directory on disk.
@@ -161,12 +168,24 @@ pub(crate) fn to_arguments(v: &mut Val, written: &HashMap<String, Span>, first: 
 /// recursively, adding one document per call to `out`. A cycle, a chain
 /// deeper than [`MAX_DEPTH`], more than [`MAX_INSTANCES`] calls or a child
 /// directory that cannot be read is an `EVAL001` at the call's `source`.
-pub(crate) fn compose(caller: &Caller, calls: Vec<Call>, out: &mut Parsed) {
+/// Returns the outputs of the direct children by call name (an object per
+/// call), for the caller to read as `module.NAME.OUTPUT`.
+pub(crate) fn compose(
+    caller: &Caller,
+    calls: Vec<Call>,
+    out: &mut Parsed,
+) -> HashMap<String, (Val, Origin)> {
     let mut left = MAX_INSTANCES;
-    follow(caller, calls, out, &mut left);
+    follow(caller, calls, out, &mut left)
 }
 
-fn follow(caller: &Caller, calls: Vec<Call>, out: &mut Parsed, left: &mut usize) {
+fn follow(
+    caller: &Caller,
+    calls: Vec<Call>,
+    out: &mut Parsed,
+    left: &mut usize,
+) -> HashMap<String, (Val, Origin)> {
+    let mut outputs = HashMap::new();
     for call in calls {
         let Some(source) = call.config.get("source") else {
             continue;
@@ -223,7 +242,10 @@ fn follow(caller: &Caller, calls: Vec<Call>, out: &mut Parsed, left: &mut usize)
             arguments: arguments(&call.config),
         };
         let shown = shown.to_string_lossy().replace('\\', "/");
-        let (doc_files, calls) = evaluate_child(&dir, &shown, caller, &files, &instance, out);
+        let (doc_files, links) = evaluate_child(&dir, &shown, caller, &files, &instance, out);
+        let origin = format!("the outputs of {address} ({shown})");
+        let values = Val::new(V::Map(links.outputs), Span::default());
+        outputs.insert(call.name.clone(), (values, Rc::from(origin)));
         let mut stack = caller.stack.clone();
         stack.push(dir.clone());
         let next = Caller {
@@ -233,8 +255,9 @@ fn follow(caller: &Caller, calls: Vec<Call>, out: &mut Parsed, left: &mut usize)
             files: doc_files,
             stack,
         };
-        follow(&next, calls, out, left);
+        follow(&next, links.calls, out, left);
     }
+    outputs
 }
 
 /// The child's document for one call, added to `out`; returns its files
@@ -246,7 +269,7 @@ fn evaluate_child(
     files: &[Arc<SourceFile>],
     instance: &Instance,
     out: &mut Parsed,
-) -> (Vec<Arc<SourceFile>>, Vec<Call>) {
+) -> (Vec<Arc<SourceFile>>, Links) {
     let offset = caller.files.len();
     let mut all = caller.files.clone();
     all.extend(files.iter().cloned());
@@ -268,12 +291,13 @@ fn evaluate_child(
         module: shown,
         offset,
         instance: Some(instance),
+        outputs: None,
     };
-    let (doc, incomplete, calls) = document(dir, input);
+    let (doc, incomplete, links) = document(dir, input);
     out.errors.extend(incomplete);
     let doc_files = doc.files.clone();
     out.documents.push(doc);
-    (doc_files, calls)
+    (doc_files, links)
 }
 
 /// The arguments a `module` block passes: its attributes except

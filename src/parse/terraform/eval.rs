@@ -113,6 +113,8 @@ struct Loaded {
 /// locals (evaluated on first use, cycles detected) and the files read.
 pub(crate) struct Evaluator<'a> {
     vars: HashMap<String, (Val, Origin)>,
+    /// Outputs of local child modules by call name (`module.api.url`).
+    modules: HashMap<String, (Val, Origin)>,
     locals: HashMap<String, (Expr<'a>, Origin)>,
     /// `None` while a local is being evaluated: meeting it again is a cycle.
     memo: RefCell<HashMap<String, Option<Rc<Val>>>>,
@@ -137,6 +139,7 @@ impl<'a> Evaluator<'a> {
     pub fn new(dir: &Path, rel_dir: &Path, first_extra: usize) -> Self {
         Evaluator {
             vars: HashMap::new(),
+            modules: HashMap::new(),
             locals: HashMap::new(),
             memo: RefCell::new(HashMap::new()),
             dir: dir.to_path_buf(),
@@ -155,6 +158,12 @@ impl<'a> Evaluator<'a> {
     /// Sets the effective variable values (after defaults and tfvars).
     pub fn set_vars(&mut self, vars: HashMap<String, (Val, Origin)>) {
         self.vars = vars;
+    }
+
+    /// Sets the outputs of the module's local children (an object of
+    /// output values per call name), read as `module.NAME.OUTPUT`.
+    pub fn set_module_outputs(&mut self, modules: HashMap<String, (Val, Origin)>) {
+        self.modules = modules;
     }
 
     /// Sets the module's `locals` definitions.
@@ -611,6 +620,10 @@ impl<'a> Evaluator<'a> {
                             _ => return unknown_at(loc, r),
                         }
                     }
+                    (None, "module", Some(n)) if !scope.isolated => match self.modules.get(n) {
+                        Some((v, origin)) => (Base::Ref(v, Some(origin)), &ops[1..]),
+                        None => return unknown_at(loc, r),
+                    },
                     (None, "path", Some("module")) if self.path_module.get() => {
                         (Base::Owned(Val::str(".", span)), &ops[1..])
                     }

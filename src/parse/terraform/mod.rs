@@ -109,7 +109,7 @@ pub fn parse_module(dir: &Path, files: &[Arc<SourceFile>], options: &Options) ->
         }
     }
     let module = module_dir(files, dir);
-    let input = Input {
+    let input = |outputs| Input {
         files,
         all: &all,
         configs: &configs,
@@ -122,12 +122,23 @@ pub fn parse_module(dir: &Path, files: &[Arc<SourceFile>], options: &Options) ->
         module: &module,
         offset: 0,
         instance: None,
+        outputs,
     };
-    let (doc, incomplete, calls) = document(dir, input);
-    out.errors.extend(incomplete);
+    let (doc, incomplete, links) = document(dir, input(None));
     let caller = compose::Caller::root(dir, &module, doc.files.clone());
+    let mut children = Parsed::default();
+    let outputs = compose::compose(&caller, links.calls, &mut children);
+    let (doc, incomplete) = if outputs.is_empty() {
+        (doc, incomplete)
+    } else {
+        // again, now that `module.NAME.OUTPUT` of local children is known
+        let (doc, incomplete, _) = document(dir, input(Some(&outputs)));
+        (doc, incomplete)
+    };
+    out.errors.extend(incomplete);
     out.documents.push(doc);
-    compose::compose(&caller, calls, &mut out);
+    out.documents.append(&mut children.documents);
+    out.errors.append(&mut children.errors);
     out
 }
 
@@ -147,11 +158,13 @@ struct Input<'a> {
     offset: usize,
     /// Set when the module is evaluated as a local child of another.
     instance: Option<&'a compose::Instance>,
+    /// Outputs of the module's local children, by call name.
+    outputs: Option<&'a HashMap<String, (Val, Origin)>>,
 }
 
 /// The module's document, an `EVAL001` for every value a bound cut short,
 /// and the module's calls of other modules (with their evaluated bodies).
-fn document(dir: &Path, input: Input) -> (Document, Vec<ParseError>, Vec<compose::Call>) {
+fn document(dir: &Path, input: Input) -> (Document, Vec<ParseError>, compose::Links) {
     let blocks: Vec<Block> = input
         .configs
         .iter()
@@ -171,8 +184,9 @@ fn document(dir: &Path, input: Input) -> (Document, Vec<ParseError>, Vec<compose
         .map(|i| i.bind(&declared, input.all, &mut values))
         .unwrap_or_default();
     ev.set_vars(values);
+    ev.set_module_outputs(input.outputs.cloned().unwrap_or_default());
     ev.set_locals(locals(&refs, input.all));
-    let (mut tree, calls) = sections(&ev, &refs, &input);
+    let (mut tree, links) = sections(&ev, &refs, &input);
     if !arguments.is_empty() {
         compose::to_arguments(&mut tree, &arguments, input.offset);
     }
@@ -201,7 +215,7 @@ fn document(dir: &Path, input: Input) -> (Document, Vec<ParseError>, Vec<compose
         source_map: emitted.map,
         provenance,
     };
-    (doc, incomplete, calls)
+    (doc, incomplete, links)
 }
 
 /// A parsed file.
@@ -334,7 +348,7 @@ fn locals<'a>(
 
 /// The document's top-level object (docs/input-terraform.md), and the
 /// module calls it makes.
-fn sections(ev: &Evaluator, blocks: &[&Block], input: &Input) -> (Val, Vec<compose::Call>) {
+fn sections(ev: &Evaluator, blocks: &[&Block], input: &Input) -> (Val, compose::Links) {
     let mut s = Sections {
         root: input.has_tfvars,
         instances_left: instances::MAX_MODULE_INSTANCES,
@@ -376,7 +390,11 @@ fn sections(ev: &Evaluator, blocks: &[&Block], input: &Input) -> (Val, Vec<compo
     if let Some(instance) = input.instance {
         entries.push(("instance".to_string(), instance.describe(top)));
     }
-    (Val::new(V::Map(entries), top), s.calls)
+    let links = compose::Links {
+        calls: s.calls,
+        outputs: s.output_values,
+    };
+    (Val::new(V::Map(entries), top), links)
 }
 
 /// The top-level lists being filled, block by block.
@@ -398,6 +416,8 @@ struct Sections {
     outputs: Vec<Val>,
     /// `module` blocks with their evaluated bodies.
     calls: Vec<compose::Call>,
+    /// Output values by name (what a caller reads as `module.NAME.X`).
+    output_values: Vec<(String, Val)>,
 }
 
 impl Sections {
@@ -508,7 +528,15 @@ impl Sections {
             }
             "output" => {
                 field("name", label(0));
-                &mut self.outputs
+                let cfg = config();
+                if let Some(value) = cfg.get("value") {
+                    let entry = (b.label(0).to_string(), value.clone());
+                    self.output_values.push(entry);
+                }
+                field("file", Val::str(file, head));
+                field("config", cfg);
+                self.outputs.push(Val::new(V::Map(fields), head));
+                return;
             }
             "locals" => {
                 for a in b.body.attrs() {
