@@ -246,3 +246,20 @@ fn outputs_of_a_local_child_are_known_to_the_caller() {
     let msg = report["findings"][0]["message"].as_str().unwrap();
     assert!(msg.contains("from the outputs of module.api"), "{msg}");
 }
+
+#[test]
+fn a_bound_a_child_hits_is_reported_once_whoever_calls_it() {
+    let call = "module \"app\" {\n  source = \"../../modules/app\"\n}\n";
+    let dir = common::temp_tree(&[
+        ("envs/a/main.tf", call),
+        ("envs/b/main.tf", call),
+        (
+            "modules/app/main.tf",
+            "resource \"x\" \"y\" {\n  count = 100000000\n}\n",
+        ),
+    ]);
+    let path = dir.path().to_string_lossy().to_string();
+    let (code, hits, _) = scan_json(&["--select", "EVAL001", &path]);
+    assert_eq!(code, 1);
+    assert_eq!(hits.len(), 1, "{hits:?}");
+}
