@@ -263,3 +263,25 @@ fn a_bound_a_child_hits_is_reported_once_whoever_calls_it() {
     assert_eq!(code, 1);
     assert_eq!(hits.len(), 1, "{hits:?}");
 }
+
+#[test]
+fn for_each_over_a_module_argument_reports_the_entry_the_caller_wrote() {
+    let dir = common::temp_tree(&[
+        (
+            "root/main.tf",
+            "module \"sg\" {\n  source = \"../sg\"\n  rules = {\n    ssh = { port = 22, cidr = \"0.0.0.0/0\" }\n    web = { port = 443, cidr = \"0.0.0.0/0\" }\n  }\n}\n",
+        ),
+        (
+            "sg/main.tf",
+            "variable \"rules\" {\n  default = {}\n}\nresource \"aws_security_group_rule\" \"in\" {\n  for_each    = var.rules\n  type        = \"ingress\"\n  protocol    = \"tcp\"\n  from_port   = each.value.port\n  to_port     = each.value.port\n  cidr_blocks = [each.value.cidr]\n}\n",
+        ),
+    ]);
+    let root = dir.path().join("root");
+    let (_, hits, report) = scan_json(&["--select", "SSH001", &root.to_string_lossy()]);
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    // the `ssh` entry's cidr in the caller: line 4, column 31
+    assert_eq!((hits[0].line, hits[0].column), (4, 31), "{hits:?}");
+    let msg = report["findings"][0]["message"].as_str().unwrap();
+    assert!(msg.contains("module.sg argument `rules`"), "{msg}");
+    assert!(msg.contains("in[\"ssh\"]"), "{msg}");
+}

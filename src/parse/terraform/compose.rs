@@ -110,6 +110,11 @@ impl Instance {
         written
     }
 
+    /// The names of the arguments the call passes.
+    pub fn names(&self) -> impl Iterator<Item = String> + '_ {
+        self.arguments.iter().map(|(name, _)| name.clone())
+    }
+
     /// What addresses in the instance start with: `module.api.`.
     pub fn prefix(&self) -> String {
         format!("{}.", self.address)

@@ -115,6 +115,9 @@ pub(crate) struct Evaluator<'a> {
     vars: HashMap<String, (Val, Origin)>,
     /// Outputs of local child modules by call name (`module.api.url`).
     modules: HashMap<String, (Val, Origin)>,
+    /// Variables set by a caller's arguments: their values stay where the
+    /// caller wrote them (the map entry with port 22), not at each use.
+    pinned: HashSet<String>,
     locals: HashMap<String, (Expr<'a>, Origin)>,
     /// `None` while a local is being evaluated: meeting it again is a cycle.
     memo: RefCell<HashMap<String, Option<Rc<Val>>>>,
@@ -140,6 +143,7 @@ impl<'a> Evaluator<'a> {
         Evaluator {
             vars: HashMap::new(),
             modules: HashMap::new(),
+            pinned: HashSet::new(),
             locals: HashMap::new(),
             memo: RefCell::new(HashMap::new()),
             dir: dir.to_path_buf(),
@@ -158,6 +162,11 @@ impl<'a> Evaluator<'a> {
     /// Sets the effective variable values (after defaults and tfvars).
     pub fn set_vars(&mut self, vars: HashMap<String, (Val, Origin)>) {
         self.vars = vars;
+    }
+
+    /// Marks the variables a caller's arguments set (see `pinned`).
+    pub fn pin_vars(&mut self, names: impl IntoIterator<Item = String>) {
+        self.pinned = names.into_iter().collect();
     }
 
     /// Sets the outputs of the module's local children (an object of
@@ -303,8 +312,10 @@ impl<'a> Evaluator<'a> {
             return None;
         }
         let mut v = v.clone();
-        if let Some(span) = span {
-            v.relocate(span, origin);
+        match (span, origin) {
+            (Some(span), _) => v.relocate(span, origin),
+            (None, Some(origin)) => v.tag(origin),
+            (None, None) => {}
         }
         Some(v)
     }
@@ -601,6 +612,9 @@ impl<'a> Evaluator<'a> {
         let span = loc.span(r.clone());
         let ops = &t.operators;
         let local;
+        // values that stay where they are written: `each.value`, and
+        // variables a caller's arguments set
+        let mut stay = is_instance_key(&t.expr);
         let (base, rest) = match &t.expr {
             Expression::Variable(id) => {
                 let first = ops.first().and_then(|op| match op.value() {
@@ -610,7 +624,10 @@ impl<'a> Evaluator<'a> {
                 match (scope.get(id.as_str()), id.as_str(), first) {
                     (Some(v), _, _) => (Base::Ref(v, None), &ops[..]),
                     (None, "var", Some(n)) if !scope.isolated => match self.vars.get(n) {
-                        Some((v, origin)) => (Base::Ref(v, Some(origin)), &ops[1..]),
+                        Some((v, origin)) => {
+                            stay |= self.pinned.contains(n);
+                            (Base::Ref(v, Some(origin)), &ops[1..])
+                        }
                         None => return unknown_at(loc, r),
                     },
                     (None, "local", Some(n)) if !scope.isolated => {
@@ -637,14 +654,14 @@ impl<'a> Evaluator<'a> {
             Base::Ref(v, origin) => self.select(v, rest, loc, scope, d).and_then(|(sel, used)| {
                 // `each.value` stays where the collection element is
                 // written (the map entry with the bad port), not at each use
-                let place = (!is_instance_key(&t.expr)).then_some(span);
+                let place = (!stay).then_some(span);
                 let cur = self.fetch(sel, place, origin).ok_or(false)?;
                 self.apply_ops(cur, &rest[used..], loc, span, scope, d)
             }),
             Base::Owned(v) => self.apply_ops(v, rest, loc, span, scope, d),
         };
         match result {
-            Ok(v) if v.is_known() && is_instance_key(&t.expr) => v,
+            Ok(v) if v.is_known() && stay => v,
             Ok(mut v) if v.is_known() => {
                 v.relocate(span, None);
                 v

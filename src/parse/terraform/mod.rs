@@ -184,6 +184,9 @@ fn document(dir: &Path, input: Input) -> (Document, Vec<ParseError>, compose::Li
         .map(|i| i.bind(&declared, input.all, &mut values))
         .unwrap_or_default();
     ev.set_vars(values);
+    if let Some(instance) = input.instance {
+        ev.pin_vars(instance.names());
+    }
     ev.set_module_outputs(input.outputs.cloned().unwrap_or_default());
     ev.set_locals(locals(&refs, input.all));
     let (mut tree, links) = sections(&ev, &refs, &input);
