@@ -150,7 +150,18 @@ pub struct ScanResult {
 /// One unit of parallel work.
 enum Item<'a> {
     File(&'a Path, FileKind),
-    Module(&'a Path, &'a Module),
+    Module(ParsedModule<'a>),
+}
+
+/// A Terraform module read and parsed, waiting to be evaluated. Every
+/// module is parsed before any is evaluated, so that a module another one
+/// calls by a local path is known to be a child ([`parse::terraform::mark_children`]).
+struct ParsedModule<'a> {
+    dir: &'a Path,
+    parsed: Parsed,
+    files: usize,
+    requested: Option<&'a std::collections::BTreeSet<PathBuf>>,
+    parse_time: Duration,
 }
 
 /// Runs discovery, parsing and evaluation over `options.paths`.
@@ -180,11 +191,17 @@ pub fn nothing_to_scan(empty: &[PathBuf]) -> Option<String> {
 /// Reads, parses and evaluates discovered files in parallel.
 pub fn analyse(found: &Discovered, options: &ScanOptions, engines: &Engines) -> ScanResult {
     let started = Instant::now();
+    let modules = parse_modules(found, options);
+    let module_dirs: std::collections::HashSet<PathBuf> = found
+        .modules
+        .keys()
+        .map(|d| parse::terraform::normalise(d))
+        .collect();
     let items: Vec<Item> = found
         .files
         .iter()
         .map(|(p, k)| Item::File(p, *k))
-        .chain(found.modules.iter().map(|(d, m)| Item::Module(d, m)))
+        .chain(modules.into_iter().map(Item::Module))
         .collect();
     let progress = Progress {
         done: Default::default(),
@@ -199,11 +216,11 @@ pub fn analyse(found: &Discovered, options: &ScanOptions, engines: &Engines) -> 
         // waits for it before passing the panic on).
         let _finish = FinishOnDrop(&progress.finished);
         items
-            .par_iter()
+            .into_par_iter()
             .map_init(
                 || engines.worker(),
                 |worker, item| {
-                    let out = process(item, options, worker);
+                    let out = process(item, options, &module_dirs, worker);
                     progress
                         .done
                         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -232,35 +249,105 @@ pub fn analyse(found: &Discovered, options: &ScanOptions, engines: &Engines) -> 
     result
         .findings
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    drop_repeats(&mut result.findings);
     result.timings.analyse = started.elapsed();
     result
 }
 
-fn process(item: &Item, options: &ScanOptions, worker: &mut crate::engine::Worker) -> ScanResult {
-    let started = Instant::now();
-    let format = match item {
-        Item::File(_, kind) => format_name(*kind),
-        Item::Module(..) => "terraform",
+fn process(
+    item: Item,
+    options: &ScanOptions,
+    module_dirs: &std::collections::HashSet<PathBuf>,
+    worker: &mut crate::engine::Worker,
+) -> ScanResult {
+    let module = match item {
+        Item::File(path, kind) => return analyse_file(path, kind, options, worker),
+        Item::Module(module) => module,
     };
-    let (parsed, files, requested) = match item {
-        Item::File(path, kind) => return analyse_file(path, *kind, options, worker),
-        Item::Module(dir, module) => {
-            let (sources, mut errors) = read_module(module, options.max_file_size);
-            let mut parsed = parse::terraform_module(dir, &sources, &options.terraform);
-            parsed.errors.append(&mut errors);
-            (parsed, module.files.len(), module.requested.as_ref())
-        }
-    };
-    let parse_time = started.elapsed();
-    let mut out = evaluate(parsed, worker);
-    if let Some(requested) = requested {
+    let mut out = evaluate(module.parsed, worker);
+    one_per_place(&mut out.findings);
+    written_here(&mut out, module.dir, module_dirs);
+    if let Some(requested) = module.requested {
         out.findings
             .retain(|f| requested.iter().any(|r| r == &f.file.path));
         out.sources.retain(|f| requested.contains(&f.path));
     }
-    out.files = files;
-    out.timings.parse.insert(format, parse_time);
+    out.files = module.files;
+    out.timings.parse.insert("terraform", module.parse_time);
     out
+}
+
+/// The same finding twice (a bound a child module hits, seen from each
+/// module that calls it) is reported once.
+fn drop_repeats(findings: &mut Vec<Finding>) {
+    let mut seen = std::collections::HashSet::new();
+    findings.retain(|f| {
+        seen.insert((
+            f.rule_id.clone(),
+            f.file.path.clone(),
+            f.start,
+            f.end,
+            f.message.clone(),
+        ))
+    });
+}
+
+/// One finding per rule and written value: the instances of one block
+/// (`count`, `for_each`) that share a literal report it once, at it.
+fn one_per_place(findings: &mut Vec<Finding>) {
+    let place = |f: &Finding| (f.file.path.clone(), f.start, f.end, f.rule_id.clone());
+    findings.sort_by_cached_key(place);
+    findings.dedup_by(|a, b| place(a) == place(b));
+}
+
+/// Keeps what a module's child instances report in files of other scanned
+/// modules out: those modules' own documents report it (with their own
+/// defaults); only values written in this module, or in a child that is not
+/// scanned, are this module's findings.
+fn written_here(
+    out: &mut ScanResult,
+    dir: &Path,
+    module_dirs: &std::collections::HashSet<PathBuf>,
+) {
+    let own = parse::terraform::normalise(dir);
+    out.findings.retain(|f| {
+        if crate::rules::fails_closed(&f.rule_id) {
+            // a cycle or an unreadable child is only seen from a caller
+            return true;
+        }
+        let parent = parse::terraform::normalise(f.file.path.parent().unwrap_or(Path::new("")));
+        parent == own || !module_dirs.contains(&parent)
+    });
+}
+
+/// Reads and parses every Terraform module in parallel, then marks the
+/// modules other modules call as children.
+fn parse_modules<'a>(found: &'a Discovered, options: &ScanOptions) -> Vec<ParsedModule<'a>> {
+    let mut modules: Vec<ParsedModule> = found
+        .modules
+        .par_iter()
+        .map(|(dir, module)| parse_module(dir, module, options))
+        .collect();
+    let mut docs: Vec<(&Path, &mut Vec<Document>)> = modules
+        .iter_mut()
+        .map(|m| (m.dir, &mut m.parsed.documents))
+        .collect();
+    parse::terraform::mark_children(&mut docs);
+    modules
+}
+
+fn parse_module<'a>(dir: &'a Path, module: &'a Module, options: &ScanOptions) -> ParsedModule<'a> {
+    let started = Instant::now();
+    let (sources, mut errors) = read_module(module, options.max_file_size);
+    let mut parsed = parse::terraform_module(dir, &sources, &options.terraform);
+    parsed.errors.append(&mut errors);
+    ParsedModule {
+        dir,
+        parsed,
+        files: module.files.len(),
+        requested: module.requested.as_ref(),
+        parse_time: started.elapsed(),
+    }
 }
 
 /// Reads, parses and evaluates one non-Terraform file. YAML and JSON are

@@ -58,6 +58,16 @@ impl Scope<'static> {
         }
     }
 
+    /// The module-level scope with `names` bound (`count`, `each` of a
+    /// block instance).
+    pub fn with(names: Vec<(String, Val)>) -> Self {
+        Scope {
+            parent: None,
+            names,
+            isolated: false,
+        }
+    }
+
     /// A scope with only `names` (no `var.*`/`local.*`).
     pub fn isolated(names: Vec<(String, Val)>) -> Self {
         Scope {
@@ -103,6 +113,11 @@ struct Loaded {
 /// locals (evaluated on first use, cycles detected) and the files read.
 pub(crate) struct Evaluator<'a> {
     vars: HashMap<String, (Val, Origin)>,
+    /// Outputs of local child modules by call name (`module.api.url`).
+    modules: HashMap<String, (Val, Origin)>,
+    /// Variables set by a caller's arguments: their values stay where the
+    /// caller wrote them (the map entry with port 22), not at each use.
+    pinned: HashSet<String>,
     locals: HashMap<String, (Expr<'a>, Origin)>,
     /// `None` while a local is being evaluated: meeting it again is a cycle.
     memo: RefCell<HashMap<String, Option<Rc<Val>>>>,
@@ -127,6 +142,8 @@ impl<'a> Evaluator<'a> {
     pub fn new(dir: &Path, rel_dir: &Path, first_extra: usize) -> Self {
         Evaluator {
             vars: HashMap::new(),
+            modules: HashMap::new(),
+            pinned: HashSet::new(),
             locals: HashMap::new(),
             memo: RefCell::new(HashMap::new()),
             dir: dir.to_path_buf(),
@@ -145,6 +162,17 @@ impl<'a> Evaluator<'a> {
     /// Sets the effective variable values (after defaults and tfvars).
     pub fn set_vars(&mut self, vars: HashMap<String, (Val, Origin)>) {
         self.vars = vars;
+    }
+
+    /// Marks the variables a caller's arguments set (see `pinned`).
+    pub fn pin_vars(&mut self, names: impl IntoIterator<Item = String>) {
+        self.pinned = names.into_iter().collect();
+    }
+
+    /// Sets the outputs of the module's local children (an object of
+    /// output values per call name), read as `module.NAME.OUTPUT`.
+    pub fn set_module_outputs(&mut self, modules: HashMap<String, (Val, Origin)>) {
+        self.modules = modules;
     }
 
     /// Sets the module's `locals` definitions.
@@ -277,13 +305,18 @@ impl<'a> Evaluator<'a> {
         Some(v)
     }
 
-    /// A stored value copied to its place of use, with its origin.
-    fn fetch(&self, v: &Val, span: Span, origin: Option<&Origin>) -> Option<Val> {
+    /// A stored value copied to its place of use (`span`; `None` keeps it
+    /// where it is written), with its origin.
+    fn fetch(&self, v: &Val, span: Option<Span>, origin: Option<&Origin>) -> Option<Val> {
         if !self.charge(v.size_up_to(self.budget.root_left())) {
             return None;
         }
         let mut v = v.clone();
-        v.relocate(span, origin);
+        match (span, origin) {
+            (Some(span), _) => v.relocate(span, origin),
+            (None, Some(origin)) => v.tag(origin),
+            (None, None) => {}
+        }
         Some(v)
     }
 
@@ -321,7 +354,7 @@ impl<'a> Evaluator<'a> {
             }
             Expression::Variable(id) => scope
                 .get(id.as_str())
-                .and_then(|v| self.fetch(v, span, None))
+                .and_then(|v| self.fetch(v, Some(span), None))
                 .unwrap_or_else(|| unknown_at(loc, r)),
             Expression::Conditional(c) => self.conditional(c, loc, r, scope, d),
             Expression::FuncCall(f) => self.call(f, loc, r, scope, d),
@@ -579,6 +612,9 @@ impl<'a> Evaluator<'a> {
         let span = loc.span(r.clone());
         let ops = &t.operators;
         let local;
+        // values that stay where they are written: `each.value`, and
+        // variables a caller's arguments set
+        let mut stay = is_instance_key(&t.expr);
         let (base, rest) = match &t.expr {
             Expression::Variable(id) => {
                 let first = ops.first().and_then(|op| match op.value() {
@@ -588,7 +624,10 @@ impl<'a> Evaluator<'a> {
                 match (scope.get(id.as_str()), id.as_str(), first) {
                     (Some(v), _, _) => (Base::Ref(v, None), &ops[..]),
                     (None, "var", Some(n)) if !scope.isolated => match self.vars.get(n) {
-                        Some((v, origin)) => (Base::Ref(v, Some(origin)), &ops[1..]),
+                        Some((v, origin)) => {
+                            stay |= self.pinned.contains(n);
+                            (Base::Ref(v, Some(origin)), &ops[1..])
+                        }
                         None => return unknown_at(loc, r),
                     },
                     (None, "local", Some(n)) if !scope.isolated => {
@@ -598,6 +637,10 @@ impl<'a> Evaluator<'a> {
                             _ => return unknown_at(loc, r),
                         }
                     }
+                    (None, "module", Some(n)) if !scope.isolated => match self.modules.get(n) {
+                        Some((v, origin)) => (Base::Ref(v, Some(origin)), &ops[1..]),
+                        None => return unknown_at(loc, r),
+                    },
                     (None, "path", Some("module")) if self.path_module.get() => {
                         (Base::Owned(Val::str(".", span)), &ops[1..])
                     }
@@ -609,12 +652,16 @@ impl<'a> Evaluator<'a> {
         let result = match base {
             // pick the part used before copying: `local.big["k"]` copies one entry
             Base::Ref(v, origin) => self.select(v, rest, loc, scope, d).and_then(|(sel, used)| {
-                let cur = self.fetch(sel, span, origin).ok_or(false)?;
+                // `each.value` stays where the collection element is
+                // written (the map entry with the bad port), not at each use
+                let place = (!stay).then_some(span);
+                let cur = self.fetch(sel, place, origin).ok_or(false)?;
                 self.apply_ops(cur, &rest[used..], loc, span, scope, d)
             }),
             Base::Owned(v) => self.apply_ops(v, rest, loc, span, scope, d),
         };
         match result {
+            Ok(v) if v.is_known() && stay => v,
             Ok(mut v) if v.is_known() => {
                 v.relocate(span, None);
                 v
@@ -1184,4 +1231,9 @@ fn binary_op(op: BinaryOperator, l: &Val, r: &Val) -> Result<V, bool> {
             number(out).ok_or(true)
         }
     }
+}
+
+/// Whether a traversal starts at `each`, which a block instance binds.
+fn is_instance_key(base: &Expression) -> bool {
+    matches!(base, Expression::Variable(id) if id.as_str() == "each")
 }

@@ -11,9 +11,12 @@
 mod blocks;
 mod body;
 mod budget;
+mod calls;
+mod compose;
 mod eval;
 mod funcs;
 mod hcl;
+mod instances;
 mod json;
 mod precheck;
 mod value;
@@ -32,6 +35,8 @@ use self::eval::{Evaluator, Scope};
 use self::value::{Origin, V, Val};
 use self::vars::VarSource;
 use crate::document::{Document, Kind, ParseError, Parsed, SourceFile, SourceMap, Span};
+
+pub use self::calls::{mark_children, normalise};
 
 /// Settings that change how a module is evaluated (extra variable files).
 #[derive(Debug, Clone, Default)]
@@ -104,7 +109,7 @@ pub fn parse_module(dir: &Path, files: &[Arc<SourceFile>], options: &Options) ->
         }
     }
     let module = module_dir(files, dir);
-    let input = Input {
+    let input = |outputs| Input {
         files,
         all: &all,
         configs: &configs,
@@ -115,10 +120,25 @@ pub fn parse_module(dir: &Path, files: &[Arc<SourceFile>], options: &Options) ->
             .collect(),
         has_tfvars,
         module: &module,
+        offset: 0,
+        instance: None,
+        outputs,
     };
-    let (doc, incomplete) = document(dir, input);
+    let (doc, incomplete, links) = document(dir, input(None));
+    let caller = compose::Caller::root(dir, &module, doc.files.clone());
+    let mut children = Parsed::default();
+    let outputs = compose::compose(&caller, links.calls, &mut children);
+    let (doc, incomplete) = if outputs.is_empty() {
+        (doc, incomplete)
+    } else {
+        // again, now that `module.NAME.OUTPUT` of local children is known
+        let (doc, incomplete, _) = document(dir, input(Some(&outputs)));
+        (doc, incomplete)
+    };
     out.errors.extend(incomplete);
     out.documents.push(doc);
+    out.documents.append(&mut children.documents);
+    out.errors.append(&mut children.errors);
     out
 }
 
@@ -133,11 +153,18 @@ struct Input<'a> {
     tfvars: Vec<(u16, &'a Tree)>,
     has_tfvars: bool,
     module: &'a str,
+    /// Index in `all` of the module's first own file (a child module
+    /// instance's files follow its caller's).
+    offset: usize,
+    /// Set when the module is evaluated as a local child of another.
+    instance: Option<&'a compose::Instance>,
+    /// Outputs of the module's local children, by call name.
+    outputs: Option<&'a HashMap<String, (Val, Origin)>>,
 }
 
-/// The module's document, and an `EVAL001` for every value a bound cut
-/// short.
-fn document(dir: &Path, input: Input) -> (Document, Vec<ParseError>) {
+/// The module's document, an `EVAL001` for every value a bound cut short,
+/// and the module's calls of other modules (with their evaluated bodies).
+fn document(dir: &Path, input: Input) -> (Document, Vec<ParseError>, compose::Links) {
     let blocks: Vec<Block> = input
         .configs
         .iter()
@@ -151,10 +178,21 @@ fn document(dir: &Path, input: Input) -> (Document, Vec<ParseError>) {
         .iter()
         .map(|(i, tree)| var_source(tree, &input.all[*i as usize], *i))
         .collect();
-    let values = vars::resolve(&ev, &declared, &sources, input.all);
+    let mut values = vars::resolve(&ev, &declared, &sources, input.all);
+    let arguments = input
+        .instance
+        .map(|i| i.bind(&declared, input.all, &mut values))
+        .unwrap_or_default();
     ev.set_vars(values);
+    if let Some(instance) = input.instance {
+        ev.pin_vars(instance.names());
+    }
+    ev.set_module_outputs(input.outputs.cloned().unwrap_or_default());
     ev.set_locals(locals(&refs, input.all));
-    let tree = sections(&ev, &refs, &input);
+    let (mut tree, links) = sections(&ev, &refs, &input);
+    if !arguments.is_empty() {
+        compose::to_arguments(&mut tree, &arguments, input.offset);
+    }
     let mut provenance = BTreeMap::new();
     let emitted = value::emit(tree, &mut provenance);
     let mut files = input.all.to_vec();
@@ -168,15 +206,19 @@ fn document(dir: &Path, input: Input) -> (Document, Vec<ParseError>) {
             Some(ParseError::incomplete(file, start, end, message))
         })
         .collect();
+    let label = match input.instance {
+        Some(i) => i.label(input.module),
+        None => input.module.to_string(),
+    };
     let doc = Document {
         kind: Kind::Terraform,
         files,
-        label: input.module.to_string(),
+        label,
         input: emitted.value,
         source_map: emitted.map,
         provenance,
     };
-    (doc, incomplete)
+    (doc, incomplete, links)
 }
 
 /// A parsed file.
@@ -307,10 +349,13 @@ fn locals<'a>(
     out
 }
 
-/// The document's top-level object (docs/input-terraform.md).
-fn sections(ev: &Evaluator, blocks: &[&Block], input: &Input) -> Val {
+/// The document's top-level object (docs/input-terraform.md), and the
+/// module calls it makes.
+fn sections(ev: &Evaluator, blocks: &[&Block], input: &Input) -> (Val, compose::Links) {
     let mut s = Sections {
         root: input.has_tfvars,
+        instances_left: instances::MAX_MODULE_INSTANCES,
+        prefix: input.instance.map(|i| i.prefix()).unwrap_or_default(),
         ..Sections::default()
     };
     for b in blocks {
@@ -322,8 +367,15 @@ fn sections(ev: &Evaluator, blocks: &[&Block], input: &Input) -> Val {
         .files
         .iter()
         .enumerate()
-        .map(|(i, f)| Val::str(file_name(f), Span::default().in_file(i as u16)))
+        .map(|(i, f)| {
+            let index = (i + input.offset) as u16;
+            Val::str(file_name(f), Span::default().in_file(index))
+        })
         .collect();
+    if input.instance.is_some() {
+        // a module another one calls is a child, whatever it contains
+        s.root = false;
+    }
     let entries = vec![
         ("module".to_string(), Val::str(input.module, top)),
         ("root".to_string(), Val::new(V::Bool(s.root), top)),
@@ -337,13 +389,26 @@ fn sections(ev: &Evaluator, blocks: &[&Block], input: &Input) -> Val {
         ("locals".to_string(), Val::new(V::Map(s.locals), top)),
         ("outputs".to_string(), list(s.outputs)),
     ];
-    Val::new(V::Map(entries), top)
+    let mut entries = entries;
+    if let Some(instance) = input.instance {
+        entries.push(("instance".to_string(), instance.describe(top)));
+    }
+    let links = compose::Links {
+        calls: s.calls,
+        outputs: s.output_values,
+    };
+    (Val::new(V::Map(entries), top), links)
 }
 
 /// The top-level lists being filled, block by block.
 #[derive(Default)]
 struct Sections {
     root: bool,
+    /// Instances `count`/`for_each` may still expand into.
+    instances_left: usize,
+    /// `module.api.` in a child module instance: addresses as Terraform
+    /// writes them (`module.api.aws_instance.web`).
+    prefix: String,
     resources: Vec<Val>,
     data: Vec<Val>,
     modules: Vec<Val>,
@@ -352,9 +417,47 @@ struct Sections {
     variables: Vec<Val>,
     locals: Vec<(String, Val)>,
     outputs: Vec<Val>,
+    /// `module` blocks with their evaluated bodies.
+    calls: Vec<compose::Call>,
+    /// Output values by name (what a caller reads as `module.NAME.X`).
+    output_values: Vec<(String, Val)>,
 }
 
 impl Sections {
+    /// One entry per instance of a resource or data source whose `count`
+    /// or `for_each` is known: `address` with the instance key, `index` or
+    /// `key`, and the body evaluated with `count`/`each` bound.
+    fn add_instances(
+        &mut self,
+        ev: &Evaluator,
+        b: &Block,
+        names: &[(&str, Val); 2],
+        address: &str,
+        file: &str,
+        list: Vec<instances::Instance>,
+    ) {
+        let head = b.head;
+        let target = if b.ident == "data" {
+            &mut self.data
+        } else {
+            &mut self.resources
+        };
+        for instance in list {
+            let mut fields: Vec<(String, Val)> = names
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect();
+            let full = format!("{address}{}", instance.suffix);
+            fields.push(("address".to_string(), Val::str(full, head)));
+            let (key, value) = instance.field.clone();
+            fields.push((key.to_string(), value));
+            fields.push(("file".to_string(), Val::str(file, head)));
+            let config = blocks::config(ev, &b.body, head, &instance.scope(), 0);
+            fields.push(("config".to_string(), config));
+            target.push(Val::new(V::Map(fields), head));
+        }
+    }
+
     fn add(&mut self, ev: &Evaluator, b: &Block, files: &[Arc<SourceFile>]) {
         let head = b.head;
         let file = files
@@ -369,10 +472,15 @@ impl Sections {
             "resource" | "data" => {
                 let (t, n) = (b.label(0), b.label(1));
                 let address = if b.ident == "data" {
-                    format!("data.{t}.{n}")
+                    format!("{}data.{t}.{n}", self.prefix)
                 } else {
-                    format!("{t}.{n}")
+                    format!("{}{t}.{n}", self.prefix)
                 };
+                if let Some(list) = instances::expand(ev, b, &mut self.instances_left) {
+                    let fields = [("type", label(0)), ("name", label(1))];
+                    self.add_instances(ev, b, &fields, &address, &file, list);
+                    return;
+                }
                 field("type", label(0));
                 field("name", label(1));
                 field("address", Val::str(address, head));
@@ -384,7 +492,8 @@ impl Sections {
             }
             "module" => {
                 field("name", label(0));
-                field("address", Val::str(format!("module.{}", b.label(0)), head));
+                let address = format!("{}module.{}", self.prefix, b.label(0));
+                field("address", Val::str(address, head));
                 &mut self.modules
             }
             "provider" => {
@@ -422,7 +531,15 @@ impl Sections {
             }
             "output" => {
                 field("name", label(0));
-                &mut self.outputs
+                let cfg = config();
+                if let Some(value) = cfg.get("value") {
+                    let entry = (b.label(0).to_string(), value.clone());
+                    self.output_values.push(entry);
+                }
+                field("file", Val::str(file, head));
+                field("config", cfg);
+                self.outputs.push(Val::new(V::Map(fields), head));
+                return;
             }
             "locals" => {
                 for a in b.body.attrs() {
@@ -437,8 +554,14 @@ impl Sections {
             _ => return,
         };
         field("file", Val::str(file, head));
-        field("config", config());
+        let cfg = config();
+        let call = (b.ident == "module").then(|| compose::Call {
+            name: b.label(0).to_string(),
+            config: cfg.clone(),
+        });
+        field("config", cfg);
         target.push(Val::new(V::Map(fields), head));
+        self.calls.extend(call);
     }
 }
 

@@ -1160,3 +1160,88 @@ fn files_beyond_the_module_limit_are_reported_not_dropped() {
             .all(|e| e.problem == crate::document::Problem::Incomplete)
     );
 }
+
+#[test]
+fn count_and_for_each_expand_into_one_entry_per_instance() {
+    let d = doc(&[(
+        "main.tf",
+        r#"
+locals { names = ["a", "b"] }
+resource "x" "c" {
+  count = 2
+  n     = count.index
+}
+resource "x" "s" {
+  for_each = toset(local.names)
+  n        = each.key
+  v        = each.value
+}
+resource "x" "m" {
+  for_each = { k = { port = 22 } }
+  p        = each.value.port
+  dynamic "rule" {
+    for_each = [each.value.port]
+    content { port = rule.value }
+  }
+}
+"#,
+    )]);
+    let r = &d.input["resources"];
+    let addresses: Vec<&str> = r
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["address"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        addresses,
+        [
+            "x.c[0]",
+            "x.c[1]",
+            r#"x.s["a"]"#,
+            r#"x.s["b"]"#,
+            r#"x.m["k"]"#
+        ]
+    );
+    assert_eq!(r[1]["index"], json!(1));
+    assert_eq!(r[1]["config"]["n"], json!(1));
+    assert_eq!(r[3]["key"], json!("b"));
+    assert_eq!(r[3]["config"]["v"], json!("b"));
+    assert_eq!(r[4]["config"]["rule"], json!([{"port": 22}]));
+    // each.value stays where the element is written: the `22` in the map
+    assert_eq!(text(&d, "resources[4].config.p"), "22");
+}
+
+#[test]
+fn unknown_empty_or_oversized_collections_keep_one_unexpanded_entry() {
+    let mut p = parse_in(
+        Path::new("/nonexistent"),
+        &[(
+            "main.tf",
+            r#"
+resource "x" "unknown" {
+  for_each = data.y.z.names
+  n        = each.key
+}
+resource "x" "none" {
+  count = 0
+  n     = count.index
+}
+resource "x" "huge" {
+  count = 100000000
+  n     = count.index
+}
+"#,
+        )],
+        &Options::default(),
+    );
+    let d = p.documents.remove(0);
+    let r = d.input["resources"].as_array().unwrap();
+    assert_eq!(r.len(), 3, "{r:?}");
+    assert_eq!(r[0]["config"]["n"], json!("${each.key}"));
+    assert_eq!(r[1]["config"]["n"], json!("${count.index}"));
+    assert_eq!(r[2]["address"], json!("x.huge"));
+    // the bound is reported at the count: the gate cannot vouch for it
+    assert_eq!(p.errors.len(), 1, "{:?}", p.errors);
+    assert!(p.errors[0].message.contains("instances"), "{:?}", p.errors);
+}

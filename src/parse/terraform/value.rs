@@ -134,6 +134,21 @@ impl Val {
         }
     }
 
+    /// Adds `origin` first to every value of the tree, keeping its spans:
+    /// a value passed to a child module stays where the caller wrote it.
+    pub fn tag(&mut self, origin: &Origin) {
+        if !self.origins.contains(origin) {
+            self.origins.truncate(MAX_ORIGINS - 1);
+            self.origins.insert(0, origin.clone());
+        }
+        match &mut self.v {
+            V::List(items) => items.iter_mut().for_each(|i| i.tag(origin)),
+            V::Map(entries) => entries.iter_mut().for_each(|(_, v)| v.tag(origin)),
+            V::Json(inner) => inner.tag(origin),
+            _ => {}
+        }
+    }
+
     /// Moves every span of the tree `by` bytes later in its file (values
     /// parsed from a slice of a file).
     pub fn shift(&mut self, by: u32) {

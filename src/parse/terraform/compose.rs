@@ -1,0 +1,345 @@
+//! Module composition: a module call whose `source` is a local path is
+//! evaluated with the arguments the caller passes, as Terraform does, so a
+//! `latest` tag or a `0.0.0.0/0` written in a root and used in its child is
+//! found. Each call becomes one more document (the child's blocks, see
+//! docs/input-terraform.md); values that come from an argument are located
+//! at the argument in the caller, with the chain in their provenance.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::sync::Arc;
+
+use super::calls::{is_local_source, normalise};
+use super::value::{Origin, V, Val};
+use super::vars::Declared;
+use super::{Input, Tree, classify, document, load};
+use crate::document::{ParseError, Parsed, SourceFile, Span};
+
+/// Deepest chain of local module calls evaluated (root → child → …).
+const MAX_DEPTH: usize = 16;
+/// Most child module instances one root evaluates, all levels together
+/// (a module called N times is evaluated N times).
+const MAX_INSTANCES: usize = 256;
+/// Largest child module file read.
+const MAX_FILE: u64 = 4 << 20;
+/// Arguments of a `module` block that are Terraform's, not the child's.
+const META: [&str; 7] = [
+    "source",
+    "version",
+    "count",
+    "for_each",
+    "providers",
+    "depends_on",
+    "lifecycle",
+];
+
+/// A `module` block of a module, with its evaluated body.
+pub(crate) struct Call {
+    pub name: String,
+    pub config: Val,
+}
+
+/// What a module's document links to: the modules it calls and the
+/// outputs it gives its caller.
+pub(crate) struct Links {
+    pub calls: Vec<Call>,
+    pub outputs: Vec<(String, Val)>,
+}
+
+/// The module whose calls are being followed.
+pub(crate) struct Caller {
+    /// Its directory on disk.
+    dir: PathBuf,
+    /// Its directory as shown (relative to the scan root).
+    shown: String,
+    /// `module.a.` for a child, empty for the root.
+    prefix: String,
+    /// Its document's files: spans of its argument values index them.
+    files: Vec<Arc<SourceFile>>,
+    /// Directories on the path from the root to it (cycles).
+    stack: Vec<PathBuf>,
+}
+
+impl Caller {
+    /// The module a scan evaluates first.
+    pub fn root(dir: &Path, shown: &str, files: Vec<Arc<SourceFile>>) -> Self {
+        Caller {
+            dir: normalise(dir),
+            shown: shown.to_string(),
+            prefix: String::new(),
+            files,
+            stack: vec![normalise(dir)],
+        }
+    }
+}
+
+/// One evaluation of a child module: where it is called from and with
+/// which arguments.
+pub(crate) struct Instance {
+    /// `module.api` (`module.api.module.db` for a grandchild).
+    address: String,
+    /// The caller's directory as shown.
+    caller: String,
+    arguments: Vec<(String, Val)>,
+}
+
+impl Instance {
+    /// Binds the arguments to the child's declared variables (over their
+    /// defaults); returns each argument's origin text with the place it is
+    /// written, to locate the values that come from it.
+    pub fn bind(
+        &self,
+        declared: &[Declared],
+        files: &[Arc<SourceFile>],
+        values: &mut HashMap<String, (Val, Origin)>,
+    ) -> HashMap<String, Span> {
+        let mut written = HashMap::new();
+        for (name, val) in &self.arguments {
+            if !declared.iter().any(|d| &d.name == name) {
+                continue;
+            }
+            let origin = format!(
+                "{} argument `{name}` ({})",
+                self.address,
+                place(files, val.span)
+            );
+            written.insert(origin.clone(), val.span);
+            values.insert(name.clone(), (val.clone(), Rc::from(origin)));
+        }
+        written
+    }
+
+    /// The names of the arguments the call passes.
+    pub fn names(&self) -> impl Iterator<Item = String> + '_ {
+        self.arguments.iter().map(|(name, _)| name.clone())
+    }
+
+    /// What addresses in the instance start with: `module.api.`.
+    pub fn prefix(&self) -> String {
+        format!("{}.", self.address)
+    }
+
+    /// The document's label: the child, and the call it is evaluated for.
+    pub fn label(&self, module: &str) -> String {
+        format!("{module} ({} in {})", self.address, self.caller)
+    }
+
+    /// The input's `instance` entry.
+    pub fn describe(&self, span: Span) -> Val {
+        Val::new(
+            V::Map(vec![
+                ("address".to_string(), Val::str(&self.address, span)),
+                ("caller".to_string(), Val::str(&self.caller, span)),
+            ]),
+            span,
+        )
+    }
+}
+
+/// `envs/prod/main.tf:12`: the file's path as shown and the span's line.
+fn place(files: &[Arc<SourceFile>], span: Span) -> String {
+    match files.get(span.file as usize) {
+        Some(f) => {
+            let path = f.path.to_string_lossy().replace('\\', "/");
+            let line = f.position(span.start as usize).line;
+            format!("{}:{line}", path.trim_start_matches("./"))
+        }
+        None => "?".to_string(),
+    }
+}
+
+/// Moves values of the child (files from `first` on) that come from an
+/// argument to where the argument is written: the finding belongs there.
+pub(crate) fn to_arguments(v: &mut Val, written: &HashMap<String, Span>, first: usize) {
+    if usize::from(v.span.file) >= first
+        && let Some(span) = v.origins.iter().find_map(|o| written.get(&**o))
+    {
+        v.span = *span;
+    }
+    match &mut v.v {
+        V::List(items) => items
+            .iter_mut()
+            .for_each(|i| to_arguments(i, written, first)),
+        V::Map(entries) => entries
+            .iter_mut()
+            .for_each(|(_, x)| to_arguments(x, written, first)),
+        V::Json(inner) => to_arguments(inner, written, first),
+        _ => {}
+    }
+}
+
+/// Evaluates the local child modules among `calls` with their arguments,
+/// recursively, adding one document per call to `out`. A cycle, a chain
+/// deeper than [`MAX_DEPTH`], more than [`MAX_INSTANCES`] calls or a child
+/// directory that cannot be read is an `EVAL001` at the call's `source`.
+/// Returns the outputs of the direct children by call name (an object per
+/// call), for the caller to read as `module.NAME.OUTPUT`.
+pub(crate) fn compose(
+    caller: &Caller,
+    calls: Vec<Call>,
+    out: &mut Parsed,
+) -> HashMap<String, (Val, Origin)> {
+    let mut left = MAX_INSTANCES;
+    follow(caller, calls, out, &mut left)
+}
+
+fn follow(
+    caller: &Caller,
+    calls: Vec<Call>,
+    out: &mut Parsed,
+    left: &mut usize,
+) -> HashMap<String, (Val, Origin)> {
+    let mut outputs = HashMap::new();
+    for call in calls {
+        let Some(source) = call.config.get("source") else {
+            continue;
+        };
+        let Some(path) = source.as_str().filter(|s| is_local_source(s)) else {
+            continue;
+        };
+        let span = source.span;
+        let fail = |out: &mut Parsed, message: String| {
+            if let Some(file) = caller.files.get(span.file as usize) {
+                let (start, end) = (span.start as usize, span.end as usize);
+                out.errors
+                    .push(ParseError::incomplete(file, start, end, message));
+            }
+        };
+        let dir = normalise(&caller.dir.join(path));
+        let address = format!("{}module.{}", caller.prefix, call.name);
+        if caller.stack.contains(&dir) {
+            fail(
+                out,
+                format!(
+                    "{address} calls a module that calls it back (`{path}`): the cycle is not evaluated, so the gate cannot vouch for it"
+                ),
+            );
+            continue;
+        }
+        if caller.stack.len() > MAX_DEPTH || *left == 0 {
+            fail(
+                out,
+                format!(
+                    "{address} is not evaluated with its arguments: more than {MAX_DEPTH} levels or {MAX_INSTANCES} module instances, so the gate cannot vouch for it"
+                ),
+            );
+            continue;
+        }
+        let shown = normalise(&Path::new(&caller.shown).join(path));
+        let files = match read_child(&dir, &shown) {
+            Ok(files) if !files.is_empty() => files,
+            Ok(_) => continue,
+            Err(e) => {
+                fail(
+                    out,
+                    format!(
+                        "{address}: cannot read the local module `{path}` ({e}), so the gate cannot vouch for what it does with its arguments"
+                    ),
+                );
+                continue;
+            }
+        };
+        *left -= 1;
+        let instance = Instance {
+            address: address.clone(),
+            caller: caller.shown.clone(),
+            arguments: arguments(&call.config),
+        };
+        let shown = shown.to_string_lossy().replace('\\', "/");
+        let (doc_files, links) = evaluate_child(&dir, &shown, caller, &files, &instance, out);
+        let origin = format!("the outputs of {address} ({shown})");
+        let values = Val::new(V::Map(links.outputs), Span::default());
+        outputs.insert(call.name.clone(), (values, Rc::from(origin)));
+        let mut stack = caller.stack.clone();
+        stack.push(dir.clone());
+        let next = Caller {
+            dir,
+            shown,
+            prefix: format!("{address}."),
+            files: doc_files,
+            stack,
+        };
+        follow(&next, links.calls, out, left);
+    }
+    outputs
+}
+
+/// The child's document for one call, added to `out`; returns its files
+/// and the calls the child makes in turn.
+fn evaluate_child(
+    dir: &Path,
+    shown: &str,
+    caller: &Caller,
+    files: &[Arc<SourceFile>],
+    instance: &Instance,
+    out: &mut Parsed,
+) -> (Vec<Arc<SourceFile>>, Links) {
+    let offset = caller.files.len();
+    let mut all = caller.files.clone();
+    all.extend(files.iter().cloned());
+    // a file that does not parse is reported by the child's own scan
+    let configs: Vec<(u16, Tree)> = files
+        .iter()
+        .enumerate()
+        .filter_map(|(i, f)| {
+            let (_, syntax) = classify(&super::file_name(f)).filter(|(role, _)| *role == 0)?;
+            Some(((offset + i) as u16, load(f, syntax).ok()?))
+        })
+        .collect();
+    let input = Input {
+        files,
+        all: &all,
+        configs: &configs,
+        tfvars: Vec::new(),
+        has_tfvars: false,
+        module: shown,
+        offset,
+        instance: Some(instance),
+        outputs: None,
+    };
+    let (doc, incomplete, links) = document(dir, input);
+    out.errors.extend(incomplete);
+    let doc_files = doc.files.clone();
+    out.documents.push(doc);
+    (doc_files, links)
+}
+
+/// The arguments a `module` block passes: its attributes except
+/// Terraform's own meta-arguments.
+fn arguments(config: &Val) -> Vec<(String, Val)> {
+    match &config.v {
+        V::Map(entries) => entries
+            .iter()
+            .filter(|(k, _)| !META.contains(&k.as_str()))
+            .cloned()
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The child's `.tf` and `.tf.json` files in name order (its tfvars files
+/// are not read: Terraform reads those of the root only), shown under
+/// `shown`.
+fn read_child(dir: &Path, shown: &Path) -> std::io::Result<Vec<Arc<SourceFile>>> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)?
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| matches!(classify(n), Some((0, _))))
+        .collect();
+    names.sort();
+    let mut files = Vec::new();
+    for name in names {
+        let path = dir.join(&name);
+        if std::fs::metadata(&path)?.len() > MAX_FILE {
+            return Err(std::io::Error::other(format!(
+                "{name} is larger than 4 MiB"
+            )));
+        }
+        let text = std::fs::read_to_string(&path)?;
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_string();
+        files.push(Arc::new(SourceFile::new(shown.join(&name), text)));
+    }
+    Ok(files)
+}
