@@ -22,15 +22,19 @@ pub enum Kind {
     Kubernetes,
     Terraform,
     Tfplan,
+    /// A Docker Compose file (`compose.yaml`, `docker-compose*.yml`, or YAML
+    /// whose `services` are compose services), as written.
+    Compose,
 }
 
 impl Kind {
     /// Every kind, in the order reports list them.
-    pub const ALL: [Kind; 4] = [
+    pub const ALL: [Kind; 5] = [
         Kind::Dockerfile,
         Kind::Kubernetes,
         Kind::Terraform,
         Kind::Tfplan,
+        Kind::Compose,
     ];
 
     /// The name used in Rego package paths, config files and JSON output.
@@ -40,6 +44,7 @@ impl Kind {
             Kind::Kubernetes => "kubernetes",
             Kind::Terraform => "terraform",
             Kind::Tfplan => "tfplan",
+            Kind::Compose => "compose",
         }
     }
 
