@@ -48,7 +48,9 @@ pub fn classify(path: &Path) -> Option<FileKind> {
     if is_dockerfile_name(&lower) {
         return Some(FileKind::Dockerfile);
     }
-    if lower.ends_with(".yaml") || lower.ends_with(".yml") {
+    // `Kustomization`, without extension, is one of the names `kustomize
+    // build` reads.
+    if lower.ends_with(".yaml") || lower.ends_with(".yml") || name == "Kustomization" {
         return Some(FileKind::Yaml);
     }
     if lower.ends_with(".json") {
@@ -473,6 +475,8 @@ mod tests {
             ("terraform.tfvars", Some(FileKind::TerraformVars)),
             ("deploy.yaml", Some(FileKind::Yaml)),
             ("deploy.yml", Some(FileKind::Yaml)),
+            ("Kustomization", Some(FileKind::Yaml)),
+            ("kustomization", None),
             ("plan.json", Some(FileKind::Json)),
             ("README.md", None),
             ("other.tfvars", None),

@@ -25,16 +25,19 @@ pub enum Kind {
     /// A Docker Compose file (`compose.yaml`, `docker-compose*.yml`, or YAML
     /// whose `services` are compose services), as written.
     Compose,
+    /// A Kustomize `kustomization.yaml` (or `Component`), as written.
+    Kustomization,
 }
 
 impl Kind {
     /// Every kind, in the order reports list them.
-    pub const ALL: [Kind; 5] = [
+    pub const ALL: [Kind; 6] = [
         Kind::Dockerfile,
         Kind::Kubernetes,
         Kind::Terraform,
         Kind::Tfplan,
         Kind::Compose,
+        Kind::Kustomization,
     ];
 
     /// The name used in Rego package paths, config files and JSON output.
@@ -45,6 +48,7 @@ impl Kind {
             Kind::Terraform => "terraform",
             Kind::Tfplan => "tfplan",
             Kind::Compose => "compose",
+            Kind::Kustomization => "kustomization",
         }
     }
 

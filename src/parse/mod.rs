@@ -16,6 +16,7 @@ pub mod dockerfile;
 pub mod image;
 pub mod json;
 pub mod kubernetes;
+pub mod kustomize;
 pub mod terraform;
 pub mod tfplan;
 pub mod yaml;
@@ -25,8 +26,9 @@ pub fn dockerfile(file: &Arc<SourceFile>) -> Parsed {
     dockerfile::parse(file)
 }
 
-/// Parses a `.yaml`/`.yml` file: a Compose file becomes one `compose`
-/// document; otherwise every YAML document that is a Kubernetes object
+/// Parses a `.yaml`/`.yml` file: a kustomization becomes a
+/// `kustomization` document, a Compose file one `compose` document;
+/// otherwise every YAML document that is a Kubernetes object
 /// (string `apiVersion` and `kind`) becomes a document; other YAML is left
 /// alone without noise.
 pub fn yaml(file: &Arc<SourceFile>) -> Parsed {
@@ -38,7 +40,7 @@ pub fn yaml(file: &Arc<SourceFile>) -> Parsed {
 /// kubectl reads a file whose first non-blank character is `{` as a stream
 /// of JSON objects: such a file is read the same way when it is one.
 pub fn for_each_yaml(file: &Arc<SourceFile>, mut emit: impl FnMut(Parsed)) {
-    if compose::for_each_yaml(file, &mut emit) {
+    if kustomize::for_each_yaml(file, &mut emit) || compose::for_each_yaml(file, &mut emit) {
         return;
     }
     if starts_like_json(&file.text) {
