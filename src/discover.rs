@@ -242,20 +242,25 @@ fn is_helm_template(path: &Path) -> bool {
 /// Whether a file is a Helm chart's metadata (read only if it is a small
 /// regular file: a chart's `Chart.yaml` is a few hundred bytes).
 fn is_chart(path: &Path) -> bool {
+    read_chart(path).is_some()
+}
+
+/// A Helm chart's metadata (`Chart.yaml`: a mapping with a non-empty string
+/// `name` and `version`, which Helm requires), read only if it is a small
+/// regular file; `None` for anything else. Helm values are read with the
+/// `appVersion` of the chart beside them.
+pub fn read_chart(path: &Path) -> Option<serde_json::Value> {
     const MAX_CHART_FILE: u64 = 1 << 20;
     let small_file =
         std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() <= MAX_CHART_FILE);
-    let Some(text) = small_file
+    let text = small_file
         .then(|| std::fs::read_to_string(path).ok())
-        .flatten()
-    else {
-        return false;
-    };
-    let Ok(chart) = crate::parse::yaml::load_value(&text) else {
-        return false;
-    };
+        .flatten()?;
+    let chart = crate::parse::yaml::load_value(&text).ok()?;
     let field = |key: &str| chart.get(key).and_then(serde_json::Value::as_str);
-    field("name").is_some_and(|n| !n.is_empty()) && field("version").is_some_and(|v| !v.is_empty())
+    let is_chart = field("name").is_some_and(|n| !n.is_empty())
+        && field("version").is_some_and(|v| !v.is_empty());
+    is_chart.then_some(chart)
 }
 
 /// Walks a directory; returns how many files it added.

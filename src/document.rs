@@ -27,17 +27,20 @@ pub enum Kind {
     Compose,
     /// A Kustomize `kustomization.yaml` (or `Component`), as written.
     Kustomization,
+    /// A Helm chart's `Chart.yaml` or values file (templates are skipped).
+    Helm,
 }
 
 impl Kind {
     /// Every kind, in the order reports list them.
-    pub const ALL: [Kind; 6] = [
+    pub const ALL: [Kind; 7] = [
         Kind::Dockerfile,
         Kind::Kubernetes,
         Kind::Terraform,
         Kind::Tfplan,
         Kind::Compose,
         Kind::Kustomization,
+        Kind::Helm,
     ];
 
     /// The name used in Rego package paths, config files and JSON output.
@@ -49,6 +52,7 @@ impl Kind {
             Kind::Tfplan => "tfplan",
             Kind::Compose => "compose",
             Kind::Kustomization => "kustomization",
+            Kind::Helm => "helm",
         }
     }
 

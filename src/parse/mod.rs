@@ -13,6 +13,7 @@ use crate::document::{ParseError, Parsed, SourceFile, SourceMap};
 
 pub mod compose;
 pub mod dockerfile;
+pub mod helm;
 pub mod image;
 pub mod json;
 pub mod kubernetes;
@@ -27,7 +28,8 @@ pub fn dockerfile(file: &Arc<SourceFile>) -> Parsed {
 }
 
 /// Parses a `.yaml`/`.yml` file: a kustomization becomes a
-/// `kustomization` document, a Compose file one `compose` document;
+/// `kustomization` document, a chart's `Chart.yaml` or values file a `helm`
+/// document, a Compose file one `compose` document;
 /// otherwise every YAML document that is a Kubernetes object
 /// (string `apiVersion` and `kind`) becomes a document; other YAML is left
 /// alone without noise.
@@ -40,7 +42,10 @@ pub fn yaml(file: &Arc<SourceFile>) -> Parsed {
 /// kubectl reads a file whose first non-blank character is `{` as a stream
 /// of JSON objects: such a file is read the same way when it is one.
 pub fn for_each_yaml(file: &Arc<SourceFile>, mut emit: impl FnMut(Parsed)) {
-    if kustomize::for_each_yaml(file, &mut emit) || compose::for_each_yaml(file, &mut emit) {
+    if kustomize::for_each_yaml(file, &mut emit)
+        || helm::for_each_yaml(file, &mut emit)
+        || compose::for_each_yaml(file, &mut emit)
+    {
         return;
     }
     if starts_like_json(&file.text) {
