@@ -67,22 +67,26 @@ _outside_workload(path) if path[0] in {"status", "data", "stringData", "binaryDa
 # volume, a resource's `spec`), "name": for messages, the name of the
 # nearest enclosing object that has one (the container, the Argo template,
 # else the resource's `metadata.name`)}.
-images := [{"path": item.path, "image": item.image, "ref": driftless.parse_image(item.image), "container": _holder(item.path), "name": _nearest_name(item.path)} |
+images := [{"path": item.path, "image": item.image, "ref": driftless.parse_image(item.image), "container": holder, "name": _name_for(item.path, holder)} |
 	some item in _image_values
+	holder := _holder(item.path)
 ]
 
-_nearest_name(path) := object.get(input, array.concat(array.slice(path, 0, max(lengths)), ["name"]), "") if {
-	lengths := _named_prefixes(path)
-	count(lengths) > 0
-}
+# The holder's own name (a container's: the common case costs one lookup),
+# else the nearest enclosing object's, else the resource's.
+_name_for(_, holder) := holder.name if is_string(holder.name)
 
-_nearest_name(path) := input.metadata.name if {
-	count(_named_prefixes(path)) == 0
+_name_for(path, holder) := _enclosing_name(path, _named_prefixes(path)) if not is_string(holder.name)
+
+_enclosing_name(path, lengths) := object.get(input, array.concat(array.slice(path, 0, max(lengths)), ["name"]), "") if count(lengths) > 0
+
+_enclosing_name(_, lengths) := input.metadata.name if {
+	count(lengths) == 0
 	is_string(input.metadata.name)
 }
 
-_nearest_name(path) := "(unnamed)" if {
-	count(_named_prefixes(path)) == 0
+_enclosing_name(_, lengths) := "(unnamed)" if {
+	count(lengths) == 0
 	not is_string(input.metadata.name)
 }
 
