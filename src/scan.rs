@@ -778,6 +778,35 @@ mod tests {
     }
 
     #[test]
+    fn overlays_charts_and_compose_files_go_through_the_shared_parse_path() {
+        let kinds = |path: &Path, text: &str| -> Vec<crate::document::Kind> {
+            let file = Arc::new(SourceFile::new(path, text));
+            let parsed = parse_source(&file, FileKind::Yaml);
+            parsed.documents.iter().map(|d| d.kind).collect()
+        };
+        use crate::document::Kind;
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("Chart.yaml"), "name: web\nversion: 1.0.0\n").unwrap();
+        let values = dir.path().join("values.yaml");
+        assert_eq!(kinds(&values, "image: nginx:latest\n"), [Kind::Helm]);
+        let overlay = Path::new("kustomization.yaml");
+        assert_eq!(kinds(overlay, "images: []\n"), [Kind::Kustomization]);
+        let compose = Path::new("compose.yaml");
+        assert_eq!(
+            kinds(compose, "services:\n  a:\n    image: x:1\n"),
+            [Kind::Compose]
+        );
+        let workflow = Path::new(".github/workflows/ci.yml");
+        assert!(
+            kinds(
+                workflow,
+                "jobs:\n  t:\n    services:\n      db:\n        image: postgres\n"
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
     fn an_unnamed_stream_is_classified_by_its_content() {
         assert_eq!(
             stream_kind("  {\"format_version\": \"1.2\"}"),

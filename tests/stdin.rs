@@ -122,3 +122,39 @@ fn an_oversized_stream_fails_the_gate() {
     assert_eq!(code, 1);
     assert_eq!(hits, vec![hit("PARSE001", "stdin", 1, 1)]);
 }
+
+/// What `kustomize build` writes: objects separated by `---`, no comments;
+/// the overlay's `images` transformer already applied.
+const KUSTOMIZE_BUILD_OUTPUT: &str = "apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings-8g2h5b7k9c
+data:
+  mode: prod
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  template:
+    spec:
+      containers:
+        - image: registry.example/web:latest
+          name: web
+";
+
+#[test]
+fn kustomize_build_output_is_reported_at_lines_of_the_stream() {
+    let (code, hits) = scan_stdin(&["-", "--select", "TAG001"], KUSTOMIZE_BUILD_OUTPUT);
+    assert_eq!(code, 1);
+    assert_eq!(hits, vec![hit("TAG001", "stdin", 16, 18)]);
+}
+
+#[test]
+fn a_compose_file_on_stdin_is_recognised_by_its_content() {
+    let compose = "services:\n  box:\n    image: alpine:3.20\n    ports:\n      - \"22:22\"\n";
+    let (code, hits) = scan_stdin(&["-"], compose);
+    assert_eq!(code, 1);
+    assert_eq!(hits, vec![hit("SSH003", "stdin", 5, 9)]);
+}
