@@ -20,7 +20,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::document::{Document, Kind, Parsed, SourceFile};
-use crate::parse::yaml;
+use crate::parse::{kubernetes, yaml};
 
 /// Whether a file name is one `docker compose` reads by default or one of
 /// its conventional variants (`docker-compose.prod.yml`,
@@ -91,7 +91,8 @@ pub fn for_each_yaml(file: &Arc<SourceFile>, emit: &mut impl FnMut(Parsed)) -> b
                 documents: vec![Document::new(Kind::Compose, file.clone(), value, map)],
                 errors: Vec::new(),
             }),
-            Ok(_) => {}
+            // a Kubernetes object in the same stream is still one
+            Ok((value, map)) => emit(kubernetes::documents_from_value(file, value, map)),
             Err(err) => emit(Parsed::error(err)),
         }
     }
@@ -163,5 +164,18 @@ mod tests {
         let broken = Arc::new(SourceFile::new("compose.yaml", "services: [\n"));
         assert!(for_each_yaml(&broken, &mut |p: Parsed| errors.extend(p.errors)));
         assert_eq!(errors.len(), 1);
+    }
+
+    #[test]
+    fn kubernetes_objects_beside_a_compose_document_are_kept() {
+        let file = Arc::new(SourceFile::new(
+            "stack.yaml",
+            "services:\n  web:\n    image: nginx:1.27\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n",
+        ));
+        let mut kinds = Vec::new();
+        assert!(for_each_yaml(&file, &mut |p: Parsed| {
+            kinds.extend(p.documents.iter().map(|d| d.kind));
+        }));
+        assert_eq!(kinds, [Kind::Compose, Kind::Kubernetes]);
     }
 }

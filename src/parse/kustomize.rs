@@ -16,7 +16,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::document::{Document, Kind, Parsed, SourceFile};
-use crate::parse::yaml;
+use crate::parse::{kubernetes, yaml};
 
 /// The names `kustomize build DIR` reads a directory's kustomization from.
 pub fn is_kustomization_name(path: &Path) -> bool {
@@ -59,7 +59,8 @@ pub fn for_each_yaml(file: &Arc<SourceFile>, emit: &mut impl FnMut(Parsed)) -> b
                     errors: Vec::new(),
                 })
             }
-            Ok(_) => {}
+            // a Kubernetes object in the same stream is still one
+            Ok((value, map)) => emit(kubernetes::documents_from_value(file, value, map)),
             Err(err) => emit(Parsed::error(err)),
         }
     }
