@@ -50,7 +50,9 @@ pub fn classify(path: &Path) -> Option<FileKind> {
     if is_dockerfile_name(&lower) {
         return Some(FileKind::Dockerfile);
     }
-    if lower.ends_with(".yaml") || lower.ends_with(".yml") {
+    // `Kustomization`, without extension, is one of the names `kustomize
+    // build` reads.
+    if lower.ends_with(".yaml") || lower.ends_with(".yml") || name == "Kustomization" {
         return Some(FileKind::Yaml);
     }
     if lower.ends_with(".json") {
@@ -242,20 +244,25 @@ fn is_helm_template(path: &Path) -> bool {
 /// Whether a file is a Helm chart's metadata (read only if it is a small
 /// regular file: a chart's `Chart.yaml` is a few hundred bytes).
 fn is_chart(path: &Path) -> bool {
+    read_chart(path).is_some()
+}
+
+/// A Helm chart's metadata (`Chart.yaml`: a mapping with a non-empty string
+/// `name` and `version`, which Helm requires), read only if it is a small
+/// regular file; `None` for anything else. Helm values are read with the
+/// `appVersion` of the chart beside them.
+pub fn read_chart(path: &Path) -> Option<serde_json::Value> {
     const MAX_CHART_FILE: u64 = 1 << 20;
     let small_file =
         std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() <= MAX_CHART_FILE);
-    let Some(text) = small_file
+    let text = small_file
         .then(|| std::fs::read_to_string(path).ok())
-        .flatten()
-    else {
-        return false;
-    };
-    let Ok(chart) = crate::parse::yaml::load_value(&text) else {
-        return false;
-    };
+        .flatten()?;
+    let chart = crate::parse::yaml::load_value(&text).ok()?;
     let field = |key: &str| chart.get(key).and_then(serde_json::Value::as_str);
-    field("name").is_some_and(|n| !n.is_empty()) && field("version").is_some_and(|v| !v.is_empty())
+    let is_chart = field("name").is_some_and(|n| !n.is_empty())
+        && field("version").is_some_and(|v| !v.is_empty());
+    is_chart.then_some(chart)
 }
 
 /// Walks a directory; returns how many files it added.
@@ -477,6 +484,8 @@ mod tests {
             ("terraform.tfvars", Some(FileKind::TerraformVars)),
             ("deploy.yaml", Some(FileKind::Yaml)),
             ("deploy.yml", Some(FileKind::Yaml)),
+            ("Kustomization", Some(FileKind::Yaml)),
+            ("kustomization", None),
             ("plan.json", Some(FileKind::Json)),
             ("README.md", None),
             ("other.tfvars", None),

@@ -22,15 +22,25 @@ pub enum Kind {
     Kubernetes,
     Terraform,
     Tfplan,
+    /// A Docker Compose file (`compose.yaml`, `docker-compose*.yml`, or YAML
+    /// whose `services` are compose services), as written.
+    Compose,
+    /// A Kustomize `kustomization.yaml` (or `Component`), as written.
+    Kustomization,
+    /// A Helm chart's `Chart.yaml` or values file (templates are skipped).
+    Helm,
 }
 
 impl Kind {
     /// Every kind, in the order reports list them.
-    pub const ALL: [Kind; 4] = [
+    pub const ALL: [Kind; 7] = [
         Kind::Dockerfile,
         Kind::Kubernetes,
         Kind::Terraform,
         Kind::Tfplan,
+        Kind::Compose,
+        Kind::Kustomization,
+        Kind::Helm,
     ];
 
     /// The name used in Rego package paths, config files and JSON output.
@@ -40,6 +50,9 @@ impl Kind {
             Kind::Kubernetes => "kubernetes",
             Kind::Terraform => "terraform",
             Kind::Tfplan => "tfplan",
+            Kind::Compose => "compose",
+            Kind::Kustomization => "kustomization",
+            Kind::Helm => "helm",
         }
     }
 

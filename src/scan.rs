@@ -30,7 +30,18 @@ pub struct ScanOptions {
     /// Show a progress line on stderr while a long scan runs (the CLI sets
     /// it when stderr is a terminal).
     pub progress: bool,
+    /// The name `-` (standard input) is given in `paths` as: classifies the
+    /// stream and names it in reports (ruff's `--stdin-filename`). Without
+    /// it the content decides what the stream is.
+    pub stdin_filename: Option<PathBuf>,
 }
+
+/// The path that names standard input on the command line
+/// (`helm template . | driftless scan -`).
+pub const STDIN_PATH: &str = "-";
+
+/// How an unnamed standard input stream is shown in reports.
+pub const STDIN_DISPLAY_NAME: &str = "stdin";
 
 impl Default for ScanOptions {
     fn default() -> Self {
@@ -40,6 +51,7 @@ impl Default for ScanOptions {
             terraform: parse::terraform::Options::default(),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             progress: false,
+            stdin_filename: None,
         }
     }
 }
@@ -167,19 +179,120 @@ struct ParsedModule<'a> {
 /// Runs discovery, parsing and evaluation over `options.paths`.
 pub fn scan(options: &ScanOptions, engines: &Engines) -> ScanResult {
     let started = Instant::now();
-    let found = discover::discover(&options.paths, &options.discover);
+    let (stdin, paths): (Vec<&PathBuf>, Vec<&PathBuf>) = options
+        .paths
+        .iter()
+        .partition(|p| p.as_os_str() == STDIN_PATH);
+    let paths: Vec<PathBuf> = paths.into_iter().cloned().collect();
+    let found = discover::discover(&paths, &options.discover);
     let discover_time = started.elapsed();
     let mut result = analyse(&found, options, engines);
-    result.timings.discover = discover_time;
     result.empty_paths = found.empty;
+    if !stdin.is_empty() {
+        let text = read_stdin(&mut std::io::stdin().lock(), options.max_file_size);
+        if text.as_ref().is_ok_and(|t| t.trim().is_empty()) {
+            // `helm template` failed upstream in the pipe: nothing was
+            // checked, which must not look like a pass.
+            result.empty_paths.push(PathBuf::from(STDIN_PATH));
+        } else {
+            result.absorb(scan_stream(text, options, &mut engines.worker()));
+            result.files += 1;
+            result
+                .findings
+                .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        }
+    }
+    result.timings.discover = discover_time;
     result
+}
+
+/// Reads standard input whole, bounded like a file (`max_file_size`), and
+/// decoded like one. The error is the message of a `PARSE001`.
+pub fn read_stdin(input: &mut impl std::io::Read, max_size: u64) -> Result<String, String> {
+    use std::io::Read as _;
+    let max_size = max_size.min(u64::from(u32::MAX));
+    let mut bytes = Vec::new();
+    std::io::Read::take(input, max_size.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read standard input: {e}"))?;
+    if bytes.len() as u64 > max_size {
+        return Err(format!(
+            "standard input is over the {} limit (`max_file_size` in .driftless.yaml, `--max-file-size`)",
+            human_size(max_size)
+        ));
+    }
+    decode(&bytes).ok_or_else(|| {
+        "standard input is not text (binary content or an unsupported encoding)".to_owned()
+    })
+}
+
+/// Parses and evaluates one stream read from standard input: named by
+/// `--stdin-filename` (which also classifies it, as a file of that name
+/// would be), else by its content ([`stream_kind`]). Spans are lines of
+/// the stream.
+pub fn scan_stream(
+    text: Result<String, String>,
+    options: &ScanOptions,
+    worker: &mut crate::engine::Worker,
+) -> ScanResult {
+    let name = options
+        .stdin_filename
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(STDIN_DISPLAY_NAME));
+    let text = match text {
+        Ok(text) => text,
+        Err(message) => {
+            let empty = Arc::new(SourceFile::new(&name, String::new()));
+            return evaluate(Parsed::error(ParseError::at(&empty, 0, message)), worker);
+        }
+    };
+    let named_kind = options
+        .stdin_filename
+        .as_deref()
+        .and_then(discover::classify);
+    let kind = match named_kind {
+        Some(FileKind::Terraform | FileKind::TerraformVars) | None => stream_kind(&text),
+        Some(kind) => kind,
+    };
+    analyse_source(&Arc::new(SourceFile::new(name, text)), kind, worker)
+}
+
+/// What an unnamed stream is, by its content: a JSON stream (a plan from
+/// `terraform show -json`, or manifests) when it starts with `{`, a
+/// Dockerfile when its first instruction is `FROM` or `ARG` (comments and
+/// parser directives before it), else YAML (`kustomize build`,
+/// `helm template`). Terraform HCL is not read from a stream: a module is a
+/// directory.
+pub fn stream_kind(text: &str) -> FileKind {
+    if text.trim_start().starts_with('{') {
+        return FileKind::Json;
+    }
+    let first_instruction = text
+        .lines()
+        .map(str::trim)
+        .find(|line| !line.is_empty() && !line.starts_with('#'));
+    let word = first_instruction
+        .and_then(|line| line.split_whitespace().next())
+        .unwrap_or_default()
+        .to_ascii_uppercase();
+    if word == "FROM" || word == "ARG" {
+        FileKind::Dockerfile
+    } else {
+        FileKind::Yaml
+    }
 }
 
 /// What to say about given paths that yielded no file to scan: an error
 /// when the user named them, a warning for the default `.` (a repository
 /// without infrastructure files yet, like ruff's "No Python files found").
 pub fn nothing_to_scan(empty: &[PathBuf]) -> Option<String> {
-    let list: Vec<String> = empty.iter().map(|p| p.display().to_string()).collect();
+    let list: Vec<String> = empty
+        .iter()
+        .map(|p| match p.as_os_str() == STDIN_PATH {
+            true => "standard input (an empty stream)".to_owned(),
+            false => p.display().to_string(),
+        })
+        .collect();
     (!list.is_empty()).then(|| {
         format!(
             "nothing to scan in {}: no Terraform, Dockerfile, YAML or JSON file there (files are chosen by name; see `exclude` in the config and .gitignore)",
@@ -361,25 +474,34 @@ fn analyse_file(
     worker: &mut crate::engine::Worker,
 ) -> ScanResult {
     let started = Instant::now();
-    let mut out = ScanResult::default();
-    match read_source(path, kind, options.max_file_size) {
-        Ok(None) => {}
-        Err(err) => out = evaluate(Parsed::error(err), worker),
-        Ok(Some(file)) => {
-            let mut seen = std::collections::HashSet::new();
-            let mut absorb = |part: Parsed| out.absorb(evaluate_part(part, worker, &mut seen));
-            match kind {
-                FileKind::Yaml => parse::for_each_yaml(&file, &mut absorb),
-                FileKind::Json => parse::for_each_json(&file, &mut absorb),
-                _ => absorb(parse_source(&file, kind)),
-            }
-        }
-    }
+    let mut out = match read_source(path, kind, options.max_file_size) {
+        Ok(None) => ScanResult::default(),
+        Err(err) => evaluate(Parsed::error(err), worker),
+        Ok(Some(file)) => analyse_source(&file, kind, worker),
+    };
     out.files = 1;
     let parse_time = started
         .elapsed()
         .saturating_sub(out.timings.evaluate_total());
     out.timings.parse.insert(format_name(kind), parse_time);
+    out
+}
+
+/// Parses and evaluates text already read, YAML and JSON document by
+/// document.
+fn analyse_source(
+    file: &Arc<SourceFile>,
+    kind: FileKind,
+    worker: &mut crate::engine::Worker,
+) -> ScanResult {
+    let mut out = ScanResult::default();
+    let mut seen = std::collections::HashSet::new();
+    let mut absorb = |part: Parsed| out.absorb(evaluate_part(part, worker, &mut seen));
+    match kind {
+        FileKind::Yaml => parse::for_each_yaml(file, &mut absorb),
+        FileKind::Json => parse::for_each_json(file, &mut absorb),
+        _ => absorb(parse_source(file, kind)),
+    }
     out
 }
 
@@ -740,6 +862,67 @@ mod tests {
             b"k\0i\0n\0d\0 \0a\0p\0i\0V\0e\0r\0s\0i\0o\0n\0"
         ));
         assert!(!looks_like_ours(b"k\0i\0n\0d\0"));
+    }
+
+    #[test]
+    fn overlays_charts_and_compose_files_go_through_the_shared_parse_path() {
+        let kinds = |path: &Path, text: &str| -> Vec<crate::document::Kind> {
+            let file = Arc::new(SourceFile::new(path, text));
+            let parsed = parse_source(&file, FileKind::Yaml);
+            parsed.documents.iter().map(|d| d.kind).collect()
+        };
+        use crate::document::Kind;
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("Chart.yaml"), "name: web\nversion: 1.0.0\n").unwrap();
+        let values = dir.path().join("values.yaml");
+        assert_eq!(kinds(&values, "image: nginx:latest\n"), [Kind::Helm]);
+        let overlay = Path::new("kustomization.yaml");
+        assert_eq!(kinds(overlay, "images: []\n"), [Kind::Kustomization]);
+        let compose = Path::new("compose.yaml");
+        assert_eq!(
+            kinds(compose, "services:\n  a:\n    image: x:1\n"),
+            [Kind::Compose]
+        );
+        let workflow = Path::new(".github/workflows/ci.yml");
+        assert!(
+            kinds(
+                workflow,
+                "jobs:\n  t:\n    services:\n      db:\n        image: postgres\n"
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn an_unnamed_stream_is_classified_by_its_content() {
+        assert_eq!(
+            stream_kind("  {\"format_version\": \"1.2\"}"),
+            FileKind::Json
+        );
+        assert_eq!(
+            stream_kind("# syntax=docker/dockerfile:1\n\nfrom alpine:3.20\n"),
+            FileKind::Dockerfile
+        );
+        assert_eq!(
+            stream_kind("ARG BASE=alpine\nFROM $BASE\n"),
+            FileKind::Dockerfile
+        );
+        assert_eq!(
+            stream_kind("---\n# Source: web/templates/deployment.yaml\napiVersion: apps/v1\n"),
+            FileKind::Yaml
+        );
+    }
+
+    #[test]
+    fn standard_input_is_bounded_and_decoded_like_a_file() {
+        let read = |bytes: &[u8], max| read_stdin(&mut std::io::Cursor::new(bytes.to_vec()), max);
+        assert_eq!(read(b"kind: Pod\n", 64).as_deref(), Ok("kind: Pod\n"));
+        assert!(
+            read(b"kind: Pod\n", 4)
+                .unwrap_err()
+                .contains("over the 4 bytes limit")
+        );
+        assert!(read(b"FROM\0x", 64).unwrap_err().contains("not text"));
     }
 
     #[test]

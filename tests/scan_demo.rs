@@ -1,4 +1,6 @@
-//! End to end: the demo repository mixes the three formats; every TAG001 /
+//! End to end: the demo repository mixes the formats (Dockerfile,
+//! Terraform, Kubernetes, a Kustomize overlay, Helm values — templates
+//! skipped —, Compose); every TAG001 /
 //! TAG002 case is reported at the exact line and column of the image value,
 //! in text, JSON and SARIF, with exit code 1.
 
@@ -10,6 +12,14 @@ fn expected() -> Vec<common::Hit> {
     let mut v = vec![
         hit("TAG001", "fixtures/demo/app/Dockerfile", 5, 32),
         hit("TAG002", "fixtures/demo/app/Dockerfile", 12, 6),
+        hit("TAG002", "fixtures/demo/docker-compose.yaml", 3, 12),
+        hit("TAG001", "fixtures/demo/chart/values.yaml", 3, 8),
+        hit(
+            "TAG001",
+            "fixtures/demo/k8s/overlays/prod/kustomization.yaml",
+            5,
+            13,
+        ),
         hit("TAG001", "fixtures/demo/infra/main.tf", 17, 19),
         hit("TAG002", "fixtures/demo/infra/main.tf", 26, 11),
         hit("TAG001", "fixtures/demo/k8s/workloads.yaml", 27, 22),
@@ -24,7 +34,7 @@ fn json_report_has_every_image_finding_at_its_exact_position() {
     let (code, hits, report) = scan_json(&["fixtures/demo"]);
     assert_eq!(hits, expected(), "{report:#}");
     assert_eq!(code, 1);
-    assert_eq!(report["summary"]["findings"], 6);
+    assert_eq!(report["summary"]["findings"], 9);
 }
 
 #[test]
@@ -32,8 +42,9 @@ fn strict_adds_digest_findings_for_every_image_without_digest() {
     let (_, hits, _) = scan_json(&["--strict", "fixtures/demo"]);
     let tag003 = common::only("TAG003", &hits);
     // Every image but the distroless one pinned by digest: 2 in the
-    // Dockerfile, 5 in the manifests, 3 in Terraform.
-    assert_eq!(tag003.len(), 10, "{tag003:#?}");
+    // Dockerfile, 5 in the manifests, 3 in Terraform, 1 in the Compose
+    // file, 1 in the Helm values, 1 in the overlay.
+    assert_eq!(tag003.len(), 13, "{tag003:#?}");
 }
 
 #[test]
@@ -57,7 +68,7 @@ fn selecting_a_clean_subset_exits_zero() {
 #[test]
 fn fail_on_above_every_finding_exits_zero() {
     let (code, hits, _) = scan_json(&["--fail-on", "critical", "fixtures/demo"]);
-    assert_eq!(hits.len(), 6);
+    assert_eq!(hits.len(), 9);
     assert_eq!(code, 0);
 }
 
@@ -78,7 +89,7 @@ fn output_file_gets_the_format_and_console_keeps_text() {
     );
     let sarif: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 6);
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 9);
 }
 
 #[test]

@@ -144,12 +144,14 @@ fn timings_show_the_stages_and_which_evaluator_ran_each_kind() {
         assert!(on_vm.contains(stage), "{stage} missing:\n{on_vm}");
     }
     assert!(
-        on_vm.contains("evaluators: dockerfile vm, kubernetes vm, terraform vm"),
+        on_vm.contains("evaluators: compose vm, dockerfile vm, helm vm, kubernetes vm, kustomization vm, terraform vm"),
         "{on_vm}"
     );
     let interpreted = stderr(&["--interpreter"]);
     assert!(
-        interpreted.contains("evaluators: dockerfile interpreter, kubernetes interpreter"),
+        interpreted.contains(
+            "evaluators: compose interpreter, dockerfile interpreter, helm interpreter, kubernetes interpreter"
+        ),
         "{interpreted}"
     );
 }

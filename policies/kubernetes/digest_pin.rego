@@ -7,7 +7,7 @@ deny contains {"msg": msg, "path": item.path} if {
 	some item in data.driftless.lib.kubernetes.images
 	item.ref.digest == null
 	not data.driftless.lib.image.allowed(item.image, metadata.id)
-	msg := sprintf("container `%s` uses image `%s` not pinned by digest; tags can be moved, digests cannot", [data.driftless.lib.kubernetes.name(item.container), item.image])
+	msg := sprintf("container `%s` uses image `%s` not pinned by digest; tags can be moved, digests cannot", [item.name, item.image])
 }
 
 deny contains {"msg": msg, "path": item.path} if {
@@ -15,5 +15,5 @@ deny contains {"msg": msg, "path": item.path} if {
 	item.ref == null
 	not contains(item.image, "@sha256:")
 	not data.driftless.lib.image.allowed(item.image, metadata.id)
-	msg := sprintf("container `%s` uses image `%s`, which is not a literal reference pinned by digest", [data.driftless.lib.kubernetes.name(item.container), item.image])
+	msg := sprintf("container `%s` uses image `%s`, which is not a literal reference pinned by digest", [item.name, item.image])
 }

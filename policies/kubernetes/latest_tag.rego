@@ -8,5 +8,5 @@ deny contains {"msg": msg, "path": item.path} if {
 	item.ref.tag == "latest"
 	item.ref.digest == null
 	not data.driftless.lib.image.allowed(item.image, metadata.id)
-	msg := sprintf("container `%s` uses image `%s` with the mutable `latest` tag", [data.driftless.lib.kubernetes.name(item.container), item.image])
+	msg := sprintf("container `%s` uses image `%s` with the mutable `latest` tag", [item.name, item.image])
 }

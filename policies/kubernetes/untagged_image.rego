@@ -8,7 +8,7 @@ deny contains {"msg": msg, "path": item.path} if {
 	item.ref.tag == null
 	item.ref.digest == null
 	not data.driftless.lib.image.allowed(item.image, metadata.id)
-	msg := sprintf("container `%s` uses image `%s` without a tag or digest, which means `latest`", [data.driftless.lib.kubernetes.name(item.container), item.image])
+	msg := sprintf("container `%s` uses image `%s` without a tag or digest, which means `latest`", [item.name, item.image])
 }
 
 # A reference with a malformed digest (`nginx@sha256:abc`) pins nothing: the
@@ -17,5 +17,5 @@ deny contains {"msg": msg, "path": item.path} if {
 	some item in data.driftless.lib.kubernetes.images
 	item.ref == null
 	data.driftless.lib.image.malformed(item.image)
-	msg := sprintf("container `%s` uses `%s`, which is not a valid image reference (malformed digest): it pins nothing and the kubelet refuses it", [data.driftless.lib.kubernetes.name(item.container), item.image])
+	msg := sprintf("container `%s` uses `%s`, which is not a valid image reference (malformed digest): it pins nothing and the kubelet refuses it", [item.name, item.image])
 }

@@ -1,7 +1,8 @@
 # Where Kubernetes objects keep their containers, for every workload kind:
 # Pod, PodTemplate, Deployment, StatefulSet, DaemonSet, ReplicaSet,
 # ReplicationController, Job, CronJob, and any custom resource with a pod
-# template in the same place.
+# template in the same place; and where any object keeps its images
+# (`images`, custom resources included).
 package driftless.lib.kubernetes
 
 _pod_spec_prefixes := [
@@ -28,16 +29,82 @@ containers := [{"path": path, "container": c} |
 	path := array.concat(prefix, [field, i])
 ]
 
-# Each container image with its reference parsed once per document for
-# every image rule (a Rego function call costs far more than a lookup):
+# Where images live in any object, workloads and custom resources alike
+# (Argo Rollouts and Workflows, Knative, Tekton, KEDA, operators' `spec.image`,
+# ...), by one rule rather than a list of kinds:
+#
+# - every string under a key named `image`, at any depth;
+# - the `reference` string of an object under a key named `image`
+#   (Kubernetes image volumes: `volumes[].image.reference`);
+#
+# except below a `metadata` key (labels, annotations, pod template metadata)
+# and below the top-level `status`, `data`, `stringData` and `binaryData`
+# (observed state and ConfigMap/Secret payloads are not run). An image
+# written under another key (`spec.baseImage`, a workflow parameter) or as a
+# `{repository, tag}` object is not seen.
+_image_values := [{"path": path, "image": value} |
+	some pair in driftless.find_keys(input, ["image"])
+	not _outside_workload(pair[0])
+	some [path, value] in _image_reference(pair[0], pair[1])
+]
+
+_image_reference(path, value) := [[path, value]] if is_string(value)
+
+_image_reference(path, value) := [[array.concat(path, ["reference"]), value.reference]] if {
+	is_object(value)
+	is_string(value.reference)
+}
+
+_outside_workload(path) if "metadata" in path
+
+_outside_workload(path) if path[0] in {"status", "data", "stringData", "binaryData"}
+
+# Each image with its reference parsed once per document for every image
+# rule (a Rego function call costs far more than a lookup):
 # {"path": [..., "image"], "image": "nginx:1.25", "ref": {"registry",
 # "repository", "tag", "digest"} or null (not a literal reference),
-# "container": {...}}.
-images := [{"path": array.concat(item.path, ["image"]), "image": ref, "ref": driftless.parse_image(ref), "container": item.container} |
-	some item in containers
-	ref := item.container.image
-	is_string(ref)
+# "container": the object holding it (a container, a Tekton step, an image
+# volume, a resource's `spec`), "name": for messages, the name of the
+# nearest enclosing object that has one (the container, the Argo template,
+# else the resource's `metadata.name`)}.
+images := [{"path": item.path, "image": item.image, "ref": driftless.parse_image(item.image), "container": holder, "name": _name_for(item.path, holder)} |
+	some item in _image_values
+	holder := _holder(item.path)
 ]
+
+# The holder's own name (a container's: the common case costs one lookup),
+# else the nearest enclosing object's, else the resource's.
+_name_for(_, holder) := holder.name if is_string(holder.name)
+
+_name_for(path, holder) := _enclosing_name(path, _named_prefixes(path)) if not is_string(holder.name)
+
+_enclosing_name(path, lengths) := object.get(input, array.concat(array.slice(path, 0, max(lengths)), ["name"]), "") if count(lengths) > 0
+
+_enclosing_name(_, lengths) := input.metadata.name if {
+	count(lengths) == 0
+	is_string(input.metadata.name)
+}
+
+_enclosing_name(_, lengths) := "(unnamed)" if {
+	count(lengths) == 0
+	not is_string(input.metadata.name)
+}
+
+# Lengths of the prefixes of `path` that lead to an object with a string
+# `name` (the whole input excluded: that is `metadata.name`'s job).
+_named_prefixes(path) := [i |
+	some i, _ in path
+	i > 0
+	is_string(object.get(input, array.concat(array.slice(path, 0, i), ["name"]), null))
+]
+
+# The object an image is written in: its path without the `image` key (and
+# `reference`).
+_holder(path) := object.get(input, array.slice(path, 0, _holder_length(path)), {})
+
+_holder_length(path) := count(path) - 2 if path[count(path) - 1] == "reference"
+
+_holder_length(path) := count(path) - 1 if path[count(path) - 1] != "reference"
 
 # The container's name for messages.
 name(c) := c.name if is_string(c.name)

@@ -17,8 +17,14 @@ use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, usage_error};
 
 #[derive(clap::Args, Debug)]
 pub(super) struct ScanArgs {
-    /// Files or directories to scan [default: .].
+    /// Files or directories to scan [default: .]; `-` reads one stream
+    /// from standard input (`helm template . | driftless scan -`).
     paths: Vec<PathBuf>,
+    /// Name of the stream read from standard input: decides what it is
+    /// (as a file of that name would be) and names it in reports. Without
+    /// it, the content decides. Implies `-` when no path is given.
+    #[arg(long, value_name = "NAME")]
+    stdin_filename: Option<PathBuf>,
     /// Report format [default: text; github when GITHUB_ACTIONS=true].
     #[arg(long, short = 'f', value_enum)]
     format: Option<Format>,
@@ -110,6 +116,9 @@ impl ScanArgs {
 
 /// Runs a scan and returns its exit code.
 pub(super) fn run(mut args: ScanArgs) -> u8 {
+    if args.paths.is_empty() && args.stdin_filename.is_some() {
+        args.paths.push(PathBuf::from(scan::STDIN_PATH));
+    }
     let explicit_paths = !args.paths.is_empty();
     if !explicit_paths {
         args.paths.push(PathBuf::from("."));
@@ -150,6 +159,7 @@ pub(super) fn run(mut args: ScanArgs) -> u8 {
             .or(ws.config.max_file_size)
             .unwrap_or(scan::DEFAULT_MAX_FILE_SIZE),
         progress: std::io::stderr().is_terminal(),
+        stdin_filename: args.stdin_filename.clone(),
     };
     let mut result = scan::scan(&scan_options, &ws.engines);
     if let Some(message) = scan::nothing_to_scan(&result.empty_paths) {

@@ -401,7 +401,7 @@ fn aggregate_policy(kind: Kind, rules: &[RulePackage]) -> (String, String, Strin
 pub struct Engines {
     set: Arc<PolicySet>,
     options: EngineOptions,
-    kinds: [OnceLock<Result<KindEngine, PolicyError>>; 4],
+    kinds: [OnceLock<Result<KindEngine, PolicyError>>; Kind::ALL.len()],
 }
 
 impl Engines {

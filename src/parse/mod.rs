@@ -11,10 +11,13 @@ use serde_json::Value;
 
 use crate::document::{ParseError, Parsed, SourceFile, SourceMap};
 
+pub mod compose;
 pub mod dockerfile;
+pub mod helm;
 pub mod image;
 pub mod json;
 pub mod kubernetes;
+pub mod kustomize;
 pub mod terraform;
 pub mod tfplan;
 pub mod yaml;
@@ -24,9 +27,12 @@ pub fn dockerfile(file: &Arc<SourceFile>) -> Parsed {
     dockerfile::parse(file)
 }
 
-/// Parses a `.yaml`/`.yml` file: every YAML document that is a Kubernetes
-/// object (string `apiVersion` and `kind`) becomes a document; other YAML is
-/// left alone without noise.
+/// Parses a `.yaml`/`.yml` file: a kustomization becomes a
+/// `kustomization` document, a chart's `Chart.yaml` or values file a `helm`
+/// document, a Compose file one `compose` document;
+/// otherwise every YAML document that is a Kubernetes object
+/// (string `apiVersion` and `kind`) becomes a document; other YAML is left
+/// alone without noise.
 pub fn yaml(file: &Arc<SourceFile>) -> Parsed {
     collect(|emit| for_each_yaml(file, emit))
 }
@@ -35,7 +41,13 @@ pub fn yaml(file: &Arc<SourceFile>) -> Parsed {
 /// scan can evaluate each part and drop it before the next is parsed.
 /// kubectl reads a file whose first non-blank character is `{` as a stream
 /// of JSON objects: such a file is read the same way when it is one.
-pub fn for_each_yaml(file: &Arc<SourceFile>, emit: impl FnMut(Parsed)) {
+pub fn for_each_yaml(file: &Arc<SourceFile>, mut emit: impl FnMut(Parsed)) {
+    if kustomize::for_each_yaml(file, &mut emit)
+        || helm::for_each_yaml(file, &mut emit)
+        || compose::for_each_yaml(file, &mut emit)
+    {
+        return;
+    }
     if starts_like_json(&file.text) {
         // Held until the stream is known to be JSON: on an error the file
         // is read again as YAML, and nothing may be reported twice.

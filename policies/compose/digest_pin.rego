@@ -1,0 +1,19 @@
+# TAG003 (strict): a Compose service image is not pinned by digest.
+package driftless.compose.digest_pin
+
+metadata := {"id": "TAG003"}
+
+deny contains {"msg": msg, "path": item.path} if {
+	some item in data.driftless.lib.compose.images
+	item.ref.digest == null
+	not data.driftless.lib.image.allowed(item.image, metadata.id)
+	msg := sprintf("service `%s` uses image `%s` not pinned by digest; tags can be moved, digests cannot", [item.service, item.image])
+}
+
+deny contains {"msg": msg, "path": item.path} if {
+	some item in data.driftless.lib.compose.images
+	item.ref == null
+	not contains(item.image, "@sha256:")
+	not data.driftless.lib.image.allowed(item.image, metadata.id)
+	msg := sprintf("service `%s` uses image `%s`, which is not a literal reference pinned by digest", [item.service, item.image])
+}

@@ -1,0 +1,75 @@
+# What a Kustomize overlay (`kustomization` documents) says about images and
+# remote sources, for every rule about them.
+package driftless.lib.kustomization
+
+# Each entry of the `images` transformer, with the image it sets parsed
+# once: {"path": ["images", i], "entry": {...}, "name": "web" (the image
+# replaced), "new_name": parsed `newName` or null, "tag": `newTag` or null,
+# "digest": `digest` or null}. An entry with a `digest` pins the image; one
+# with `newTag` sets the tag; one with only `newName` keeps whatever tag
+# `newName` carries.
+images := [{"path": ["images", i], "entry": entry, "name": object.get(entry, "name", "(unnamed)"), "new_name": _parsed_new_name(entry), "tag": _string(entry, "newTag"), "digest": _string(entry, "digest")} |
+	some i, entry in object.get(input, "images", [])
+	is_object(entry)
+]
+
+_string(entry, key) := entry[key] if {
+	is_string(entry[key])
+	entry[key] != ""
+}
+
+_string(entry, key) := null if not is_string(entry[key])
+
+_string(entry, key) := null if entry[key] == ""
+
+_parsed_new_name(entry) := driftless.parse_image(entry.newName) if is_string(entry.newName)
+
+_parsed_new_name(entry) := null if not is_string(entry.newName)
+
+# Each remote entry of `resources` and `components` (what `kustomize build`
+# fetches over the network): {"path": ["resources", i], "source": "...",
+# "ref": the `?ref=`/`?version=` value or null}. Local paths (`../base`,
+# `deployment.yaml`) are not listed. Remote: a URL (`https://`, `ssh://`,
+# `git::`, `git@`), or a first path segment that is a host name
+# (`github.com/org/repo//deploy?ref=v1.2.0`).
+remote_sources := [{"path": [field, i], "source": source, "ref": _ref(source)} |
+	some field in ["resources", "components"]
+	some i, source in object.get(input, field, [])
+	is_string(source)
+	_remote(source)
+]
+
+_remote(source) if contains(source, "://")
+
+_remote(source) if startswith(source, "git@")
+
+_remote(source) if startswith(source, "git::")
+
+_remote(source) if {
+	parts := split(source, "/")
+	count(parts) > 2
+	contains(parts[0], ".")
+	not parts[0] in {".", ".."}
+}
+
+_ref(source) := value if {
+	query := split(source, "?")[1]
+	some pair in split(query, "&")
+	some key in ["ref=", "version="]
+	startswith(pair, key)
+	value := substring(pair, count(key), -1)
+	value != ""
+}
+
+_ref(source) := null if not _has_ref(source)
+
+_has_ref(source) if {
+	query := split(source, "?")[1]
+	some pair in split(query, "&")
+	some key in ["ref=", "version="]
+	startswith(pair, key)
+	pair != key
+}
+
+# Refs that name a branch by convention: they move with every push.
+branch_refs := {"main", "master", "develop", "development", "dev", "trunk", "HEAD", "latest", "stable"}
