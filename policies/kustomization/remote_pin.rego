@@ -10,7 +10,15 @@ metadata := {"id": "VER001"}
 deny contains {"msg": msg, "path": item.path} if {
 	some item in data.driftless.lib.kustomization.remote_sources
 	item.ref == null
+	not item.file
 	msg := sprintf("remote `%s` has no `?ref=`; it follows the default branch", [item.source])
+}
+
+deny contains {"msg": msg, "path": item.path} if {
+	some item in data.driftless.lib.kustomization.remote_sources
+	item.ref == null
+	item.file
+	msg := sprintf("remote file `%s` is not pinned to a release or a commit; what it serves can change under you", [item.source])
 }
 
 deny contains {"msg": msg, "path": item.path} if {

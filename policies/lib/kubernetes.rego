@@ -39,7 +39,9 @@ containers := [{"path": path, "container": c} |
 #
 # except below a `metadata` key (labels, annotations, pod template metadata)
 # and below the top-level `status`, `data`, `stringData` and `binaryData`
-# (observed state and ConfigMap/Secret payloads are not run). An image
+# (observed state and ConfigMap/Secret payloads are not run), and nowhere in
+# a Skaffold `Config` (`apiVersion: skaffold/…`: the images it names are the
+# ones it builds and tags). An image
 # written under another key (`spec.baseImage`, a workflow parameter) or as a
 # `{repository, tag}` object is not seen.
 _image_values := [{"path": path, "image": value} |
@@ -58,6 +60,11 @@ _image_reference(path, value) := [[array.concat(path, ["reference"]), value.refe
 _outside_workload(path) if "metadata" in path
 
 _outside_workload(path) if path[0] in {"status", "data", "stringData", "binaryData"}
+
+# Build configurations name the images they build, not images a cluster
+# pulls: Skaffold's `build.artifacts[].image` is tagged by the build itself
+# (with the commit), so it is neither `latest` nor untagged when deployed.
+_outside_workload(_) if startswith(input.apiVersion, "skaffold/")
 
 # Each image with its reference parsed once per document for every image
 # rule (a Rego function call costs far more than a lookup):

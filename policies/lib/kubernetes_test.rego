@@ -53,3 +53,12 @@ test_images_are_named_by_the_nearest_named_object if {
 	unnamed := {"kind": "Pod", "spec": {"containers": [{"image": "nginx:1.27"}]}}
 	[item.name | some item in kubernetes.images] == ["(unnamed)"] with input as unnamed
 }
+
+test_images_a_skaffold_config_builds_are_not_references if {
+	config := {
+		"apiVersion": "skaffold/v2beta26",
+		"kind": "Config",
+		"build": {"artifacts": [{"image": "echo-grpc", "ko": {"fromImage": "gcr.io/distroless/static:nonroot"}}]},
+	}
+	count(kubernetes.images) == 0 with input as config
+}
