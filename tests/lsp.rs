@@ -503,3 +503,20 @@ fn config_file_and_inline_suppressions_are_honoured() {
 
     assert_eq!(client.shutdown(), Some(0));
 }
+
+#[test]
+fn excluded_files_get_no_diagnostics() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::create_dir_all(root.join(".git")).unwrap();
+    std::fs::write(root.join(".driftless.yaml"), "exclude: [\"vendor/\"]\n").unwrap();
+    let mut client = Client::spawn(&root);
+    client.initialize(&root);
+    let vendored = file_uri(&root.join("vendor/Dockerfile"));
+    client.open(&vendored, "dockerfile", "FROM alpine:latest\n");
+    assert!(client.diagnostics(&vendored, Some(1)).is_empty());
+    let own = file_uri(&root.join("Dockerfile"));
+    client.open(&own, "dockerfile", "FROM alpine:latest\n");
+    assert_eq!(codes(&client.diagnostics(&own, Some(1))), vec!["TAG001"]);
+    assert_eq!(client.shutdown(), Some(0));
+}

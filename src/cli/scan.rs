@@ -161,7 +161,7 @@ pub(super) fn run(mut args: ScanArgs) -> u8 {
     result
         .policy_errors
         .extend(ws.policy_errors.iter().cloned());
-    let repo_root = workspace::repo_root(Path::new("."));
+    let repo_root = workspace::repo_root(scan_root(&args.paths));
     let gate_options = gate::Options {
         catalogue: &ws.catalogue,
         enabled: &ws.enabled,
@@ -205,6 +205,15 @@ pub(super) fn run(mut args: ScanArgs) -> u8 {
         print_evaluators(&result.timings, &ws.engines);
     }
     exit_code(&report, ws.settings.fail_on, args.exit_zero)
+}
+
+/// The path whose repository the report's paths are relative to: the
+/// first one scanned (the current directory for stdin).
+fn scan_root(paths: &[PathBuf]) -> &Path {
+    match paths.first() {
+        Some(p) if p.as_os_str() != "-" => p,
+        _ => Path::new("."),
+    }
 }
 
 /// Prints each setup problem and returns exit code 2.

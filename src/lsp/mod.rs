@@ -110,6 +110,7 @@ pub fn configure(conn: &Connection, root: Option<&Path>) -> server::Setup {
         engines: ws.engines,
         filter,
         max_file_size,
+        exclude: ws.config.exclude_set.clone(),
     }
 }
 

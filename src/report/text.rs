@@ -112,7 +112,7 @@ fn render_finding(out: &mut String, report: &Report, f: &Finding, style: Style) 
     let _ = writeln!(
         out,
         "{}:{}:{}: {} [{}] {}",
-        style.paint("1", &sanitize(&f.file.path.display().to_string())),
+        style.paint("1", &sanitize(&report.repo_relative(&f.file.path))),
         start.line,
         start.column,
         style.paint("1", &f.rule_id),
@@ -123,7 +123,7 @@ fn render_finding(out: &mut String, report: &Report, f: &Finding, style: Style) 
         let _ = writeln!(out, "  = suppressed: {}", s.justification);
     }
     code_frame(out, f, style);
-    related_lines(out, f);
+    related_lines(out, report, f);
     if let Some(rule) = report.catalogue.get(&f.rule_id)
         && !rule.fix.is_empty()
     {
@@ -134,13 +134,13 @@ fn render_finding(out: &mut String, report: &Report, f: &Finding, style: Style) 
 
 /// The other places of the same decision, one `= also:` line each, in the
 /// same `path:line:col` form so terminals and editors can follow them.
-fn related_lines(out: &mut String, f: &Finding) {
+fn related_lines(out: &mut String, report: &Report, f: &Finding) {
     for r in &f.related {
         let start = r.start_pos();
         let _ = writeln!(
             out,
             "  = also: {}:{}:{}: {}",
-            sanitize(&r.file.path.display().to_string()),
+            sanitize(&report.repo_relative(&r.file.path)),
             start.line,
             start.column,
             sanitize(&r.message)
