@@ -264,6 +264,11 @@ fn emit(report: &Report, format: Format, output: Option<&Path>) -> Result<(), St
     if console == Format::Github || format == Format::Github {
         append_step_summary(report);
     }
+    if format == Format::Sarif
+        && let Some(notice) = report::sarif::omission_notice(report)
+    {
+        eprintln!("warning: {notice}");
+    }
     Ok(())
 }
 
