@@ -20,8 +20,26 @@ pub(super) struct ScanArgs {
     /// Files or directories to scan [default: .].
     paths: Vec<PathBuf>,
     /// Report format [default: text; github when GITHUB_ACTIONS=true].
-    #[arg(long, short = 'f', value_enum)]
+    #[arg(
+        long = "output-format",
+        short = 'f',
+        visible_alias = "format",
+        value_enum,
+        value_name = "FORMAT"
+    )]
     format: Option<Format>,
+    /// Print the findings and nothing else: no summary, no baseline lines,
+    /// no progress.
+    #[arg(long, short = 'q')]
+    quiet: bool,
+    /// Print how many findings each rule has instead of each finding (on
+    /// stderr when stdout carries a machine format).
+    #[arg(long)]
+    statistics: bool,
+    /// When to colour the text report: `auto` colours a terminal unless
+    /// NO_COLOR is set, and always when FORCE_COLOR or CLICOLOR_FORCE is.
+    #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
+    color: ColorChoice,
     /// Write the report to FILE (the console keeps the text report, or
     /// GitHub annotations inside GitHub Actions).
     #[arg(long, short = 'o', value_name = "FILE")]
@@ -84,6 +102,42 @@ pub(super) struct ScanArgs {
     max_file_size: Option<u64>,
 }
 
+/// `--color`: whether the text report is coloured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(super) enum ColorChoice {
+    /// On a terminal, unless the environment says otherwise.
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to colour: `always`/`never` as said; `auto` forced on by
+    /// `FORCE_COLOR` or `CLICOLOR_FORCE` (set, not empty, not `0`), else off
+    /// with `NO_COLOR` (set, not empty) or `CLICOLOR=0`, else on a terminal.
+    fn enabled(self, terminal: bool, env: impl Fn(&str) -> Option<String>) -> bool {
+        let set = |name: &str| env(name).is_some_and(|v| !v.is_empty());
+        let forced = |name: &str| env(name).is_some_and(|v| !v.is_empty() && v != "0");
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto if forced("FORCE_COLOR") || forced("CLICOLOR_FORCE") => true,
+            ColorChoice::Auto if set("NO_COLOR") || env("CLICOLOR").as_deref() == Some("0") => {
+                false
+            }
+            ColorChoice::Auto => terminal,
+        }
+    }
+}
+
+/// How the console report looks: `--color`, `--quiet`, `--statistics`.
+#[derive(Clone, Copy, Debug)]
+struct Console {
+    colour: bool,
+    quiet: bool,
+    statistics: bool,
+}
+
 impl ScanArgs {
     /// What the flags add to the configuration file.
     fn flags(&self) -> Flags {
@@ -113,6 +167,9 @@ pub(super) fn run(mut args: ScanArgs) -> u8 {
     let explicit_paths = !args.paths.is_empty();
     if !explicit_paths {
         args.paths.push(PathBuf::from("."));
+    }
+    if let Some(missing) = args.paths.iter().find(|p| is_missing(p)) {
+        return usage_error(&format!("{}: no such file or directory", missing.display()));
     }
     let config = match workspace::load_config(args.config_path().as_deref()) {
         Ok(c) => c,
@@ -149,14 +206,16 @@ pub(super) fn run(mut args: ScanArgs) -> u8 {
             .max_file_size
             .or(ws.config.max_file_size)
             .unwrap_or(scan::DEFAULT_MAX_FILE_SIZE),
-        progress: std::io::stderr().is_terminal(),
+        progress: std::io::stderr().is_terminal() && !args.quiet,
     };
     let mut result = scan::scan(&scan_options, &ws.engines);
     if let Some(message) = scan::nothing_to_scan(&result.empty_paths) {
         if explicit_paths {
             return usage_error(&message);
         }
-        eprintln!("warning: {message}");
+        if !args.quiet {
+            eprintln!("warning: {message}");
+        }
     }
     result
         .policy_errors
@@ -197,7 +256,14 @@ pub(super) fn run(mut args: ScanArgs) -> u8 {
     };
     let format = args.format.unwrap_or_else(default_format);
     let report_started = std::time::Instant::now();
-    if let Err(e) = emit(&report, format, args.output.as_deref()) {
+    let console = Console {
+        colour: args.color.enabled(std::io::stdout().is_terminal(), |name| {
+            std::env::var(name).ok()
+        }),
+        quiet: args.quiet,
+        statistics: args.statistics,
+    };
+    if let Err(e) = emit(&report, format, args.output.as_deref(), console) {
         return usage_error(&e);
     }
     if args.timings {
@@ -214,6 +280,13 @@ fn scan_root(paths: &[PathBuf]) -> &Path {
         Some(p) if p.as_os_str() != "-" => p,
         _ => Path::new("."),
     }
+}
+
+/// Whether a path named on the command line does not exist at all (a usage
+/// error); one that exists but cannot be read is a PARSE001 instead.
+fn is_missing(path: &Path) -> bool {
+    path.as_os_str() != "-"
+        && std::fs::symlink_metadata(path).is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound)
 }
 
 /// Prints each setup problem and returns exit code 2.
@@ -237,31 +310,37 @@ fn default_format() -> Format {
 /// the text report on the console, or to stdout in the chosen format.
 /// Warnings also go to stderr when stdout carries a machine format, and the
 /// GitHub format appends its Markdown summary to `$GITHUB_STEP_SUMMARY`.
-fn emit(report: &Report, format: Format, output: Option<&Path>) -> Result<(), String> {
-    let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let rendered = render(report, format, colour && output.is_none());
-    let console = match output {
+fn emit(
+    report: &Report,
+    format: Format,
+    output: Option<&Path>,
+    console: Console,
+) -> Result<(), String> {
+    let shown = match output {
         Some(path) => {
-            write_atomically(path, rendered.as_bytes())
+            write_atomically(path, render(report, format, false).as_bytes())
                 .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
             // The console keeps a view for people: text, or annotations
             // inside GitHub Actions, so one scan both annotates the pull
             // request and writes the SARIF file for code scanning.
-            let console = default_format();
-            write_stdout(&render(report, console, colour))?;
-            console
+            let shown = default_format();
+            write_stdout(&render_console(report, shown, console))?;
+            shown
         }
         None => {
-            write_stdout(&rendered)?;
+            write_stdout(&render_console(report, format, console))?;
             if format.is_machine_readable() {
                 for w in report.warnings {
                     eprintln!("{}", w.to_line());
+                }
+                if console.statistics {
+                    eprint!("{}", report::text::statistics(report));
                 }
             }
             format
         }
     };
-    if console == Format::Github || format == Format::Github {
+    if shown == Format::Github || format == Format::Github {
         append_step_summary(report);
     }
     if format == Format::Sarif
@@ -270,6 +349,24 @@ fn emit(report: &Report, format: Format, output: Option<&Path>) -> Result<(), St
         eprintln!("warning: {notice}");
     }
     Ok(())
+}
+
+/// The report as the console shows it: the text report follows `--color`,
+/// `--quiet` and `--statistics`; other formats are rendered as they are.
+fn render_console(report: &Report, format: Format, console: Console) -> String {
+    if format != Format::Text {
+        return render(report, format, false);
+    }
+    let options = report::text::Options {
+        colour: console.colour,
+        summary: !console.quiet,
+        findings: !console.statistics,
+    };
+    let mut out = report::text::render_with(report, options);
+    if console.statistics {
+        out.insert_str(0, &report::text::statistics(report));
+    }
+    out
 }
 
 /// Appends the Markdown summary to the file GitHub names in

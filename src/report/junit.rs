@@ -114,7 +114,11 @@ fn run_suite(report: &Report) -> Option<TestSuite> {
     }
     if report.active().next().is_none() && suite.test_cases.is_empty() {
         let mut case = TestCase::new(
-            format!("no findings in {} files", report.stats.files),
+            format!(
+                "no findings in {} file{}",
+                report.stats.files,
+                if report.stats.files == 1 { "" } else { "s" }
+            ),
             TestCaseStatus::success(),
         );
         case.set_classname(RUN_SUITE);

@@ -32,12 +32,39 @@ impl Style {
     }
 }
 
+/// What the text report shows (`--color`, `--quiet`, `--statistics`).
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    /// ANSI colours.
+    pub colour: bool,
+    /// The summary and baseline lines at the end (off with `--quiet`).
+    pub summary: bool,
+    /// Each finding with its code frame (off with `--statistics`, which
+    /// shows counts instead).
+    pub findings: bool,
+}
+
 /// Renders the whole report.
 pub fn render(report: &Report, colour: bool) -> String {
-    let style = Style { on: colour };
+    render_with(
+        report,
+        Options {
+            colour,
+            summary: true,
+            findings: true,
+        },
+    )
+}
+
+/// Renders the report with the parts `options` asks for; errors and
+/// warnings are always shown.
+pub fn render_with(report: &Report, options: Options) -> String {
+    let style = Style { on: options.colour };
     let mut out = String::new();
-    for finding in report.findings {
-        render_finding(&mut out, report, finding, style);
+    if options.findings {
+        for finding in report.findings {
+            render_finding(&mut out, report, finding, style);
+        }
     }
     for err in report.policy_errors {
         let _ = writeln!(out, "{}: policy error: {err}", style.paint("1;31", "error"));
@@ -57,11 +84,45 @@ pub fn render(report: &Report, colour: bool) -> String {
             )
         );
     }
-    if !report.warnings.is_empty() {
+    if !report.warnings.is_empty() && options.summary {
         out.push('\n');
     }
-    out.push_str(&summary(report, style));
-    out.push_str(&baseline_lines(report));
+    if options.summary {
+        out.push_str(&summary(report, style));
+        out.push_str(&baseline_lines(report));
+    }
+    out
+}
+
+/// `--statistics`: how many active findings each rule has, most first,
+/// one `count  ID  [severity]  title` line each.
+pub fn statistics(report: &Report) -> String {
+    let mut counts: std::collections::BTreeMap<&str, (usize, Severity)> = Default::default();
+    for f in report.active() {
+        let entry = counts.entry(&f.rule_id).or_insert((0, f.severity));
+        entry.0 += 1;
+        entry.1 = entry.1.max(f.severity);
+    }
+    let mut rows: Vec<(&str, usize, Severity)> =
+        counts.into_iter().map(|(id, (n, s))| (id, n, s)).collect();
+    rows.sort_by_key(|&(id, n, _)| (std::cmp::Reverse(n), id));
+    let width = rows
+        .iter()
+        .map(|r| r.1.to_string().len())
+        .max()
+        .unwrap_or(1);
+    let mut out = String::new();
+    for (id, n, severity) in rows {
+        let title = report
+            .catalogue
+            .get(id)
+            .map(|r| r.title.replace('`', ""))
+            .unwrap_or_default();
+        let _ = writeln!(out, "{n:>width$}  {id:<8} [{severity}]  {title}");
+    }
+    if !out.is_empty() {
+        out.push('\n');
+    }
     out
 }
 
