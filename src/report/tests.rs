@@ -421,3 +421,24 @@ fn sarif_over_the_size_limit_keeps_fewer_results() {
     assert_eq!(results.len() + omitted.results, 41);
     assert!(results.iter().any(|r| r["ruleId"] == "TAG001"));
 }
+
+/// What the xUnit plugin's `junit-10.xsd` (tests/schemas/, validated for
+/// real by tests/integration/junit.sh) rejects: `skipped` on
+/// `<testsuites>`, `file`/`line` on `<testcase>`.
+#[test]
+fn junit_uses_only_attributes_the_xunit_schema_allows() {
+    with_report(true, false, |r| {
+        let xml = junit::render(r);
+        let root = xml.lines().find(|l| l.contains("<testsuites")).unwrap();
+        assert!(!root.contains("skipped="), "{root}");
+        for case in xml.lines().filter(|l| l.contains("<testcase ")) {
+            assert!(
+                !case.contains(" file=") && !case.contains(" line="),
+                "{case}"
+            );
+        }
+        assert!(xml.contains(
+            "<testsuite name=\"app/Dockerfile\" tests=\"3\" skipped=\"1\" errors=\"0\" failures=\"2\" file=\"app/Dockerfile\">"
+        ), "{xml}");
+    });
+}
