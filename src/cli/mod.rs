@@ -6,6 +6,7 @@
 mod explain;
 mod init;
 mod inspect;
+mod output;
 mod rules;
 mod scan;
 mod test;

@@ -1,18 +1,18 @@
 //! `driftless scan`: set up the workspace, run the pipeline, filter, write
 //! the report and decide the exit code.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use crate::engine::Engines;
 use crate::finding::{Finding, Severity};
 use crate::gate;
-use crate::report::write::{render, write_atomically, write_stdout};
-use crate::report::{self, Format, Report, Stats};
+use crate::report::{Format, Report, Stats};
 use crate::rules::fails_closed;
 use crate::scan::{self, ScanOptions};
 use crate::workspace::{self, Evaluation, Flags, Workspace};
 
+use super::output::{ColorChoice, Console, default_format, emit};
 use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, usage_error};
 
 #[derive(clap::Args, Debug)]
@@ -100,42 +100,6 @@ pub(super) struct ScanArgs {
     /// without being read.
     #[arg(long, value_name = "SIZE", value_parser = crate::config::parse_size)]
     max_file_size: Option<u64>,
-}
-
-/// `--color`: whether the text report is coloured.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub(super) enum ColorChoice {
-    /// On a terminal, unless the environment says otherwise.
-    Auto,
-    Always,
-    Never,
-}
-
-impl ColorChoice {
-    /// Whether to colour: `always`/`never` as said; `auto` forced on by
-    /// `FORCE_COLOR` or `CLICOLOR_FORCE` (set, not empty, not `0`), else off
-    /// with `NO_COLOR` (set, not empty) or `CLICOLOR=0`, else on a terminal.
-    fn enabled(self, terminal: bool, env: impl Fn(&str) -> Option<String>) -> bool {
-        let set = |name: &str| env(name).is_some_and(|v| !v.is_empty());
-        let forced = |name: &str| env(name).is_some_and(|v| !v.is_empty() && v != "0");
-        match self {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto if forced("FORCE_COLOR") || forced("CLICOLOR_FORCE") => true,
-            ColorChoice::Auto if set("NO_COLOR") || env("CLICOLOR").as_deref() == Some("0") => {
-                false
-            }
-            ColorChoice::Auto => terminal,
-        }
-    }
-}
-
-/// How the console report looks: `--color`, `--quiet`, `--statistics`.
-#[derive(Clone, Copy, Debug)]
-struct Console {
-    colour: bool,
-    quiet: bool,
-    statistics: bool,
 }
 
 impl ScanArgs {
@@ -295,97 +259,6 @@ fn setup_errors(lines: &[String]) -> u8 {
         eprintln!("error: {line}");
     }
     EXIT_ERROR
-}
-
-/// `github` inside GitHub Actions (annotations on the PR), else `text`.
-fn default_format() -> Format {
-    if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
-        Format::Github
-    } else {
-        Format::Text
-    }
-}
-
-/// Writes the report: to `--output` in the chosen format (atomically) with
-/// the text report on the console, or to stdout in the chosen format.
-/// Warnings also go to stderr when stdout carries a machine format, and the
-/// GitHub format appends its Markdown summary to `$GITHUB_STEP_SUMMARY`.
-fn emit(
-    report: &Report,
-    format: Format,
-    output: Option<&Path>,
-    console: Console,
-) -> Result<(), String> {
-    let shown = match output {
-        Some(path) => {
-            write_atomically(path, render(report, format, false).as_bytes())
-                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-            // The console keeps a view for people: text, or annotations
-            // inside GitHub Actions, so one scan both annotates the pull
-            // request and writes the SARIF file for code scanning.
-            let shown = default_format();
-            write_stdout(&render_console(report, shown, console))?;
-            shown
-        }
-        None => {
-            write_stdout(&render_console(report, format, console))?;
-            if format.is_machine_readable() {
-                for w in report.warnings {
-                    eprintln!("{}", w.to_line());
-                }
-                if console.statistics {
-                    eprint!("{}", report::text::statistics(report));
-                }
-            }
-            format
-        }
-    };
-    if shown == Format::Github || format == Format::Github {
-        append_step_summary(report);
-    }
-    if format == Format::Sarif
-        && let Some(notice) = report::sarif::omission_notice(report)
-    {
-        eprintln!("warning: {notice}");
-    }
-    Ok(())
-}
-
-/// The report as the console shows it: the text report follows `--color`,
-/// `--quiet` and `--statistics`; other formats are rendered as they are.
-fn render_console(report: &Report, format: Format, console: Console) -> String {
-    if format != Format::Text {
-        return render(report, format, false);
-    }
-    let options = report::text::Options {
-        colour: console.colour,
-        summary: !console.quiet,
-        findings: !console.statistics,
-    };
-    let mut out = report::text::render_with(report, options);
-    if console.statistics {
-        out.insert_str(0, &report::text::statistics(report));
-    }
-    out
-}
-
-/// Appends the Markdown summary to the file GitHub names in
-/// `$GITHUB_STEP_SUMMARY`; a failure there is reported, not fatal.
-fn append_step_summary(report: &Report) {
-    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
-        return;
-    };
-    let appended = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-        .and_then(|mut f| f.write_all(report::github::step_summary(report).as_bytes()));
-    if let Err(e) = appended {
-        eprintln!(
-            "warning: cannot append to $GITHUB_STEP_SUMMARY ({}): {e}",
-            Path::new(&path).display()
-        );
-    }
 }
 
 /// 2 when rules or policies failed (no trustworthy result), else 1 when an
