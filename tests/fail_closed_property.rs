@@ -237,14 +237,7 @@ fn check(files: &[(String, String)], planted: &str) -> Result<(), TestCaseError>
         std::fs::write(dir.path().join(name), text).expect("write");
     }
     let (code, rules, stderr) = scan(dir.path());
-    prop_assert_eq!(
-        code,
-        Some(1),
-        "exit {:?}, rules {:?}\n{}",
-        code,
-        rules,
-        stderr
-    );
+    prop_assert_eq!(code, Some(1), "exit {:?}, rules {:?}\n{}", code, rules, stderr);
     prop_assert!(caught(&rules, planted), "{planted} hidden: {rules:?}");
     Ok(())
 }
