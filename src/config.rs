@@ -100,8 +100,8 @@ pub struct Config {
     pub severity: BTreeMap<String, Severity>,
     /// Exclude globs as written.
     pub exclude: Vec<String>,
-    /// The compiled `exclude` globs.
-    pub exclude_set: Option<GlobSet>,
+    /// The compiled `exclude` globs, anchored at the config's directory.
+    pub exclude_set: Option<Excludes>,
     pub policies: Vec<PathBuf>,
     pub fail_on: Option<Severity>,
     pub max_file_size: Option<u64>,
@@ -399,7 +399,12 @@ impl Config {
             locator: Some(locator.clone()),
         };
         match compile_excludes(&config.exclude, &locator) {
-            Ok(set) => config.exclude_set = set,
+            Ok(set) => {
+                config.exclude_set = set.map(|globs| Excludes {
+                    globs,
+                    base: crate::repo::normalize(&base),
+                })
+            }
             Err(mut e) => errors.append(&mut e),
         }
         errors.sort_by_key(|e| (e.line, e.column));
@@ -522,6 +527,27 @@ fn option_errors(
         }
     }
     errors
+}
+
+/// The config's `exclude` globs with the directory they are relative to:
+/// the directory of the config file that declares them, whatever the
+/// current directory or the scanned path, so `exclude: [vendor/]` means the
+/// same thing in `driftless scan`, `driftless scan sub/`, pre-commit and
+/// the editor.
+#[derive(Clone, Debug)]
+pub struct Excludes {
+    globs: GlobSet,
+    base: PathBuf,
+}
+
+impl Excludes {
+    /// Whether `path` (relative to the current directory, or absolute) is
+    /// excluded. Paths outside the config's directory never are.
+    pub fn matches(&self, path: &Path) -> bool {
+        crate::repo::normalize(path)
+            .strip_prefix(&self.base)
+            .is_ok_and(|rel| self.globs.is_match(rel))
+    }
 }
 
 /// Compiles `exclude` globs. `dir/` means everything under `dir`; a
@@ -654,9 +680,23 @@ mod tests {
         assert_eq!(c.baseline, Some(PathBuf::from("cfg/b.json")));
         assert_eq!(c.inline_ignores, Some(false));
         let set = c.exclude_set.unwrap();
-        assert!(set.is_match("vendor/x/main.tf"));
-        assert!(set.is_match("vendor"));
-        assert!(!set.is_match("src/main.tf"));
+        assert!(set.matches(Path::new("cfg/vendor/x/main.tf")));
+        assert!(set.matches(Path::new("cfg/vendor")));
+        assert!(!set.matches(Path::new("cfg/src/main.tf")));
+    }
+
+    #[test]
+    fn excludes_are_relative_to_the_config_files_directory() {
+        let c = parse("exclude: [\"vendor/\", \"**/gen.tf\"]\n").unwrap();
+        let set = c.exclude_set.unwrap();
+        let cwd = std::env::current_dir().unwrap();
+        // however the path is spelled, relative to the config's directory
+        assert!(set.matches(&cwd.join("cfg/vendor/Dockerfile")));
+        assert!(set.matches(Path::new("cfg/app/../vendor/Dockerfile")));
+        assert!(set.matches(Path::new("cfg/app/gen.tf")));
+        // `vendor/` next to the current directory is not the config's
+        assert!(!set.matches(Path::new("vendor/Dockerfile")));
+        assert!(!set.matches(Path::new("other/cfg/vendor/Dockerfile")));
     }
 
     #[test]

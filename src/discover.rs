@@ -6,8 +6,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use globset::GlobSet;
-
 /// What a file is, judged by its name. YAML and JSON are decided by content
 /// later (only Kubernetes objects and Terraform plans are ours).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -98,8 +96,8 @@ pub struct Discovered {
 /// What to leave out.
 #[derive(Clone, Debug, Default)]
 pub struct Options {
-    /// Globs matched against paths relative to the scan root.
-    pub exclude: Option<GlobSet>,
+    /// The config's `exclude` (relative to the config file's directory).
+    pub exclude: Option<crate::config::Excludes>,
     /// Also apply `exclude` to files named explicitly (pre-commit passes
     /// every staged file).
     pub force_exclude: bool,
@@ -149,30 +147,17 @@ fn clean(path: &Path) -> PathBuf {
     }
 }
 
-fn excluded(path: &Path, root: &Path, options: &Options) -> bool {
-    let Some(globs) = &options.exclude else {
-        return false;
-    };
-    let rel = path.strip_prefix(root).unwrap_or(path);
-    globs.is_match(rel) || globs.is_match(path)
-}
-
-/// Whether a file named on the command line matches `exclude`: the globs
-/// are relative to the scan root, so each trailing part of the path is tried
-/// (`/repo/vendor/Dockerfile` matches `vendor/**`).
-fn explicitly_excluded(path: &Path, options: &Options) -> bool {
-    let components: Vec<_> = path.components().collect();
-    (0..components.len()).any(|i| {
-        let tail: PathBuf = components[i..].iter().collect();
-        excluded(&tail, Path::new(""), options)
-    })
+/// Whether the config's `exclude` leaves `path` out (the globs are
+/// relative to the config file's directory, see [`crate::config::Excludes`]).
+fn excluded(path: &Path, options: &Options) -> bool {
+    options.exclude.as_ref().is_some_and(|e| e.matches(path))
 }
 
 /// Adds a file named on the command line. Returns whether it was taken
 /// care of: added, or left out on purpose (`--force-exclude`, a Helm
 /// template); `false` for a name driftless does not read.
 fn add_explicit_file(path: &Path, options: &Options, found: &Mutex<Discovered>) -> bool {
-    if options.force_exclude && explicitly_excluded(path, options) {
+    if options.force_exclude && excluded(path, options) {
         return true;
     }
     let Some(kind) = classify(path) else {
@@ -269,7 +254,6 @@ pub fn read_chart(path: &Path) -> Option<serde_json::Value> {
 fn walk(root: &Path, options: &Options, found: &Mutex<Discovered>) -> usize {
     let added = std::sync::atomic::AtomicUsize::new(0);
     let root_buf = root.to_path_buf();
-    let filter_root = root_buf.clone();
     let filter_options = options.clone();
     let walker = ignore::WalkBuilder::new(root)
         .hidden(false)
@@ -289,7 +273,7 @@ fn walk(root: &Path, options: &Options, found: &Mutex<Discovered>) -> usize {
             {
                 return false;
             }
-            !excluded(entry.path(), &filter_root, &filter_options)
+            !excluded(entry.path(), &filter_options)
         })
         .build_parallel();
     walker.run(|| {
@@ -417,7 +401,7 @@ fn walk_would_take(root: &Path, rel: &Path, options: &Options) -> bool {
     for component in rel.components() {
         prefix.push(component);
         let name = component.as_os_str().to_str().unwrap_or("");
-        if SKIPPED_DIRS.contains(&name) || excluded(&prefix, root, options) {
+        if SKIPPED_DIRS.contains(&name) || excluded(&prefix, options) {
             return false;
         }
     }

@@ -444,13 +444,14 @@ fn config_found_upward_selects_excludes_overrides_and_passes_options() {
     let dir = repo_with_config(
         "ignore: [TAG002]\nseverity:\n  TAG001: medium\nexclude: [\"vendor/\"]\npolicies: [rules]\noptions:\n  CUS001:\n    word: hello\nfail_on: high\n",
     );
-    // Scanning a subfolder still finds the config at the repository root.
+    // Scanning a subfolder still finds the config at the repository root;
+    // paths are repository-relative wherever the scan runs.
     let (code, report) = json_in(&dir.path().join("app"), &["."]);
     assert_eq!(
         rules_of(&report),
         vec![
-            ("CUS001".into(), "Dockerfile".into(), "low".into()),
-            ("TAG001".into(), "Dockerfile".into(), "medium".into()),
+            ("CUS001".into(), "app/Dockerfile".into(), "low".into()),
+            ("TAG001".into(), "app/Dockerfile".into(), "medium".into()),
         ],
         "{report:#}"
     );

@@ -646,5 +646,20 @@ fn explain_request_answers_from_the_catalogue_in_force() {
     let response = client.request("driftless/explain", json!({}));
     assert!(response["error"].is_object(), "{response}");
 
+
+#[test]
+fn excluded_files_get_no_diagnostics() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::create_dir_all(root.join(".git")).unwrap();
+    std::fs::write(root.join(".driftless.yaml"), "exclude: [\"vendor/\"]\n").unwrap();
+    let mut client = Client::spawn(&root);
+    client.initialize(&root);
+    let vendored = file_uri(&root.join("vendor/Dockerfile"));
+    client.open(&vendored, "dockerfile", "FROM alpine:latest\n");
+    assert!(client.diagnostics(&vendored, Some(1)).is_empty());
+    let own = file_uri(&root.join("Dockerfile"));
+    client.open(&own, "dockerfile", "FROM alpine:latest\n");
+    assert_eq!(codes(&client.diagnostics(&own, Some(1))), vec!["TAG001"]);
     assert_eq!(client.shutdown(), Some(0));
 }

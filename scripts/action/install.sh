@@ -16,9 +16,30 @@
 # DRIFTLESS_DOWNLOAD_URL (base URL of release files: mirrors and tests).
 set -euo pipefail
 
-die() { echo "::error title=driftless install::$*" >&2; exit 1; }
+# A workflow command's message with GitHub's escapes (%, CR, LF), so input
+# quoted in it can neither end the command nor start another one.
+escape_data() {
+  local s="$1"
+  s="${s//'%'/%25}"
+  s="${s//$'\r'/%0D}"
+  s="${s//$'\n'/%0A}"
+  printf '%s' "$s"
+}
+
+die() { echo "::error title=driftless install::$(escape_data "$*")" >&2; exit 1; }
 
 action_path="${GITHUB_ACTION_PATH:-$(cd "$(dirname "$0")/../.." && pwd)}"
+checksums="$action_path/scripts/action/checksums.txt"
+
+# The pinned sha256 of VERSION's ASSET (scripts/action/checksums.txt).
+pinned_sha256() {
+  awk -v v="$1" -v a="$2" '$1 !~ /^#/ && $1 == v && $2 == a { print $3; exit }' "$checksums" 2>/dev/null
+}
+
+# The newest version with pinned checksums (what `latest` installs).
+newest_pinned() {
+  awk '$1 !~ /^#/ && NF == 3 { print $1 }' "$checksums" 2>/dev/null | sort -t. -k1,1n -k2,2n -k3,3n | tail -1
+}
 
 # Rust target → release asset name. One place, used by install and release.
 asset_for_target() {
@@ -79,21 +100,25 @@ install_release() {
     die "invalid version '$version': use latest, a version such as 0.2.0, or leave it empty to build from source"
   target="$(runner_target)" || die "no released binary for ${RUNNER_OS:-?}/${RUNNER_ARCH:-?}; leave \`version\` empty to build from source"
   asset="$(asset_for_target "$target")"
+  if [ "$version" = latest ]; then
+    version="$(newest_pinned)"
+    [ -n "$version" ] || die "no released version is pinned in this action's checksums.txt; leave \`version\` empty to build from source"
+  fi
+  version="${version#v}"
+  expected="$(pinned_sha256 "$version" "$asset")"
+  [ -n "$expected" ] ||
+    die "$asset of version $version has no checksum pinned in this action (scripts/action/checksums.txt): use a newer action, a pinned version, or leave \`version\` empty to build from source"
   repo="${DRIFTLESS_REPOSITORY:-${GITHUB_ACTION_REPOSITORY:-driftless-dev/driftless}}"
   if [ -n "${DRIFTLESS_DOWNLOAD_URL:-}" ]; then
     base="$DRIFTLESS_DOWNLOAD_URL"
-  elif [ "$version" = latest ]; then
-    base="https://github.com/$repo/releases/latest/download"
   else
-    base="https://github.com/$repo/releases/download/v${version#v}"
+    base="https://github.com/$repo/releases/download/v$version"
   fi
   tmp="$(mktemp -d "${RUNNER_TEMP:-/tmp}/driftless-download.XXXXXX")"
   curl -fsSL --retry 3 -o "$tmp/$asset" "$base/$asset" || die "cannot download $base/$asset"
-  curl -fsSL --retry 3 -o "$tmp/$asset.sha256" "$base/$asset.sha256" || die "cannot download $base/$asset.sha256"
-  expected="$(cut -d' ' -f1 < "$tmp/$asset.sha256" | tr -d '\r\n')"
   actual="$(sha256_of "$tmp/$asset")"
-  [ -n "$expected" ] && [ "$expected" = "$actual" ] ||
-    die "checksum mismatch for $asset: expected '$expected', got '$actual'"
+  [ "$expected" = "$actual" ] ||
+    die "checksum mismatch for $asset $version: pinned '$expected', downloaded '$actual'"
   local dir="${RUNNER_TEMP:-/tmp}/driftless/bin"
   mkdir -p "$dir"
   case "$asset" in

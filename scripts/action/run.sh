@@ -11,9 +11,27 @@
 # User paths go after `--`, so a path can never be read as a flag.
 set -uo pipefail
 
-die() { echo "::error title=driftless::$*"; exit 2; }
+# A workflow command's message with GitHub's escapes (%, CR, LF), so user
+# input in it can neither end the command nor start another one.
+escape_data() {
+  local s="$1"
+  s="${s//'%'/%25}"
+  s="${s//$'\r'/%0D}"
+  s="${s//$'\n'/%0A}"
+  printf '%s' "$s"
+}
 
-output() { echo "$1=$2" >> "${GITHUB_OUTPUT:?GITHUB_OUTPUT is not set}"; }
+die() { echo "::error title=driftless::$(escape_data "$*")"; exit 2; }
+
+# Sets a step output with the multi-line-safe `name<<DELIMITER` syntax; the
+# delimiter is random and checked not to occur in the value.
+output() {
+  local name="$1" value="$2" delimiter
+  delimiter="driftless_$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+  while [[ "$value" == *"$delimiter"* ]]; do delimiter="${delimiter}_"; done
+  printf '%s<<%s\n%s\n%s\n' "$name" "$delimiter" "$value" "$delimiter" \
+    >> "${GITHUB_OUTPUT:?GITHUB_OUTPUT is not set}"
+}
 
 workdir="${INPUT_WORKING_DIRECTORY:-.}"
 cd "$workdir" || die "working-directory '$workdir' does not exist"
@@ -70,6 +88,7 @@ if [ -s "$sarif_abs" ]; then
   fi
 else
   [ "$keep_sarif" = true ] && echo "::warning title=driftless::no SARIF report was written"
+  true
   sarif_abs=""
 fi
 
@@ -81,7 +100,9 @@ fi
 output findings "$findings"
 output exit-code "$code"
 
-if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
+# The job summary is written once: by driftless itself with the github
+# format (its findings table); here only for the text format.
+if [ "$format" = text ] && [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
   {
     echo "### driftless"
     echo

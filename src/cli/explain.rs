@@ -7,8 +7,11 @@ use super::{EXIT_CLEAN, usage_error};
 /// Prints one rule's explanation from the catalogue.
 pub(super) fn run(id: &str) -> u8 {
     let catalogue = crate::rules::Catalogue::builtin();
-    let Some(rule) = catalogue.get(&id.to_ascii_uppercase()) else {
-        return usage_error(&format!("unknown rule ID `{id}` (see `driftless rules`)"));
+    let Some(rule) = catalogue
+        .get(&id.to_ascii_uppercase())
+        .or_else(|| catalogue.get(&padded(id)))
+    else {
+        return usage_error(&unknown_rule(&catalogue, id));
     };
     let kinds: Vec<&str> = rule.kinds.iter().map(|k| k.as_str()).collect();
     let mut out = format!(
@@ -36,4 +39,25 @@ pub(super) fn run(id: &str) -> u8 {
     out.push_str(&format!("\nMore: {}\n", rule.help_uri()));
     print_stdout(&out);
     EXIT_CLEAN
+}
+
+/// The error for an unknown rule ID, with the closest known ID when there
+/// is one (`TAG01` → `TAG001`).
+fn unknown_rule(catalogue: &crate::rules::Catalogue, id: &str) -> String {
+    let ids = catalogue.iter().map(|r| r.id.as_str());
+    match crate::suggest::did_you_mean(id, ids) {
+        Some(known) => format!("unknown rule ID `{id}` (did you mean `{known}`?)"),
+        None => format!("unknown rule ID `{id}` (see `driftless rules`)"),
+    }
+}
+
+/// `ssh3` as the catalogue writes it, `SSH003`: letters upper-cased, the
+/// number padded to three digits.
+fn padded(id: &str) -> String {
+    let digits = id.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+    let letters = &id[..id.len() - digits.len()];
+    match digits.parse::<u32>() {
+        Ok(n) => format!("{}{n:03}", letters.to_ascii_uppercase()),
+        Err(_) => id.to_ascii_uppercase(),
+    }
 }

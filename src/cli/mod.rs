@@ -6,6 +6,7 @@
 mod explain;
 mod init;
 mod inspect;
+mod output;
 mod rules;
 mod scan;
 mod test;
@@ -13,7 +14,7 @@ mod test;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 /// Exit code: no finding at or above the threshold.
 pub const EXIT_CLEAN: u8 = 0;
@@ -48,10 +49,12 @@ enum Command {
         /// Rule ID, e.g. TAG001.
         id: String,
     },
-    /// Print the input document(s) rules see for a file, as JSON.
+    /// Print the input document(s) rules see for a file or directory, as JSON.
     Inspect {
         /// A Dockerfile, Kubernetes manifest, Terraform file (its whole
-        /// module is shown) or Terraform plan.
+        /// module is shown) or Terraform plan, or a directory (every file
+        /// `driftless scan` would read in it).
+        #[arg(value_name = "PATH")]
         file: PathBuf,
     },
     /// Write a commented starter `.driftless.yaml` (never overwrites one).
@@ -72,6 +75,16 @@ enum Command {
     /// Run the language server on stdin/stdout (editor diagnostics and
     /// quick fixes; see docs/editors.md).
     Lsp,
+    /// Print shell completions (e.g. `driftless completions bash >
+    /// /etc/bash_completion.d/driftless`).
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), generated from the same definitions as
+    /// `--help` (e.g. `driftless man > driftless.1`).
+    Man,
 }
 
 /// Runs the CLI and returns the process exit code.
@@ -85,8 +98,31 @@ pub fn main() -> ExitCode {
         Command::Test { dirs, coverage } => test::run(&dirs, coverage),
         Command::Init { path } => init::run(&path),
         Command::Lsp => crate::lsp::run(),
+        Command::Completions { shell } => completions(shell),
+        Command::Man => man_page(),
     };
     ExitCode::from(code)
+}
+
+/// Writes completions for `shell` to stdout, from the clap definition, so
+/// they never fall behind the flags.
+fn completions(shell: clap_complete::Shell) -> u8 {
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "driftless", &mut out);
+    crate::report::write::print_stdout(&String::from_utf8_lossy(&out));
+    EXIT_CLEAN
+}
+
+/// Writes the man page to stdout, from the clap definition.
+fn man_page() -> u8 {
+    let mut out = Vec::new();
+    match clap_mangen::Man::new(Cli::command()).render(&mut out) {
+        Ok(()) => {
+            crate::report::write::print_stdout(&String::from_utf8_lossy(&out));
+            EXIT_CLEAN
+        }
+        Err(e) => usage_error(&format!("cannot render the man page: {e}")),
+    }
 }
 
 /// Reports a usage, config or policy problem on stderr: exit code 2.

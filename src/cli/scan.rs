@@ -1,18 +1,18 @@
 //! `driftless scan`: set up the workspace, run the pipeline, filter, write
 //! the report and decide the exit code.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use crate::engine::Engines;
 use crate::finding::{Finding, Severity};
 use crate::gate;
-use crate::report::write::{render, write_atomically, write_stdout};
-use crate::report::{self, Format, Report, Stats};
+use crate::report::{Format, Report, Stats};
 use crate::rules::fails_closed;
 use crate::scan::{self, ScanOptions};
 use crate::workspace::{self, Evaluation, Flags, Workspace};
 
+use super::output::{ColorChoice, Console, default_format, emit};
 use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, usage_error};
 
 #[derive(clap::Args, Debug)]
@@ -26,8 +26,26 @@ pub(super) struct ScanArgs {
     #[arg(long, value_name = "NAME")]
     stdin_filename: Option<PathBuf>,
     /// Report format [default: text; github when GITHUB_ACTIONS=true].
-    #[arg(long, short = 'f', value_enum)]
+    #[arg(
+        long = "output-format",
+        short = 'f',
+        visible_alias = "format",
+        value_enum,
+        value_name = "FORMAT"
+    )]
     format: Option<Format>,
+    /// Print the findings and nothing else: no summary, no baseline lines,
+    /// no progress.
+    #[arg(long, short = 'q')]
+    quiet: bool,
+    /// Print how many findings each rule has instead of each finding (on
+    /// stderr when stdout carries a machine format).
+    #[arg(long)]
+    statistics: bool,
+    /// When to colour the text report: `auto` colours a terminal unless
+    /// NO_COLOR is set, and always when FORCE_COLOR or CLICOLOR_FORCE is.
+    #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
+    color: ColorChoice,
     /// Write the report to FILE (the console keeps the text report, or
     /// GitHub annotations inside GitHub Actions).
     #[arg(long, short = 'o', value_name = "FILE")]
@@ -123,6 +141,9 @@ pub(super) fn run(mut args: ScanArgs) -> u8 {
     if !explicit_paths {
         args.paths.push(PathBuf::from("."));
     }
+    if let Some(missing) = args.paths.iter().find(|p| is_missing(p)) {
+        return usage_error(&format!("{}: no such file or directory", missing.display()));
+    }
     let config = match workspace::load_config(args.config_path().as_deref()) {
         Ok(c) => c,
         Err(errors) => {
@@ -158,7 +179,7 @@ pub(super) fn run(mut args: ScanArgs) -> u8 {
             .max_file_size
             .or(ws.config.max_file_size)
             .unwrap_or(scan::DEFAULT_MAX_FILE_SIZE),
-        progress: std::io::stderr().is_terminal(),
+        progress: std::io::stderr().is_terminal() && !args.quiet,
         stdin_filename: args.stdin_filename.clone(),
     };
     let mut result = scan::scan(&scan_options, &ws.engines);
@@ -166,12 +187,14 @@ pub(super) fn run(mut args: ScanArgs) -> u8 {
         if explicit_paths {
             return usage_error(&message);
         }
-        eprintln!("warning: {message}");
+        if !args.quiet {
+            eprintln!("warning: {message}");
+        }
     }
     result
         .policy_errors
         .extend(ws.policy_errors.iter().cloned());
-    let repo_root = workspace::repo_root(Path::new("."));
+    let repo_root = workspace::repo_root(scan_root(&args.paths));
     let gate_options = gate::Options {
         catalogue: &ws.catalogue,
         enabled: &ws.enabled,
@@ -207,7 +230,14 @@ pub(super) fn run(mut args: ScanArgs) -> u8 {
     };
     let format = args.format.unwrap_or_else(default_format);
     let report_started = std::time::Instant::now();
-    if let Err(e) = emit(&report, format, args.output.as_deref()) {
+    let console = Console {
+        colour: args.color.enabled(std::io::stdout().is_terminal(), |name| {
+            std::env::var(name).ok()
+        }),
+        quiet: args.quiet,
+        statistics: args.statistics,
+    };
+    if let Err(e) = emit(&report, format, args.output.as_deref(), console) {
         return usage_error(&e);
     }
     if args.timings {
@@ -217,74 +247,28 @@ pub(super) fn run(mut args: ScanArgs) -> u8 {
     exit_code(&report, ws.settings.fail_on, args.exit_zero)
 }
 
+/// The path whose repository the report's paths are relative to: the
+/// first one scanned (the current directory for stdin).
+fn scan_root(paths: &[PathBuf]) -> &Path {
+    match paths.first() {
+        Some(p) if p.as_os_str() != "-" => p,
+        _ => Path::new("."),
+    }
+}
+
+/// Whether a path named on the command line does not exist at all (a usage
+/// error); one that exists but cannot be read is a PARSE001 instead.
+fn is_missing(path: &Path) -> bool {
+    path.as_os_str() != "-"
+        && std::fs::symlink_metadata(path).is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound)
+}
+
 /// Prints each setup problem and returns exit code 2.
 fn setup_errors(lines: &[String]) -> u8 {
     for line in lines {
         eprintln!("error: {line}");
     }
     EXIT_ERROR
-}
-
-/// `github` inside GitHub Actions (annotations on the PR), else `text`.
-fn default_format() -> Format {
-    if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
-        Format::Github
-    } else {
-        Format::Text
-    }
-}
-
-/// Writes the report: to `--output` in the chosen format (atomically) with
-/// the text report on the console, or to stdout in the chosen format.
-/// Warnings also go to stderr when stdout carries a machine format, and the
-/// GitHub format appends its Markdown summary to `$GITHUB_STEP_SUMMARY`.
-fn emit(report: &Report, format: Format, output: Option<&Path>) -> Result<(), String> {
-    let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let rendered = render(report, format, colour && output.is_none());
-    let console = match output {
-        Some(path) => {
-            write_atomically(path, rendered.as_bytes())
-                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-            // The console keeps a view for people: text, or annotations
-            // inside GitHub Actions, so one scan both annotates the pull
-            // request and writes the SARIF file for code scanning.
-            let console = default_format();
-            write_stdout(&render(report, console, colour))?;
-            console
-        }
-        None => {
-            write_stdout(&rendered)?;
-            if format.is_machine_readable() {
-                for w in report.warnings {
-                    eprintln!("{}", w.to_line());
-                }
-            }
-            format
-        }
-    };
-    if console == Format::Github || format == Format::Github {
-        append_step_summary(report);
-    }
-    Ok(())
-}
-
-/// Appends the Markdown summary to the file GitHub names in
-/// `$GITHUB_STEP_SUMMARY`; a failure there is reported, not fatal.
-fn append_step_summary(report: &Report) {
-    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
-        return;
-    };
-    let appended = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-        .and_then(|mut f| f.write_all(report::github::step_summary(report).as_bytes()));
-    if let Err(e) = appended {
-        eprintln!(
-            "warning: cannot append to $GITHUB_STEP_SUMMARY ({}): {e}",
-            Path::new(&path).display()
-        );
-    }
 }
 
 /// 2 when rules or policies failed (no trustworthy result), else 1 when an

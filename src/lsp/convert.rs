@@ -29,9 +29,48 @@ pub fn position(file: &SourceFile, offset: usize) -> Position {
     Position::new(p.line.saturating_sub(1), p.utf16_column.saturating_sub(1))
 }
 
-/// The range a finding covers.
+/// The range a finding covers. A finding located at a point (a parse
+/// error's position, a rule about something missing located at the start
+/// of its file) covers the token there instead, which editors can
+/// underline and hover, not an invisible zero-width range.
 pub fn range(f: &Finding) -> Range {
-    Range::new(position(&f.file, f.start), position(&f.file, f.end))
+    let (start, end) = if f.start == f.end {
+        token_at(&f.file.text, f.start)
+    } else {
+        (f.start, f.end)
+    };
+    Range::new(position(&f.file, start), position(&f.file, end))
+}
+
+/// The byte range of the token at `offset`: the run of non-blank
+/// characters starting there, or, at a blank or a line's end, the last one
+/// before it on the same line; `offset..offset` on a blank line.
+fn token_at(text: &str, offset: usize) -> (usize, usize) {
+    let offset = floor_char(text, offset.min(text.len()));
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    let line = &text[line_start..line_end];
+    let at = offset - line_start;
+    let blank = |c: char| c.is_whitespace();
+    if line[at..].starts_with(|c: char| !blank(c)) {
+        let len = line[at..].find(blank).unwrap_or(line.len() - at);
+        return (offset, offset + len);
+    }
+    match line[..at].trim_end_matches(blank) {
+        "" => (offset, offset),
+        before => {
+            let start = before.rfind(blank).map_or(0, |i| i + 1);
+            (line_start + start, line_start + before.len())
+        }
+    }
+}
+
+/// The nearest char boundary at or before `at`.
+fn floor_char(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 /// Critical and high findings (and unparseable files) are errors, medium
@@ -117,14 +156,15 @@ pub fn supports_comments(file: &SourceFile) -> bool {
 }
 
 /// The quick fix for a finding: insert `# driftless:ignore[ID] <reason>` on
-/// the line above it, indented like the finding's line. `None` for
+/// the line above it, indented like the finding's line (above the `RUN`
+/// for a finding inside a heredoc, whose lines are the script's). `None` for
 /// `PARSE001` (a broken file must be fixed, not ignored) and files without
 /// comments.
 pub fn suppress_action(f: &Finding, uri: &Uri, diagnostic: Diagnostic) -> Option<CodeAction> {
     if fails_closed(&f.rule_id) || !supports_comments(&f.file) {
         return None;
     }
-    let line = f.start_pos().line;
+    let line = crate::suppress::comment_line_for(&f.file, f.start_pos().line);
     let text = f.file.line_text(line);
     let indent: String = text
         .chars()
@@ -226,6 +266,61 @@ mod tests {
             "    # driftless:ignore[TAG001] <reason>\r\n"
         );
         assert_eq!(action.kind, Some(CodeActionKind::QUICKFIX));
+    }
+
+    #[test]
+    fn quick_fix_in_a_heredoc_goes_above_the_instruction() {
+        let text = "FROM alpine:3.20\n  RUN <<EOF\n  apk update\n  apk upgrade\nEOF\n";
+        let f = finding("Dockerfile", text, "apk upgrade", "UPD006");
+        let uri: Uri = "file:///Dockerfile".parse().unwrap();
+        let action = suppress_action(&f, &uri, Diagnostic::default()).expect("action");
+        let edit = &action.edit.unwrap().changes.unwrap()[&uri][0];
+        assert_eq!(edit.range.start, Position::new(1, 0), "above `RUN <<EOF`");
+        assert_eq!(edit.new_text, "  # driftless:ignore[UPD006] <reason>\n");
+        // applied, the comment is one the suppression pass reads for the finding
+        let fixed = format!("{}{}{}", &text[..17], edit.new_text, &text[17..]);
+        let file = SourceFile::new("Dockerfile", fixed.replace("<reason>", "reviewed"));
+        let at = file.text.find("apk upgrade").unwrap();
+        let covered = crate::suppress::candidates(&file)
+            .iter()
+            .any(|c| c.scope.contains(&at));
+        assert!(covered, "{}", file.text);
+    }
+
+    #[test]
+    fn point_findings_cover_the_token_there() {
+        let at = |text: &str, offset: usize| {
+            let file = Arc::new(SourceFile::new("main.tf", text));
+            let mut f = finding("main.tf", text, &text[..1], "VER002");
+            f.file = file;
+            f.start = offset;
+            f.end = offset;
+            range(&f)
+        };
+        // VER002 about a root module, located at the start of its file
+        let text = "provider \"aws\" {\n}\n";
+        assert_eq!(
+            at(text, 0),
+            Range::new(Position::new(0, 0), Position::new(0, 8))
+        );
+        // PARSE001 at the end of a line: the last token before it
+        let text = "resource \"x\" \"y\" {\n  a = \n}\n";
+        let eol = text.find("= \n").unwrap() + 2;
+        assert_eq!(
+            at(text, eol),
+            Range::new(Position::new(1, 4), Position::new(1, 5))
+        );
+        // a wide character stays whole
+        let text = "k: 日本\n";
+        assert_eq!(
+            at(text, 3),
+            Range::new(Position::new(0, 3), Position::new(0, 5))
+        );
+        // nothing to cover on a blank line
+        assert_eq!(
+            at("\n\n", 1),
+            Range::new(Position::new(1, 0), Position::new(1, 0))
+        );
     }
 
     #[test]

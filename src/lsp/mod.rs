@@ -126,6 +126,7 @@ pub fn configure(conn: &Connection, root: Option<&Path>, editor: &EditorSettings
         catalogue: ws.catalogue,
         filter,
         max_file_size,
+        exclude: ws.config.exclude_set.clone(),
     }
 }
 

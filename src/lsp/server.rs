@@ -57,6 +57,9 @@ pub struct Setup {
     pub catalogue: Catalogue,
     pub filter: lint::Filter,
     pub max_file_size: u64,
+    /// The config's `exclude`: excluded files get no diagnostics, as
+    /// `driftless scan` does not report them.
+    pub exclude: Option<crate::config::Excludes>,
 }
 
 /// Everything the server knows between messages.
@@ -65,6 +68,7 @@ pub struct Server {
     catalogue: Catalogue,
     filter: lint::Filter,
     max_file_size: u64,
+    exclude: Option<crate::config::Excludes>,
     /// The workspace root, where the configuration file is looked up again
     /// when it is saved.
     root: Option<PathBuf>,
@@ -97,6 +101,7 @@ impl Server {
             catalogue: setup.catalogue,
             filter: setup.filter,
             max_file_size: setup.max_file_size,
+            exclude: setup.exclude,
             root,
             settings,
             docs: BTreeMap::new(),
@@ -343,6 +348,7 @@ impl Server {
         self.catalogue = setup.catalogue;
         self.filter = setup.filter;
         self.max_file_size = setup.max_file_size;
+        self.exclude = setup.exclude;
         let keys: Vec<String> = self.docs.keys().cloned().collect();
         let mut done = BTreeSet::new();
         for key in keys {
@@ -396,6 +402,12 @@ impl Server {
             return Vec::new();
         };
         let buffer = doc.buffer.clone();
+        if self.excluded(&buffer.path) {
+            self.dirty.remove(key);
+            publish(conn, doc.uri.clone(), Vec::new(), Some(doc.version));
+            self.published.insert(key.to_string(), Vec::new());
+            return vec![key.to_string()];
+        }
         let module_keys: Vec<String> = match buffer.kind {
             FileKind::Terraform | FileKind::TerraformVars => {
                 let mut keys = self.terraform_siblings(&buffer);
@@ -443,6 +455,12 @@ impl Server {
             self.published.insert(k.clone(), list);
         }
         module_keys
+    }
+
+    /// Whether the config's `exclude` leaves this file out (untitled
+    /// buffers have no place in the tree and never are).
+    fn excluded(&self, path: &std::path::Path) -> bool {
+        path.is_absolute() && self.exclude.as_ref().is_some_and(|e| e.matches(path))
     }
 
     /// Keys of the other open Terraform documents in the buffer's directory.

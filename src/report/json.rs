@@ -142,7 +142,7 @@ fn finding<'a>(report: &'a Report, f: &'a Finding) -> JsonFinding<'a> {
         severity: f.severity.as_str(),
         title: rule.map(|r| r.title.as_str()).unwrap_or(""),
         message: &f.message,
-        path: f.file.path.to_string_lossy().replace('\\', "/"),
+        path: report.repo_relative(&f.file.path),
         start: Pos {
             line: start.line,
             column: start.column,
@@ -162,15 +162,15 @@ fn finding<'a>(report: &'a Report, f: &'a Finding) -> JsonFinding<'a> {
             },
             justification: &s.justification,
         }),
-        related: f.related.iter().map(related).collect(),
+        related: f.related.iter().map(|r| related(report, r)).collect(),
     }
 }
 
-fn related(r: &Related) -> JsonRelated<'_> {
+fn related<'a>(report: &Report, r: &'a Related) -> JsonRelated<'a> {
     let (start, end) = (r.start_pos(), r.end_pos());
     JsonRelated {
         message: &r.message,
-        path: r.file.path.to_string_lossy().replace('\\', "/"),
+        path: report.repo_relative(&r.file.path),
         start: Pos {
             line: start.line,
             column: start.column,

@@ -16,32 +16,131 @@ use crate::rules::RuleInfo;
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const INFORMATION_URI: &str = "https://github.com/driftless-dev/driftless";
 
-/// Renders the report as a SARIF log.
+/// What GitHub code scanning accepts and shows of one SARIF run
+/// (docs.github.com, "SARIF support for code scanning" and "SARIF results
+/// exceed limits"): an upload over a hard limit is rejected whole, and
+/// beyond a display limit GitHub drops data by its own order. A log keeps
+/// within the display limits so that what is dropped is our choice (the
+/// least severe) and said.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Results per run: 25,000 rejects the upload; the top 5,000 are kept.
+    pub results: usize,
+    /// Locations per result: 1,000 rejects; 100 are shown.
+    pub related_locations: usize,
+    /// Tags per rule: 20 rejects; 10 are shown.
+    pub tags: usize,
+    /// Rules per run: 25,000 rejects.
+    pub rules: usize,
+    /// Bytes of the file: 10 MB (gzip-compressed) rejects; kept under it
+    /// uncompressed, which is stricter.
+    pub bytes: usize,
+}
+
+/// GitHub code scanning's limits.
+pub const GITHUB_LIMITS: Limits = Limits {
+    results: 5_000,
+    related_locations: 100,
+    tags: 10,
+    rules: 25_000,
+    bytes: 10_000_000,
+};
+
+/// What a log left out to stay within its [`Limits`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Omitted {
+    /// Results left out (the least severe).
+    pub results: usize,
+    /// Related locations left out of the results kept.
+    pub related_locations: usize,
+}
+
+impl Omitted {
+    /// One line for stderr saying what was left out and how to see it all,
+    /// or `None` when the log is whole.
+    pub fn notice(&self) -> Option<String> {
+        if *self == Omitted::default() {
+            return None;
+        }
+        Some(format!(
+            "SARIF kept within GitHub code scanning's limits: {} less severe result(s) and {} related location(s) left out; `driftless scan -f json` (or -f text) lists everything",
+            self.results, self.related_locations
+        ))
+    }
+}
+
+/// Renders the report as a SARIF log within GitHub's limits.
 pub fn render(report: &Report) -> String {
-    let rules: Vec<&RuleInfo> = report.catalogue.iter().collect();
+    render_within(report, &GITHUB_LIMITS).0
+}
+
+/// What [`render`] leaves out of this report, as a line for stderr.
+pub fn omission_notice(report: &Report) -> Option<String> {
+    render_within(report, &GITHUB_LIMITS).1.notice()
+}
+
+/// Renders the report within `limits`: the most severe results first, and
+/// fewer of them while the file is over its size limit.
+pub fn render_within(report: &Report, limits: &Limits) -> (String, Omitted) {
+    let mut cap = limits.results;
+    loop {
+        let (text, omitted) = render_capped(report, limits, cap);
+        if text.len() <= limits.bytes || cap == 0 {
+            return (text, omitted);
+        }
+        let scaled = cap as u128 * limits.bytes as u128 * 9 / 10 / text.len() as u128;
+        cap = (scaled as usize).min(cap - 1);
+    }
+}
+
+/// The findings a log of at most `cap` results keeps: active ones before
+/// suppressed ones, most severe first (PARSE001/EVAL001 lead), in report
+/// order otherwise; returned in report order.
+fn kept<'a>(report: &Report<'a>, cap: usize) -> Vec<&'a Finding> {
+    let mut order: Vec<usize> = (0..report.findings.len()).collect();
+    order.sort_by_key(|&i| {
+        let f = &report.findings[i];
+        (f.suppression.is_some(), std::cmp::Reverse(f.severity))
+    });
+    order.truncate(cap);
+    order.sort_unstable();
+    order.into_iter().map(|i| &report.findings[i]).collect()
+}
+
+fn render_capped(report: &Report, limits: &Limits, cap: usize) -> (String, Omitted) {
+    let findings = kept(report, cap);
+    let mut rules: Vec<&RuleInfo> = report.catalogue.iter().collect();
+    if rules.len() > limits.rules {
+        rules.retain(|r| findings.iter().any(|f| f.rule_id == r.id));
+    }
     let index: HashMap<&str, usize> = rules
         .iter()
         .enumerate()
         .map(|(i, r)| (r.id.as_str(), i))
         .collect();
+    let mut omitted = Omitted {
+        results: report.findings.len() - findings.len(),
+        related_locations: 0,
+    };
     let mut hashes = LineHashes::default();
-    let results: Vec<sarif::Result> = report
-        .findings
+    let results: Vec<sarif::Result> = findings
         .iter()
         .map(|f| {
-            result(
-                report,
-                f,
-                index.get(f.rule_id.as_str()).copied(),
-                &mut hashes,
-            )
+            omitted.related_locations += f.related.len().saturating_sub(limits.related_locations);
+            let rule_index = index.get(f.rule_id.as_str()).copied();
+            result(report, f, rule_index, limits, &mut hashes)
         })
         .collect();
     let driver = sarif::ToolComponent::builder()
         .name("driftless")
         .semantic_version(env!("CARGO_PKG_VERSION"))
         .information_uri(INFORMATION_URI)
-        .rules(rules.iter().map(|r| descriptor(r)).collect::<Vec<_>>())
+        .rules(
+            rules
+                .iter()
+                .map(|r| descriptor(r, limits))
+                .collect::<Vec<_>>(),
+        )
         .build();
     let mut run = sarif::Run::builder()
         .tool(sarif::Tool::builder().driver(driver).build())
@@ -61,6 +160,9 @@ pub fn render(report: &Report) -> String {
             sarif::ArtifactLocation::builder().uri(uri).build(),
         )]));
     }
+    if omitted != Omitted::default() {
+        run.properties = Some(omitted_properties(report, &omitted));
+    }
     let log = sarif::Sarif::builder()
         .schema(SCHEMA)
         .version(serde_json::json!("2.1.0"))
@@ -68,7 +170,22 @@ pub fn render(report: &Report) -> String {
         .build();
     let mut text = serde_json::to_string_pretty(&log).unwrap_or_default();
     text.push('\n');
-    text
+    (text, omitted)
+}
+
+/// The run's `properties.driftless/omitted`: what was left out, out of how
+/// many, and how to see everything.
+fn omitted_properties(report: &Report, omitted: &Omitted) -> sarif::PropertyBag {
+    let value = serde_json::json!({
+        "results": omitted.results,
+        "totalResults": report.findings.len(),
+        "relatedLocations": omitted.related_locations,
+        "reason": "kept within GitHub code scanning's limits, most severe results first",
+        "seeAll": "driftless scan -f json",
+    });
+    sarif::PropertyBag::builder()
+        .additional_properties(BTreeMap::from([("driftless/omitted".to_string(), value)]))
+        .build()
 }
 
 /// The run's invocation: whether it succeeded (no broken rule or policy)
@@ -158,12 +275,13 @@ fn security_severity(s: Severity) -> &'static str {
     }
 }
 
-fn descriptor(rule: &RuleInfo) -> sarif::ReportingDescriptor {
+fn descriptor(rule: &RuleInfo, limits: &Limits) -> sarif::ReportingDescriptor {
     let mut tags = rule.tags.clone();
     tags.extend(rule.kinds.iter().map(|k| k.to_string()));
     if !tags.iter().any(|t| t == "security") {
         tags.insert(0, "security".into());
     }
+    tags.truncate(limits.tags);
     let properties = sarif::PropertyBag::builder()
         .tags(tags)
         .additional_properties(BTreeMap::from([
@@ -260,6 +378,7 @@ fn result(
     report: &Report,
     f: &Finding,
     rule_index: Option<usize>,
+    limits: &Limits,
     hashes: &mut LineHashes,
 ) -> sarif::Result {
     let start = f.start_pos();
@@ -273,7 +392,8 @@ fn result(
         .locations(vec![location])
         .build();
     if !f.related.is_empty() {
-        result.related_locations = Some(related_locations(report, &f.related));
+        let shown = &f.related[..f.related.len().min(limits.related_locations)];
+        result.related_locations = Some(related_locations(report, shown));
     }
     result.rule_index = rule_index.map(|i| i as i64);
     result.properties = Some(

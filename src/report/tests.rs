@@ -298,3 +298,147 @@ fn related_locations_in_every_format() {
             .contains("  = also: app/Dockerfile:3:5: `git` is not pinned either\n")
     );
 }
+
+/// A report over `findings` with nothing else in it.
+fn plain_report<'a>(findings: &'a [Finding], cat: &'a Catalogue) -> Report<'a> {
+    Report {
+        findings,
+        catalogue: cat,
+        rule_errors: &[],
+        policy_errors: &[],
+        stats: Stats::default(),
+        repo_root: Some(PathBuf::from("/repo")),
+        warnings: &[],
+        baseline: Summary::default(),
+    }
+}
+
+/// `n` findings of `rule` at `severity` in one Dockerfile.
+fn many(n: usize, rule: &str, severity: Severity) -> Vec<Finding> {
+    let docker = Arc::new(SourceFile::new("app/Dockerfile", DOCKERFILE));
+    (0..n)
+        .map(|i| {
+            let mut f = finding(&docker, rule, "node:latest");
+            f.severity = severity;
+            f.message = format!("finding {i}");
+            f
+        })
+        .collect()
+}
+
+fn sarif_results(text: &str) -> Vec<serde_json::Value> {
+    let value: serde_json::Value = serde_json::from_str(text).unwrap();
+    value["runs"][0]["results"].as_array().unwrap().clone()
+}
+
+#[test]
+fn sarif_keeps_the_most_severe_results_within_githubs_limit() {
+    let mut findings = many(sarif::GITHUB_LIMITS.results, "TAG003", Severity::Low);
+    findings.extend(many(2, "TAG001", Severity::High));
+    let cat = catalogue();
+    let report = plain_report(&findings, &cat);
+    let text = sarif::render(&report);
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let results = value["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 5_000);
+    let high = results.iter().filter(|r| r["ruleId"] == "TAG001").count();
+    assert_eq!(high, 2, "the most severe results are kept");
+    let omitted = &value["runs"][0]["properties"]["driftless/omitted"];
+    assert_eq!(omitted["results"], 2);
+    assert_eq!(omitted["totalResults"], 5_002);
+    let notice = sarif::omission_notice(&report).unwrap();
+    assert!(notice.contains("2 less severe result(s)"), "{notice}");
+    assert!(notice.contains("-f json"), "{notice}");
+}
+
+#[test]
+fn sarif_within_limits_is_whole_and_says_nothing() {
+    let findings = many(3, "TAG001", Severity::High);
+    let cat = catalogue();
+    let report = plain_report(&findings, &cat);
+    let value: serde_json::Value = serde_json::from_str(&sarif::render(&report)).unwrap();
+    assert!(value["runs"][0].get("properties").is_none());
+    assert_eq!(sarif::omission_notice(&report), None);
+}
+
+#[test]
+fn sarif_related_locations_and_tags_stay_within_display_limits() {
+    let mut findings = many(1, "TAG001", Severity::High);
+    let file = findings[0].file.clone();
+    for i in 0..150 {
+        findings[0].related.push(crate::finding::Related {
+            message: format!("also {i}"),
+            file: file.clone(),
+            start: 0,
+            end: 4,
+        });
+    }
+    let mut cat = catalogue();
+    let mut rule = cat.get("TAG001").unwrap().clone();
+    rule.tags = (0..30).map(|i| format!("tag{i}")).collect();
+    cat.insert(rule);
+    let report = plain_report(&findings, &cat);
+    let text = sarif::render(&report);
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_schema_valid(&value);
+    let result = &value["runs"][0]["results"][0];
+    assert_eq!(result["relatedLocations"].as_array().unwrap().len(), 100);
+    assert_eq!(
+        value["runs"][0]["properties"]["driftless/omitted"]["relatedLocations"],
+        50
+    );
+    for rule in value["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+    {
+        assert!(
+            rule["properties"]["tags"].as_array().unwrap().len() <= 10,
+            "{rule}"
+        );
+    }
+}
+
+#[test]
+fn sarif_over_the_size_limit_keeps_fewer_results() {
+    let mut findings = many(40, "TAG003", Severity::Low);
+    findings.extend(many(1, "TAG001", Severity::Critical));
+    let cat = catalogue();
+    let report = plain_report(&findings, &cat);
+    let whole = sarif::render_within(&report, &sarif::GITHUB_LIMITS).0;
+    let limits = sarif::Limits {
+        bytes: whole.len() / 2,
+        ..sarif::GITHUB_LIMITS
+    };
+    let (text, omitted) = sarif::render_within(&report, &limits);
+    assert!(
+        text.len() <= limits.bytes,
+        "{} > {}",
+        text.len(),
+        limits.bytes
+    );
+    assert!(omitted.results > 0);
+    let results = sarif_results(&text);
+    assert_eq!(results.len() + omitted.results, 41);
+    assert!(results.iter().any(|r| r["ruleId"] == "TAG001"));
+}
+
+/// What the xUnit plugin's `junit-10.xsd` (tests/schemas/, validated for
+/// real by tests/integration/junit.sh) rejects: `skipped` on
+/// `<testsuites>`, `file`/`line` on `<testcase>`.
+#[test]
+fn junit_uses_only_attributes_the_xunit_schema_allows() {
+    with_report(true, false, |r| {
+        let xml = junit::render(r);
+        let root = xml.lines().find(|l| l.contains("<testsuites")).unwrap();
+        assert!(!root.contains("skipped="), "{root}");
+        for case in xml.lines().filter(|l| l.contains("<testcase ")) {
+            assert!(
+                !case.contains(" file=") && !case.contains(" line="),
+                "{case}"
+            );
+        }
+        assert!(xml.contains(
+            "<testsuite name=\"app/Dockerfile\" tests=\"3\" skipped=\"1\" errors=\"0\" failures=\"2\" file=\"app/Dockerfile\">"
+        ), "{xml}");
+    });
+}

@@ -3,6 +3,8 @@
 
 use std::fmt::Write;
 
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+
 use super::Report;
 use crate::finding::{Finding, Severity};
 
@@ -32,12 +34,39 @@ impl Style {
     }
 }
 
+/// What the text report shows (`--color`, `--quiet`, `--statistics`).
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    /// ANSI colours.
+    pub colour: bool,
+    /// The summary and baseline lines at the end (off with `--quiet`).
+    pub summary: bool,
+    /// Each finding with its code frame (off with `--statistics`, which
+    /// shows counts instead).
+    pub findings: bool,
+}
+
 /// Renders the whole report.
 pub fn render(report: &Report, colour: bool) -> String {
-    let style = Style { on: colour };
+    render_with(
+        report,
+        Options {
+            colour,
+            summary: true,
+            findings: true,
+        },
+    )
+}
+
+/// Renders the report with the parts `options` asks for; errors and
+/// warnings are always shown.
+pub fn render_with(report: &Report, options: Options) -> String {
+    let style = Style { on: options.colour };
     let mut out = String::new();
-    for finding in report.findings {
-        render_finding(&mut out, report, finding, style);
+    if options.findings {
+        for finding in report.findings {
+            render_finding(&mut out, report, finding, style);
+        }
     }
     for err in report.policy_errors {
         let _ = writeln!(out, "{}: policy error: {err}", style.paint("1;31", "error"));
@@ -57,11 +86,45 @@ pub fn render(report: &Report, colour: bool) -> String {
             )
         );
     }
-    if !report.warnings.is_empty() {
+    if !report.warnings.is_empty() && options.summary {
         out.push('\n');
     }
-    out.push_str(&summary(report, style));
-    out.push_str(&baseline_lines(report));
+    if options.summary {
+        out.push_str(&summary(report, style));
+        out.push_str(&baseline_lines(report));
+    }
+    out
+}
+
+/// `--statistics`: how many active findings each rule has, most first,
+/// one `count  ID  [severity]  title` line each.
+pub fn statistics(report: &Report) -> String {
+    let mut counts: std::collections::BTreeMap<&str, (usize, Severity)> = Default::default();
+    for f in report.active() {
+        let entry = counts.entry(&f.rule_id).or_insert((0, f.severity));
+        entry.0 += 1;
+        entry.1 = entry.1.max(f.severity);
+    }
+    let mut rows: Vec<(&str, usize, Severity)> =
+        counts.into_iter().map(|(id, (n, s))| (id, n, s)).collect();
+    rows.sort_by_key(|&(id, n, _)| (std::cmp::Reverse(n), id));
+    let width = rows
+        .iter()
+        .map(|r| r.1.to_string().len())
+        .max()
+        .unwrap_or(1);
+    let mut out = String::new();
+    for (id, n, severity) in rows {
+        let title = report
+            .catalogue
+            .get(id)
+            .map(|r| r.title.replace('`', ""))
+            .unwrap_or_default();
+        let _ = writeln!(out, "{n:>width$}  {id:<8} [{severity}]  {title}");
+    }
+    if !out.is_empty() {
+        out.push('\n');
+    }
     out
 }
 
@@ -112,7 +175,7 @@ fn render_finding(out: &mut String, report: &Report, f: &Finding, style: Style) 
     let _ = writeln!(
         out,
         "{}:{}:{}: {} [{}] {}",
-        style.paint("1", &sanitize(&f.file.path.display().to_string())),
+        style.paint("1", &sanitize(&report.repo_relative(&f.file.path))),
         start.line,
         start.column,
         style.paint("1", &f.rule_id),
@@ -123,7 +186,7 @@ fn render_finding(out: &mut String, report: &Report, f: &Finding, style: Style) 
         let _ = writeln!(out, "  = suppressed: {}", s.justification);
     }
     code_frame(out, f, style);
-    related_lines(out, f);
+    related_lines(out, report, f);
     if let Some(rule) = report.catalogue.get(&f.rule_id)
         && !rule.fix.is_empty()
     {
@@ -134,13 +197,13 @@ fn render_finding(out: &mut String, report: &Report, f: &Finding, style: Style) 
 
 /// The other places of the same decision, one `= also:` line each, in the
 /// same `path:line:col` form so terminals and editors can follow them.
-fn related_lines(out: &mut String, f: &Finding) {
+fn related_lines(out: &mut String, report: &Report, f: &Finding) {
     for r in &f.related {
         let start = r.start_pos();
         let _ = writeln!(
             out,
             "  = also: {}:{}:{}: {}",
-            sanitize(&r.file.path.display().to_string()),
+            sanitize(&report.repo_relative(&r.file.path)),
             start.line,
             start.column,
             sanitize(&r.message)
@@ -148,80 +211,70 @@ fn related_lines(out: &mut String, f: &Finding) {
     }
 }
 
-/// Characters of a line shown in a code frame: a minified plan is one line
-/// of megabytes, and printing it once per finding would flood the console.
+/// Columns a code frame may take: longer lines are cut around the span by
+/// the renderer (`...` marks the cuts).
 const FRAME_WIDTH: usize = 120;
-/// Characters kept before the span when a long line is cut.
-const FRAME_LEAD: usize = 40;
+/// Bytes of a line handed to the renderer on each side of the span: a
+/// minified plan is one line of megabytes, and the renderer would measure
+/// all of it once per finding.
+const FRAME_SLACK: usize = 1_000;
 
-/// The offending line(s) with the span underlined. Multi-line spans show
-/// their first line, underlined to its end. Long lines are cut to a window
-/// around the span (`…` marks the cuts) and control characters are shown as
-/// `�`, so file content cannot drive the terminal.
+/// The offending line with the span underlined, rendered by
+/// `annotate-snippets` (rustc's and ruff's renderer), which measures
+/// columns by display width, so carets stay under emoji and CJK text.
+/// Multi-line spans show their first line, underlined to its end; control
+/// characters are shown as `�`, so file content cannot drive the terminal.
 fn code_frame(out: &mut String, f: &Finding, style: Style) {
     if f.file.text.is_empty() {
         return;
     }
     let start = f.start_pos();
-    let end = f.end_pos();
     let line = f.file.line_text(start.line);
     let line_start = f.file.line_start(start.line);
-    let at = f.start.clamp(line_start, line_start + line.len()) - line_start;
-    let at = floor_boundary(line, at);
-    let (shown, first_col, line_chars) = window(line, at);
-    let width = start.line.to_string().len();
-    let gutter = " ".repeat(width);
-    let last_col = if end.line == start.line {
-        (first_col + end.column.saturating_sub(start.column) as usize).max(first_col + 1)
+    let within = |offset: usize| offset.clamp(line_start, line_start + line.len()) - line_start;
+    let from = floor_boundary(line, within(f.start));
+    let to = floor_boundary(line, within(f.end)).max(from);
+    let (text, from, to) = frame_text(line, from, to);
+    let renderer = if style.on {
+        Renderer::styled()
     } else {
-        line_chars.max(first_col + 1)
+        Renderer::plain()
     }
-    .min(line_chars.max(first_col + 1));
-    let _ = writeln!(out, "{gutter} {}", style.paint("34", "|"));
-    let _ = writeln!(
-        out,
-        "{} {} {shown}",
-        style.paint("34", &start.line.to_string()),
-        style.paint("34", "|")
-    );
-    let marks = "^".repeat(last_col.saturating_sub(first_col).max(1));
-    let _ = writeln!(
-        out,
-        "{gutter} {} {}{}",
-        style.paint("34", "|"),
-        " ".repeat(first_col),
-        style.paint("1;31", &marks)
-    );
+    .term_width(FRAME_WIDTH);
+    let report = &[Group::with_level(Level::ERROR).element(
+        Snippet::source(&text)
+            .line_start(start.line as usize)
+            .annotation(AnnotationKind::Primary.span(from..to)),
+    )];
+    out.push_str(&renderer.render(report));
+    out.push('\n');
 }
 
-/// The part of `line` to show around byte offset `at`: the text (cut marks
-/// included, control characters replaced), the column of `at` in it
-/// (0-based, in characters) and its length in characters.
-fn window(line: &str, at: usize) -> (String, usize, usize) {
-    let before: Vec<char> = line[..at].chars().rev().take(FRAME_LEAD + 1).collect();
-    let cut_front = before.len() > FRAME_LEAD;
-    let mut shown = String::new();
-    let mut col = 0;
-    if cut_front {
-        shown.push('…');
-        col += 1;
+/// The part of `line` the renderer gets — at most [`FRAME_SLACK`] bytes on
+/// each side of the span and of the span itself — with control characters
+/// other than tabs replaced, and the span's byte range in it.
+fn frame_text(line: &str, from: usize, to: usize) -> (String, usize, usize) {
+    let lo = floor_boundary(line, from.saturating_sub(FRAME_SLACK));
+    let to = floor_boundary(line, to.min(from + FRAME_SLACK));
+    let hi = floor_boundary(line, (to + FRAME_SLACK).min(line.len()));
+    let mut text = String::with_capacity(hi - lo);
+    let (mut new_from, mut new_to) = (0, 0);
+    for (i, c) in line[lo..hi].char_indices() {
+        if lo + i == from {
+            new_from = text.len();
+        }
+        if lo + i == to {
+            new_to = text.len();
+        }
+        text.push(if c == '\t' { c } else { printable(c) });
     }
-    let lead = before.len().min(FRAME_LEAD);
-    for c in before[..lead].iter().rev() {
-        shown.push(printable(*c));
-        col += 1;
+    if to >= hi {
+        new_to = text.len();
     }
-    let first_col = col;
-    let mut rest = line[at..].chars();
-    for c in rest.by_ref().take(FRAME_WIDTH.saturating_sub(lead)) {
-        shown.push(printable(c));
-        col += 1;
+    if from >= hi {
+        new_from = text.len();
     }
-    if rest.next().is_some() {
-        shown.push('…');
-        col += 1;
-    }
-    (shown, first_col, col)
+    (text, new_from, new_to.max(new_from))
 }
 
 /// Tabs and line breaks as one space (a finding stays on one line), other
@@ -293,28 +346,94 @@ fn plural(n: usize) -> &'static str {
 mod tests {
     use super::*;
 
+    use std::sync::Arc;
+
+    use crate::document::SourceFile;
+
+    /// The code frame of a finding spanning `needle` (its first match) in
+    /// a one-line Dockerfile.
+    fn frame(line: &str, needle: &str) -> String {
+        let file = Arc::new(SourceFile::new("Dockerfile", format!("{line}\n")));
+        let mut f = crate::suppress::tests::finding(&file, "TAG001", needle);
+        f.start = line.find(needle).unwrap();
+        f.end = f.start + needle.len();
+        let mut out = String::new();
+        code_frame(&mut out, &f, Style { on: false });
+        out
+    }
+
+    /// The frame's source line and caret line.
+    fn lines(frame: &str) -> (String, String) {
+        let l: Vec<&str> = frame.lines().collect();
+        (l[1].to_string(), l[2].to_string())
+    }
+
+    /// The display column (0-based, by char width) where `needle` starts.
+    fn column_of(line: &str, needle: &str) -> usize {
+        let at = line.find(needle).unwrap();
+        line[..at]
+            .chars()
+            .map(|c| if c.len_utf8() >= 3 { 2 } else { 1 })
+            .sum()
+    }
+
     #[test]
     fn short_lines_are_shown_whole() {
-        let (shown, col, len) = window("FROM ubuntu:latest", 5);
-        assert_eq!((shown.as_str(), col, len), ("FROM ubuntu:latest", 5, 18));
+        let (source, carets) = lines(&frame("FROM ubuntu:latest", "ubuntu:latest"));
+        assert_eq!(source, "1 | FROM ubuntu:latest");
+        assert_eq!(carets, "  |      ^^^^^^^^^^^^^");
+    }
+
+    #[test]
+    fn carets_stay_under_wide_characters() {
+        for (line, needle) in [
+            ("LABEL note=\"🚀🚀 ship\" img=\"app:latest\"", "app:latest"),
+            (
+                "LABEL 説明=\"日本語のテキスト\" img=app:latest",
+                "app:latest",
+            ),
+            ("FROM 🚀:latest", "🚀:latest"),
+        ] {
+            let (source, carets) = lines(&frame(line, needle));
+            let gutter = "1 | ".len();
+            let col = column_of(&source[gutter..], needle);
+            let first = carets.find('^').unwrap() - gutter;
+            assert_eq!(first, col, "{source}\n{carets}");
+            let width = column_of(&format!("{needle}|"), "|");
+            assert_eq!(
+                carets.trim_end().len() - gutter - first,
+                width,
+                "{source}\n{carets}"
+            );
+        }
     }
 
     #[test]
     fn long_lines_are_cut_around_the_span() {
-        let line = format!("{}TARGET{}", "a".repeat(10_000), "b".repeat(10_000));
-        let (shown, col, len) = window(&line, 10_000);
-        assert!(shown.starts_with('…') && shown.ends_with('…'), "{shown}");
-        assert_eq!(
-            &shown[shown.char_indices().nth(col).unwrap().0..][..6],
-            "TARGET"
+        let line = format!("FROM {}TARGET{}", "a".repeat(10_000), "b".repeat(10_000));
+        let (source, carets) = lines(&frame(&line, "TARGET"));
+        assert!(
+            source.contains("...") && source.chars().count() <= FRAME_WIDTH + 8,
+            "{source}"
         );
-        assert_eq!(col, FRAME_LEAD + 1);
-        assert_eq!(len, FRAME_WIDTH + 2);
+        let at = source.find("TARGET").unwrap();
+        assert_eq!(carets.find('^'), Some(at), "{source}\n{carets}");
+        assert_eq!(carets.trim_end().len() - at, 6);
     }
 
     #[test]
     fn control_characters_cannot_reach_the_terminal() {
-        let (shown, _, _) = window("image: \u{1b}]0;pwned\u{7}x\tb", 0);
-        assert_eq!(shown, "image: \u{FFFD}]0;pwned\u{FFFD}x b");
+        let text = frame("LABEL a=\u{1b}]0;pwned\u{7}x b=app:latest", "app:latest");
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{7}'),
+            "{text}"
+        );
+        assert!(text.contains("\u{FFFD}]0;pwned\u{FFFD}x"), "{text}");
+        let (source, carets) = lines(&text);
+        assert_eq!(
+            carets.find('^'),
+            source.find("app:latest").map(|i| i - 2 * 2),
+            "{source}\n{carets}"
+        );
     }
 }

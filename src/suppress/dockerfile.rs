@@ -67,6 +67,18 @@ pub fn candidates(file: &SourceFile) -> Vec<Candidate> {
     out
 }
 
+/// The line a suppression comment for a finding on `line` goes above: the
+/// first line of its instruction when `line` is heredoc content (a `#`
+/// there is the script's), else `line`.
+pub fn comment_line_for(file: &SourceFile, line: u32) -> u32 {
+    let layout = layout(file);
+    let idx = line.saturating_sub(1) as usize;
+    match (layout.heredoc.get(idx), layout.owner.get(idx)) {
+        (Some(true), Some(Some(owner))) => layout.instructions[*owner].first,
+        _ => line,
+    }
+}
+
 fn whole(i: &Instruction) -> (u32, u32) {
     (i.first, i.last)
 }

@@ -45,6 +45,16 @@ fn lines_range(file: &SourceFile, first: u32, last: u32) -> Range<usize> {
     file.line_start(first)..file.line_start(last + 1)
 }
 
+/// The line a new suppression comment for a finding on `line` goes above:
+/// the line itself, except inside a Dockerfile heredoc, whose lines are the
+/// script's, not comments: there, the instruction that opens it.
+pub fn comment_line_for(file: &SourceFile, line: u32) -> u32 {
+    match discover::classify(&file.path) {
+        Some(FileKind::Dockerfile) => dockerfile::comment_line_for(file, line),
+        _ => line,
+    }
+}
+
 /// The suppression comments of a file, by its syntax (JSON has no comments).
 pub fn candidates(file: &SourceFile) -> Vec<Candidate> {
     if !file.text.contains("driftless") {

@@ -10,8 +10,12 @@
 #      GITHUB_WORKSPACE, RUNNER_TEMP) against fixtures/demo with the debug
 #      binary on PATH: outputs, SARIF (schema-valid), annotations, soft-fail,
 #      paths with spaces, paths that look like flags;
-#   4. install.sh installs a "released" binary from a local fake release and
-#      refuses one whose checksum does not match.
+#   4. install.sh installs a "released" binary from a local fake release
+#      only when its sha256 is the one pinned in the action's
+#      scripts/action/checksums.txt (not a published .sha256 file);
+#   5. outputs use the multi-line-safe `name<<DELIMITER` syntax, inputs
+#      cannot start workflow commands, the job summary is written once, and
+#      every third-party action is pinned by a full commit SHA.
 #
 # Needs: python3 (venv), network access to PyPI, a built debug binary
 # (DRIFTLESS_BIN_DIR, default target/debug; built if missing).
@@ -22,7 +26,31 @@ WORK="$(mktemp -d "${TMPDIR:-/tmp}/driftless-action.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
-output_of() { grep "^$1=" "$2" | tail -1 | cut -d= -f2-; }
+# The value of output $1 in GITHUB_OUTPUT file $2, read as GitHub reads it:
+# `name=value` lines and `name<<DELIMITER` ... `DELIMITER` blocks.
+output_of() {
+  python3 - "$1" "$2" <<'PY'
+import sys
+name, path = sys.argv[1], sys.argv[2]
+lines = open(path, encoding="utf-8").read().split("\n")
+value, i = None, 0
+while i < len(lines):
+    line = lines[i]
+    if "<<" in line and ("=" not in line or line.index("<<") < line.index("=")):
+        key, delimiter = line.split("<<", 1)
+        end = lines.index(delimiter, i + 1)
+        found, i = "\n".join(lines[i + 1:end]), end + 1
+    elif "=" in line:
+        key, found = line.split("=", 1)
+        i += 1
+    else:
+        i += 1
+        continue
+    if key == name:
+        value = found
+print(value if value is not None else "", end="")
+PY
+}
 
 echo "== action: schemas (check-jsonschema)"
 python3 -m venv "$WORK/venv"
@@ -30,6 +58,13 @@ python3 -m venv "$WORK/venv"
 CHECK="$WORK/venv/bin/check-jsonschema"
 "$CHECK" --builtin-schema vendor.github-actions "$ROOT/action.yml"
 "$CHECK" --builtin-schema vendor.github-workflows "$ROOT"/.github/workflows/*.yml
+
+echo "== action: third-party actions pinned by commit SHA"
+unpinned="$(grep -hnE '^\s*(-\s*)?uses:' "$ROOT/action.yml" "$ROOT"/.github/workflows/*.yml |
+  grep -vE 'uses:\s*\./' |
+  grep -vE 'uses:\s*[A-Za-z0-9_.-]+/[A-Za-z0-9_./-]+@[0-9a-f]{40}(\s+#.*)?\s*$' || true)"
+[ -z "$unpinned" ] || fail "actions not pinned by a full commit SHA:
+$unpinned"
 
 echo "== action: release assets match install.sh"
 INSTALL="$ROOT/scripts/action/install.sh"
@@ -85,7 +120,12 @@ python3 -m json.tool "$sarif" >/dev/null || fail "SARIF is not JSON"
   fail "SARIF does not validate against the SARIF 2.1.0 schema"
 results="$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["runs"][0]["results"]))' "$sarif")"
 [ "$results" = "$findings" ] || fail "findings output $findings, SARIF has $results results"
-grep -q "| $findings | 1 |" "$WORK/demo.summary" || fail "step summary: $(cat "$WORK/demo.summary")"
+grep -q "^findings<<driftless_" "$out_file" || fail "outputs not written with the delimiter syntax: $(cat "$out_file")"
+[ "$(grep -c '^## driftless' "$WORK/demo.summary")" = 1 ] ||
+  fail "the job summary must be written once: $(cat "$WORK/demo.summary")"
+if grep -q '^### driftless' "$WORK/demo.summary"; then
+  fail "run.sh wrote a second summary: $(cat "$WORK/demo.summary")"
+fi
 if "$BIN_DIR/driftless" scan --help | grep -q github; then
   grep -q '^::error file=fixtures/demo/' "$stdout_file" ||
     fail "no GitHub annotations on the console"
@@ -98,6 +138,19 @@ run_action text INPUT_PATH=fixtures/demo/app INPUT_FORMAT=text
 [ "$code" -eq 1 ] || fail "format text: exit code $code"
 if grep -q '^::' "$stdout_file"; then fail "format text printed workflow commands"; fi
 grep -q "TAG001 \[high\]" "$stdout_file" || fail "format text: no text report"
+[ "$(grep -c 'driftless' "$WORK/text.summary")" -ge 1 ] && [ "$(grep -c '^### driftless' "$WORK/text.summary")" = 1 ] ||
+  fail "format text: the summary must be written once: $(cat "$WORK/text.summary")"
+
+echo "== action: inputs never start a workflow command"
+run_action inject INPUT_PATH=fixtures/demo INPUT_WORKING_DIRECTORY=$'/nonexistent\n::warning::injected'
+[ "$code" -eq 2 ] || fail "a missing working-directory: exit code $code"
+if grep -q '^::warning::injected' "$stdout_file"; then
+  fail "an input started a workflow command: $(cat "$stdout_file")"
+fi
+grep -qF "::error title=driftless::working-directory '/nonexistent%0A::warning::injected' does not exist" "$stdout_file" ||
+  fail "the error is not escaped: $(cat "$stdout_file")"
+run_action inject-format INPUT_PATH=fixtures/demo INPUT_FORMAT=$'x%0A\n::add-mask::y'
+grep -qF "not 'x%250A%0A::add-mask::y'" "$stdout_file" || fail "format not escaped: $(cat "$stdout_file")"
 
 echo "== action: soft-fail"
 run_action soft INPUT_PATH=fixtures/demo INPUT_SOFT_FAIL=true
@@ -131,30 +184,50 @@ if grep -q "^driftless [0-9]" "$stdout_file"; then
 fi
 [ "$code" -ne 0 ] || fail "a missing path must not pass"
 
-echo "== action: install.sh from a (local) release, checksum verified"
+echo "== action: install.sh from a (local) release, checksum pinned in the action"
 release="$WORK/release"
 mkdir -p "$release/stage"
 asset="$("$INSTALL" asset x86_64-unknown-linux-gnu)"
 cp "$BIN_DIR/driftless" "$release/stage/driftless"
 tar -czf "$release/$asset" -C "$release/stage" driftless
-(cd "$release" && sha256sum "$asset" > "$asset.sha256")
+# the action as checked out, with the fake release's checksum pinned
+action="$WORK/action"
+mkdir -p "$action/scripts/action"
+cp "$INSTALL" "$action/scripts/action/install.sh"
+cp "$ROOT/scripts/action/checksums.txt" "$action/scripts/action/checksums.txt"
+pin() { echo "$1  $asset  $2" >> "$action/scripts/action/checksums.txt"; }
+pin 0.1.0 "$(sha256sum "$release/$asset" | cut -d' ' -f1)"
+pin 0.0.9 "$(sha256sum "$release/$asset" | cut -d' ' -f1)"
+# a published .sha256 agreeing with a tampered asset must not matter
 install_release() {
   : > "$WORK/gh_path"
   env -i PATH="/usr/bin:/bin:/usr/local/bin" HOME="$HOME" RUNNER_OS=Linux RUNNER_ARCH=X64 \
-    RUNNER_TEMP="$WORK/runner-tmp" GITHUB_PATH="$WORK/gh_path" \
-    DRIFTLESS_DOWNLOAD_URL="file://$release" "$@" "$INSTALL"
+    RUNNER_TEMP="$WORK/runner-tmp" GITHUB_PATH="$WORK/gh_path" GITHUB_ACTION_PATH="$action" \
+    DRIFTLESS_DOWNLOAD_URL="file://$release" "$@" "$action/scripts/action/install.sh"
 }
 mkdir -p "$WORK/runner-tmp"
 install_release DRIFTLESS_VERSION=0.1.0 || fail "install from release"
 installed="$(cat "$WORK/gh_path")"
 "$installed/driftless" --version | grep -q '^driftless ' || fail "installed binary does not run"
+install_release DRIFTLESS_VERSION=latest || fail "latest is the newest pinned version"
 if install_release DRIFTLESS_VERSION='1.0; echo pwned' 2>/dev/null; then
   fail "an invalid version was accepted"
 fi
-echo "0000000000000000000000000000000000000000000000000000000000000000  $asset" > "$release/$asset.sha256"
-if install_release DRIFTLESS_VERSION=latest 2>"$WORK/mismatch.err"; then
+if install_release DRIFTLESS_VERSION=0.2.0 2>"$WORK/unpinned.err"; then
+  fail "a version without a pinned checksum was installed"
+fi
+grep -q "no checksum pinned" "$WORK/unpinned.err" || fail "no pin error: $(cat "$WORK/unpinned.err")"
+echo "tampered" >> "$release/stage/driftless"
+tar -czf "$release/$asset" -C "$release/stage" driftless
+(cd "$release" && sha256sum "$asset" > "$asset.sha256")
+if install_release DRIFTLESS_VERSION=0.1.0 2>"$WORK/mismatch.err"; then
   fail "a binary with a wrong checksum was installed"
 fi
 grep -q "checksum mismatch" "$WORK/mismatch.err" || fail "no checksum error: $(cat "$WORK/mismatch.err")"
+if grep -qvE '^(#|$)' "$ROOT/scripts/action/checksums.txt"; then
+  grep -vE '^(#|$)' "$ROOT/scripts/action/checksums.txt" |
+    grep -vE '^[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.-]+)?\s+driftless-[a-z0-9_-]+\.(tar\.gz|zip)\s+[0-9a-f]{64}$' &&
+    fail "malformed lines in checksums.txt"
+fi
 
 echo "GitHub Action: all checks passed"
