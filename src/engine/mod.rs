@@ -945,6 +945,85 @@ mod tests {
         }
     }
 
+    /// Rule IDs found in the manifests of [`documents`] read with `role`,
+    /// on the VM, on the interpreter's aggregate and rule by rule.
+    fn manifest_rules(role: crate::document::Role) -> [Vec<String>; 3] {
+        let manifests = || {
+            let file = Arc::new(SourceFile::new("k8s.yaml", MANIFESTS));
+            let mut docs = crate::parse::yaml(&file).documents;
+            docs.iter_mut().for_each(|d| d.role = role);
+            docs
+        };
+        let run = |interpreter_only: bool, aggregate: bool| {
+            let (set, _) = PolicySet::load(Vec::new());
+            let options = EngineOptions {
+                config_data: serde_json::json!({ "strict": true }),
+                interpreter_only,
+                ..EngineOptions::default()
+            };
+            let engines = Engines::new(Arc::new(set), options);
+            assert_eq!(engines.runs_on_vm(Kind::Kubernetes), !interpreter_only);
+            let mut worker = engines.worker();
+            if !aggregate {
+                let mut prepared = engines.prepared(Kind::Kubernetes).unwrap().clone();
+                prepared.aggregate = None;
+                worker.local.insert(Kind::Kubernetes, prepared);
+            }
+            let mut ids: Vec<String> = findings(&mut worker, manifests())
+                .into_iter()
+                .map(|f| f.0)
+                .collect();
+            ids.sort();
+            ids.dedup();
+            ids
+        };
+        [run(false, true), run(true, true), run(true, false)]
+    }
+
+    #[test]
+    fn absence_rules_skip_kustomize_patches_on_every_evaluation_path() {
+        use crate::document::Role;
+        for ids in manifest_rules(Role::Object) {
+            assert!(ids.contains(&"VER006".to_string()), "{ids:?}");
+            assert!(ids.contains(&"TAG001".to_string()), "{ids:?}");
+        }
+        for ids in manifest_rules(Role::Patch) {
+            assert!(!ids.contains(&"VER006".to_string()), "{ids:?}");
+            assert!(ids.contains(&"TAG001".to_string()), "{ids:?}");
+        }
+    }
+
+    #[test]
+    fn custom_rules_declare_absence_in_their_metadata() {
+        let rule = |name: &str, absence: &str| {
+            user(
+                &format!("u/{name}.rego"),
+                &format!(
+                    "package acme.kubernetes.{name}\n\nmetadata := {{\"id\": \"{}\", \"title\": \"t\"{absence}}}\n\ndeny contains \"x\" if input.bad\n",
+                    name.to_uppercase()
+                ),
+            )
+        };
+        let (set, errors) = load(vec![
+            rule("missing", ", \"absence\": true"),
+            rule("present", ""),
+            rule("wrong", ", \"absence\": \"yes\""),
+        ]);
+        assert_eq!(located(&errors), vec![("u/wrong.rego".to_string(), 1, 1)]);
+        let engines = Engines::new(Arc::new(set), EngineOptions::default());
+        let ids = |role| {
+            let mut doc = deployment(true);
+            doc.role = role;
+            let eval = engines.worker().evaluate(&mut doc).unwrap();
+            let mut ids: Vec<String> = eval.findings.into_iter().map(|f| f.rule_id).collect();
+            ids.retain(|id| id == "MISSING" || id == "PRESENT");
+            ids.sort();
+            ids
+        };
+        assert_eq!(ids(crate::document::Role::Object), ["MISSING", "PRESENT"]);
+        assert_eq!(ids(crate::document::Role::Patch), ["PRESENT"]);
+    }
+
     /// Findings (rule, message) and failed rules of the Dockerfile in
     /// [`documents`] with an instruction budget.
     fn dockerfile_with_budget(budget: usize) -> (Vec<(String, String)>, Vec<RuleError>) {
