@@ -254,7 +254,12 @@ pub fn scan_stream(
         Some(FileKind::Terraform | FileKind::TerraformVars) | None => stream_kind(&text),
         Some(kind) => kind,
     };
-    analyse_source(&Arc::new(SourceFile::new(name, text)), kind, crate::document::Role::Object, worker)
+    analyse_source(
+        &Arc::new(SourceFile::new(name, text)),
+        kind,
+        crate::document::Role::Object,
+        worker,
+    )
 }
 
 /// What an unnamed stream is, by its content: a JSON stream (a plan from
@@ -371,7 +376,10 @@ pub fn analyse(found: &Discovered, options: &ScanOptions, engines: &Engines) -> 
 /// The Kustomize patch files among the YAML and JSON files found (absolute,
 /// normalised), read from the kustomizations beside them or above them
 /// before any file is parsed, so their documents are marked as patches.
-fn kustomize_patches(found: &Discovered, options: &ScanOptions) -> std::collections::HashSet<PathBuf> {
+fn kustomize_patches(
+    found: &Discovered,
+    options: &ScanOptions,
+) -> std::collections::HashSet<PathBuf> {
     let manifests = found
         .files
         .iter()

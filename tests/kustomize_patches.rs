@@ -58,7 +58,14 @@ fn the_kustomization_is_found_above_the_working_directory() {
     ]);
     let out = driftless()
         .current_dir(tree.path().join("overlay/patches"))
-        .args(["scan", "--strict", "--format", "json", "cm.yaml", "other.yaml"])
+        .args([
+            "scan",
+            "--strict",
+            "--format",
+            "json",
+            "cm.yaml",
+            "other.yaml",
+        ])
         .output()
         .unwrap();
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -68,5 +75,9 @@ fn the_kustomization_is_found_above_the_working_directory() {
         .iter()
         .map(|f| f["path"].as_str().unwrap())
         .collect();
-    assert_eq!(reported, ["other.yaml"], "a file no kustomization names is an object");
+    assert_eq!(
+        reported,
+        ["other.yaml"],
+        "a file no kustomization names is an object"
+    );
 }

@@ -282,9 +282,8 @@ fn rule_package(
         message,
     };
     let metadata = if file.builtin {
-        builtin_metadata_id(&file.text).map(|id| {
-            serde_json::json!({ "id": id, "absence": builtin_is_absence(&file.text) })
-        })
+        builtin_metadata_id(&file.text)
+            .map(|id| serde_json::json!({ "id": id, "absence": builtin_is_absence(&file.text) }))
     } else {
         Some(evaluate_metadata(file, libraries)?)
     };

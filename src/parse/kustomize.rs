@@ -131,7 +131,10 @@ fn patches_named_in(dir: &Path, max_size: u64) -> Vec<PathBuf> {
         return Vec::new();
     };
     let readable = std::fs::metadata(&path).is_ok_and(|m| m.len() <= max_size);
-    let Some(text) = readable.then(|| std::fs::read_to_string(&path).ok()).flatten() else {
+    let Some(text) = readable
+        .then(|| std::fs::read_to_string(&path).ok())
+        .flatten()
+    else {
         return Vec::new();
     };
     let file = Arc::new(SourceFile::new(path, text));
