@@ -458,6 +458,23 @@ pub struct Document {
     /// path of the value (`latest` from the default of variable `image_tag`,
     /// variables.tf:3). Reports append them to messages.
     pub provenance: BTreeMap<Vec<PathSeg>, String>,
+    /// What the document is to the deployment: an object as applied, or a
+    /// Kustomize patch merged into one. Rules about a missing attribute
+    /// skip patches, which hold only what they change.
+    pub role: Role,
+}
+
+/// Whether a document is a whole object or a patch of one (issue #15):
+/// set by the scan for files a kustomization names under `patches`,
+/// `patchesStrategicMerge` or `patchesJson6902`. The input stays the
+/// object as written either way.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Role {
+    /// A document applied as written (the default).
+    #[default]
+    Object,
+    /// A Kustomize patch: partial, merged into a base object.
+    Patch,
 }
 
 impl Document {
@@ -475,6 +492,7 @@ impl Document {
             input,
             source_map,
             provenance: BTreeMap::new(),
+            role: Role::Object,
         }
     }
 

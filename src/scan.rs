@@ -254,7 +254,12 @@ pub fn scan_stream(
         Some(FileKind::Terraform | FileKind::TerraformVars) | None => stream_kind(&text),
         Some(kind) => kind,
     };
-    analyse_source(&Arc::new(SourceFile::new(name, text)), kind, worker)
+    analyse_source(
+        &Arc::new(SourceFile::new(name, text)),
+        kind,
+        crate::document::Role::Object,
+        worker,
+    )
 }
 
 /// What an unnamed stream is, by its content: a JSON stream (a plan from
@@ -310,6 +315,7 @@ pub fn analyse(found: &Discovered, options: &ScanOptions, engines: &Engines) -> 
         .keys()
         .map(|d| parse::terraform::normalise(d))
         .collect();
+    let patches = kustomize_patches(found, options);
     let items: Vec<Item> = found
         .files
         .iter()
@@ -333,7 +339,7 @@ pub fn analyse(found: &Discovered, options: &ScanOptions, engines: &Engines) -> 
             .map_init(
                 || engines.worker(),
                 |worker, item| {
-                    let out = process(item, options, &module_dirs, worker);
+                    let out = process(item, options, &module_dirs, &patches, worker);
                     progress
                         .done
                         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -367,14 +373,39 @@ pub fn analyse(found: &Discovered, options: &ScanOptions, engines: &Engines) -> 
     result
 }
 
+/// The Kustomize patch files among the YAML and JSON files found (absolute,
+/// normalised), read from the kustomizations beside them or above them
+/// before any file is parsed, so their documents are marked as patches.
+fn kustomize_patches(
+    found: &Discovered,
+    options: &ScanOptions,
+) -> std::collections::HashSet<PathBuf> {
+    let manifests = found
+        .files
+        .iter()
+        .filter(|(_, kind)| matches!(kind, FileKind::Yaml | FileKind::Json))
+        .map(|(path, _)| path.as_path());
+    parse::kustomize::patch_set(manifests, options.max_file_size)
+}
+
 fn process(
     item: Item,
     options: &ScanOptions,
     module_dirs: &std::collections::HashSet<PathBuf>,
+    patches: &std::collections::HashSet<PathBuf>,
     worker: &mut crate::engine::Worker,
 ) -> ScanResult {
     let module = match item {
-        Item::File(path, kind) => return analyse_file(path, kind, options, worker),
+        Item::File(path, kind) => {
+            let role = if !patches.is_empty()
+                && patches.contains(&parse::kustomize::absolute_path(path))
+            {
+                crate::document::Role::Patch
+            } else {
+                crate::document::Role::Object
+            };
+            return analyse_file(path, kind, role, options, worker);
+        }
         Item::Module(module) => module,
     };
     let mut out = evaluate(module.parsed, worker);
@@ -470,6 +501,7 @@ fn parse_module<'a>(dir: &'a Path, module: &'a Module, options: &ScanOptions) ->
 fn analyse_file(
     path: &Path,
     kind: FileKind,
+    role: crate::document::Role,
     options: &ScanOptions,
     worker: &mut crate::engine::Worker,
 ) -> ScanResult {
@@ -477,7 +509,7 @@ fn analyse_file(
     let mut out = match read_source(path, kind, options.max_file_size) {
         Ok(None) => ScanResult::default(),
         Err(err) => evaluate(Parsed::error(err), worker),
-        Ok(Some(file)) => analyse_source(&file, kind, worker),
+        Ok(Some(file)) => analyse_source(&file, kind, role, worker),
     };
     out.files = 1;
     let parse_time = started
@@ -492,11 +524,17 @@ fn analyse_file(
 fn analyse_source(
     file: &Arc<SourceFile>,
     kind: FileKind,
+    role: crate::document::Role,
     worker: &mut crate::engine::Worker,
 ) -> ScanResult {
     let mut out = ScanResult::default();
     let mut seen = std::collections::HashSet::new();
-    let mut absorb = |part: Parsed| out.absorb(evaluate_part(part, worker, &mut seen));
+    let mut absorb = |mut part: Parsed| {
+        for doc in &mut part.documents {
+            doc.role = role;
+        }
+        out.absorb(evaluate_part(part, worker, &mut seen))
+    };
     match kind {
         FileKind::Yaml => parse::for_each_yaml(file, &mut absorb),
         FileKind::Json => parse::for_each_json(file, &mut absorb),

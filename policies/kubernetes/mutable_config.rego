@@ -1,7 +1,9 @@
 # VER006: a ConfigMap or Secret is not marked `immutable: true`.
+# About a missing attribute (`absence`): a Kustomize patch, which holds only
+# what it changes, is not checked.
 package driftless.kubernetes.mutable_config
 
-metadata := {"id": "VER006"}
+metadata := {"id": "VER006", "absence": true}
 
 # Points at `immutable: false` when written, else at the object's name.
 deny contains {"msg": msg, "path": _path} if {

@@ -17,3 +17,7 @@ test_immutable_true_is_fine if {
 test_other_kinds_are_ignored if {
 	count(mutable_config.deny) == 0 with input as {"kind": "Deployment", "metadata": {"name": "d"}}
 }
+
+test_declared_about_an_absence if {
+	mutable_config.metadata.absence == true
+}

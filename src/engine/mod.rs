@@ -43,6 +43,10 @@ pub struct RulePackage {
     pub deny_path: String,
     pub info: Arc<RuleInfo>,
     pub source: String,
+    /// The rule reports a *missing* attribute (`metadata.absence: true`),
+    /// so it does not apply to a Kustomize patch, which holds only what it
+    /// changes ([`crate::document::Role::Patch`]).
+    pub absence: bool,
 }
 
 /// A rule that failed on a document: reported with the rule and the file,
@@ -278,7 +282,8 @@ fn rule_package(
         message,
     };
     let metadata = if file.builtin {
-        builtin_metadata_id(&file.text).map(|id| serde_json::json!({ "id": id }))
+        builtin_metadata_id(&file.text)
+            .map(|id| serde_json::json!({ "id": id, "absence": builtin_is_absence(&file.text) }))
     } else {
         Some(evaluate_metadata(file, libraries)?)
     };
@@ -288,6 +293,11 @@ fn rule_package(
         .and_then(|v| v.as_str())
         .ok_or_else(|| err("`metadata.id` must be a string".into()))?
         .to_string();
+    let absence = match metadata.get("absence") {
+        None => false,
+        Some(serde_json::Value::Bool(b)) => *b,
+        Some(_) => return Err(err("`metadata.absence` must be a boolean".into())),
+    };
     let info = match catalogue.get(&id) {
         Some(info) if file.builtin || metadata.get("title").is_none() => info.clone(),
         _ => {
@@ -301,7 +311,16 @@ fn rule_package(
         deny_path: format!("data.{}.deny", file.package),
         info: Arc::new(info),
         source: file.path.clone(),
+        absence,
     })
+}
+
+/// Whether a built-in rule's literal `metadata` line declares it about an
+/// absence (`"absence": true`), read like its ID.
+fn builtin_is_absence(text: &str) -> bool {
+    text.lines()
+        .find(|l| l.starts_with("metadata"))
+        .is_some_and(|l| l.replace(' ', "").contains("\"absence\":true"))
 }
 
 /// Built-in rules state their ID literally (`metadata := {"id": "TAG001"}`);
@@ -696,7 +715,7 @@ impl Worker<'_> {
         }
         // Per rule: no aggregate, or it failed — then this attributes the
         // failure to the rule (or rules) that caused it.
-        for rule in &local.rules {
+        for rule in local.rules.iter().filter(|rule| applies_to(rule, doc)) {
             match local.engine.eval_rule(rule.deny_path.clone()) {
                 Ok(result) => collect_findings(rule, &result, doc, &mut out.findings),
                 Err(e) => out.errors.push(RuleError {
@@ -722,6 +741,9 @@ fn each_rule_on_vm(
     out: &mut Evaluation,
 ) {
     for (index, rule) in rules.iter().enumerate() {
+        if !applies_to(rule, doc) {
+            continue;
+        }
         let result = fresh_machine()
             .ok_or_else(|| anyhow::anyhow!("the compiled rules could not be loaded"))
             .and_then(|mut machine| machine.evaluate_rule(index, input.clone()));
@@ -770,9 +792,20 @@ fn collect_aggregate(
     }
 }
 
+/// Whether a rule's findings count on a document: a rule about a missing
+/// attribute says nothing about a Kustomize patch, which holds only what it
+/// changes. Every evaluation path (VM, aggregate, rule by rule) reports
+/// through [`collect_findings`], so this one check covers them all.
+fn applies_to(rule: &RulePackage, doc: &Document) -> bool {
+    !(rule.absence && doc.role == crate::document::Role::Patch)
+}
+
 /// Turns a `deny` set into located findings. Objects carry `msg` and
 /// `path`; plain strings are located at the document.
 fn collect_findings(rule: &RulePackage, result: &Value, doc: &Document, out: &mut Vec<Finding>) {
+    if !applies_to(rule, doc) {
+        return;
+    }
     let Ok(set) = result.as_set() else {
         return;
     };
@@ -909,6 +942,85 @@ mod tests {
         ] {
             assert!(ids.contains(id), "{id} missing from {ids:?}");
         }
+    }
+
+    /// Rule IDs found in the manifests of [`documents`] read with `role`,
+    /// on the VM, on the interpreter's aggregate and rule by rule.
+    fn manifest_rules(role: crate::document::Role) -> [Vec<String>; 3] {
+        let manifests = || {
+            let file = Arc::new(SourceFile::new("k8s.yaml", MANIFESTS));
+            let mut docs = crate::parse::yaml(&file).documents;
+            docs.iter_mut().for_each(|d| d.role = role);
+            docs
+        };
+        let run = |interpreter_only: bool, aggregate: bool| {
+            let (set, _) = PolicySet::load(Vec::new());
+            let options = EngineOptions {
+                config_data: serde_json::json!({ "strict": true }),
+                interpreter_only,
+                ..EngineOptions::default()
+            };
+            let engines = Engines::new(Arc::new(set), options);
+            assert_eq!(engines.runs_on_vm(Kind::Kubernetes), !interpreter_only);
+            let mut worker = engines.worker();
+            if !aggregate {
+                let mut prepared = engines.prepared(Kind::Kubernetes).unwrap().clone();
+                prepared.aggregate = None;
+                worker.local.insert(Kind::Kubernetes, prepared);
+            }
+            let mut ids: Vec<String> = findings(&mut worker, manifests())
+                .into_iter()
+                .map(|f| f.0)
+                .collect();
+            ids.sort();
+            ids.dedup();
+            ids
+        };
+        [run(false, true), run(true, true), run(true, false)]
+    }
+
+    #[test]
+    fn absence_rules_skip_kustomize_patches_on_every_evaluation_path() {
+        use crate::document::Role;
+        for ids in manifest_rules(Role::Object) {
+            assert!(ids.contains(&"VER006".to_string()), "{ids:?}");
+            assert!(ids.contains(&"TAG001".to_string()), "{ids:?}");
+        }
+        for ids in manifest_rules(Role::Patch) {
+            assert!(!ids.contains(&"VER006".to_string()), "{ids:?}");
+            assert!(ids.contains(&"TAG001".to_string()), "{ids:?}");
+        }
+    }
+
+    #[test]
+    fn custom_rules_declare_absence_in_their_metadata() {
+        let rule = |name: &str, absence: &str| {
+            user(
+                &format!("u/{name}.rego"),
+                &format!(
+                    "package acme.kubernetes.{name}\n\nmetadata := {{\"id\": \"{}\", \"title\": \"t\"{absence}}}\n\ndeny contains \"x\" if input.bad\n",
+                    name.to_uppercase()
+                ),
+            )
+        };
+        let (set, errors) = load(vec![
+            rule("missing", ", \"absence\": true"),
+            rule("present", ""),
+            rule("wrong", ", \"absence\": \"yes\""),
+        ]);
+        assert_eq!(located(&errors), vec![("u/wrong.rego".to_string(), 1, 1)]);
+        let engines = Engines::new(Arc::new(set), EngineOptions::default());
+        let ids = |role| {
+            let mut doc = deployment(true);
+            doc.role = role;
+            let eval = engines.worker().evaluate(&mut doc).unwrap();
+            let mut ids: Vec<String> = eval.findings.into_iter().map(|f| f.rule_id).collect();
+            ids.retain(|id| id == "MISSING" || id == "PRESENT");
+            ids.sort();
+            ids
+        };
+        assert_eq!(ids(crate::document::Role::Object), ["MISSING", "PRESENT"]);
+        assert_eq!(ids(crate::document::Role::Patch), ["PRESENT"]);
     }
 
     /// Findings (rule, message) and failed rules of the Dockerfile in

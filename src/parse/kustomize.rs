@@ -10,7 +10,8 @@
 //! to apply and is not also read as one. A named kustomization that does
 //! not parse is a `PARSE001`.
 
-use std::path::Path;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -67,6 +68,83 @@ pub fn for_each_yaml(file: &Arc<SourceFile>, emit: &mut impl FnMut(Parsed)) -> b
     true
 }
 
+/// The patch files a kustomization in `dir` names, resolved against `dir`
+/// and normalised: `patches[].path`, `patchesJson6902[].path` and the
+/// entries of `patchesStrategicMerge` that are paths (an entry holding a
+/// newline is an inline patch, as kustomize reads it).
+pub fn patch_paths(kustomization: &Value, dir: &Path) -> Vec<PathBuf> {
+    let list = |key: &str| {
+        kustomization
+            .get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+    };
+    let by_path = list("patches")
+        .chain(list("patchesJson6902"))
+        .filter_map(|entry| entry.get("path").and_then(Value::as_str));
+    let strategic = list("patchesStrategicMerge")
+        .filter_map(Value::as_str)
+        .filter(|entry| !entry.contains('\n'));
+    by_path
+        .chain(strategic)
+        .map(|relative| crate::parse::terraform::normalise(&dir.join(relative.trim())))
+        .collect()
+}
+
+/// The patch files named by the kustomizations in the directories of
+/// `files` and their parents (kustomize loads patches only from inside a
+/// kustomization's root, so a patch's kustomization is always in its
+/// directory or above): a full scan and a pre-commit run of one patch file
+/// find the same set. Each directory is looked at once; a kustomization
+/// that cannot be read names no patch (its own scan reports it).
+pub fn patch_set<'a>(files: impl IntoIterator<Item = &'a Path>, max_size: u64) -> HashSet<PathBuf> {
+    let mut seen_dirs = HashSet::new();
+    let mut patches = HashSet::new();
+    for file in files {
+        let absolute = absolute_path(file);
+        let mut dir = absolute.parent();
+        while let Some(d) = dir {
+            if !seen_dirs.insert(d.to_path_buf()) {
+                break;
+            }
+            patches.extend(patches_named_in(d, max_size));
+            dir = d.parent();
+        }
+    }
+    patches
+}
+
+/// `path` made absolute and normalised, the form [`patch_set`] holds.
+pub fn absolute_path(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    crate::parse::terraform::normalise(&absolute)
+}
+
+/// The patches the kustomization of directory `dir` names, if it has one.
+fn patches_named_in(dir: &Path, max_size: u64) -> Vec<PathBuf> {
+    let Some(path) = ["kustomization.yaml", "kustomization.yml", "Kustomization"]
+        .iter()
+        .map(|name| dir.join(name))
+        .find(|p| p.is_file())
+    else {
+        return Vec::new();
+    };
+    let readable = std::fs::metadata(&path).is_ok_and(|m| m.len() <= max_size);
+    let Some(text) = readable
+        .then(|| std::fs::read_to_string(&path).ok())
+        .flatten()
+    else {
+        return Vec::new();
+    };
+    let file = Arc::new(SourceFile::new(path, text));
+    yaml::load_stream(&file)
+        .into_iter()
+        .filter_map(|doc| doc.result.ok())
+        .flat_map(|(value, _)| patch_paths(&value, dir))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,5 +186,23 @@ mod tests {
         let mut errors = Vec::new();
         assert!(for_each_yaml(&file, &mut |p: Parsed| errors.extend(p.errors)));
         assert_eq!(errors.len(), 1);
+    }
+
+    #[test]
+    fn patch_paths_are_resolved_against_the_kustomization() {
+        let kustomization: Value = serde_json::json!({
+            "patches": [{"path": "patches/cm.yaml"}, {"patch": "inline", "target": {}}],
+            "patchesStrategicMerge": ["./deploy.yaml", "apiVersion: v1\nkind: ConfigMap\n"],
+            "patchesJson6902": [{"path": "../shared/ops.yaml", "target": {}}]
+        });
+        let paths = patch_paths(&kustomization, Path::new("overlays/prod"));
+        assert_eq!(
+            paths,
+            [
+                PathBuf::from("overlays/prod/patches/cm.yaml"),
+                PathBuf::from("overlays/shared/ops.yaml"),
+                PathBuf::from("overlays/prod/deploy.yaml"),
+            ]
+        );
     }
 }

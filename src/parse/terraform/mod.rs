@@ -217,6 +217,7 @@ fn document(dir: &Path, input: Input) -> (Document, Vec<ParseError>, compose::Li
         input: emitted.value,
         source_map: emitted.map,
         provenance,
+        role: Default::default(),
     };
     (doc, incomplete, links)
 }
