@@ -645,7 +645,8 @@ fn explain_request_answers_from_the_catalogue_in_force() {
     );
     let response = client.request("driftless/explain", json!({}));
     assert!(response["error"].is_object(), "{response}");
-
+    assert_eq!(client.shutdown(), Some(0));
+}
 
 #[test]
 fn excluded_files_get_no_diagnostics() {
