@@ -119,7 +119,17 @@ fn inspect_takes_a_directory() {
     let mut kinds: Vec<&str> = docs.iter().map(|d| d["kind"].as_str().unwrap()).collect();
     kinds.sort();
     kinds.dedup();
-    assert_eq!(kinds, ["dockerfile", "kubernetes", "terraform"]);
+    assert_eq!(
+        kinds,
+        [
+            "compose",
+            "dockerfile",
+            "helm",
+            "kubernetes",
+            "kustomization",
+            "terraform"
+        ]
+    );
     assert!(
         docs.iter()
             .any(|d| d["path"] == "fixtures/demo/app/Dockerfile")
