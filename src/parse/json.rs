@@ -29,12 +29,7 @@ pub const MAX_DEPTH: usize = 128;
 
 /// Parses JSON text with spans for every value.
 pub fn load(file: &Arc<SourceFile>) -> Result<(Value, SourceMap), ParseError> {
-    let mut parser = Parser {
-        file,
-        bytes: file.text.as_bytes(),
-        text: &file.text,
-        pos: 0,
-    };
+    let mut parser = Parser::new(file);
     parser.skip_ws();
     let (value, map) = parser.value(0, None)?;
     parser.skip_ws();
@@ -52,12 +47,7 @@ pub fn for_each_value(
     file: &Arc<SourceFile>,
     mut emit: impl FnMut(Value, SourceMap),
 ) -> Result<(), ParseError> {
-    let mut parser = Parser {
-        file,
-        bytes: file.text.as_bytes(),
-        text: &file.text,
-        pos: 0,
-    };
+    let mut parser = Parser::new(file);
     parser.skip_ws();
     while parser.pos < parser.bytes.len() {
         let (value, map) = parser.value(0, None)?;
@@ -77,6 +67,18 @@ struct Parser<'a> {
 
 /// What a successfully parsed value is: the value and its source map node.
 type Node = (Value, SourceMap);
+
+impl<'a> Parser<'a> {
+    /// A parser at the start of `file`'s text.
+    fn new(file: &'a Arc<SourceFile>) -> Self {
+        Parser {
+            file,
+            bytes: file.text.as_bytes(),
+            text: &file.text,
+            pos: 0,
+        }
+    }
+}
 
 impl Parser<'_> {
     /// An error at the cursor.
