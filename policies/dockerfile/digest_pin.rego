@@ -8,7 +8,7 @@ deny contains {"msg": msg, "path": ["stages", i, "from", "image"]} if {
 	ref := stage.from.ref
 	not data.driftless.lib.image.allowed(stage.from.image, metadata.id)
 	is_object(ref)
-	ref.digest == null
+	data.driftless.lib.image.digest_unproven(ref)
 	msg := sprintf("base image `%s` is not pinned by digest; tags can be moved, digests cannot", [stage.from.image])
 }
 
@@ -16,7 +16,7 @@ deny contains {"msg": msg, "path": ["stages", i, "from", "image"]} if {
 deny contains {"msg": msg, "path": item.path} if {
 	some item in data.driftless.lib.dockerfile.images
 	is_object(item.ref)
-	item.ref.digest == null
+	data.driftless.lib.image.digest_unproven(item.ref)
 	not data.driftless.lib.image.allowed(item.image, metadata.id)
 	msg := sprintf("`%s` image `%s` is not pinned by digest; tags can be moved, digests cannot", [item.how, item.image])
 }

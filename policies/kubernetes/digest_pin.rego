@@ -5,7 +5,7 @@ metadata := {"id": "TAG003"}
 
 deny contains {"msg": msg, "path": item.path} if {
 	some item in data.driftless.lib.kubernetes.images
-	item.ref.digest == null
+	data.driftless.lib.image.digest_unproven(item.ref)
 	not data.driftless.lib.image.allowed(item.image, metadata.id)
 	msg := sprintf("container `%s` uses image `%s` not pinned by digest; tags can be moved, digests cannot", [item.name, item.image])
 }

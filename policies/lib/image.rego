@@ -4,8 +4,9 @@
 package driftless.lib.image
 
 # parse(ref) is {"registry", "repository", "tag", "digest"} (absent parts
-# null), or null when ref is not a literal image reference (e.g. it still
-# holds an unresolved variable).
+# null), or null when ref is not an image reference. Parts an unresolved
+# variable hides (`${var.registry}/app:latest`: the registry) are listed in
+# "unknown" and hold the text they may come from; the rest stays decided.
 parse(ref) := driftless.parse_image(ref)
 
 # The reference names the mutable `latest` tag and nothing pins it: with a
@@ -23,11 +24,14 @@ untagged(ref) if {
 	p.digest == null
 }
 
-# No digest (strict TAG003: only a digest names immutable content).
-without_digest(ref) if {
-	p := driftless.parse_image(ref)
-	p.digest == null
-}
+# No digest proven (strict TAG003: only a digest names immutable content).
+without_digest(ref) if digest_unproven(driftless.parse_image(ref))
+
+# The parsed reference p is not proven pinned: no digest, or one an
+# unresolved variable hides (`app@${var.digest}`).
+digest_unproven(p) if p.digest == null
+
+digest_unproven(p) if "digest" in p.unknown
 
 # A literal reference that tries to name a digest but is not a valid image
 # reference (`nginx@sha256:abc`): Docker, containerd and BuildKit refuse to
@@ -40,12 +44,11 @@ malformed(ref) if {
 	driftless.parse_image(ref) == null
 }
 
-# A reference that is not a literal image (`$IMAGE`, a template) and names no
-# digest: strict mode cannot verify it is pinned.
+# A reference with variables (`$IMAGE`, a template) whose digest is not
+# literal: strict mode cannot verify it is pinned.
 unverifiable(ref) if {
 	is_string(ref)
-	driftless.parse_image(ref) == null
-	not contains(ref, "@sha256:")
+	"digest" in driftless.parse_image(ref).unknown
 }
 
 # The team accepts this reference for rule `id`: it matches one of the glob

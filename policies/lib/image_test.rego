@@ -27,8 +27,20 @@ test_without_digest if {
 	not image.without_digest("nginx:1.27@sha256:0000000000000000000000000000000000000000000000000000000000000000")
 }
 
-test_unresolved_references_are_not_parsed if {
-	image.parse("${var.image}") == null
+test_unknown_registry_keeps_the_literal_tag if {
+	image.uses_latest("${aws_ecr_repository.app.repository_url}:latest")
+	image.untagged("${var.registry}/app")
+	not image.untagged("${var.image}")
+	image.parse("${var.registry}/app").unknown == ["registry"]
+}
+
+test_unknown_tag_or_digest_is_not_proven_pinned if {
+	not image.uses_latest("app:${var.tag}")
+	not image.untagged("app:${var.tag}")
+	image.without_digest("app:${var.tag}")
+	image.without_digest("app@${var.digest}")
+	image.unverifiable("app@${var.digest}")
+	not image.without_digest("${var.registry}/app@sha256:0000000000000000000000000000000000000000000000000000000000000000")
 }
 
 test_allowed_images_option if {

@@ -57,7 +57,8 @@ _image_resources contains i if {
 	r.type in _image_types
 }
 
-# Every literal container image in a resource, with the JSON path of the
+# Every container image in a resource (unresolved parts included: the
+# parser decides what they hide), with the JSON path of the
 # value and its reference parsed once for every image rule:
 # {"path": [...], "image": "nginx:latest", "ref": {...} or null, "address": "..."}.
 images contains item if {
@@ -65,7 +66,6 @@ images contains item if {
 	r := input.resources[i]
 	some [p, v] in driftless.find_keys(r.config, _image_keys)
 	is_string(v)
-	not contains(v, "${")
 	item := {"path": array.concat(["resources", i, "config"], p), "image": v, "ref": driftless.parse_image(v), "address": r.address}
 }
 
@@ -75,7 +75,6 @@ images contains {"path": ["resources", i, "config", "name"], "image": r.config.n
 	some i, r in input.resources
 	r.type == "docker_image"
 	is_string(r.config.name)
-	not contains(r.config.name, "${")
 }
 
 # ECS/Batch container definitions written as a JSON string (heredoc or

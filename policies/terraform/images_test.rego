@@ -43,8 +43,32 @@ test_vm_images_are_not_container_images if {
 	count(untagged_image.deny) == 0 with input as module([r])
 }
 
-test_unresolved_expressions_are_skipped if {
+test_whole_unresolved_image_is_a_strict_finding_only if {
 	count(untagged_image.deny) == 0 with input as module([deployment("${var.image}")])
+	count(latest_tag.deny) == 0 with input as module([deployment("${var.image}")])
+	count(digest_pin.deny) == 1 with input as module([deployment("${var.image}")])
+}
+
+test_unknown_registry_with_latest_tag if {
+	some f in latest_tag.deny with input as module([deployment("${aws_ecr_repository.app.repository_url}:latest")])
+	f.path == ["resources", 0, "config", "spec", 0, "template", 0, "spec", 0, "container", 0, "image"]
+}
+
+test_unknown_registry_without_tag if {
+	count(untagged_image.deny) == 1 with input as module([deployment("${var.registry}/app")])
+}
+
+test_unknown_tag_or_digest_cannot_be_proven_pinned if {
+	count(latest_tag.deny) == 0 with input as module([deployment("app:${var.tag}")])
+	count(untagged_image.deny) == 0 with input as module([deployment("app:${var.tag}")])
+	count(digest_pin.deny) == 1 with input as module([deployment("app:${var.tag}")])
+	count(untagged_image.deny) == 0 with input as module([deployment("app@${var.digest}")])
+	count(digest_pin.deny) == 1 with input as module([deployment("app@${var.digest}")])
+}
+
+test_docker_image_name_with_unknown_registry if {
+	r := {"type": "docker_image", "name": "c", "address": "docker_image.c", "config": {"name": "${var.registry}/redis:latest"}}
+	count(latest_tag.deny) == 1 with input as module([r])
 }
 
 test_tag_without_digest_is_a_strict_finding_only if {

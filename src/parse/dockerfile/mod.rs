@@ -573,6 +573,8 @@ fn ref_node(r: Option<&ImageRef>, token: Span, sub: Option<&dyn Fn(usize, usize)
     let Some(r) = r else {
         return Node::null(token);
     };
+    // Parts of a reference with variables are not laid out end to end.
+    let sub = sub.filter(|_| r.unknown.is_empty());
     let at = |range: Option<(usize, usize)>| match (sub, range) {
         (Some(f), Some((a, b))) => f(a, b),
         _ => token,
@@ -601,5 +603,9 @@ fn ref_node(r: Option<&ImageRef>, token: Span, sub: Option<&dyn Fn(usize, usize)
     );
     o.set("tag", Node::opt_string(r.tag.clone(), at(tag)));
     o.set("digest", Node::opt_string(r.digest.clone(), at(digest)));
+    if !r.unknown.is_empty() {
+        let names = r.unknown.iter().map(|n| Node::string(*n, token)).collect();
+        o.set("unknown", Node::array(token, names));
+    }
     o.build()
 }

@@ -578,9 +578,11 @@ FROM ${UNSET}
             .map(String::as_str),
         Some("from the defaults of ARG NAME (line 2) and ARG TAG (line 3)")
     );
-    // A variable without a value stays as written: no guess, no ref.
+    // A variable without a value stays as written: no guess; it hides only
+    // the part it covers (the registry), the literal tag is still read.
     assert_eq!(val(&d, "stages/1/from/image"), "$REGISTRY/app:1");
-    assert_eq!(val(&d, "stages/1/from/ref"), Value::Null);
+    assert_eq!(val(&d, "stages/1/from/ref/tag"), "1");
+    assert_eq!(val(&d, "stages/1/from/ref/unknown/0"), "registry");
     assert!(
         !d.provenance
             .keys()
@@ -594,7 +596,7 @@ FROM ${UNSET}
     assert_eq!(val(&d, "stages/2/from/image"), "app:latest");
     assert_eq!(at(&d, "stages/2/from/image"), loc(6, 32, "${FULL}"));
     assert_eq!(val(&d, "stages/3/from/image"), "${UNSET}");
-    assert_eq!(val(&d, "stages/3/from/ref"), Value::Null);
+    assert_eq!(val(&d, "stages/3/from/ref/unknown/3"), "digest");
 }
 
 #[test]
