@@ -664,3 +664,29 @@ fn excluded_files_get_no_diagnostics() {
     assert_eq!(codes(&client.diagnostics(&own, Some(1))), vec!["TAG001"]);
     assert_eq!(client.shutdown(), Some(0));
 }
+
+#[test]
+fn a_kustomize_patch_open_in_the_editor_gets_no_absence_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::create_dir_all(root.join(".git")).unwrap();
+    std::fs::create_dir_all(root.join("overlay")).unwrap();
+    std::fs::write(
+        root.join("overlay/kustomization.yaml"),
+        "resources:\n  - ../base\npatches:\n  - path: config.yaml\n",
+    )
+    .unwrap();
+    let config = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  LEVEL: debug\n";
+    let mut client = Client::spawn(&root);
+    client.initialize(&root);
+    let patch = file_uri(&root.join("overlay/config.yaml"));
+    client.open(&patch, "yaml", config);
+    assert!(codes(&client.diagnostics(&patch, Some(1))).is_empty());
+    let standalone = file_uri(&root.join("overlay/other.yaml"));
+    client.open(&standalone, "yaml", config);
+    assert_eq!(
+        codes(&client.diagnostics(&standalone, Some(1))),
+        vec!["VER006"]
+    );
+    assert_eq!(client.shutdown(), Some(0));
+}

@@ -79,7 +79,9 @@ pub fn lint(
         FileKind::Terraform | FileKind::TerraformVars => module(buffer, open, max_size),
         kind => {
             let file = Arc::new(SourceFile::new(&buffer.path, buffer.text.clone()));
-            scan::parse_source(&file, kind)
+            let mut parsed = scan::parse_source(&file, kind);
+            mark_kustomize_patch(&mut parsed, &buffer.path, max_size);
+            parsed
         }
     };
     let mut worker = engines.worker();
@@ -113,6 +115,21 @@ pub fn lint(
         .problems
         .extend(result.rule_errors.iter().map(|e| e.to_string()));
     outcome
+}
+
+/// A Kustomize patch open in the editor is linted as `driftless scan` lints
+/// it: as a patch, without findings about absent attributes, when a
+/// kustomization in its directory or above names it.
+fn mark_kustomize_patch(parsed: &mut Parsed, path: &Path, max_size: u64) {
+    if parsed.documents.is_empty() {
+        return;
+    }
+    let patches = parse::kustomize::patch_set([path], max_size);
+    if patches.contains(&parse::kustomize::absolute_path(path)) {
+        for doc in &mut parsed.documents {
+            doc.role = crate::document::Role::Patch;
+        }
+    }
 }
 
 /// The filter stage of the scan (severity overrides, inline
