@@ -40,12 +40,18 @@ fn scan_in(dir: &Path, args: &[&str]) -> (i32, serde_json::Value, String) {
 
 /// (rule, path, line) of the active findings of a JSON report.
 fn active(report: &serde_json::Value) -> Vec<(String, String, u64)> {
+    located(report, false)
+}
+
+/// (rule, path, line) of the findings of a JSON report that a suppression
+/// silenced (`suppressed`) or that are active.
+fn located(report: &serde_json::Value, suppressed: bool) -> Vec<(String, String, u64)> {
     let mut v: Vec<_> = report["findings"]
         .as_array()
         .map(Vec::as_slice)
         .unwrap_or_default()
         .iter()
-        .filter(|f| f.get("suppressed").is_none())
+        .filter(|f| f.get("suppressed").is_some() == suppressed)
         .map(|f| {
             (
                 f["rule_id"].as_str().unwrap().to_string(),
@@ -266,22 +272,7 @@ fn tracked_files_are_scanned_even_when_an_ignore_file_lists_them() {
 
 /// (rule, path, line) of the findings a suppression silenced.
 fn suppressed(report: &serde_json::Value) -> Vec<(String, String, u64)> {
-    let mut v: Vec<_> = report["findings"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or_default()
-        .iter()
-        .filter(|f| f.get("suppressed").is_some())
-        .map(|f| {
-            (
-                f["rule_id"].as_str().unwrap().to_string(),
-                f["path"].as_str().unwrap().to_string(),
-                f["start"]["line"].as_u64().unwrap(),
-            )
-        })
-        .collect();
-    v.sort();
-    v
+    located(report, true)
 }
 
 #[test]
