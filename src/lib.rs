@@ -11,6 +11,7 @@ pub mod discover;
 pub mod document;
 pub mod engine;
 pub mod finding;
+pub mod fix;
 pub mod gate;
 pub mod lsp;
 pub mod parse;

@@ -851,6 +851,7 @@ pub fn parse_finding(err: ParseError) -> Finding {
         suppression: None,
         related: Vec::new(),
         identity: None,
+        sources: Vec::new(),
     }
 }
 

@@ -858,6 +858,7 @@ fn locate(rule: &RulePackage, mut message: String, path: &[PathSeg], doc: &Docum
         suppression: None,
         related: Vec::new(),
         identity: None,
+        sources: Vec::new(),
     }
 }
 

@@ -86,6 +86,13 @@ pub struct Finding {
     /// stable fingerprints hash it instead of the line and value text, so a
     /// baseline survives adding one more package to the command.
     pub identity: Option<String>,
+    /// Where the offending value is written when the finding is located
+    /// where it is used (an `ARG` default behind `FROM $BASE`, a variable
+    /// default behind a module argument): the chain from the finding's
+    /// location to the literal, nearest first, the literal last. Fixes edit
+    /// the last one; pre-commit shows a finding whose chain names a staged
+    /// file. Empty when the value is written at the finding's location.
+    pub sources: Vec<Related>,
 }
 
 /// A secondary location of a finding, with why it is listed.

