@@ -15,7 +15,7 @@ pub(super) fn run(id: &str) -> u8 {
     };
     let kinds: Vec<&str> = rule.kinds.iter().map(|k| k.as_str()).collect();
     let mut out = format!(
-        "{} — {}\nseverity: {}{}   applies to: {}\n\nWhy it matters\n  {}\n\nHow to fix\n  {}\n",
+        "{} — {}\nseverity: {}{}   applies to: {}\n\nWhy it matters\n  {}\n\nHow to fix\n  {}\n{}\n",
         rule.id,
         rule.title.replace('`', ""),
         rule.severity,
@@ -26,7 +26,8 @@ pub(super) fn run(id: &str) -> u8 {
         },
         kinds.join(", "),
         rule.why,
-        rule.fix
+        rule.fix,
+        fix_line(&rule.id)
     );
     for (label, example) in [("Bad", &rule.bad), ("Good", &rule.good)] {
         if !example.is_empty() {
@@ -39,6 +40,17 @@ pub(super) fn run(id: &str) -> u8 {
     out.push_str(&format!("\nMore: {}\n", rule.help_uri()));
     print_stdout(&out);
     EXIT_CLEAN
+}
+
+/// Whether `driftless scan` can fix the rule's findings itself, and with
+/// which flag: users decide from it whether `--fix` is enough or the fix
+/// changes behaviour (`--unsafe-fixes`).
+fn fix_line(id: &str) -> &'static str {
+    match crate::fix::availability(id) {
+        Some(crate::fix::Applicability::Safe) => "Fix: safe (--fix)",
+        Some(crate::fix::Applicability::Unsafe) => "Fix: unsafe (--unsafe-fixes)",
+        None => "Fix: none",
+    }
 }
 
 /// The error for an unknown rule ID, with the closest known ID when there
