@@ -196,3 +196,271 @@ fn ver006_adds_immutable_in_a_list_item_and_in_json() {
         "{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"ConfigMap\",\n  \"immutable\": true,\n  \"metadata\": {\"name\": \"a\"}\n}\n"
     );
 }
+
+// ---- UPD002 ---------------------------------------------------------------
+
+/// A plan that replaces `address` destroy-before-create, with the module
+/// calls of its configuration (`{"app": "./modules/app"}`).
+fn plan(address: &str, module: &str, ty: &str, name: &str, calls: &[(&str, &str)]) -> String {
+    let mut module_calls = serde_json::Map::new();
+    for (call, source) in calls {
+        module_calls.insert(
+            call.to_string(),
+            serde_json::json!({"source": source, "module": {"resources": []}}),
+        );
+    }
+    let mut change = serde_json::json!({
+        "address": address, "mode": "managed", "type": ty, "name": name,
+        "change": {"actions": ["delete", "create"]}
+    });
+    if !module.is_empty() {
+        change["module_address"] = module.into();
+    }
+    serde_json::to_string_pretty(&serde_json::json!({
+        "format_version": "1.2",
+        "resource_changes": [change],
+        "configuration": {"root_module": {"module_calls": module_calls}}
+    }))
+    .unwrap()
+}
+
+/// The UPD002 fix of the one plan finding under `dir`, applied; the fixed
+/// module still parses (the plan keeps its finding until it is made again).
+fn fix_plan(dir: &Path, module_dir: &str) -> Fix {
+    let fix = fix_of(dir, "UPD002");
+    assert_eq!(fix.applicability, Applicability::Unsafe);
+    apply(&fix);
+    let after = findings(&dir.join(module_dir));
+    assert!(
+        after
+            .iter()
+            .all(|f| f.rule_id != "PARSE001" && f.rule_id != "EVAL001"),
+        "{after:#?}"
+    );
+    fix
+}
+
+#[test]
+fn upd002_adds_a_lifecycle_block_in_the_declaring_module() {
+    let dir = temp_tree(&[
+        (
+            "main.tf",
+            "module \"app\" {\n  source = \"./modules/app\"\n}\n",
+        ),
+        (
+            "modules/app/main.tf",
+            "resource \"aws_instance\" \"web\" {\n  count = 1\n  ami   = \"ami-1\" # pinned\n}\n",
+        ),
+        (
+            "plan.json",
+            &plan(
+                "module.app[\"x.y\"].aws_instance.web[0]",
+                "module.app[\"x.y\"]",
+                "aws_instance",
+                "web",
+                &[("app", "./modules/app")],
+            ),
+        ),
+    ]);
+    let fix = fix_plan(dir.path(), "modules/app");
+    assert!(fix.title.contains("aws_instance"), "{}", fix.title);
+    assert_eq!(
+        read(dir.path(), "modules/app/main.tf"),
+        "resource \"aws_instance\" \"web\" {\n  count = 1\n  ami   = \"ami-1\" # pinned\n  lifecycle {\n    create_before_destroy = true\n  }\n}\n"
+    );
+}
+
+#[test]
+fn upd002_completes_an_existing_lifecycle_block() {
+    let dir = temp_tree(&[
+        (
+            "main.tf",
+            "resource \"aws_instance\" \"web\" {\n  for_each = toset([\"a\"])\n  lifecycle {\n    prevent_destroy = false\n  }\n}\n\nresource \"aws_instance\" \"db\" {\n  lifecycle { create_before_destroy = false }\n}\n",
+        ),
+        (
+            "plan.json",
+            &plan("aws_instance.web[\"a\"]", "", "aws_instance", "web", &[]),
+        ),
+    ]);
+    fix_plan(dir.path(), ".");
+    assert_eq!(
+        read(dir.path(), "main.tf"),
+        "resource \"aws_instance\" \"web\" {\n  for_each = toset([\"a\"])\n  lifecycle {\n    prevent_destroy = false\n    create_before_destroy = true\n  }\n}\n\nresource \"aws_instance\" \"db\" {\n  lifecycle { create_before_destroy = false }\n}\n"
+    );
+    std::fs::write(
+        dir.path().join("plan.json"),
+        plan("aws_instance.db", "", "aws_instance", "db", &[]),
+    )
+    .unwrap();
+    fix_plan(dir.path(), ".");
+    assert!(read(dir.path(), "main.tf").contains(
+        "resource \"aws_instance\" \"db\" {\n  lifecycle { create_before_destroy = true }\n}\n"
+    ));
+}
+
+#[test]
+fn upd002_opens_a_one_line_block() {
+    let dir = temp_tree(&[
+        ("main.tf", "resource \"null_resource\" \"a\" {}\n"),
+        (
+            "plan.json",
+            &plan("null_resource.a", "", "null_resource", "a", &[]),
+        ),
+    ]);
+    fix_plan(dir.path(), ".");
+    assert_eq!(
+        read(dir.path(), "main.tf"),
+        "resource \"null_resource\" \"a\" {\n  lifecycle {\n    create_before_destroy = true\n  }\n}\n"
+    );
+}
+
+#[test]
+fn upd002_does_not_edit_a_module_from_a_registry() {
+    let dir = temp_tree(&[
+        (
+            "main.tf",
+            "module \"vpc\" {\n  source  = \"terraform-aws-modules/vpc/aws\"\n  version = \"5.1.2\"\n}\n",
+        ),
+        (
+            "plan.json",
+            &plan(
+                "module.vpc.aws_vpc.this[0]",
+                "module.vpc",
+                "aws_vpc",
+                "this",
+                &[("vpc", "terraform-aws-modules/vpc/aws")],
+            ),
+        ),
+    ]);
+    let all = findings(dir.path());
+    let finding = all.iter().find(|f| f.rule_id == "UPD002").unwrap();
+    let err = fix_for(finding, &context(false)).unwrap().unwrap_err();
+    assert!(
+        err.message.contains("not a local directory"),
+        "{}",
+        err.message
+    );
+}
+
+// ---- UPD005 ---------------------------------------------------------------
+
+#[test]
+fn upd005_removes_ignore_changes_and_an_emptied_lifecycle() {
+    let dir = temp_tree(&[(
+        "main.tf",
+        "resource \"aws_instance\" \"a\" {\n  ami = \"x\"\n  lifecycle {\n    ignore_changes = [tags] # set by the scheduler\n  }\n}\n",
+    )]);
+    let fix = fix_and_rescan(dir.path(), "UPD005");
+    assert_eq!(fix.applicability, Applicability::Unsafe);
+    assert_eq!(
+        read(dir.path(), "main.tf"),
+        "resource \"aws_instance\" \"a\" {\n  ami = \"x\"\n}\n"
+    );
+}
+
+#[test]
+fn upd005_keeps_the_rest_of_the_lifecycle_block() {
+    let dir = temp_tree(&[(
+        "main.tf",
+        "resource \"aws_instance\" \"a\" {\n  lifecycle {\n    prevent_destroy = true\n    ignore_changes = [\n      tags,\n      ami,\n    ]\n  }\n}\n",
+    )]);
+    fix_and_rescan(dir.path(), "UPD005");
+    assert_eq!(
+        read(dir.path(), "main.tf"),
+        "resource \"aws_instance\" \"a\" {\n  lifecycle {\n    prevent_destroy = true\n  }\n}\n"
+    );
+}
+
+// ---- SSH003 ---------------------------------------------------------------
+
+#[test]
+fn ssh003_removes_port_22_from_expose() {
+    for (before, after) in [
+        ("EXPOSE 80 22\n", "EXPOSE 80\n"),
+        ("EXPOSE 22/tcp 443\n", "EXPOSE 443\n"),
+        ("EXPOSE 22\nUSER app\n", "USER app\n"),
+    ] {
+        let dir = temp_tree(&[(
+            "Dockerfile",
+            &format!("FROM alpine:3.20@sha256:{}\n{before}", "a".repeat(64)),
+        )]);
+        let fix = fix_and_rescan(dir.path(), "SSH003");
+        assert_eq!(fix.applicability, Applicability::Unsafe);
+        assert_eq!(
+            read(dir.path(), "Dockerfile"),
+            format!("FROM alpine:3.20@sha256:{}\n{after}", "a".repeat(64))
+        );
+    }
+}
+
+#[test]
+fn ssh003_removes_the_ssh_package_but_not_the_install() {
+    let dir = temp_tree(&[(
+        "Dockerfile",
+        "FROM debian:12\nRUN apt-get update && apt-get install -y curl openssh-server && rm -rf /var/lib/apt/lists/*\n",
+    )]);
+    fix_and_rescan(dir.path(), "SSH003");
+    assert_eq!(
+        read(dir.path(), "Dockerfile"),
+        "FROM debian:12\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\n"
+    );
+}
+
+#[test]
+fn ssh003_has_no_fix_for_sshd_or_a_lone_package() {
+    let dir = temp_tree(&[(
+        "Dockerfile",
+        "FROM debian:12\nRUN apk add dropbear\nCMD [\"/usr/sbin/sshd\", \"-D\"]\n",
+    )]);
+    let all = findings(dir.path());
+    let ssh: Vec<&Finding> = all.iter().filter(|f| f.rule_id == "SSH003").collect();
+    assert_eq!(ssh.len(), 2, "{all:#?}");
+    let cmd = ssh.iter().find(|f| f.message.contains("sshd")).unwrap();
+    assert!(fix_for(cmd, &context(false)).is_none());
+    let package = ssh.iter().find(|f| f.message.contains("dropbear")).unwrap();
+    let err = fix_for(package, &context(false)).unwrap().unwrap_err();
+    assert!(err.message.contains("only package"), "{}", err.message);
+}
+
+#[test]
+fn ssh003_removes_kubernetes_and_compose_port_items() {
+    let digest = "a".repeat(64);
+    let pod = format!(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: a\n      image: x:1@sha256:{digest}\n      ports:\n        - containerPort: 22\n          name: ssh\n      env: []\n"
+    );
+    let dir = temp_tree(&[("pod.yaml", &pod)]);
+    fix_and_rescan(dir.path(), "SSH003");
+    assert_eq!(
+        read(dir.path(), "pod.yaml"),
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: a\n      image: x:1@sha256:{digest}\n      env: []\n"
+        )
+    );
+    let service = "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\nspec:\n  ports:\n  - port: 80\n  - name: ssh\n    port: 22\n";
+    let dir = temp_tree(&[("svc.yaml", service)]);
+    fix_and_rescan(dir.path(), "SSH003");
+    assert_eq!(
+        read(dir.path(), "svc.yaml"),
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\nspec:\n  ports:\n  - port: 80\n"
+    );
+    let compose =
+        "services:\n  web:\n    image: x:1\n    ports:\n      - \"80:80\"\n      - \"2222:22\"\n";
+    let dir = temp_tree(&[("compose.yaml", compose)]);
+    fix_and_rescan(dir.path(), "SSH003");
+    assert_eq!(
+        read(dir.path(), "compose.yaml"),
+        "services:\n  web:\n    image: x:1\n    ports:\n      - \"80:80\"\n"
+    );
+}
+
+#[test]
+fn ssh003_keeps_a_service_only_port() {
+    let dir = temp_tree(&[(
+        "svc.yaml",
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\nspec:\n  ports:\n    - port: 22\n",
+    )]);
+    let all = findings(dir.path());
+    let finding = all.iter().find(|f| f.rule_id == "SSH003").unwrap();
+    let err = fix_for(finding, &context(false)).unwrap().unwrap_err();
+    assert!(err.message.contains("only item"), "{}", err.message);
+}
