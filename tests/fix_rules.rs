@@ -464,3 +464,195 @@ fn ssh003_keeps_a_service_only_port() {
     let err = fix_for(finding, &context(false)).unwrap().unwrap_err();
     assert!(err.message.contains("only item"), "{}", err.message);
 }
+
+// ---- VER001 ---------------------------------------------------------------
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "git {args:?}: {out:?}");
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+/// A git repository with two commits on `main` and one more on `dev`;
+/// returns it with the commits `main` and `dev` point at.
+fn repository() -> (tempfile::TempDir, String, String) {
+    let repo = tempfile::tempdir().unwrap();
+    let dir = repo.path();
+    git(dir, &["init", "-q", "-b", "main"]);
+    for (file, message) in [("a", "one"), ("b", "two")] {
+        std::fs::write(dir.join(file), message).unwrap();
+        git(dir, &["add", file]);
+        git(dir, &["commit", "-q", "-m", message]);
+    }
+    let main = git(dir, &["rev-parse", "HEAD"]);
+    git(dir, &["checkout", "-q", "-b", "dev"]);
+    std::fs::write(dir.join("c"), "three").unwrap();
+    git(dir, &["add", "c"]);
+    git(dir, &["commit", "-q", "-m", "three"]);
+    let dev = git(dir, &["rev-parse", "HEAD"]);
+    git(dir, &["checkout", "-q", "main"]);
+    (repo, main, dev)
+}
+
+#[test]
+fn ver001_pins_a_git_branch_or_missing_ref_to_its_commit() {
+    let (repo, main, dev) = repository();
+    let url = format!("file://{}", repo.path().display());
+    for (source, pinned) in [
+        (
+            format!("git::{url}//modules/x?ref=dev"),
+            format!("git::{url}//modules/x?ref={dev}"),
+        ),
+        (format!("git::{url}"), format!("git::{url}?ref={main}")),
+        (
+            format!("git::{url}?depth=1&ref=main"),
+            format!("git::{url}?depth=1&ref={main}"),
+        ),
+    ] {
+        let dir = temp_tree(&[(
+            "main.tf",
+            &format!("module \"a\" {{\n  source = \"{source}\" # shared\n}}\n"),
+        )]);
+        let fix = fix_and_rescan(dir.path(), "VER001");
+        assert_eq!(fix.applicability, Applicability::Safe);
+        assert_eq!(
+            read(dir.path(), "main.tf"),
+            format!("module \"a\" {{\n  source = \"{pinned}\" # shared\n}}\n")
+        );
+    }
+}
+
+#[test]
+fn ver001_pins_a_kustomize_remote_resource() {
+    let (repo, main, _) = repository();
+    let url = format!("file://{}", repo.path().display());
+    let dir = temp_tree(&[(
+        "kustomization.yaml",
+        &format!("resources:\n  - {url}//base?ref=main\n  - ./local\n"),
+    )]);
+    std::fs::create_dir(dir.path().join("local")).unwrap();
+    fix_and_rescan(dir.path(), "VER001");
+    assert_eq!(
+        read(dir.path(), "kustomization.yaml"),
+        format!("resources:\n  - {url}//base?ref={main}\n  - ./local\n")
+    );
+}
+
+#[test]
+fn ver001_needs_the_network_and_a_known_ref() {
+    let (repo, _, _) = repository();
+    let dir = temp_tree(&[(
+        "main.tf",
+        &format!(
+            "module \"a\" {{\n  source = \"git::file://{}?ref=gone\"\n}}\n",
+            repo.path().display()
+        ),
+    )]);
+    let all = findings(dir.path());
+    let finding = all.iter().find(|f| f.rule_id == "VER001").unwrap();
+    let offline = fix_for(finding, &context(true)).unwrap().unwrap_err();
+    assert_eq!(offline.message, "needs the network (--no-network)");
+    let unknown = fix_for(finding, &context(false)).unwrap().unwrap_err();
+    assert!(
+        unknown.message.contains("`gone` is not a branch or tag"),
+        "{}",
+        unknown.message
+    );
+}
+
+/// A Terraform module registry on loopback: service discovery names
+/// `/api/modules/`, which lists `versions` for `ns/app/aws`. Returns its
+/// host (`127.0.0.1:PORT`).
+fn registry(versions: &'static [&'static str]) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let host = listener.local_addr().unwrap().to_string();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let mut stream = stream.unwrap();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut request = String::new();
+            reader.read_line(&mut request).unwrap();
+            loop {
+                let mut header = String::new();
+                if reader.read_line(&mut header).unwrap() == 0 || header == "\r\n" {
+                    break;
+                }
+            }
+            let path = request.split_whitespace().nth(1).unwrap_or("");
+            let listed: Vec<serde_json::Value> = versions
+                .iter()
+                .map(|v| serde_json::json!({"version": v}))
+                .collect();
+            let (status, body) = match path {
+                "/.well-known/terraform.json" => {
+                    ("200 OK", serde_json::json!({"modules.v1": "/api/modules/"}))
+                }
+                "/api/modules/ns/app/aws/versions" => (
+                    "200 OK",
+                    serde_json::json!({"modules": [{"versions": listed}]}),
+                ),
+                _ => (
+                    "404 Not Found",
+                    serde_json::json!({"errors": ["not found"]}),
+                ),
+            };
+            let body = body.to_string();
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    host
+}
+
+#[test]
+fn ver001_pins_a_registry_module_to_its_latest_release() {
+    let host = registry(&["1.2.0", "1.10.0", "2.0.0-rc1", "1.9.0"]);
+    let dir = temp_tree(&[(
+        "main.tf",
+        &format!("module \"app\" {{\n  source = \"{host}/ns/app/aws\"\n  name   = \"x\"\n}}\n"),
+    )]);
+    let fix = fix_and_rescan(dir.path(), "VER001");
+    assert_eq!(fix.applicability, Applicability::Unsafe);
+    assert!(fix.title.contains("1.10.0"), "{}", fix.title);
+    assert_eq!(
+        read(dir.path(), "main.tf"),
+        format!(
+            "module \"app\" {{\n  source = \"{host}/ns/app/aws\"\n  version = \"1.10.0\"\n  name   = \"x\"\n}}\n"
+        )
+    );
+    let dir = temp_tree(&[(
+        "main.tf",
+        &format!(
+            "module \"app\" {{\n  source  = \"{host}/ns/app/aws//modules/db\"\n  version = \">= 1.2\"\n}}\n"
+        ),
+    )]);
+    fix_and_rescan(dir.path(), "VER001");
+    assert_eq!(
+        read(dir.path(), "main.tf"),
+        format!(
+            "module \"app\" {{\n  source  = \"{host}/ns/app/aws//modules/db\"\n  version = \"1.10.0\"\n}}\n"
+        )
+    );
+}
+
+#[test]
+fn ver001_reports_a_registry_that_does_not_know_the_module() {
+    let host = registry(&[]);
+    let dir = temp_tree(&[(
+        "main.tf",
+        &format!("module \"app\" {{\n  source = \"{host}/ns/other/aws\"\n}}\n"),
+    )]);
+    let all = findings(dir.path());
+    let finding = all.iter().find(|f| f.rule_id == "VER001").unwrap();
+    let err = fix_for(finding, &context(false)).unwrap().unwrap_err();
+    assert!(err.message.contains("404"), "{}", err.message);
+}
