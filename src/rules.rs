@@ -149,6 +149,19 @@ impl Catalogue {
     }
 }
 
+/// The rule's `driftless scan --fix` line: whether it has an automatic
+/// fix, the flag it needs and what it does.
+fn automatic_fix(id: &str) -> String {
+    let label = crate::cli::explain::fix_label(id);
+    match crate::cli::explain::fix_description(id) {
+        Some(what) => format!(
+            "\n**Automatic fix:** {} — {what}\n",
+            label.replace('(', "(`").replace(')', "`)")
+        ),
+        None => "\n**Automatic fix:** none.\n".into(),
+    }
+}
+
 /// The catalogue as a Markdown page (docs/rules.md is this text; a test
 /// keeps the file in sync).
 pub fn markdown(catalogue: &Catalogue) -> String {
@@ -181,6 +194,7 @@ pub fn markdown(catalogue: &Catalogue) -> String {
             r.why,
             r.fix
         ));
+        md.push_str(&automatic_fix(&r.id));
         if !r.bad.is_empty() {
             md.push_str(&format!("\nBad:\n\n```\n{}```\n", r.bad));
         }

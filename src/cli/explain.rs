@@ -15,7 +15,7 @@ pub(super) fn run(id: &str) -> u8 {
     };
     let kinds: Vec<&str> = rule.kinds.iter().map(|k| k.as_str()).collect();
     let mut out = format!(
-        "{} — {}\nseverity: {}{}   applies to: {}\n\nWhy it matters\n  {}\n\nHow to fix\n  {}\n{}\n",
+        "{} — {}\nseverity: {}{}   applies to: {}\n\nWhy it matters\n  {}\n\nHow to fix\n  {}\n\n{}\n",
         rule.id,
         rule.title.replace('`', ""),
         rule.severity,
@@ -27,7 +27,7 @@ pub(super) fn run(id: &str) -> u8 {
         kinds.join(", "),
         rule.why,
         rule.fix,
-        fix_line(&rule.id)
+        fix_section(&rule.id)
     );
     for (label, example) in [("Bad", &rule.bad), ("Good", &rule.good)] {
         if !example.is_empty() {
@@ -42,14 +42,41 @@ pub(super) fn run(id: &str) -> u8 {
     EXIT_CLEAN
 }
 
-/// Whether `driftless scan` can fix the rule's findings itself, and with
-/// which flag: users decide from it whether `--fix` is enough or the fix
-/// changes behaviour (`--unsafe-fixes`).
-fn fix_line(id: &str) -> &'static str {
+/// Whether `driftless scan` can fix the rule's findings itself, with which
+/// flag, and what the fix does: users decide from it whether `--fix` is
+/// enough or the fix changes behaviour (`--unsafe-fixes`).
+fn fix_section(id: &str) -> String {
+    let label = fix_label(id);
+    match fix_description(id) {
+        Some(what) => format!("Fix: {label}\n  {what}"),
+        None => format!("Fix: {label}"),
+    }
+}
+
+/// The applicability of a rule's automatic fix as `explain` and
+/// docs/rules.md name it: `safe (--fix)`, `unsafe (--unsafe-fixes)` or
+/// `none`.
+pub(crate) fn fix_label(id: &str) -> &'static str {
     match crate::fix::availability(id) {
-        Some(crate::fix::Applicability::Safe) => "Fix: safe (--fix)",
-        Some(crate::fix::Applicability::Unsafe) => "Fix: unsafe (--unsafe-fixes)",
-        None => "Fix: none",
+        Some(crate::fix::Applicability::Safe) => "safe (--fix)",
+        Some(crate::fix::Applicability::Unsafe) => "unsafe (--unsafe-fixes)",
+        None => "none",
+    }
+}
+
+/// What a rule's automatic fix does and why it is (un)safe, from the fix
+/// modules that know it.
+pub(crate) fn fix_description(id: &str) -> Option<&'static str> {
+    use crate::fix::{immutable, lifecycle, module_ref, removal};
+    match id {
+        "TAG001" | "TAG002" | "TAG003" => Some(
+            "pins the image to `version@digest` resolved from its registry, where the reference is written (the `ARG` default, the variable default, the Kustomize `images` entry). Safe: the digest is what the tag points at today.",
+        ),
+        "UPD002" => Some(lifecycle::DOCUMENTATION),
+        "VER006" => Some(immutable::DOCUMENTATION),
+        "VER001" => Some(module_ref::DOCUMENTATION),
+        "UPD005" | "SSH003" => Some(removal::documentation(id)),
+        _ => None,
     }
 }
 
