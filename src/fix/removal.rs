@@ -73,7 +73,7 @@ fn removal(file: &Arc<SourceFile>, range: std::ops::Range<usize>) -> Edit {
 /// `lifecycle` block when that held nothing else.
 fn ignore_changes(finding: &Finding) -> Result<Edit, String> {
     let file = &finding.file;
-    if !file.path.extension().is_some_and(|x| x == "tf") {
+    if file.path.extension().is_none_or(|x| x != "tf") {
         return Err("`ignore_changes` is not written in a `.tf` file; remove it by hand".into());
     }
     let body = hcl::parse(&file.text).ok_or("the file no longer parses")?;

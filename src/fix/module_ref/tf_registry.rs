@@ -28,7 +28,7 @@ const TIMEOUT: Duration = Duration::from_secs(30);
 /// installed before.
 pub(super) fn fix(finding: &Finding) -> Result<Fix, String> {
     let file = &finding.file;
-    if !file.path.extension().is_some_and(|x| x == "tf") {
+    if file.path.extension().is_none_or(|x| x != "tf") {
         return Err("the module is not written in a `.tf` file; pin it by hand".into());
     }
     let body = hcl::parse(&file.text).ok_or("the file no longer parses")?;

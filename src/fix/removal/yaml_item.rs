@@ -75,9 +75,8 @@ pub(super) fn remove(
         }
         start = all[key].range.start;
     }
-    let end = (end_line > 0)
-        .then(|| all[end_line - 1].range.end)
-        .unwrap_or(text.len());
+    // end_line > dash_line: the item's last line ends the removal
+    let end = all[end_line - 1].range.end;
     Some(Ok(Edit {
         file: file.clone(),
         start,
