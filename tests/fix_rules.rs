@@ -656,3 +656,30 @@ fn ver001_reports_a_registry_that_does_not_know_the_module() {
     let err = fix_for(finding, &context(false)).unwrap().unwrap_err();
     assert!(err.message.contains("404"), "{}", err.message);
 }
+
+#[test]
+fn ssh003_removes_compose_long_syntax_and_expose_entries() {
+    let compose = "services:\n  web:\n    image: x:1\n    ports:\n      - target: 22\n        published: 2222\n    expose:\n      - \"8080\"\n";
+    let dir = temp_tree(&[("compose.yaml", compose)]);
+    fix_and_rescan(dir.path(), "SSH003");
+    assert_eq!(
+        read(dir.path(), "compose.yaml"),
+        "services:\n  web:\n    image: x:1\n    expose:\n      - \"8080\"\n"
+    );
+    let compose =
+        "services:\n  web:\n    image: x:1\n    expose:\n      - \"22\"\n      - \"8080\"\n";
+    let dir = temp_tree(&[("compose.yaml", compose)]);
+    fix_and_rescan(dir.path(), "SSH003");
+    assert_eq!(
+        read(dir.path(), "compose.yaml"),
+        "services:\n  web:\n    image: x:1\n    expose:\n      - \"8080\"\n"
+    );
+    let flow = "services:\n  web:\n    image: x:1\n    ports: [\"2222:22\"]\n";
+    let dir = temp_tree(&[("compose.yaml", flow)]);
+    let all = findings(dir.path());
+    let finding = all.iter().find(|f| f.rule_id == "SSH003").unwrap();
+    assert!(
+        fix_for(finding, &context(false)).is_none(),
+        "flow style has no fix"
+    );
+}
