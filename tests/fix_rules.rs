@@ -137,6 +137,19 @@ fn explain_says_for_every_rule_whether_and_how_it_is_fixed() {
             "{id}"
         );
     }
+    let page = std::fs::read_to_string(common::root().join("docs/rules.md")).unwrap();
+    for section in page.split("\n## ").skip(1) {
+        let id = section.lines().next().unwrap();
+        let wanted = match availability(id) {
+            Some(Applicability::Safe) => "**Automatic fix:** safe (`--fix`) — ",
+            Some(Applicability::Unsafe) => "**Automatic fix:** unsafe (`--unsafe-fixes`) — ",
+            None => "**Automatic fix:** none.",
+        };
+        assert!(
+            section.contains(wanted),
+            "docs/rules.md, {id}: wants `{wanted}`"
+        );
+    }
 }
 
 // ---- VER006 ---------------------------------------------------------------
