@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 use crate::document::{Kind, Problem};
 use crate::finding::Severity;
 
+pub mod fixes;
+
 /// Where rule documentation lives online (SARIF `helpUri`, LSP code links).
 pub const DOCS_URL: &str = "https://github.com/driftless-dev/driftless/blob/main/docs/rules.md";
 
@@ -152,8 +154,8 @@ impl Catalogue {
 /// The rule's `driftless scan --fix` line: whether it has an automatic
 /// fix, the flag it needs and what it does.
 fn automatic_fix(id: &str) -> String {
-    let label = crate::cli::explain::fix_label(id);
-    match crate::cli::explain::fix_description(id) {
+    let label = fixes::label(id);
+    match fixes::description(id) {
         Some(what) => format!(
             "\n**Automatic fix:** {} — {what}\n",
             label.replace('(', "(`").replace(')', "`)")

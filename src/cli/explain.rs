@@ -46,37 +46,10 @@ pub(super) fn run(id: &str) -> u8 {
 /// flag, and what the fix does: users decide from it whether `--fix` is
 /// enough or the fix changes behaviour (`--unsafe-fixes`).
 fn fix_section(id: &str) -> String {
-    let label = fix_label(id);
-    match fix_description(id) {
+    let label = crate::rules::fixes::label(id);
+    match crate::rules::fixes::description(id) {
         Some(what) => format!("Fix: {label}\n  {what}"),
         None => format!("Fix: {label}"),
-    }
-}
-
-/// The applicability of a rule's automatic fix as `explain` and
-/// docs/rules.md name it: `safe (--fix)`, `unsafe (--unsafe-fixes)` or
-/// `none`.
-pub(crate) fn fix_label(id: &str) -> &'static str {
-    match crate::fix::availability(id) {
-        Some(crate::fix::Applicability::Safe) => "safe (--fix)",
-        Some(crate::fix::Applicability::Unsafe) => "unsafe (--unsafe-fixes)",
-        None => "none",
-    }
-}
-
-/// What a rule's automatic fix does and why it is (un)safe, from the fix
-/// modules that know it.
-pub(crate) fn fix_description(id: &str) -> Option<&'static str> {
-    use crate::fix::{immutable, lifecycle, module_ref, removal};
-    match id {
-        "TAG001" | "TAG002" | "TAG003" => Some(
-            "pins the image to `version@digest` resolved from its registry, where the reference is written (the `ARG` default, the variable default, the Kustomize `images` entry). Safe: the digest is what the tag points at today.",
-        ),
-        "UPD002" => Some(lifecycle::DOCUMENTATION),
-        "VER006" => Some(immutable::DOCUMENTATION),
-        "VER001" => Some(module_ref::DOCUMENTATION),
-        "UPD005" | "SSH003" => Some(removal::documentation(id)),
-        _ => None,
     }
 }
 

@@ -3,7 +3,7 @@
 //! arguments to an exit code; setting up a scan is [`crate::workspace`]'s
 //! job, shared with the language server.
 
-pub(crate) mod explain;
+mod explain;
 mod init;
 mod inspect;
 mod output;

@@ -18,9 +18,6 @@ use crate::finding::Finding;
 /// starts to fail.
 pub const APPLICABILITY: Applicability = Applicability::Unsafe;
 
-/// What the fix does and why it is unsafe (`driftless explain`, docs/rules.md).
-pub const DOCUMENTATION: &str = "writes `immutable: true` after the object's `kind:` (YAML, indented like it; JSON, as the next member), or sets `immutable: false` to `true`. Unsafe: Kubernetes then rejects every change to the object's data, so a rollout that edits it in place instead of creating it under a new name fails.";
-
 /// The fix for `finding`, or `None` when this finding has none.
 pub fn fix(finding: &Finding, _ctx: &FixContext) -> Option<Result<Fix, FixError>> {
     Some(immutable_edit(finding).map(|edit| Fix {

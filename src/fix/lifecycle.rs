@@ -29,9 +29,6 @@ use crate::finding::Finding;
 /// depends on.
 pub const APPLICABILITY: Applicability = Applicability::Unsafe;
 
-/// What the fix does and why it is unsafe (`driftless explain`, docs/rules.md).
-pub const DOCUMENTATION: &str = "adds `lifecycle { create_before_destroy = true }` to the resource block in the module that declares it (an existing `lifecycle` block gets the attribute, `false` becomes `true`). The plan address is followed through the module calls of the plan's `configuration`; local module sources are read relative to the plan file's directory, else the current directory; a module from a registry or git is not edited. Unsafe: the replacement order changes, so the new object exists beside the old one (which fails for resources with unique names or fixed addresses), and Terraform applies the same order to the resources it depends on.";
-
 /// The fix for `finding`, or `None` when this finding has none.
 pub fn fix(finding: &Finding, _ctx: &FixContext) -> Option<Result<Fix, FixError>> {
     let fail = |message: String| FixError {

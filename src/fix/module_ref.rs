@@ -26,9 +26,6 @@ use crate::finding::Finding;
 /// is marked unsafe on its own ([`Fix::applicability`]).
 pub const APPLICABILITY: Applicability = Applicability::Safe;
 
-/// What the fix does and when it is safe (`driftless explain`, docs/rules.md).
-pub const DOCUMENTATION: &str = "pins a git source (Terraform `git::…`, `github.com/o/r`, `git@…`; Kustomize remote resources) without `?ref=` or with a branch to `?ref=<commit>`, the commit the branch (or the default branch) points at now according to `git ls-remote`, keeping `//subdir` and the other query parameters. Safe: that commit is what the next `terraform init` fetches. A Terraform registry module without `version` or with an open range gets `version = \"x.y.z\"`, its latest release from the registry's module API (service discovery at `https://HOST/.well-known/terraform.json`; a loopback host such as `127.0.0.1:5000` over plain HTTP, for local mirrors); that edit is unsafe (`--unsafe-fixes`), since the latest release may not be the one installed before. Both need the network (none with `--no-network`). No fix: HTTP archives, S3 and GCS sources, Terragrunt `tfr://` sources, Helm chart dependencies, remote manifest files.";
-
 /// The fix for `finding`, or `None` when this finding has none.
 pub fn fix(finding: &Finding, ctx: &FixContext) -> Option<Result<Fix, FixError>> {
     let fail = |message: String| FixError {

@@ -26,19 +26,6 @@ use crate::finding::Finding;
 /// or port breaks whoever still logs in.
 pub const APPLICABILITY: Applicability = Applicability::Unsafe;
 
-/// What the fix does for `rule_id` and why it is unsafe (`driftless
-/// explain`, docs/rules.md).
-pub fn documentation(rule_id: &str) -> &'static str {
-    match rule_id {
-        "UPD005" => {
-            "removes the `ignore_changes` attribute, and its `lifecycle` block when nothing else is in it (`.tf` files). Unsafe: the next apply reverts the changes that were ignored (tags or capacity set by other tools)."
-        }
-        _ => {
-            "removes port 22 (`22`, `22/tcp`) from `EXPOSE` (the instruction when it was its only port), the SSH server package from an install command that installs other packages too, and the block-style list item of a Kubernetes `containerPort` or Service port 22 or a Compose `ports`/`expose` entry (the `ports:` key too when it was the only item; never a Service's only port). Unsafe: whoever logs in over SSH loses access. No fix: `sshd` started by `CMD`, `ENTRYPOINT` or `RUN`, port ranges, flow-style lists, an install command of the SSH server alone, JSON manifests."
-        }
-    }
-}
-
 /// The fix for `finding`, or `None` when this finding has none.
 pub fn fix(finding: &Finding, _ctx: &FixContext) -> Option<Result<Fix, FixError>> {
     let (edit, title) = match finding.rule_id.as_str() {
