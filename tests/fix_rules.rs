@@ -696,3 +696,38 @@ fn ssh003_removes_compose_long_syntax_and_expose_entries() {
         "flow style has no fix"
     );
 }
+
+#[test]
+fn ver001_pins_a_registry_module_to_the_installed_version_without_the_network() {
+    // no registry listens on port 9: the version comes from `terraform init`'s record
+    let dir = temp_tree(&[
+        (
+            "main.tf",
+            "module \"app\" {\n  source  = \"127.0.0.1:9/ns/app/aws\"\n  version = \">= 1.0\"\n}\n",
+        ),
+        (
+            ".terraform/modules/modules.json",
+            "{\"Modules\":[{\"Key\":\"\",\"Source\":\"\",\"Dir\":\".\"},{\"Key\":\"app\",\"Source\":\"127.0.0.1:9/ns/app/aws\",\"Version\":\"1.2.0\",\"Dir\":\".terraform/modules/app\"}]}",
+        ),
+    ]);
+    let all = findings(dir.path());
+    let finding = all.iter().find(|f| f.rule_id == "VER001").unwrap();
+    let fix = fix_for(finding, &context(true)).unwrap().unwrap();
+    assert_eq!(fix.applicability, Applicability::Safe);
+    apply(&fix);
+    assert_eq!(
+        read(dir.path(), "main.tf"),
+        "module \"app\" {\n  source  = \"127.0.0.1:9/ns/app/aws\"\n  version = \"1.2.0\"\n}\n"
+    );
+    assert!(findings(dir.path()).iter().all(|f| f.rule_id != "VER001"));
+    // another call of the same module was not installed: the network is needed
+    std::fs::write(
+        dir.path().join("main.tf"),
+        "module \"other\" {\n  source = \"127.0.0.1:9/ns/app/aws\"\n}\n",
+    )
+    .unwrap();
+    let all = findings(dir.path());
+    let finding = all.iter().find(|f| f.rule_id == "VER001").unwrap();
+    let err = fix_for(finding, &context(true)).unwrap().unwrap_err();
+    assert_eq!(err.message, "needs the network (--no-network)");
+}

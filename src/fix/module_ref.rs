@@ -21,9 +21,11 @@ use crate::finding::Finding;
 /// How safe this module's fix is (`driftless explain` shows it). Safe:
 /// the common case, a git ref, is pinned to the commit it resolves to
 /// today, which is what the next `terraform init` would fetch. A registry
-/// module's missing or open version is written as the latest release,
-/// which may differ from what a lock-less `init` fetched before: that fix
-/// is marked unsafe on its own ([`Fix::applicability`]).
+/// module's missing or open version is written as the version `terraform
+/// init` installed (`.terraform/modules/modules.json`), which is safe too;
+/// when none is recorded, as the latest release, which may differ from
+/// what was used before: that fix is marked unsafe on its own
+/// ([`Fix::applicability`]).
 pub const APPLICABILITY: Applicability = Applicability::Safe;
 
 /// The fix for `finding`, or `None` when this finding has none.
@@ -32,26 +34,35 @@ pub fn fix(finding: &Finding, ctx: &FixContext) -> Option<Result<Fix, FixError>>
         rule_id: finding.rule_id.clone(),
         message,
     };
-    if ctx.offline {
-        return Some(Err(fail("needs the network (--no-network)".into())));
-    }
+    let online = || {
+        if ctx.offline {
+            Err(NEEDS_NETWORK.to_string())
+        } else {
+            Ok(())
+        }
+    };
     let fixed = match finding.kind {
         Some(Kind::Terraform) if finding.json_path.ends_with(".version") => {
-            tf_registry::fix(finding)
+            tf_registry::fix(finding, ctx.offline)
         }
-        Some(Kind::Terraform) if finding.json_path.ends_with(".source") => git_source_fix(finding),
-        Some(Kind::Kustomization) => git_source_fix(finding),
+        Some(Kind::Terraform) if finding.json_path.ends_with(".source") => {
+            online().and_then(|()| git_source_fix(finding))
+        }
+        Some(Kind::Kustomization) => online().and_then(|()| git_source_fix(finding)),
         _ => Err("no automatic fix for this source: pin it by hand".into()),
     };
     Some(fixed.map_err(fail))
 }
 
+/// The error of a fix that needs the network under `--no-network`.
+const NEEDS_NETWORK: &str = "needs the network (--no-network)";
+
 /// A source string as written in the file: its span without the quotes.
-pub(super) struct Written {
-    pub file: Arc<SourceFile>,
-    pub start: usize,
-    pub end: usize,
-    pub value: String,
+struct Written {
+    file: Arc<SourceFile>,
+    start: usize,
+    end: usize,
+    value: String,
 }
 
 /// The source string at the finding, unquoted; an error when it is not a

@@ -23,10 +23,11 @@ const DEFAULT_HOST: &str = "registry.terraform.io";
 /// How long one registry request may take.
 const TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The fix: `version = "<latest>"`, replacing a missing or open version.
-/// Unsafe: the latest release may not be the version `terraform init`
-/// installed before.
-pub(super) fn fix(finding: &Finding) -> Result<Fix, String> {
+/// The fix: `version = "<installed>"` when `terraform init` recorded the
+/// version it installed (safe: nothing changes), else `version =
+/// "<latest>"` (unsafe: the latest release may not be the version used
+/// before), replacing a missing or open version.
+pub(super) fn fix(finding: &Finding, offline: bool) -> Result<Fix, String> {
     let file = &finding.file;
     if file.path.extension().is_none_or(|x| x != "tf") {
         return Err("the module is not written in a `.tf` file; pin it by hand".into());
@@ -39,13 +40,46 @@ pub(super) fn fix(finding: &Finding) -> Result<Fix, String> {
         .ok_or("the module block is not where the finding points")?;
     let source = literal(&file.text, module, "source")?;
     let address = Address::parse(&source)?;
-    let latest = latest_version(&address)?;
-    let edit = version_edit(finding, module, &latest)?;
+    let name = module.labels.first().map_or("", |l| l.as_str());
+    let (version, applicability, why) = match installed_version(finding, name, &address) {
+        Some(v) => (
+            v,
+            Applicability::Safe,
+            "the version `terraform init` installed",
+        ),
+        None if offline => return Err(super::NEEDS_NETWORK.into()),
+        None => (
+            latest_version(&address)?,
+            Applicability::Unsafe,
+            "its latest release",
+        ),
+    };
+    let edit = version_edit(finding, module, &version)?;
     Ok(Fix {
         rule_id: finding.rule_id.clone(),
-        title: format!("pin `{source}` to its latest release, {latest}"),
-        applicability: Applicability::Unsafe,
+        title: format!("pin `{source}` to {why}, {version}"),
+        applicability,
         edits: vec![edit],
+    })
+}
+
+/// The exact version `terraform init` installed for the root module's call
+/// `name`, from `.terraform/modules/modules.json` beside the file, when it
+/// was installed from the same registry address.
+fn installed_version(finding: &Finding, name: &str, address: &Address) -> Option<String> {
+    let dir = finding.file.path.parent()?;
+    let text = std::fs::read_to_string(dir.join(".terraform/modules/modules.json")).ok()?;
+    let manifest: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let wanted = format!("{}/{}", address.host, address.path);
+    manifest["Modules"].as_array()?.iter().find_map(|m| {
+        let source = m["Source"]
+            .as_str()?
+            .split("//")
+            .next()?
+            .to_ascii_lowercase();
+        let same = m["Key"].as_str() == Some(name) && source == wanted.to_ascii_lowercase();
+        let version = m["Version"].as_str()?;
+        (same && release(version).is_some()).then(|| version.to_string())
     })
 }
 
