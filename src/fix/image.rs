@@ -108,18 +108,21 @@ pub fn literal_in(place: &Place, kind: Option<Kind>) -> Place {
         _ => None,
     };
     let (start, end) = flag.unwrap_or((0, text.len()));
-    let (start, end) = unquote(text, start, end);
+    let (start, end) = match kind {
+        Some(Kind::Dockerfile | Kind::Terraform) => strip_quotes(text, start, end),
+        _ => unquote(text, start, end),
+    };
     let (start, end) = template_tail(text, start, end);
     place.sub(start, end)
 }
 
-/// `--from=x`, `--mount=type=bind,from=x,…`, `NAME=x` (an `ARG`): the
-/// range of `x`.
+/// `--from=x`, `type=bind,from=x,…` (a `--mount` value, with or without
+/// the flag name), `NAME=x` (an `ARG`): the range of `x`.
 fn flag_value(text: &str) -> Option<(usize, usize)> {
-    if let Some(rest) = text.strip_prefix("--mount=") {
-        let base = text.len() - rest.len();
-        let mut offset = base;
-        for field in rest.split(',') {
+    let mount = text.strip_prefix("--mount=").unwrap_or(text);
+    if mount.contains(',') || mount.starts_with("type=") {
+        let mut offset = text.len() - mount.len();
+        for field in mount.split(',') {
             if let Some(v) = field.strip_prefix("from=") {
                 let start = offset + field.len() - v.len();
                 return Some((start, start + v.len()));
@@ -137,8 +140,9 @@ fn flag_value(text: &str) -> Option<(usize, usize)> {
     is_name.then_some((eq + 1, text.len()))
 }
 
-/// The range inside matching `"…"` or `'…'`, else the range itself.
-fn unquote(text: &str, start: usize, end: usize) -> (usize, usize) {
+/// The range inside matching outer quotes (a Dockerfile word, a Terraform
+/// template, whose `${…}` may hold quotes of its own), else the range.
+fn strip_quotes(text: &str, start: usize, end: usize) -> (usize, usize) {
     let inner = &text[start..end];
     let quoted = inner.len() >= 2
         && ((inner.starts_with('"') && inner.ends_with('"'))
@@ -148,6 +152,42 @@ fn unquote(text: &str, start: usize, end: usize) -> (usize, usize) {
     } else {
         (start, end)
     }
+}
+
+/// The range inside `"…"` or `'…'` when the text opens with a quote (up to
+/// the closing quote: what follows, such as a YAML comment, is not part of
+/// the value), else the range itself.
+fn unquote(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let inner = &text[start..end];
+    let Some(quote) = inner.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+        return (start, end);
+    };
+    match closing_quote(&inner[1..], quote) {
+        Some(close) => (start + 1, start + 1 + close),
+        None => (start, end),
+    }
+}
+
+/// The offset of the quote that closes a string opened by `quote`:
+/// a backslash escapes in double quotes, `''` is a quote in single quotes.
+fn closing_quote(body: &str, quote: char) -> Option<usize> {
+    let mut chars = body.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\\' if quote == '"' => {
+                chars.next();
+            }
+            c if c == quote => {
+                if quote == '\'' && chars.peek().is_some_and(|(_, n)| *n == '\'') {
+                    chars.next();
+                } else {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// After the last `}` of a `${…}`/`%{…}` template, the literal tail.

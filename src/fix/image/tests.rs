@@ -85,7 +85,7 @@ fn dockerfile_from_copy_and_mount_are_pinned_inside_their_syntax() {
             "--from=alpine:3.20@",
         ),
         (
-            "--mount=type=bind,from=busybox:latest,target=/b",
+            "type=bind,from=busybox:latest,target=/b",
             "`RUN --mount` image `busybox:latest` uses",
             "from=busybox:1.2.3@sha256:1111111111111111111111111111111111111111111111111111111111111111,target=/b",
         ),
@@ -136,15 +136,16 @@ fn a_from_variable_without_a_source_is_not_written_literally() {
 
 #[test]
 fn yaml_quoting_and_comments_are_kept() {
-    let text = "a:\n  image: 'nginx:1.27'\n  other: \"busybox:latest\" # keep\n  plain: redis\n";
+    let text =
+        "a:\n  image: 'nginx:1.27' # it's\n  other: \"busybox:latest\" # keep\n  plain: redis\n";
     let cases = [
         (
             "'nginx:1.27'",
             "uses image `nginx:1.27` not",
-            format!("image: 'nginx:1.27@{DIGEST}'\n"),
+            format!("image: 'nginx:1.27@{DIGEST}' # it's\n"),
         ),
         (
-            "\"busybox:latest\"",
+            "\"busybox:latest\" # keep",
             "uses image `busybox:latest` with",
             format!("other: \"busybox:1.2.3@{DIGEST}\" # keep\n"),
         ),

@@ -1,0 +1,234 @@
+//! `driftless scan --fix / --unsafe-fixes / --diff`: the scan's active
+//! findings (after suppressions and the baseline) turned into edits, then
+//! written (and the files scanned again, so the report shows what remains)
+//! or printed as a unified patch. Every fix that fails is reported on stderr
+//! at its finding's location; the finding stays.
+
+use std::path::Path;
+use std::time::Duration;
+
+use crate::finding::Finding;
+use crate::fix::registry::RegistryOptions;
+use crate::fix::{self, FixContext, apply, diff};
+
+use super::{EXIT_CLEAN, EXIT_FINDINGS};
+
+/// The fix flags of `driftless scan`.
+#[derive(clap::Args, Debug, Default)]
+pub(super) struct FixArgs {
+    /// Apply the safe fixes (pins that keep what is deployed), then report
+    /// what remains.
+    #[arg(long)]
+    fix: bool,
+    /// With --fix or --diff, also apply fixes that change behaviour; alone,
+    /// say how many findings have a fix.
+    #[arg(long)]
+    unsafe_fixes: bool,
+    /// Print the fixes as a unified diff on stdout and write nothing; exit 1
+    /// when there is something to fix.
+    #[arg(long)]
+    diff: bool,
+    /// Only fixes that need no network (no registry, no `git ls-remote`).
+    #[arg(long)]
+    no_network: bool,
+    /// Reach a registry through a mirror, e.g. `docker.io=http://127.0.0.1:5000`
+    /// (repeatable).
+    #[arg(long, value_name = "HOST=URL", value_parser = parse_mirror)]
+    registry_mirror: Vec<(String, String)>,
+    /// Seconds a registry request may take [default: the client's].
+    #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
+    registry_timeout: Option<Duration>,
+    /// Platform a multi-platform image must hold, `os/arch[/variant]`.
+    #[arg(long, value_name = "OS/ARCH", value_parser = parse_platform)]
+    platform: Option<String>,
+}
+
+/// What the scan does after the fix step.
+pub(super) enum Next {
+    /// Stop with this exit code (`--diff` printed the patch).
+    Exit(u8),
+    /// Files were written: scan again, report, then print the summary.
+    Rescan(String),
+    /// Nothing written: report this scan, then print the summary.
+    Report(String),
+}
+
+impl FixArgs {
+    /// Whether any fix flag asks for work.
+    pub(super) fn requested(&self) -> bool {
+        self.fix || self.diff || self.unsafe_fixes
+    }
+
+    fn context(&self) -> FixContext {
+        let options = RegistryOptions {
+            timeout: self.registry_timeout,
+            platform: self.platform.clone(),
+            mirrors: self.registry_mirror.clone(),
+        };
+        FixContext::new(options, self.no_network)
+    }
+}
+
+/// Runs the fix step over the active findings of a scan.
+pub(super) fn run(args: &FixArgs, findings: &[Finding], repo_root: Option<&Path>) -> Next {
+    let active = findings.iter().filter(|f| f.suppression.is_none());
+    if !args.fix && !args.diff {
+        return Next::Report(available(active));
+    }
+    run_with(args, &args.context(), active, repo_root)
+}
+
+/// [`run`] with the context made from the flags.
+fn run_with<'a>(
+    args: &FixArgs,
+    ctx: &FixContext,
+    active: impl IntoIterator<Item = &'a Finding>,
+    repo_root: Option<&Path>,
+) -> Next {
+    let collected = fix::collect(active, ctx, args.unsafe_fixes);
+    report_errors(&collected.errors);
+    let plan = apply::plan(collected.fixes);
+    report_rejected(&plan.rejected);
+    let failed = collected.errors.len() + plan.rejected.len();
+    if args.diff {
+        crate::report::write::print_stdout(&diff::render(&plan.patches, repo_root));
+        let fixable = plan.applied.len();
+        eprintln!("Would fix {fixable} {}", findings(fixable));
+        let code = if plan.patches.is_empty() && failed == 0 {
+            EXIT_CLEAN
+        } else {
+            EXIT_FINDINGS
+        };
+        return Next::Exit(code);
+    }
+    let (fixed, written) = write_patches(&plan);
+    let summary = summary(fixed, collected.unsafe_skipped, collected.need_network);
+    if written {
+        Next::Rescan(summary)
+    } else {
+        Next::Report(summary)
+    }
+}
+
+/// Writes each patched file; returns how many findings the written files
+/// fix and whether any file was written. A file that cannot be written is
+/// reported and its fixes are not counted.
+fn write_patches(plan: &apply::Plan) -> (usize, bool) {
+    let mut failed_files = Vec::new();
+    for patch in &plan.patches {
+        if let Err(e) = apply::write(patch) {
+            eprintln!("error: cannot fix {e}");
+            failed_files.push(patch.file.path.clone());
+        }
+    }
+    let fixed = plan
+        .applied
+        .iter()
+        .filter(|f| !f.edits.iter().any(|e| failed_files.contains(&e.file.path)))
+        .count();
+    (fixed, plan.patches.len() > failed_files.len())
+}
+
+/// "Fixed N findings (M unsafe fixes available with --unsafe-fixes)".
+fn summary(fixed: usize, unsafe_skipped: usize, need_network: usize) -> String {
+    let mut line = format!("Fixed {fixed} {}", findings(fixed));
+    if unsafe_skipped > 0 {
+        line.push_str(&format!(
+            " ({unsafe_skipped} unsafe {} available with --unsafe-fixes)",
+            plural(unsafe_skipped, "fix", "fixes")
+        ));
+    }
+    if need_network > 0 {
+        line.push_str(&format!(
+            " ({need_network} {} the network; run without --no-network)",
+            plural(need_network, "fix needs", "fixes need")
+        ));
+    }
+    line
+}
+
+/// `--unsafe-fixes` alone: how many active findings have a fix, from the
+/// catalogue of fixes (nothing resolved, no network).
+fn available<'a>(active: impl IntoIterator<Item = &'a Finding>) -> String {
+    let (mut safe, mut unsafe_) = (0, 0);
+    for f in active {
+        match fix::availability(&f.rule_id) {
+            Some(fix::Applicability::Safe) => safe += 1,
+            Some(fix::Applicability::Unsafe) => unsafe_ += 1,
+            None => {}
+        }
+    }
+    format!(
+        "{} {} a fix ({unsafe_} unsafe): apply with --fix --unsafe-fixes, preview with --diff --unsafe-fixes",
+        safe + unsafe_,
+        plural(safe + unsafe_, "finding has", "findings have")
+    )
+}
+
+fn report_errors(errors: &[(Finding, fix::FixError)]) {
+    for (finding, e) in errors {
+        let pos = finding.start_pos();
+        eprintln!(
+            "{}:{}:{}: {} not fixed: {}",
+            finding.file.path.display(),
+            pos.line,
+            pos.column,
+            e.rule_id,
+            e.message
+        );
+    }
+}
+
+fn report_rejected(rejected: &[apply::Rejected]) {
+    for r in rejected {
+        let Some(edit) = r.fix.edits.first() else {
+            continue;
+        };
+        let pos = edit.file.position(edit.start);
+        eprintln!(
+            "{}:{}:{}: {} not fixed: {}: {}",
+            edit.file.path.display(),
+            pos.line,
+            pos.column,
+            r.fix.rule_id,
+            r.fix.title,
+            r.reason
+        );
+    }
+}
+
+fn findings(n: usize) -> &'static str {
+    plural(n, "finding", "findings")
+}
+
+fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
+    if n == 1 { one } else { many }
+}
+
+/// `HOST=URL`.
+fn parse_mirror(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((host, url)) if !host.is_empty() && !url.is_empty() => {
+            Ok((host.to_owned(), url.to_owned()))
+        }
+        _ => Err(format!("expected HOST=URL, got `{s}`")),
+    }
+}
+
+/// A positive number of seconds (`2`, `0.5`).
+fn parse_seconds(s: &str) -> Result<Duration, String> {
+    match s.parse::<f64>() {
+        Ok(secs) if secs > 0.0 && secs.is_finite() => Ok(Duration::from_secs_f64(secs)),
+        _ => Err(format!("expected a positive number of seconds, got `{s}`")),
+    }
+}
+
+/// `os/arch` or `os/arch/variant`, each part non-empty.
+fn parse_platform(s: &str) -> Result<String, String> {
+    let parts: Vec<&str> = s.split('/').collect();
+    if (2..=3).contains(&parts.len()) && parts.iter().all(|p| !p.is_empty()) {
+        Ok(s.to_owned())
+    } else {
+        Err(format!("expected os/arch[/variant], got `{s}`"))
+    }
+}
