@@ -16,7 +16,8 @@ pub mod module_ref;
 pub mod registry;
 pub mod removal;
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use crate::document::SourceFile;
 use crate::finding::Finding;
@@ -70,6 +71,42 @@ pub trait Pin: Send + Sync {
 impl Pin for registry::Resolver {
     fn pin(&self, reference: &str) -> Result<registry::Pinned, registry::ResolveError> {
         registry::Resolver::pin(self, reference)
+    }
+}
+
+/// A resolver that remembers every answer, failures included, for as long
+/// as it lives: the language server asks again on every code-action
+/// request, and must not wait for a registry twice for one reference.
+pub struct Cached {
+    inner: Arc<dyn Pin>,
+    answers: Mutex<HashMap<String, Result<registry::Pinned, registry::ResolveError>>>,
+}
+
+impl Cached {
+    /// Caches `inner`'s answers.
+    pub fn new(inner: Arc<dyn Pin>) -> Self {
+        Cached {
+            inner,
+            answers: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl Pin for Cached {
+    fn pin(&self, reference: &str) -> Result<registry::Pinned, registry::ResolveError> {
+        let known = self
+            .answers
+            .lock()
+            .ok()
+            .and_then(|a| a.get(reference).cloned());
+        if let Some(answer) = known {
+            return answer;
+        }
+        let answer = self.inner.pin(reference);
+        if let Ok(mut answers) = self.answers.lock() {
+            answers.insert(reference.to_owned(), answer.clone());
+        }
+        answer
     }
 }
 
