@@ -145,3 +145,23 @@ fn malformed_registry_options_are_usage_errors() {
         assert_eq!(out.code, 2, "{bad:?}: {}", out.stderr);
     }
 }
+
+#[test]
+fn the_config_fix_table_sets_the_defaults_and_is_checked() {
+    let config = "fix:\n  network: false\n  registry_timeout: 5\n  platform: linux/arm64/v8\n  registry_mirrors:\n    docker.io: http://127.0.0.1:9\n";
+    let dir = temp_tree(&[("pod.yaml", POD), (".driftless.yaml", config)]);
+    let out = run(dir.path(), &["--fix", "pod.yaml"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("(1 fix needs the network"),
+        "{}",
+        out.stderr
+    );
+    let dir = temp_tree(&[
+        ("pod.yaml", POD),
+        (".driftless.yaml", "fix:\n  platform: linux\n"),
+    ]);
+    let out = run(dir.path(), &["--fix", "pod.yaml"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("os/arch"), "{}", out.stderr);
+}

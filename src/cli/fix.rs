@@ -7,6 +7,7 @@
 use std::path::Path;
 use std::time::Duration;
 
+use crate::config::FixSettings;
 use crate::finding::Finding;
 use crate::fix::registry::RegistryOptions;
 use crate::fix::{self, FixContext, apply, diff};
@@ -33,13 +34,13 @@ pub(super) struct FixArgs {
     no_network: bool,
     /// Reach a registry through a mirror, e.g. `docker.io=http://127.0.0.1:5000`
     /// (repeatable).
-    #[arg(long, value_name = "HOST=URL", value_parser = parse_mirror)]
+    #[arg(long, value_name = "HOST=URL", value_parser = fix::parse_mirror)]
     registry_mirror: Vec<(String, String)>,
     /// Seconds a registry request may take [default: the client's].
-    #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
+    #[arg(long, value_name = "SECS", value_parser = fix::parse_seconds)]
     registry_timeout: Option<Duration>,
     /// Platform a multi-platform image must hold, `os/arch[/variant]`.
-    #[arg(long, value_name = "OS/ARCH", value_parser = parse_platform)]
+    #[arg(long, value_name = "OS/ARCH", value_parser = fix::parse_platform)]
     platform: Option<String>,
 }
 
@@ -59,23 +60,33 @@ impl FixArgs {
         self.fix || self.diff || self.unsafe_fixes
     }
 
-    fn context(&self) -> FixContext {
+    /// The flags over the config's `fix:` defaults. Mirrors from flags come
+    /// first, so they win where both name a host.
+    fn context(&self, config: &FixSettings) -> FixContext {
+        let mut mirrors = self.registry_mirror.clone();
+        mirrors.extend(config.registry_mirrors.clone());
         let options = RegistryOptions {
-            timeout: self.registry_timeout,
-            platform: self.platform.clone(),
-            mirrors: self.registry_mirror.clone(),
+            timeout: self.registry_timeout.or(config.registry_timeout),
+            platform: self.platform.clone().or(config.platform.clone()),
+            mirrors,
         };
-        FixContext::new(options, self.no_network)
+        let offline = self.no_network || config.network == Some(false);
+        FixContext::new(options, offline)
     }
 }
 
 /// Runs the fix step over the active findings of a scan.
-pub(super) fn run(args: &FixArgs, findings: &[Finding], repo_root: Option<&Path>) -> Next {
+pub(super) fn run(
+    args: &FixArgs,
+    config: &FixSettings,
+    findings: &[Finding],
+    repo_root: Option<&Path>,
+) -> Next {
     let active = findings.iter().filter(|f| f.suppression.is_none());
     if !args.fix && !args.diff {
         return Next::Report(available(active));
     }
-    run_with(args, &args.context(), active, repo_root)
+    run_with(args, &args.context(config), active, repo_root)
 }
 
 /// [`run`] with the context made from the flags.
@@ -203,32 +214,4 @@ fn findings(n: usize) -> &'static str {
 
 fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
     if n == 1 { one } else { many }
-}
-
-/// `HOST=URL`.
-fn parse_mirror(s: &str) -> Result<(String, String), String> {
-    match s.split_once('=') {
-        Some((host, url)) if !host.is_empty() && !url.is_empty() => {
-            Ok((host.to_owned(), url.to_owned()))
-        }
-        _ => Err(format!("expected HOST=URL, got `{s}`")),
-    }
-}
-
-/// A positive number of seconds (`2`, `0.5`).
-fn parse_seconds(s: &str) -> Result<Duration, String> {
-    match s.parse::<f64>() {
-        Ok(secs) if secs > 0.0 && secs.is_finite() => Ok(Duration::from_secs_f64(secs)),
-        _ => Err(format!("expected a positive number of seconds, got `{s}`")),
-    }
-}
-
-/// `os/arch` or `os/arch/variant`, each part non-empty.
-fn parse_platform(s: &str) -> Result<String, String> {
-    let parts: Vec<&str> = s.split('/').collect();
-    if (2..=3).contains(&parts.len()) && parts.iter().all(|p| !p.is_empty()) {
-        Ok(s.to_owned())
-    } else {
-        Err(format!("expected os/arch[/variant], got `{s}`"))
-    }
 }

@@ -210,7 +210,12 @@ pub(super) fn run(mut args: ScanArgs) -> u8 {
     };
     let mut fix_summary = None;
     if args.fixes.requested() && result.policy_errors.is_empty() && result.rule_errors.is_empty() {
-        match super::fix::run(&args.fixes, &result.findings, repo_root.as_deref()) {
+        match super::fix::run(
+            &args.fixes,
+            &ws.config.fix,
+            &result.findings,
+            repo_root.as_deref(),
+        ) {
             Next::Exit(code) => return code,
             Next::Report(summary) => fix_summary = Some(summary),
             Next::Rescan(summary) => {

@@ -149,6 +149,36 @@ impl FixContext {
     }
 }
 
+/// `HOST=URL` (`--registry-mirror`).
+pub fn parse_mirror(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((host, url)) if !host.is_empty() && !url.is_empty() => {
+            Ok((host.to_owned(), url.to_owned()))
+        }
+        _ => Err(format!("expected HOST=URL, got `{s}`")),
+    }
+}
+
+/// A positive number of seconds (`2`, `0.5`): `--registry-timeout` and the
+/// config's `fix.registry_timeout`.
+pub fn parse_seconds(s: &str) -> Result<std::time::Duration, String> {
+    match s.trim().parse::<f64>() {
+        Ok(secs) if secs > 0.0 && secs.is_finite() => Ok(std::time::Duration::from_secs_f64(secs)),
+        _ => Err(format!("expected a positive number of seconds, got `{s}`")),
+    }
+}
+
+/// `os/arch` or `os/arch/variant`, each part non-empty: `--platform` and
+/// the config's `fix.platform`.
+pub fn parse_platform(s: &str) -> Result<String, String> {
+    let parts: Vec<&str> = s.split('/').collect();
+    if (2..=3).contains(&parts.len()) && parts.iter().all(|p| !p.is_empty()) {
+        Ok(s.to_owned())
+    } else {
+        Err(format!("expected os/arch[/variant], got `{s}`"))
+    }
+}
+
 /// Whether a rule's fix needs the network (a registry, `git ls-remote`):
 /// with `--no-network` those fixes are not attempted but counted, so the
 /// summary can say how many are waiting for the network.
