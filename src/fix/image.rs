@@ -403,7 +403,7 @@ fn kustomize_fix(finding: &Finding, ctx: &FixContext) -> Result<Fix, String> {
         .string("newName")
         .or(entry.string("name"))
         .ok_or("the `images` entry has no name")?;
-    if entry.string("newName").is_some_and(|n| has_tag(n)) {
+    if entry.string("newName").is_some_and(has_tag) {
         return Err("`newName` carries a tag; move it to `newTag` first".into());
     }
     let reference = match entry.string("newTag") {

@@ -103,6 +103,9 @@ pub fn wants_fix_all(only: Option<&Vec<CodeActionKind>>) -> bool {
 
 /// The edits keyed by the URI of their file: the buffer's own URI for the
 /// buffer (an untitled one has no path), a `file:` URI for the others.
+// `WorkspaceEdit.changes` is keyed by `Uri`, whose parsed parts cache in
+// cells: lsp-types' own shape, and no key is changed while in the map.
+#[allow(clippy::mutable_key_type)]
 fn workspace_edit(edits: &[Edit], (buffer_uri, buffer_path): (&Uri, &Path)) -> WorkspaceEdit {
     let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
     for edit in edits {
