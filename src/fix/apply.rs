@@ -20,13 +20,29 @@ pub struct FilePatch {
 }
 
 impl FilePatch {
-    /// The file's text with every edit applied.
+    /// The file's text with every edit applied, built in one pass over the
+    /// sorted edits (each offset refers to the original text, as if the
+    /// edits were applied from the end backwards).
     pub fn new_text(&self) -> String {
-        let mut text = self.file.text.clone();
-        for edit in self.edits.iter().rev() {
-            text.replace_range(edit.start..edit.end, &edit.replacement);
+        let text = &self.file.text;
+        let mut out = String::with_capacity(text.len());
+        let mut at = 0;
+        for edit in &self.edits {
+            out.push_str(&text[at..edit.start]);
+            out.push_str(&edit.replacement);
+            at = edit.end;
         }
-        text
+        out.push_str(&text[at..]);
+        out
+    }
+
+    /// The edits taken so far that touch `edit`'s range (sorted and
+    /// disjoint, so a binary search finds the first).
+    fn near<'a>(&'a self, edit: &'a Edit) -> impl Iterator<Item = &'a Edit> {
+        let first = self.edits.partition_point(|e| e.end < edit.start);
+        self.edits[first..]
+            .iter()
+            .take_while(move |e| e.start <= edit.end)
     }
 }
 
@@ -87,7 +103,7 @@ fn conflict(fix: &Fix, taken: &BTreeMap<PathBuf, FilePatch>) -> Option<String> {
         let Some(patch) = taken.get(&edit.file.path) else {
             continue;
         };
-        if let Some(other) = patch.edits.iter().find(|o| overlaps(edit, o)) {
+        if let Some(other) = patch.near(edit).find(|o| overlaps(edit, o)) {
             let at = edit.file.position(other.start);
             return Some(format!(
                 "it overlaps another fix's edit at {}:{}:{}",
@@ -123,7 +139,7 @@ fn add_edit(per_file: &mut BTreeMap<PathBuf, FilePatch>, edit: &Edit) {
             file: edit.file.clone(),
             edits: Vec::new(),
         });
-    if patch.edits.iter().any(|e| same_edit(e, edit)) {
+    if patch.near(edit).any(|e| same_edit(e, edit)) {
         return;
     }
     let at = patch

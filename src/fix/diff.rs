@@ -21,7 +21,11 @@ pub fn unified(old: &str, new: &str, path: &str) -> String {
     if old == new {
         return String::new();
     }
-    let diff = similar::TextDiff::from_lines(old, new);
+    // Patience: fixes change scattered single lines of long files, where
+    // the default Myers search grows with (lines × changes).
+    let diff = similar::TextDiff::configure()
+        .algorithm(similar::Algorithm::Patience)
+        .diff_lines(old, new);
     let mut out = diff
         .unified_diff()
         .context_radius(3)
