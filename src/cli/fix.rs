@@ -128,7 +128,7 @@ fn write_patches(plan: &apply::Plan) -> (usize, bool) {
     let mut failed_files = Vec::new();
     for patch in &plan.patches {
         if let Err(e) = apply::write(patch) {
-            eprintln!("error: cannot fix {e}");
+            eprintln!("error: {e}");
             failed_files.push(patch.file.path.clone());
         }
     }

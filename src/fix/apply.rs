@@ -192,7 +192,7 @@ pub fn write(patch: &FilePatch) -> Result<(), String> {
     let path: &Path = &patch.file.path;
     let shown = path.display();
     if path.as_os_str() == crate::scan::STDIN_PATH {
-        return Err("standard input cannot be fixed in place (use --diff)".into());
+        return Err("standard input cannot be fixed in place; use --diff".into());
     }
     let bytes = std::fs::read(path).map_err(|e| format!("{shown}: cannot read: {e}"))?;
     if crate::scan::decode(&bytes).as_deref() != Some(patch.file.text.as_str()) {
@@ -200,7 +200,7 @@ pub fn write(patch: &FilePatch) -> Result<(), String> {
     }
     let encoded = Encoding::of(&bytes).encode(&patch.new_text());
     crate::report::write::write_atomically(path, &encoded)
-        .map_err(|e| format!("{shown}: cannot write: {e}"))
+        .map_err(|e| format!("{shown}: cannot write the fixed file: {e}"))
 }
 
 #[cfg(test)]

@@ -105,6 +105,7 @@ pub fn literal_in(place: &Place, kind: Option<Kind>) -> Place {
     let text = place.text();
     let flag = match kind {
         Some(Kind::Dockerfile) => flag_value(text),
+        Some(Kind::Terraform) => attribute_value(text),
         _ => None,
     };
     let (start, end) = flag.unwrap_or((0, text.len()));
@@ -138,6 +139,24 @@ fn flag_value(text: &str) -> Option<(usize, usize)> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
     is_name.then_some((eq + 1, text.len()))
+}
+
+/// `name = "value"` (a `.tfvars` entry, a module argument, a variable's
+/// `default` when the span is the whole attribute): the range of the
+/// expression after `=`.
+fn attribute_value(text: &str) -> Option<(usize, usize)> {
+    let eq = text.find('=')?;
+    let name = text[..eq].trim();
+    let is_name = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if !is_name || text[eq + 1..].starts_with('=') {
+        return None;
+    }
+    let value = text[eq + 1..].trim_start();
+    let start = text.len() - value.len();
+    Some((start, start + value.trim_end().len()))
 }
 
 /// The range inside matching outer quotes (a Dockerfile word, a Terraform

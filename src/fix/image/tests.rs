@@ -207,6 +207,26 @@ fn a_variable_default_holding_only_the_tag_gets_version_and_digest() {
 }
 
 #[test]
+fn a_tfvars_entry_named_whole_has_only_its_value_edited() {
+    let text = "image_tag = \"latest\"\n";
+    let mut f = finding(
+        "main.tf",
+        Kind::Terraform,
+        "x = \"redis:${var.image_tag}\"\n",
+        "\"redis:${var.image_tag}\"",
+        "docker_container.b uses image `redis:latest` with the mutable `latest` tag",
+    );
+    let tfvars = Arc::new(SourceFile::new("terraform.tfvars", text));
+    f.sources.push(Related {
+        message: "terraform.tfvars".into(),
+        file: tfvars,
+        start: 0,
+        end: text.len() - 1,
+    });
+    assert_eq!(fixed(&f), format!("image_tag = \"1.2.3@{DIGEST}\"\n"));
+}
+
+#[test]
 fn kustomize_entries_get_new_tag_and_a_digest_line() {
     let text = "images:\r\n  - name: nginx\r\n    newTag: latest # tag\r\n  - name: redis\r\n    newName: my/redis\r\n";
     let mut f = finding(
