@@ -80,6 +80,14 @@ fn offline_image_fixes_are_counted_not_tried() {
         std::fs::read_to_string(dir.path().join("pod.yaml")).unwrap(),
         POD
     );
+    let out = run(dir.path(), &["--diff", "--no-network", "pod.yaml"]);
+    assert_eq!(out.code, 0);
+    assert!(
+        out.stderr
+            .contains("Would fix 0 findings (1 fix needs the network; run without --no-network)"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
@@ -131,6 +139,22 @@ fn unsafe_fixes_alone_says_how_many_findings_have_a_fix() {
         "{}",
         out.stderr
     );
+}
+
+#[test]
+fn quiet_leaves_out_the_summary_but_not_the_failures() {
+    let dir = temp_tree(&[("Dockerfile", "ARG BASE=node:latest\nFROM $BASE\n")]);
+    let mut args = vec!["--fix", "--quiet", "Dockerfile"];
+    args.extend(NO_REGISTRY);
+    let out = run(dir.path(), &args);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("TAG001 not fixed: "), "{}", out.stderr);
+    assert!(!out.stderr.contains("Fixed"), "{}", out.stderr);
+    let out = run(
+        dir.path(),
+        &["--diff", "--quiet", "--no-network", "Dockerfile"],
+    );
+    assert_eq!((out.code, out.stderr.as_str()), (0, ""));
 }
 
 #[test]

@@ -46,8 +46,9 @@ pub(super) struct FixArgs {
 
 /// What the scan does after the fix step.
 pub(super) enum Next {
-    /// Stop with this exit code (`--diff` printed the patch).
-    Exit(u8),
+    /// Stop with this exit code after printing the summary (`--diff`
+    /// printed the patch).
+    Exit(u8, String),
     /// Files were written: scan again, report, then print the summary.
     Rescan(String),
     /// Nothing written: report this scan, then print the summary.
@@ -75,7 +76,9 @@ impl FixArgs {
     }
 }
 
-/// Runs the fix step over the active findings of a scan.
+/// Runs the fix step over the active findings of a scan. Failures are
+/// printed here (always); the summary line is the caller's to print
+/// (`--quiet` leaves it out).
 pub(super) fn run(
     args: &FixArgs,
     config: &FixSettings,
@@ -104,16 +107,26 @@ fn run_with<'a>(
     if args.diff {
         crate::report::write::print_stdout(&diff::render(&plan.patches, repo_root));
         let fixable = plan.applied.len();
-        eprintln!("Would fix {fixable} {}", findings(fixable));
+        let summary = summary(
+            "Would fix",
+            fixable,
+            collected.unsafe_skipped,
+            collected.need_network,
+        );
         let code = if plan.patches.is_empty() && failed == 0 {
             EXIT_CLEAN
         } else {
             EXIT_FINDINGS
         };
-        return Next::Exit(code);
+        return Next::Exit(code, summary);
     }
     let (fixed, written) = write_patches(&plan);
-    let summary = summary(fixed, collected.unsafe_skipped, collected.need_network);
+    let summary = summary(
+        "Fixed",
+        fixed,
+        collected.unsafe_skipped,
+        collected.need_network,
+    );
     if written {
         Next::Rescan(summary)
     } else {
@@ -140,9 +153,10 @@ fn write_patches(plan: &apply::Plan) -> (usize, bool) {
     (fixed, plan.patches.len() > failed_files.len())
 }
 
-/// "Fixed N findings (M unsafe fixes available with --unsafe-fixes)".
-fn summary(fixed: usize, unsafe_skipped: usize, need_network: usize) -> String {
-    let mut line = format!("Fixed {fixed} {}", findings(fixed));
+/// "Fixed N findings (M unsafe fixes available with --unsafe-fixes)"
+/// (`Would fix` with `--diff`).
+fn summary(verb: &str, fixed: usize, unsafe_skipped: usize, need_network: usize) -> String {
+    let mut line = format!("{verb} {fixed} {}", findings(fixed));
     if unsafe_skipped > 0 {
         line.push_str(&format!(
             " ({unsafe_skipped} unsafe {} available with --unsafe-fixes)",

@@ -216,7 +216,12 @@ pub(super) fn run(mut args: ScanArgs) -> u8 {
             &result.findings,
             repo_root.as_deref(),
         ) {
-            Next::Exit(code) => return code,
+            Next::Exit(code, summary) => {
+                if !args.quiet {
+                    eprintln!("{summary}");
+                }
+                return code;
+            }
             Next::Report(summary) => fix_summary = Some(summary),
             Next::Rescan(summary) => {
                 (result, filtered, filter_time) = match scan_filtered() {
@@ -256,7 +261,7 @@ pub(super) fn run(mut args: ScanArgs) -> u8 {
     if let Err(e) = emit(&report, format, args.output.as_deref(), console) {
         return usage_error(&e);
     }
-    if let Some(summary) = fix_summary {
+    if let Some(summary) = fix_summary.filter(|_| !args.quiet) {
         eprintln!("{summary}");
     }
     if args.timings {
