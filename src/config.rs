@@ -38,6 +38,7 @@ pub const KEYS: &[&str] = &[
     "options",
     "baseline",
     "inline_ignores",
+    "fix",
 ];
 
 /// Options the built-in rules define (each a list of strings), so a typo in
@@ -109,7 +110,44 @@ pub struct Config {
     pub options: serde_json::Map<String, Value>,
     pub baseline: Option<PathBuf>,
     pub inline_ignores: Option<bool>,
+    /// `fix:`, the defaults of `driftless scan --fix` (flags win).
+    pub fix: FixSettings,
     locator: Option<Arc<Locator>>,
+}
+
+/// The config's `fix:` mapping: how `--fix` reaches registries, so a team
+/// writes its mirror once instead of in every CI job.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixSettings {
+    /// `false`: only fixes that need no network (`--no-network`).
+    pub network: Option<bool>,
+    /// Seconds a registry request may take (`--registry-timeout`).
+    #[serde(default, deserialize_with = "seconds")]
+    pub registry_timeout: Option<std::time::Duration>,
+    /// `os/arch[/variant]` (`--platform`).
+    #[serde(default, deserialize_with = "platform")]
+    pub platform: Option<String>,
+    /// Registry host → mirror URL (`--registry-mirror HOST=URL`).
+    #[serde(default)]
+    pub registry_mirrors: BTreeMap<String, String>,
+}
+
+fn seconds<'de, D: Deserializer<'de>>(d: D) -> Result<Option<std::time::Duration>, D::Error> {
+    let text = match Value::deserialize(d)? {
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => s,
+        other => format!("{other}"),
+    };
+    crate::fix::parse_seconds(&text)
+        .map(Some)
+        .map_err(serde::de::Error::custom)
+}
+
+fn platform<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    crate::fix::parse_platform(&String::deserialize(d)?)
+        .map(Some)
+        .map_err(serde::de::Error::custom)
 }
 
 /// Turns a path into the config's value back into a line and column.
@@ -237,6 +275,7 @@ struct Raw {
     options: Option<BTreeMap<String, Option<serde_json::Map<String, Value>>>>,
     baseline: Option<String>,
     inline_ignores: Option<bool>,
+    fix: Option<FixSettings>,
 }
 
 /// A rule severity written in the config (`critical|high|medium|low`).
@@ -396,6 +435,7 @@ impl Config {
                 .collect(),
             baseline: raw.baseline.map(|b| base.join(b)),
             inline_ignores: raw.inline_ignores,
+            fix: raw.fix.unwrap_or_default(),
             locator: Some(locator.clone()),
         };
         match compile_excludes(&config.exclude, &locator) {
@@ -652,6 +692,14 @@ options: {}
 
 # Honour `# driftless:ignore[...]` comments and `driftless.io/ignore` annotations.
 inline_ignores: true
+
+# How `driftless scan --fix` reaches registries (flags win; docs/fix.md).
+fix: {}
+#   network: true
+#   registry_timeout: 10
+#   platform: linux/amd64
+#   registry_mirrors:
+#     docker.io: https://mirror.example.com
 "#;
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use driftless::engine::{EngineOptions, Engines, PolicySet};
 use driftless::finding::Finding;
-use driftless::fix::registry::{RegistryOptions, Resolver};
+use driftless::fix::registry::RegistryOptions;
 use driftless::fix::{Applicability, Fix, FixContext, availability, fix_for};
 use driftless::scan::{ScanOptions, scan};
 
@@ -41,10 +41,7 @@ fn findings(path: &Path) -> Vec<Finding> {
 }
 
 fn context(offline: bool) -> FixContext {
-    FixContext {
-        registry: Resolver::new(RegistryOptions::default()),
-        offline,
-    }
+    FixContext::new(RegistryOptions::default(), offline)
 }
 
 /// The fix of the one finding of `rule` in a scan of `path`.

@@ -4,6 +4,7 @@
 //! job, shared with the language server.
 
 mod explain;
+mod fix;
 mod init;
 mod inspect;
 mod output;

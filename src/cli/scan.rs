@@ -12,6 +12,7 @@ use crate::rules::fails_closed;
 use crate::scan::{self, ScanOptions};
 use crate::workspace::{self, Evaluation, Flags, Workspace};
 
+use super::fix::{FixArgs, Next};
 use super::output::{ColorChoice, Console, default_format, emit};
 use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, usage_error};
 
@@ -106,6 +107,8 @@ pub(super) struct ScanArgs {
     /// without being read.
     #[arg(long, value_name = "SIZE", value_parser = crate::config::parse_size)]
     max_file_size: Option<u64>,
+    #[command(flatten)]
+    fixes: FixArgs,
 }
 
 impl ScanArgs {
@@ -182,18 +185,6 @@ pub(super) fn run(mut args: ScanArgs) -> u8 {
         progress: std::io::stderr().is_terminal() && !args.quiet,
         stdin_filename: args.stdin_filename.clone(),
     };
-    let mut result = scan::scan(&scan_options, &ws.engines);
-    if let Some(message) = scan::nothing_to_scan(&result.empty_paths) {
-        if explicit_paths {
-            return usage_error(&message);
-        }
-        if !args.quiet {
-            eprintln!("warning: {message}");
-        }
-    }
-    result
-        .policy_errors
-        .extend(ws.policy_errors.iter().cloned());
     let repo_root = workspace::repo_root(scan_root(&args.paths));
     let gate_options = gate::Options {
         catalogue: &ws.catalogue,
@@ -205,12 +196,42 @@ pub(super) fn run(mut args: ScanArgs) -> u8 {
         repo_root: repo_root.as_deref(),
         today: crate::suppress::Date::today(),
     };
-    let filter_started = std::time::Instant::now();
-    let filtered = match gate::filter(&mut result, &gate_options) {
-        Ok(f) => f,
-        Err(e) => return usage_error(&e),
+    let scan_filtered = || {
+        scan_and_filter(
+            &scan_options,
+            &ws,
+            &gate_options,
+            (explicit_paths, args.quiet),
+        )
     };
-    let filter_time = filter_started.elapsed();
+    let (mut result, mut filtered, mut filter_time) = match scan_filtered() {
+        Ok(scanned) => scanned,
+        Err(code) => return code,
+    };
+    let mut fix_summary = None;
+    if args.fixes.requested() && result.policy_errors.is_empty() && result.rule_errors.is_empty() {
+        match super::fix::run(
+            &args.fixes,
+            &ws.config.fix,
+            &result.findings,
+            repo_root.as_deref(),
+        ) {
+            Next::Exit(code, summary) => {
+                if !args.quiet {
+                    eprintln!("{summary}");
+                }
+                return code;
+            }
+            Next::Report(summary) => fix_summary = Some(summary),
+            Next::Rescan(summary) => {
+                (result, filtered, filter_time) = match scan_filtered() {
+                    Ok(scanned) => scanned,
+                    Err(code) => return code,
+                };
+                fix_summary = Some(summary);
+            }
+        }
+    }
     if !args.show_suppressed {
         result.findings.retain(|f| f.suppression.is_none());
     }
@@ -240,11 +261,40 @@ pub(super) fn run(mut args: ScanArgs) -> u8 {
     if let Err(e) = emit(&report, format, args.output.as_deref(), console) {
         return usage_error(&e);
     }
+    if let Some(summary) = fix_summary.filter(|_| !args.quiet) {
+        eprintln!("{summary}");
+    }
     if args.timings {
         print_timings(&result.timings, filter_time, report_started.elapsed());
         print_evaluators(&result.timings, &ws.engines);
     }
     exit_code(&report, ws.settings.fail_on, args.exit_zero)
+}
+
+/// Scans, then filters (config, inline suppressions, baseline): the part a
+/// scan with `--fix` runs again once files are written. A usage error
+/// (nothing to scan, a bad baseline) is the exit code to stop with.
+fn scan_and_filter(
+    options: &ScanOptions,
+    ws: &Workspace,
+    gate_options: &gate::Options,
+    (explicit_paths, quiet): (bool, bool),
+) -> Result<(scan::ScanResult, gate::Filtered, std::time::Duration), u8> {
+    let mut result = scan::scan(options, &ws.engines);
+    if let Some(message) = scan::nothing_to_scan(&result.empty_paths) {
+        if explicit_paths {
+            return Err(usage_error(&message));
+        }
+        if !quiet {
+            eprintln!("warning: {message}");
+        }
+    }
+    result
+        .policy_errors
+        .extend(ws.policy_errors.iter().cloned());
+    let filter_started = std::time::Instant::now();
+    let filtered = gate::filter(&mut result, gate_options).map_err(|e| usage_error(&e))?;
+    Ok((result, filtered, filter_started.elapsed()))
 }
 
 /// The path whose repository the report's paths are relative to: the

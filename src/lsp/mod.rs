@@ -8,6 +8,7 @@
 
 pub mod convert;
 pub mod explain;
+pub mod fixes;
 pub mod lint;
 pub mod server;
 pub mod settings;
@@ -156,7 +157,10 @@ pub fn capabilities() -> ServerCapabilities {
             },
         )),
         code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
-            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+            code_action_kinds: Some(vec![
+                CodeActionKind::QUICKFIX,
+                CodeActionKind::new(fixes::FIX_ALL),
+            ]),
             ..CodeActionOptions::default()
         })),
         // Server extensions a client may call: `driftless/explain`.

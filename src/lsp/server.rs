@@ -27,6 +27,7 @@ use lsp_types::{
 
 use super::convert;
 use super::explain;
+use super::fixes;
 use super::lint::{self, Buffer};
 use super::settings::EditorSettings;
 use super::uri;
@@ -81,6 +82,8 @@ pub struct Server {
     /// The findings last published for each document (code actions are
     /// computed from them).
     published: BTreeMap<String, Vec<Finding>>,
+    /// How code actions resolve fixes (the registry, cached per session).
+    fixes: crate::fix::FixContext,
 }
 
 /// Why the loop stopped.
@@ -108,7 +111,14 @@ impl Server {
             dirty: BTreeSet::new(),
             dirty_since: None,
             published: BTreeMap::new(),
+            fixes: fixes::context(),
         }
+    }
+
+    /// The same server resolving fixes with `ctx` (a test resolver).
+    pub fn with_fixes(mut self, ctx: crate::fix::FixContext) -> Server {
+        self.fixes = ctx;
+        self
     }
 
     /// Runs until `exit` (or until the client disconnects).
@@ -476,20 +486,30 @@ impl Server {
             .collect()
     }
 
-    /// Quick fixes for the findings under the requested range.
+    /// Quick fixes for the findings under the requested range (the rule's
+    /// fix, then the suppression), and the fix-all action when asked for.
     fn code_actions(&self, params: &CodeActionParams) -> Vec<CodeActionOrCommand> {
-        let key = params.text_document.uri.as_str();
-        let Some(findings) = self.published.get(key) else {
+        let uri = &params.text_document.uri;
+        let key = uri.as_str();
+        let (Some(findings), Some(doc)) = (self.published.get(key), self.docs.get(key)) else {
             return Vec::new();
         };
+        let buffer = (uri, doc.buffer.path.as_path());
         let catalogue = &self.engines.policies().catalogue;
-        findings
+        let mut actions = Vec::new();
+        for f in findings
             .iter()
             .filter(|f| convert::overlaps(&convert::range(f), &params.range))
-            .filter_map(|f| {
-                let diagnostic = convert::diagnostic(f, catalogue);
-                convert::suppress_action(f, &params.text_document.uri, diagnostic)
-            })
+        {
+            let diagnostic = convert::diagnostic(f, catalogue);
+            actions.extend(fixes::quick_fix(f, &self.fixes, buffer, diagnostic.clone()));
+            actions.extend(convert::suppress_action(f, uri, diagnostic));
+        }
+        if fixes::wants_fix_all(params.context.only.as_ref()) {
+            actions.extend(fixes::fix_all(findings, &self.fixes, buffer));
+        }
+        actions
+            .into_iter()
             .map(CodeActionOrCommand::CodeAction)
             .collect()
     }

@@ -1,0 +1,145 @@
+//! `driftless scan --fix` in the editor: each available fix of a finding
+//! as a `quickfix` code action (preferred when safe), and
+//! `source.fixAll.driftless` applying every safe fix of the buffer. The
+//! edits are the ones `--fix` writes ([`crate::fix`]), possibly in other
+//! files than the buffer (an `ARG` default, a variable default), so they
+//! are a `WorkspaceEdit` keyed by URI. Registry lookups happen only when
+//! the editor asks for actions, with a short timeout, and are cached for
+//! the session ([`crate::fix::Cached`]).
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use lsp_types::{
+    CodeAction, CodeActionDisabled, CodeActionKind, Diagnostic, TextEdit, Uri, WorkspaceEdit,
+};
+
+use super::{convert, uri};
+use crate::finding::Finding;
+use crate::fix::registry::{RegistryOptions, Resolver};
+use crate::fix::{self, Applicability, Cached, Edit, Fix, FixContext, apply};
+
+/// The kind of the action that applies every safe fix of a buffer.
+pub const FIX_ALL: &str = "source.fixAll.driftless";
+
+/// How long one registry request may take while the editor waits.
+pub const REGISTRY_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// The fix context of a session: the registry client behind a cache.
+pub fn context() -> FixContext {
+    let options = RegistryOptions {
+        timeout: Some(REGISTRY_TIMEOUT),
+        ..RegistryOptions::default()
+    };
+    let resolver = Arc::new(Resolver::new(options.clone()));
+    FixContext::new(options, false).with_pinner(Arc::new(Cached::new(resolver)))
+}
+
+/// The quick fix of one finding: its fix, or the fix disabled with the
+/// reason it cannot be made (the editor shows it greyed out). `None` when
+/// the rule has no fix.
+pub fn quick_fix(
+    f: &Finding,
+    ctx: &FixContext,
+    buffer: (&Uri, &Path),
+    diagnostic: Diagnostic,
+) -> Option<CodeAction> {
+    let action = match fix::fix_for(f, ctx)? {
+        Ok(fix) => CodeAction {
+            title: capitalised(&fix.title),
+            kind: Some(CodeActionKind::QUICKFIX),
+            is_preferred: Some(fix.applicability == Applicability::Safe),
+            edit: Some(workspace_edit(&fix.edits, buffer)),
+            ..CodeAction::default()
+        },
+        Err(e) => CodeAction {
+            title: format!("Fix {}", f.rule_id),
+            kind: Some(CodeActionKind::QUICKFIX),
+            disabled: Some(CodeActionDisabled { reason: e.message }),
+            ..CodeAction::default()
+        },
+    };
+    Some(CodeAction {
+        diagnostics: Some(vec![diagnostic]),
+        ..action
+    })
+}
+
+/// Every safe fix of the buffer's findings as one action, edits grouped,
+/// duplicates once and overlaps dropped as `--fix` does; `None` when
+/// there is nothing to fix.
+pub fn fix_all(
+    findings: &[Finding],
+    ctx: &FixContext,
+    buffer: (&Uri, &Path),
+) -> Option<CodeAction> {
+    let fixes: Vec<Fix> = fix::collect(findings, ctx, false).fixes;
+    let plan = apply::plan(fixes);
+    if plan.patches.is_empty() {
+        return None;
+    }
+    let edits: Vec<Edit> = plan.patches.into_iter().flat_map(|p| p.edits).collect();
+    Some(CodeAction {
+        title: format!("Fix all safe driftless findings ({})", plan.applied.len()),
+        kind: Some(CodeActionKind::new(FIX_ALL)),
+        edit: Some(workspace_edit(&edits, buffer)),
+        ..CodeAction::default()
+    })
+}
+
+/// Whether the client's `only` filter asks for the fix-all action
+/// (`source`, `source.fixAll` or the exact kind).
+pub fn wants_fix_all(only: Option<&Vec<CodeActionKind>>) -> bool {
+    only.is_some_and(|kinds| {
+        kinds.iter().any(|k| {
+            let k = k.as_str();
+            FIX_ALL == k || FIX_ALL.starts_with(&format!("{k}."))
+        })
+    })
+}
+
+/// The edits keyed by the URI of their file: the buffer's own URI for the
+/// buffer (an untitled one has no path), a `file:` URI for the others.
+// `WorkspaceEdit.changes` is keyed by `Uri`, whose parsed parts cache in
+// cells: lsp-types' own shape, and no key is changed while in the map.
+#[allow(clippy::mutable_key_type)]
+fn workspace_edit(edits: &[Edit], (buffer_uri, buffer_path): (&Uri, &Path)) -> WorkspaceEdit {
+    let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
+    for edit in edits {
+        let target = if edit.file.path == buffer_path {
+            Some(buffer_uri.clone())
+        } else {
+            Uri::from_str(&uri::from_path(&edit.file.path)).ok()
+        };
+        if let Some(target) = target {
+            changes.entry(target).or_default().push(text_edit(edit));
+        }
+    }
+    WorkspaceEdit {
+        changes: Some(changes),
+        ..WorkspaceEdit::default()
+    }
+}
+
+/// One edit in LSP positions (0-based, UTF-16 columns).
+pub fn text_edit(edit: &Edit) -> TextEdit {
+    let range = lsp_types::Range::new(
+        convert::position(&edit.file, edit.start),
+        convert::position(&edit.file, edit.end),
+    );
+    TextEdit {
+        range,
+        new_text: edit.replacement.clone(),
+    }
+}
+
+fn capitalised(title: &str) -> String {
+    let mut chars = title.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
