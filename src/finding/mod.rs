@@ -91,7 +91,23 @@ pub struct Finding {
     /// default behind a module argument): the chain from the finding's
     /// location to the literal, nearest first, the literal last. Fixes edit
     /// the last one; pre-commit shows a finding whose chain names a staged
-    /// file. Empty when the value is written at the finding's location.
+    /// file. Empty when the value is written at the finding's location
+    /// (steps whose place covers the finding's span are left out).
+    ///
+    /// Each span covers the value exactly as written there:
+    /// - HCL and `.tfvars`: the whole expression, an HCL string with its
+    ///   quotes (`"latest"`, `"api:${var.tag}"`); for a part of a larger
+    ///   value (a map entry of a default read through `var.x["k"]` or
+    ///   `each.value`), that part only;
+    /// - JSON (`.tf.json`, `.tfvars.json`): the JSON value, a string with
+    ///   its quotes;
+    /// - Dockerfile `ARG`/`ENV`: the value word after `=` (or after the
+    ///   name in `ENV name value`), as written, quotes included when quoted.
+    ///
+    /// A value built from several (a template with two variables) has one
+    /// step per operand, in the order they were met. The outputs of a
+    /// child module have no step (the caller's document does not hold the
+    /// child's files); the message still names them.
     pub sources: Vec<Related>,
 }
 

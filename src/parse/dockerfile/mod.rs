@@ -30,7 +30,9 @@ mod tests;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use crate::document::{Document, Kind, ParseError, Parsed, PathSeg, SourceFile, Span};
+use crate::document::{
+    Document, Kind, ParseError, Parsed, PathSeg, Provenance, Source, SourceFile, Span,
+};
 use crate::parse::image::{self, ImageRef};
 use instruction::{Head, Heredoc};
 use lexer::{Directive, Lexer, Logical};
@@ -217,6 +219,8 @@ fn read_heredocs(lx: &mut Lexer<'_>, l: &Logical, h: &Head) -> Result<Vec<Heredo
 struct GlobalArg {
     default: Option<String>,
     line: u32,
+    /// Where the default is written (the word after `=`, as written).
+    default_span: Span,
 }
 
 /// A stage being built: its object minus the instructions.
@@ -243,7 +247,7 @@ struct Builder<'a> {
     stages: Vec<Stage>,
     /// `input.commands`: the analysed shell commands of the stages' `RUN`s.
     commands: Vec<Node>,
-    provenance: BTreeMap<Vec<PathSeg>, String>,
+    provenance: BTreeMap<Vec<PathSeg>, Provenance>,
 }
 
 impl<'a> Builder<'a> {
@@ -354,6 +358,7 @@ impl<'a> Builder<'a> {
             self.args.push(GlobalArg {
                 default,
                 line: l.line,
+                default_span,
             });
         }
     }
@@ -465,14 +470,22 @@ impl<'a> Builder<'a> {
         lower.parse::<usize>().ok().filter(|&i| i < index)
     }
 
-    /// Explains that stage `index`'s image came from `ARG` defaults.
+    /// Explains that stage `index`'s image came from `ARG` defaults, with
+    /// the place of each default.
     fn add_provenance(&mut self, index: usize, used: &[String], image_ref: Option<&ImageRef>) {
+        let mut sources = Vec::new();
         let described: Vec<String> = used
             .iter()
             .map(|n| {
                 let decl = self.defaults.get(n).map(|&i| &self.args[i]);
                 match decl {
-                    Some(a) => format!("ARG {n} (line {})", a.line),
+                    Some(a) => {
+                        sources.push(Source {
+                            message: format!("the default of ARG {n} (line {})", a.line),
+                            span: a.default_span,
+                        });
+                        format!("ARG {n} (line {})", a.line)
+                    }
                     None => format!("ARG {n}"),
                 }
             })
@@ -481,6 +494,10 @@ impl<'a> Builder<'a> {
             [one] => format!("from the default of {one}"),
             [init @ .., last] => format!("from the defaults of {} and {last}", init.join(", ")),
             [] => return,
+        };
+        let message = Provenance {
+            note: message,
+            sources,
         };
         let base = |tail: &[&str]| {
             let mut p = vec![

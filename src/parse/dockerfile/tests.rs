@@ -188,7 +188,7 @@ RUN --mount=type=cache,target=/root/.cache apt-get update && apt-get install -y 
         "stages/0/from/ref/tag",
     ] {
         assert_eq!(
-            d.provenance.get(&segs(p)).map(String::as_str),
+            d.provenance.get(&segs(p)).map(|v| v.note.as_str()),
             Some(expected),
             "{p}"
         );
@@ -575,7 +575,7 @@ FROM ${UNSET}
     assert_eq!(
         d.provenance
             .get(&segs("stages/0/from/ref/tag"))
-            .map(String::as_str),
+            .map(|v| v.note.as_str()),
         Some("from the defaults of ARG NAME (line 2) and ARG TAG (line 3)")
     );
     // A variable without a value stays as written: no guess; it hides only
