@@ -331,3 +331,38 @@ fn a_staged_locals_file_shows_its_own_findings_and_those_it_feeds() {
         ]
     );
 }
+
+#[test]
+fn expose_of_a_stage_arg_is_ssh003_with_the_default_as_source() {
+    let dir = temp_tree(&[(
+        "Dockerfile",
+        "ARG GLOBAL_PORT=22\nFROM alpine:3.20\nARG SSH_PORT=22\nEXPOSE ${SSH_PORT}\nEXPOSE $GLOBAL_PORT\n",
+    )]);
+    let all = json(dir.path(), &["--select", "SSH003", "Dockerfile"]);
+    // the global ARG is not declared again in the stage: BuildKit leaves it empty
+    assert_eq!(all.len(), 1, "{all:#?}");
+    let f = finding(&all, "SSH003", "Dockerfile", 4);
+    assert_eq!(
+        sources(dir.path(), f),
+        vec![("Dockerfile".into(), 3, 14, "22".into())]
+    );
+}
+
+#[test]
+fn expose_of_an_env_and_of_a_redeclared_global_arg_is_ssh003() {
+    let dir = temp_tree(&[(
+        "Dockerfile",
+        "ARG PORT=22\nFROM alpine:3.20\nENV SSH=22\nEXPOSE $SSH\nARG PORT\nEXPOSE ${PORT}/tcp\n",
+    )]);
+    let all = json(dir.path(), &["--select", "SSH003", "Dockerfile"]);
+    let env = finding(&all, "SSH003", "Dockerfile", 4);
+    assert_eq!(
+        sources(dir.path(), env),
+        vec![("Dockerfile".into(), 3, 9, "22".into())]
+    );
+    let global = finding(&all, "SSH003", "Dockerfile", 6);
+    assert_eq!(
+        sources(dir.path(), global),
+        vec![("Dockerfile".into(), 1, 10, "22".into())]
+    );
+}
