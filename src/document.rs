@@ -467,7 +467,7 @@ pub struct Document {
 
 /// Where a value of a document came from (an `ARG` default behind
 /// `FROM $BASE`, a variable default behind an attribute).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default)]
 pub struct Provenance {
     /// The chain as a phrase, appended to the finding's message.
     pub note: String,
@@ -487,12 +487,15 @@ impl Provenance {
 }
 
 /// One step of a provenance chain: what it is and where it is written.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Source {
     /// What the place is ("the default of variable `tag` (variables.tf:3)").
     pub message: String,
-    /// Where, in the document's files.
+    /// Where: in `file` when set, else in the document's files.
     pub span: Span,
+    /// The file of `span` when the document does not hold it (a child
+    /// module's output read by its caller).
+    pub file: Option<Arc<SourceFile>>,
 }
 
 /// Whether a document is a whole object or a patch of one (issue #15):

@@ -366,3 +366,34 @@ fn expose_of_an_env_and_of_a_redeclared_global_arg_is_ssh003() {
         vec![("Dockerfile".into(), 1, 10, "22".into())]
     );
 }
+
+#[test]
+fn an_output_of_a_child_module_names_the_childs_files_as_sources() {
+    // two root files: a place in the child's files must not be read as an
+    // index into the root's files
+    let dir = temp_tree(&[
+        (
+            "r/main.tf",
+            "module \"app\" {\n  source = \"./modules/app\"\n}\n\nresource \"docker_container\" \"web\" {\n  name  = \"web\"\n  image = module.app.image\n}\n",
+        ),
+        ("r/vars.tf", "variable \"x\" {\n  default = 1\n}\n"),
+        (
+            "r/modules/app/main.tf",
+            "variable \"tag\" {\n  default = \"latest\"\n}\n\noutput \"image\" {\n  value = \"nginx:${var.tag}\"\n}\n",
+        ),
+    ]);
+    let all = json(dir.path(), &["--select", "TAG001", "r"]);
+    let f = finding(&all, "TAG001", "r/main.tf", 7);
+    assert_eq!(
+        sources(dir.path(), f),
+        vec![
+            (
+                "r/modules/app/main.tf".into(),
+                6,
+                11,
+                "\"nginx:${var.tag}\"".into()
+            ),
+            ("r/modules/app/main.tf".into(), 2, 13, "\"latest\"".into()),
+        ]
+    );
+}

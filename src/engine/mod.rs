@@ -870,13 +870,15 @@ fn locate(rule: &RulePackage, mut message: String, path: &[PathSeg], doc: &Docum
 /// without the steps written where the finding is (a value written at its
 /// place of use has no source elsewhere).
 fn sources(chain: &[Source], at: Span, doc: &Document) -> Vec<Related> {
+    let here = doc.files.get(at.file as usize);
     let mut out: Vec<Related> = Vec::new();
     for step in chain {
         let s = step.span;
-        let covers_finding = s.file == at.file && s.start <= at.start && at.end <= s.end;
-        let Some(file) = doc.files.get(s.file as usize) else {
+        let Some(file) = step.file.as_ref().or(doc.files.get(s.file as usize)) else {
             continue;
         };
+        let covers_finding =
+            here.is_some_and(|h| Arc::ptr_eq(h, file)) && s.start <= at.start && at.end <= s.end;
         let repeated = out.last().is_some_and(|r| {
             Arc::ptr_eq(&r.file, file) && (r.start, r.end) == (s.start as usize, s.end as usize)
         });

@@ -105,9 +105,9 @@ pub struct Finding {
     ///   name in `ENV name value`), as written, quotes included when quoted.
     ///
     /// A value built from several (a template with two variables) has one
-    /// step per operand, in the order they were met. The outputs of a
-    /// child module have no step (the caller's document does not hold the
-    /// child's files); the message still names them.
+    /// step per operand, in the order they were met. A value read from a
+    /// child module's output names the output's expression in the child,
+    /// then the child's chain.
     pub sources: Vec<Related>,
 }
 

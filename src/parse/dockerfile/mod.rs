@@ -432,6 +432,7 @@ impl<'a> Builder<'a> {
         let mut sources = vec![Source {
             message: written,
             span,
+            file: None,
         }];
         if let Some(s) = self.scopes.last()
             && let Some((_, used)) = scope::explain(s, &expanded.used, false)
@@ -477,6 +478,7 @@ impl<'a> Builder<'a> {
             sources: vec![Source {
                 message: format!("the default of global ARG {name} (line {})", a.line),
                 span: a.default_span,
+                file: None,
             }],
             shown: format!("global ARG {name} (line {})", a.line),
         })
@@ -694,6 +696,7 @@ impl<'a> Builder<'a> {
                         sources.push(Source {
                             message: format!("the default of ARG {n} (line {})", a.line),
                             span: a.default_span,
+                            file: None,
                         });
                         format!("ARG {n} (line {})", a.line)
                     }

@@ -124,6 +124,7 @@ mod tests {
             sources: vec![Source {
                 message: value.into(),
                 span: Span::new(0, 1),
+                file: None,
             }],
             shown: value.into(),
         }

@@ -250,10 +250,14 @@ fn follow(
         };
         let shown = shown.to_string_lossy().replace('\\', "/");
         let (doc_files, links) = evaluate_child(&dir, &shown, caller, &files, &instance, out);
-        let origin = format!("the outputs of {address} ({shown})");
-        let values = Val::new(V::Map(links.outputs), Span::default());
+        let origin = Origin::new(format!("the outputs of {address} ({shown})"), None);
+        let mut entries = links.outputs;
         // the caller's document does not hold the child's files
-        outputs.insert(call.name.clone(), (values, Origin::new(origin, None)));
+        for (_, value) in &mut entries {
+            value.pin_files(&doc_files, &origin);
+        }
+        let values = Val::new(V::Map(entries), Span::default());
+        outputs.insert(call.name.clone(), (values, origin));
         let mut stack = caller.stack.clone();
         stack.push(dir.clone());
         let next = Caller {

@@ -4,10 +4,11 @@
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use serde_json::{Number, Value};
 
-use crate::document::{Children, PathSeg, Provenance, Source, SourceMap, Span};
+use crate::document::{Children, PathSeg, Provenance, Source, SourceFile, SourceMap, Span};
 
 /// Deepest value tree kept; deeper parts are cut to text so that no walk
 /// over a value can exhaust the stack.
@@ -25,9 +26,12 @@ const MAX_ORIGINS: usize = 4;
 #[derive(Clone, Debug)]
 pub(crate) struct Origin {
     pub phrase: Rc<str>,
-    /// Where the value is written, in the document's files; `None` when the
-    /// document does not hold that file (the outputs of a child module).
+    /// Where the value is written: in the document's files, or in `file`
+    /// when set; `None` when the place is not known.
     pub span: Option<Span>,
+    /// The file of `span` when the document does not hold it (a child
+    /// module's file, for the outputs its caller reads).
+    pub file: Option<Arc<SourceFile>>,
 }
 
 impl Origin {
@@ -36,6 +40,19 @@ impl Origin {
         Origin {
             phrase: phrase.into(),
             span,
+            file: None,
+        }
+    }
+
+    /// Resolves the span's file in `files` (the files of the document the
+    /// span indexes), so the place stays right in another document.
+    fn pin(&mut self, files: &[Arc<SourceFile>]) {
+        if self.file.is_some() {
+            return;
+        }
+        match self.span.and_then(|s| files.get(s.file as usize)) {
+            Some(f) => self.file = Some(f.clone()),
+            None => self.span = None,
         }
     }
 
@@ -45,6 +62,7 @@ impl Origin {
         Origin {
             phrase: self.phrase.clone(),
             span: self.span.map(|_| span),
+            file: self.file.clone(),
         }
     }
 }
@@ -196,6 +214,29 @@ impl Val {
             V::List(items) => items.iter_mut().for_each(|i| i.tag(origin)),
             V::Map(entries) => entries.iter_mut().for_each(|(_, v)| v.tag(origin)),
             V::Json(inner) => inner.tag(origin),
+            _ => {}
+        }
+    }
+
+    /// Prepares a value evaluated in one document (a child module's output)
+    /// to be read in another (its caller's): every place its origins name
+    /// gets its file from `files` (the first document's), and `origin`
+    /// (the outputs of the call) is put first, naming where each part is
+    /// written.
+    pub fn pin_files(&mut self, files: &[Arc<SourceFile>], origin: &Origin) {
+        for o in &mut self.origins {
+            o.pin(files);
+        }
+        let mut own = origin.at(self.span);
+        own.span = Some(self.span);
+        own.pin(files);
+        push_front(&mut self.origins, own);
+        match &mut self.v {
+            V::List(items) => items.iter_mut().for_each(|i| i.pin_files(files, origin)),
+            V::Map(entries) => entries
+                .iter_mut()
+                .for_each(|(_, v)| v.pin_files(files, origin)),
+            V::Json(inner) => inner.pin_files(files, origin),
             _ => {}
         }
     }
@@ -445,6 +486,7 @@ fn explain(val: &Val, scalar: bool) -> Provenance {
                 Some(Source {
                     message: o.phrase.to_string(),
                     span: o.span?,
+                    file: o.file.clone(),
                 })
             })
             .collect(),
