@@ -248,8 +248,9 @@ fn bounded(
 struct GlobalArg {
     default: Option<String>,
     line: u32,
-    /// Where the default is written (the word after `=`, as written).
-    default_span: Span,
+    /// Where the default is written (the word after `=`, as written), then
+    /// the sources of the earlier `ARG`s it uses (`ARG FULL=${NAME}:1`).
+    sources: Vec<Source>,
 }
 
 /// A stage being built: its object minus the instructions.
@@ -475,11 +476,7 @@ impl<'a> Builder<'a> {
         Some(scope::Var {
             value: a.default.clone()?,
             env: false,
-            sources: vec![Source {
-                message: format!("the default of global ARG {name} (line {})", a.line),
-                span: a.default_span,
-                file: None,
-            }],
+            sources: a.sources.clone(),
             shown: format!("global ARG {name} (line {})", a.line),
         })
     }
@@ -542,11 +539,18 @@ impl<'a> Builder<'a> {
         for t in &h.args {
             let raw = &l.text[t.start..t.end];
             let word = m.span(t.start, t.end);
+            let mut sources = Vec::new();
             let (name, default, name_span, default_span) = match raw.find('=') {
                 Some(p) => {
                     let name = t.text.split_once('=').map_or(&raw[..p], |(n, _)| n);
                     let default_span = m.span(t.start + p + 1, t.end);
                     let expanded = self.expand(&raw[p + 1..], default_span);
+                    sources.push(Source {
+                        message: format!("the default of ARG {name} (line {})", l.line),
+                        span: default_span,
+                        file: None,
+                    });
+                    sources.extend(self.global_sources(&expanded.used));
                     (
                         name.to_string(),
                         Some(expanded.text),
@@ -566,9 +570,17 @@ impl<'a> Builder<'a> {
             self.args.push(GlobalArg {
                 default,
                 line: l.line,
-                default_span,
+                sources,
             });
         }
+    }
+
+    /// The places the defaults of the global `ARG`s `used` are written.
+    fn global_sources(&self, used: &[String]) -> Vec<Source> {
+        used.iter()
+            .filter_map(|n| self.defaults.get(n))
+            .flat_map(|&i| self.args[i].sources.iter().cloned())
+            .collect()
     }
 
     fn add_stage(&mut self, l: &Logical, h: &Head) -> Result<(), Error> {
@@ -693,11 +705,7 @@ impl<'a> Builder<'a> {
                 let decl = self.defaults.get(n).map(|&i| &self.args[i]);
                 match decl {
                     Some(a) => {
-                        sources.push(Source {
-                            message: format!("the default of ARG {n} (line {})", a.line),
-                            span: a.default_span,
-                            file: None,
-                        });
+                        sources.extend(a.sources.iter().cloned());
                         format!("ARG {n} (line {})", a.line)
                     }
                     None => format!("ARG {n}"),

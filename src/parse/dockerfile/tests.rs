@@ -1252,3 +1252,12 @@ fn a_stage_substitution_over_its_bound_is_eval001() {
         parsed.errors
     );
 }
+
+#[test]
+fn a_from_image_built_from_global_args_names_each_default_down_to_the_literal() {
+    let d = doc("ARG TAG=latest\nARG IMAGE=node:${TAG}\nFROM $IMAGE\n");
+    assert_eq!(
+        sources(&d, "stages/0/from/ref/tag"),
+        vec!["node:${TAG}", "latest"]
+    );
+}
