@@ -219,19 +219,22 @@ fn read_heredocs(lx: &mut Lexer<'_>, l: &Logical, h: &Head) -> Result<Vec<Heredo
 /// Expands `raw` (the word at `span`) with `lookup`, within the size
 /// bounds: a word's growth is at most [`MAX_WORD_GROWTH`] and the file's
 /// `growth_left`; a word over them stays as written and is reported as
-/// `EVAL001` there.
+/// `EVAL001` there (in `incomplete`, when given: `None` when the same text
+/// is expanded and reported again as a value).
 fn bounded(
     raw: &str,
     span: Span,
     escape: char,
     lookup: &dyn Fn(&str) -> Option<String>,
     growth_left: &mut usize,
-    incomplete: &mut Vec<Error>,
+    incomplete: Option<&mut Vec<Error>>,
 ) -> expand::Expanded {
     let max_len = raw.len() + MAX_WORD_GROWTH.min(*growth_left);
     let out = expand::expand(raw, escape, lookup, max_len);
     *growth_left -= out.text.len().saturating_sub(raw.len()).min(*growth_left);
-    if out.over_limit {
+    if out.over_limit
+        && let Some(incomplete) = incomplete
+    {
         let message = format!(
             "ARG substitution not evaluated: it would be longer than {} KiB (or the \
              file's {} MiB for all substitutions is used up); kept as written, so \
@@ -380,7 +383,10 @@ impl<'a> Builder<'a> {
             if !raw.contains('$') {
                 continue;
             }
-            let expanded = self.expand_in_stage(raw, l.map.span(t.start, t.end), env_only);
+            // an `ARG`/`ENV` value over its bound is reported once, as a value
+            let report = !matches!(head.keyword.as_str(), "arg" | "env");
+            let span = l.map.span(t.start, t.end);
+            let expanded = self.expand_in_stage(raw, span, env_only, report);
             let Some(scope) = self.scopes.last() else {
                 return;
             };
@@ -398,7 +404,13 @@ impl<'a> Builder<'a> {
 
     /// Expands `raw` (the word at `span`) in the current stage's
     /// environment, within the same bounds as [`Builder::expand`].
-    fn expand_in_stage(&mut self, raw: &str, span: Span, env_only: bool) -> expand::Expanded {
+    fn expand_in_stage(
+        &mut self,
+        raw: &str,
+        span: Span,
+        env_only: bool,
+        report: bool,
+    ) -> expand::Expanded {
         let scope = self.scopes.last();
         let lookup = |n: &str| {
             scope
@@ -411,7 +423,7 @@ impl<'a> Builder<'a> {
             self.escape,
             &lookup,
             &mut self.growth_left,
-            &mut self.incomplete,
+            report.then_some(&mut self.incomplete),
         )
     }
 
@@ -426,7 +438,7 @@ impl<'a> Builder<'a> {
         shown: String,
         env: bool,
     ) -> Option<scope::Var> {
-        let expanded = self.expand_in_stage(raw, span, false);
+        let expanded = self.expand_in_stage(raw, span, false, true);
         if expanded.unresolved {
             return None;
         }
@@ -529,7 +541,7 @@ impl<'a> Builder<'a> {
             self.escape,
             &lookup,
             &mut self.growth_left,
-            &mut self.incomplete,
+            Some(&mut self.incomplete),
         )
     }
 
