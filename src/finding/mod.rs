@@ -104,8 +104,12 @@ pub struct Finding {
     /// - Dockerfile `ARG`/`ENV`: the value word after `=` (or after the
     ///   name in `ENV name value`), as written, quotes included when quoted.
     ///
-    /// A value built from several (a template with two variables) has one
-    /// step per operand, in the order they were met. A value read from a
+    /// A value built from several (a template with two variables, `FROM
+    /// ${REGISTRY}/app:${TAG}`) has the steps of each operand in the order
+    /// they are written, so the last source is the rightmost operand's
+    /// literal, not necessarily the part a rule is about (`FROM
+    /// ${REGISTRY}/app` without a tag names the registry's default): a fix
+    /// checks that the text it edits holds the part it changes. A value read from a
     /// child module's output names the output's expression in the child,
     /// then the child's chain.
     pub sources: Vec<Related>,
