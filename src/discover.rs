@@ -172,7 +172,9 @@ fn add_explicit_file(path: &Path, options: &Options, found: &Mutex<Discovered>) 
             let already_whole = module.requested.is_none() && !module.files.is_empty();
             module.files.extend(siblings);
             module.files.insert(path.to_path_buf());
-            if !already_whole && kind == FileKind::Terraform {
+            // a named tfvars file is requested too: the findings whose
+            // value it sets are shown (see `scan::named_or_sourced`)
+            if !already_whole {
                 module
                     .requested
                     .get_or_insert_with(BTreeSet::new)

@@ -454,14 +454,48 @@ pub struct Document {
     /// The input rules see, as DESIGN.md §3 documents it.
     pub input: serde_json::Value,
     pub source_map: SourceMap,
-    /// Explanations of where evaluated values came from, keyed by the JSON
-    /// path of the value (`latest` from the default of variable `image_tag`,
-    /// variables.tf:3). Reports append them to messages.
-    pub provenance: BTreeMap<Vec<PathSeg>, String>,
+    /// Where evaluated values came from, keyed by the JSON path of the
+    /// value: a note reports append to messages (`latest` from the default
+    /// of variable `image_tag` (variables.tf:3)) and the places of the chain
+    /// (`Finding::sources`).
+    pub provenance: BTreeMap<Vec<PathSeg>, Provenance>,
     /// What the document is to the deployment: an object as applied, or a
     /// Kustomize patch merged into one. Rules about a missing attribute
     /// skip patches, which hold only what they change.
     pub role: Role,
+}
+
+/// Where a value of a document came from (an `ARG` default behind
+/// `FROM $BASE`, a variable default behind an attribute).
+#[derive(Clone, Debug, Default)]
+pub struct Provenance {
+    /// The chain as a phrase, appended to the finding's message.
+    pub note: String,
+    /// The places the chain names, nearest first, the place where the
+    /// literal is written last (see `Finding::sources`).
+    pub sources: Vec<Source>,
+}
+
+impl Provenance {
+    /// A note without places.
+    pub fn note(note: impl Into<String>) -> Self {
+        Provenance {
+            note: note.into(),
+            sources: Vec::new(),
+        }
+    }
+}
+
+/// One step of a provenance chain: what it is and where it is written.
+#[derive(Clone, Debug)]
+pub struct Source {
+    /// What the place is ("the default of variable `tag` (variables.tf:3)").
+    pub message: String,
+    /// Where: in `file` when set, else in the document's files.
+    pub span: Span,
+    /// The file of `span` when the document does not hold it (a child
+    /// module's output read by its caller).
+    pub file: Option<Arc<SourceFile>>,
 }
 
 /// Whether a document is a whole object or a patch of one (issue #15):

@@ -412,13 +412,22 @@ fn process(
     one_per_place(&mut out.findings);
     written_here(&mut out, module.dir, module_dirs);
     if let Some(requested) = module.requested {
-        out.findings
-            .retain(|f| requested.iter().any(|r| r == &f.file.path));
+        out.findings.retain(|f| named_or_sourced(f, requested));
         out.sources.retain(|f| requested.contains(&f.path));
     }
     out.files = module.files;
     out.timings.parse.insert("terraform", module.parse_time);
     out
+}
+
+/// Whether a finding of a module named file by file (pre-commit passes the
+/// staged files) is shown: it is located in a named file, or the value it
+/// is about is written in one (a staged `variables.tf` or
+/// `terraform.tfvars` that sets a default to `latest` shows the finding in
+/// `main.tf`, and only the findings it causes).
+pub fn named_or_sourced(f: &Finding, requested: &std::collections::BTreeSet<PathBuf>) -> bool {
+    let named = |path: &Path| requested.iter().any(|r| r == path);
+    named(&f.file.path) || f.sources.iter().any(|s| named(&s.file.path))
 }
 
 /// The same finding twice (a bound a child module hits, seen from each

@@ -17,8 +17,8 @@ use std::time::Duration;
 
 use regorus::Value;
 
-use crate::document::{Document, Kind, PathSeg, display_path};
-use crate::finding::Finding;
+use crate::document::{Document, Kind, PathSeg, Source, Span, display_path};
+use crate::finding::{Finding, Related};
 use crate::rules::{Catalogue, RuleInfo};
 
 pub use policy::{PolicyError, PolicyFile, Role};
@@ -837,14 +837,18 @@ fn collect_findings(rule: &RulePackage, result: &Value, doc: &Document, out: &mu
 /// the provenance of evaluated values to the message.
 fn locate(rule: &RulePackage, mut message: String, path: &[PathSeg], doc: &Document) -> Finding {
     let (node, depth) = doc.source_map.locate(path);
-    if let Some(note) = doc.provenance.get(&path[..depth]) {
-        message = format!("{message} ({note})");
+    let provenance = doc.provenance.get(&path[..depth]);
+    if let Some(p) = provenance {
+        message = format!("{message} ({})", p.note);
     }
     let file = doc
         .files
         .get(node.span.file as usize)
         .unwrap_or(&doc.files[0])
         .clone();
+    let sources = provenance
+        .map(|p| sources(&p.sources, node.span, doc))
+        .unwrap_or_default();
     Finding {
         rule_id: rule.info.id.clone(),
         severity: rule.info.severity,
@@ -858,8 +862,37 @@ fn locate(rule: &RulePackage, mut message: String, path: &[PathSeg], doc: &Docum
         suppression: None,
         related: Vec::new(),
         identity: None,
-        sources: Vec::new(),
+        sources,
     }
+}
+
+/// The places of a provenance chain as related locations, nearest first,
+/// without the steps written where the finding is (a value written at its
+/// place of use has no source elsewhere).
+fn sources(chain: &[Source], at: Span, doc: &Document) -> Vec<Related> {
+    let here = doc.files.get(at.file as usize);
+    let mut out: Vec<Related> = Vec::new();
+    for step in chain {
+        let s = step.span;
+        let Some(file) = step.file.as_ref().or(doc.files.get(s.file as usize)) else {
+            continue;
+        };
+        let covers_finding =
+            here.is_some_and(|h| Arc::ptr_eq(h, file)) && s.start <= at.start && at.end <= s.end;
+        let repeated = out.last().is_some_and(|r| {
+            Arc::ptr_eq(&r.file, file) && (r.start, r.end) == (s.start as usize, s.end as usize)
+        });
+        if covers_finding || repeated {
+            continue;
+        }
+        out.push(Related {
+            message: step.message.clone(),
+            file: file.clone(),
+            start: s.start as usize,
+            end: s.end as usize,
+        });
+    }
+    out
 }
 
 #[cfg(test)]

@@ -91,7 +91,27 @@ pub struct Finding {
     /// default behind a module argument): the chain from the finding's
     /// location to the literal, nearest first, the literal last. Fixes edit
     /// the last one; pre-commit shows a finding whose chain names a staged
-    /// file. Empty when the value is written at the finding's location.
+    /// file. Empty when the value is written at the finding's location
+    /// (steps whose place covers the finding's span are left out).
+    ///
+    /// Each span covers the value exactly as written there:
+    /// - HCL and `.tfvars`: the whole expression, an HCL string with its
+    ///   quotes (`"latest"`, `"api:${var.tag}"`); for a part of a larger
+    ///   value (a map entry of a default read through `var.x["k"]` or
+    ///   `each.value`), that part only;
+    /// - JSON (`.tf.json`, `.tfvars.json`): the JSON value, a string with
+    ///   its quotes;
+    /// - Dockerfile `ARG`/`ENV`: the value word after `=` (or after the
+    ///   name in `ENV name value`), as written, quotes included when quoted.
+    ///
+    /// A value built from several (a template with two variables, `FROM
+    /// ${REGISTRY}/app:${TAG}`) has the steps of each operand in the order
+    /// they are written, so the last source is the rightmost operand's
+    /// literal, not necessarily the part a rule is about (`FROM
+    /// ${REGISTRY}/app` without a tag names the registry's default): a fix
+    /// checks that the text it edits holds the part it changes. A value read from a
+    /// child module's output names the output's expression in the child,
+    /// then the child's chain.
     pub sources: Vec<Related>,
 }
 

@@ -101,23 +101,30 @@ pub fn diagnostic(f: &Finding, catalogue: &Catalogue) -> Diagnostic {
     }
 }
 
-/// The other places of the same decision (the other unpinned packages of an
-/// install command), which editors list under the diagnostic with links.
-/// `None` when there are none, or a place has no `file:` URI.
+/// Where the value is written (the finding's sources, "value written
+/// here") and the other places of the same decision (the other unpinned
+/// packages of an install command), which editors list under the
+/// diagnostic with links. `None` when there are none, or a place has no
+/// `file:` URI.
 fn related_information(f: &Finding) -> Option<Vec<DiagnosticRelatedInformation>> {
-    if f.related.is_empty() {
+    if f.related.is_empty() && f.sources.is_empty() {
         return None;
     }
-    f.related
+    let sources = f
+        .sources
         .iter()
-        .map(|r| {
+        .map(|r| (r, format!("value written here: {}", r.message)));
+    let related = f.related.iter().map(|r| (r, r.message.clone()));
+    sources
+        .chain(related)
+        .map(|(r, message)| {
             let uri = super::uri::from_path(&r.file.path).parse::<Uri>().ok()?;
             Some(DiagnosticRelatedInformation {
                 location: Location::new(
                     uri,
                     Range::new(position(&r.file, r.start), position(&r.file, r.end)),
                 ),
-                message: r.message.clone(),
+                message,
             })
         })
         .collect()
@@ -378,6 +385,28 @@ mod tests {
             Range::new(Position::new(0, 28), Position::new(0, 31))
         );
         assert_eq!(info[0].message, "`git` is not pinned either");
+        // where the value is written comes first
+        let arg = "ARG BASE=node:latest\nFROM $BASE\n";
+        let mut from = finding("/w/Dockerfile", arg, "$BASE", "TAG001");
+        from.sources.push(crate::finding::Related {
+            message: "the default of ARG BASE (line 1)".into(),
+            file: from.file.clone(),
+            start: 9,
+            end: 20,
+        });
+        from.related = f.related.clone();
+        let info = diagnostic(&from, &Catalogue::default())
+            .related_information
+            .expect("related information");
+        assert_eq!(info.len(), 2);
+        assert_eq!(
+            info[0].message,
+            "value written here: the default of ARG BASE (line 1)"
+        );
+        assert_eq!(
+            info[0].location.range,
+            Range::new(Position::new(0, 9), Position::new(0, 20))
+        );
         let plain = finding("/w/Dockerfile", text, "curl", "VER004");
         assert!(
             diagnostic(&plain, &Catalogue::default())

@@ -55,6 +55,11 @@ struct JsonFinding<'a> {
     /// there are some).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related: Vec<JsonRelated<'a>>,
+    /// Where the value is written when the finding is located where it is
+    /// used: the provenance chain, nearest first, the literal last (added
+    /// in version 1, only when there are some).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    sources: Vec<JsonRelated<'a>>,
 }
 
 #[derive(Serialize)]
@@ -163,6 +168,7 @@ fn finding<'a>(report: &'a Report, f: &'a Finding) -> JsonFinding<'a> {
             justification: &s.justification,
         }),
         related: f.related.iter().map(|r| related(report, r)).collect(),
+        sources: f.sources.iter().map(|r| related(report, r)).collect(),
     }
 }
 

@@ -9,7 +9,7 @@ use serde_sarif::sarif;
 
 use super::Report;
 use crate::document::SourceFile;
-use crate::finding::{Finding, Related, Severity, SuppressionKind, fingerprint};
+use crate::finding::{Finding, Severity, SuppressionKind, fingerprint};
 use crate::rules::RuleInfo;
 
 /// `$schema` of the log.
@@ -126,7 +126,8 @@ fn render_capped(report: &Report, limits: &Limits, cap: usize) -> (String, Omitt
     let results: Vec<sarif::Result> = findings
         .iter()
         .map(|f| {
-            omitted.related_locations += f.related.len().saturating_sub(limits.related_locations);
+            omitted.related_locations +=
+                (f.sources.len() + f.related.len()).saturating_sub(limits.related_locations);
             let rule_index = index.get(f.rule_id.as_str()).copied();
             result(report, f, rule_index, limits, &mut hashes)
         })
@@ -391,9 +392,8 @@ fn result(
         .message(sarif::Message::builder().text(f.message.clone()).build())
         .locations(vec![location])
         .build();
-    if !f.related.is_empty() {
-        let shown = &f.related[..f.related.len().min(limits.related_locations)];
-        result.related_locations = Some(related_locations(report, shown));
+    if !f.sources.is_empty() || !f.related.is_empty() {
+        result.related_locations = Some(related_locations(report, f, limits.related_locations));
     }
     result.rule_index = rule_index.map(|i| i as i64);
     result.properties = Some(
@@ -454,17 +454,25 @@ fn physical_location(
         .build()
 }
 
-/// `relatedLocations`: the other places of the same decision (code scanning
-/// shows them as links under the alert), numbered from 1.
-fn related_locations(report: &Report, related: &[Related]) -> Vec<sarif::Location> {
-    related
+/// `relatedLocations` (code scanning shows them as links under the
+/// alert), numbered from 1, at most `limit`: first where the value is
+/// written (the finding's sources, "value written here"), then the other
+/// places of the same decision.
+fn related_locations(report: &Report, f: &Finding, limit: usize) -> Vec<sarif::Location> {
+    let sources = f
+        .sources
         .iter()
+        .map(|r| (r, format!("value written here: {}", r.message)));
+    let related = f.related.iter().map(|r| (r, r.message.clone()));
+    sources
+        .chain(related)
+        .take(limit)
         .zip(1i64..)
-        .map(|(r, id)| {
+        .map(|((r, text), id)| {
             sarif::Location::builder()
                 .id(id)
                 .physical_location(physical_location(report, &r.file, r.start, r.end))
-                .message(sarif::Message::builder().text(r.message.clone()).build())
+                .message(sarif::Message::builder().text(text).build())
                 .build()
         })
         .collect()

@@ -362,6 +362,41 @@ fn sarif_within_limits_is_whole_and_says_nothing() {
 }
 
 #[test]
+fn sarif_sources_come_first_and_count_towards_the_related_location_cap() {
+    let mut findings = many(1, "TAG001", Severity::High);
+    let file = findings[0].file.clone();
+    let place = |message: String| crate::finding::Related {
+        message,
+        file: file.clone(),
+        start: 0,
+        end: 4,
+    };
+    findings[0]
+        .sources
+        .push(place("the default of ARG BASE (line 1)".into()));
+    for i in 0..100 {
+        findings[0].related.push(place(format!("also {i}")));
+    }
+    let cat = catalogue();
+    let report = plain_report(&findings, &cat);
+    let value: serde_json::Value = serde_json::from_str(&sarif::render(&report)).unwrap();
+    assert_schema_valid(&value);
+    let related = value["runs"][0]["results"][0]["relatedLocations"]
+        .as_array()
+        .unwrap();
+    assert_eq!(related.len(), 100);
+    assert_eq!(
+        related[0]["message"]["text"],
+        "value written here: the default of ARG BASE (line 1)"
+    );
+    assert_eq!(related[1]["message"]["text"], "also 0");
+    assert_eq!(
+        value["runs"][0]["properties"]["driftless/omitted"]["relatedLocations"],
+        1
+    );
+}
+
+#[test]
 fn sarif_related_locations_and_tags_stay_within_display_limits() {
     let mut findings = many(1, "TAG001", Severity::High);
     let file = findings[0].file.clone();

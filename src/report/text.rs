@@ -195,14 +195,18 @@ fn render_finding(out: &mut String, report: &Report, f: &Finding, style: Style) 
     out.push('\n');
 }
 
-/// The other places of the same decision, one `= also:` line each, in the
-/// same `path:line:col` form so terminals and editors can follow them.
+/// Where the value is written (one `= written:` line per step of its
+/// provenance chain, nearest first) and the other places of the same
+/// decision (one `= also:` line each), in the same `path:line:col` form so
+/// terminals and editors can follow them.
 fn related_lines(out: &mut String, report: &Report, f: &Finding) {
-    for r in &f.related {
+    let sources = f.sources.iter().map(|r| ("written", r));
+    let related = f.related.iter().map(|r| ("also", r));
+    for (label, r) in sources.chain(related) {
         let start = r.start_pos();
         let _ = writeln!(
             out,
-            "  = also: {}:{}:{}: {}",
+            "  = {label}: {}:{}:{}: {}",
             sanitize(&report.repo_relative(&r.file.path)),
             start.line,
             start.column,

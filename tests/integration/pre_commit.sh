@@ -9,6 +9,8 @@
 #   - `pre-commit run driftless --files <good files>` must pass;
 #   - a staged Terraform file is checked with its module's other files as
 #     context, and only its own findings are shown;
+#   - a staged variables.tf or terraform.tfvars shows the findings whose
+#     value it writes (located in main.tf, web.tf), and only those;
 #   - `git commit` of the bad file is blocked by the installed hook.
 #
 # Why not `pre-commit try-repo` twice: try-repo uses a fresh temporary store
@@ -97,6 +99,24 @@ resource "kubernetes_pod" "app" {
   }
 }
 HCL
+cat > "$TARGET/infra/web.tf" <<'HCL'
+variable "web_image" {
+  default = "nginx:1.27.2"
+}
+
+resource "kubernetes_pod" "web" {
+  metadata {
+    name = "web"
+  }
+  spec {
+    container {
+      name  = "web"
+      image = var.web_image
+    }
+  }
+}
+HCL
+printf 'web_image = "nginx:latest"\n' > "$TARGET/infra/terraform.tfvars"
 cat > "$TARGET/.pre-commit-config.yaml" <<YAML
 repos:
   - repo: $SHADOW
@@ -143,8 +163,34 @@ set -e
 echo "$out"
 [ "$code" -ne 0 ] || fail "latest from a variable default in a sibling file was not found"
 grep -q "infra/main.tf:8:" <<<"$out" || fail "finding not located in infra/main.tf"
-if grep -q "infra/variables.tf:[0-9]*:[0-9]*: " <<<"$out"; then
+# (a `= written: infra/variables.tf:…` line names where a value is written)
+if grep -q "^infra/variables.tf:[0-9]*:[0-9]*: " <<<"$out"; then
   fail "findings in files that were not passed are shown"
+fi
+
+echo "== pre-commit: a staged variables.tf shows the finding its default causes in main.tf"
+set +e
+out="$(run_hook --files infra/variables.tf 2>&1)"
+code=$?
+set -e
+echo "$out"
+[ "$code" -ne 0 ] || fail "a default changed to latest in variables.tf passed"
+grep -q "infra/main.tf:8:" <<<"$out" || fail "the finding its default causes in infra/main.tf is not shown"
+grep -q "written: infra/variables.tf:2:" <<<"$out" || fail "the place the value is written is not named"
+if grep -q "^infra/web.tf:" <<<"$out"; then
+  fail "a finding that the staged file does not cause is shown"
+fi
+
+echo "== pre-commit: a staged terraform.tfvars shows only the findings it causes"
+set +e
+out="$(run_hook --files infra/terraform.tfvars 2>&1)"
+code=$?
+set -e
+echo "$out"
+[ "$code" -ne 0 ] || fail "latest set in terraform.tfvars passed"
+grep -q "infra/web.tf:12:" <<<"$out" || fail "the finding the tfvars entry causes in infra/web.tf is not shown"
+if grep -q "^infra/main.tf:" <<<"$out"; then
+  fail "an unrelated finding of an unstaged file is shown"
 fi
 
 echo "== pre-commit: the installed hook blocks a commit"
@@ -157,6 +203,14 @@ set -e
 [ "$code" -ne 0 ] || fail "commit with FROM alpine:latest was not blocked"
 grep -q "TAG001" <<<"$out" || fail "commit failed, but not because of TAG001: $out"
 git -C "$TARGET" reset -q app/Dockerfile
+git -C "$TARGET" add infra/terraform.tfvars
+set +e
+out="$(git -C "$TARGET" commit -q -m "tfvars" 2>&1)"
+code=$?
+set -e
+[ "$code" -ne 0 ] || fail "commit of a tfvars file setting latest was not blocked"
+grep -q "infra/web.tf:12:" <<<"$out" || fail "tfvars commit failed, but not because of web.tf: $out"
+git -C "$TARGET" reset -q infra/terraform.tfvars
 git -C "$TARGET" add app/Dockerfile.good k8s/deploy.yaml
 git -C "$TARGET" commit -q -m "good" || fail "commit of good files was blocked"
 

@@ -23,6 +23,7 @@ mod instruction;
 mod lexer;
 mod mapping;
 mod node;
+mod scope;
 mod shell;
 #[cfg(test)]
 mod tests;
@@ -30,7 +31,9 @@ mod tests;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use crate::document::{Document, Kind, ParseError, Parsed, PathSeg, SourceFile, Span};
+use crate::document::{
+    Document, Kind, ParseError, Parsed, PathSeg, Provenance, Source, SourceFile, Span,
+};
 use crate::parse::image::{self, ImageRef};
 use instruction::{Head, Heredoc};
 use lexer::{Directive, Lexer, Logical};
@@ -213,10 +216,44 @@ fn read_heredocs(lx: &mut Lexer<'_>, l: &Logical, h: &Head) -> Result<Vec<Heredo
     Ok(out)
 }
 
+/// Expands `raw` (the word at `span`) with `lookup`, within the size
+/// bounds: a word's growth is at most [`MAX_WORD_GROWTH`] and the file's
+/// `growth_left`; a word over them stays as written and is reported as
+/// `EVAL001` there (in `incomplete`, when given: `None` when the same text
+/// is expanded and reported again as a value).
+fn bounded(
+    raw: &str,
+    span: Span,
+    escape: char,
+    lookup: &dyn Fn(&str) -> Option<String>,
+    growth_left: &mut usize,
+    incomplete: Option<&mut Vec<Error>>,
+) -> expand::Expanded {
+    let max_len = raw.len() + MAX_WORD_GROWTH.min(*growth_left);
+    let out = expand::expand(raw, escape, lookup, max_len);
+    *growth_left -= out.text.len().saturating_sub(raw.len()).min(*growth_left);
+    if out.over_limit
+        && let Some(incomplete) = incomplete
+    {
+        let message = format!(
+            "ARG substitution not evaluated: it would be longer than {} KiB (or the \
+             file's {} MiB for all substitutions is used up); kept as written, so \
+             the gate cannot vouch for the value",
+            MAX_WORD_GROWTH >> 10,
+            MAX_FILE_GROWTH >> 20
+        );
+        incomplete.push(Error::at(span, message));
+    }
+    out
+}
+
 /// A global `ARG` (declared before the first `FROM`).
 struct GlobalArg {
     default: Option<String>,
     line: u32,
+    /// Where the default is written (the word after `=`, as written), then
+    /// the sources of the earlier `ARG`s it uses (`ARG FULL=${NAME}:1`).
+    sources: Vec<Source>,
 }
 
 /// A stage being built: its object minus the instructions.
@@ -243,7 +280,10 @@ struct Builder<'a> {
     stages: Vec<Stage>,
     /// `input.commands`: the analysed shell commands of the stages' `RUN`s.
     commands: Vec<Node>,
-    provenance: BTreeMap<Vec<PathSeg>, String>,
+    provenance: BTreeMap<Vec<PathSeg>, Provenance>,
+    /// The build-time environment of each stage so far (the last is the
+    /// current stage's).
+    scopes: Vec<scope::Scope>,
 }
 
 impl<'a> Builder<'a> {
@@ -260,6 +300,7 @@ impl<'a> Builder<'a> {
             stages: Vec::new(),
             commands: Vec::new(),
             provenance: BTreeMap::new(),
+            scopes: Vec::new(),
         }
     }
 
@@ -274,7 +315,7 @@ impl<'a> Builder<'a> {
             return self.add_stage(l, h);
         }
         let stage_index = self.stages.len().saturating_sub(1);
-        let Some(stage) = self.stages.last_mut() else {
+        let Some(stage) = self.stages.last() else {
             if h.keyword == "arg" {
                 self.add_global_args(l, h);
                 return Ok(());
@@ -285,43 +326,223 @@ impl<'a> Builder<'a> {
                 format!("{kw} before the first FROM: only ARG may come before FROM"),
             ));
         };
-        let (node, cmds) = instruction::build_with_commands(l, h, trigger, heredocs, self.src);
+        let at = (stage_index, stage.instructions.len());
+        let (mut node, cmds) = instruction::build_with_commands(l, h, trigger, heredocs, self.src);
         if h.keyword == "run" {
-            let at = (stage_index, stage.instructions.len());
             self.commands.extend(analysed::entries(&cmds, at));
         }
-        stage.instructions.push(node);
+        self.substitute(&mut node, l, h, trigger, at);
+        match h.keyword.as_str() {
+            "arg" => self.declare_stage_args(l, h),
+            "env" => self.set_envs(l, h),
+            _ => {}
+        }
+        if let Some(stage) = self.stages.last_mut() {
+            stage.instructions.push(node);
+        }
         Ok(())
     }
 
-    /// The default of the latest global `ARG` that has one.
-    fn lookup(&self, name: &str) -> Option<String> {
-        let i = *self.defaults.get(name)?;
-        self.args[i].default.clone()
+    /// Replaces the words of an instruction BuildKit expands
+    /// ([`scope::EXPANDED`]) by their values in the stage's environment,
+    /// with their provenance. An `ONBUILD` trigger sees the `ENV`s only
+    /// (`ARG`s are not kept in the image); exec-form words stay as written.
+    fn substitute(
+        &mut self,
+        node: &mut Node,
+        l: &Logical,
+        h: &Head,
+        trigger: Option<&Head>,
+        (stage, index): (usize, usize),
+    ) {
+        let (head, env_only, key) = match trigger {
+            Some(t) => (t, true, Some("trigger")),
+            None => (h, false, None),
+        };
+        let target = match key {
+            Some(k) => node.value.get_mut(k),
+            None => Some(&mut node.value),
+        };
+        let Some(target) = target else { return };
+        if !scope::EXPANDED.contains(&head.keyword.as_str())
+            || head.keyword == "onbuild"
+            || target.get("exec_form") == Some(&serde_json::Value::Bool(true))
+        {
+            return;
+        }
+        let mut base = vec![
+            PathSeg::Key("stages".into()),
+            PathSeg::Index(stage),
+            PathSeg::Key("instructions".into()),
+            PathSeg::Index(index),
+        ];
+        base.extend(key.map(|k| PathSeg::Key(k.into())));
+        base.push(PathSeg::Key("args".into()));
+        for (k, t) in head.args.iter().enumerate() {
+            let raw = &l.text[t.start..t.end];
+            if !raw.contains('$') {
+                continue;
+            }
+            // an `ARG`/`ENV` value over its bound is reported once, as a value
+            let report = !matches!(head.keyword.as_str(), "arg" | "env");
+            let span = l.map.span(t.start, t.end);
+            let expanded = self.expand_in_stage(raw, span, env_only, report);
+            let Some(scope) = self.scopes.last() else {
+                return;
+            };
+            let Some((note, sources)) = scope::explain(scope, &expanded.used, env_only) else {
+                continue;
+            };
+            if let Some(slot) = target.get_mut("args").and_then(|a| a.get_mut(k)) {
+                *slot = serde_json::Value::String(expanded.text);
+            }
+            let mut path = base.clone();
+            path.push(PathSeg::Index(k));
+            self.provenance.insert(path, Provenance { note, sources });
+        }
+    }
+
+    /// Expands `raw` (the word at `span`) in the current stage's
+    /// environment, within the same bounds as [`Builder::expand`].
+    fn expand_in_stage(
+        &mut self,
+        raw: &str,
+        span: Span,
+        env_only: bool,
+        report: bool,
+    ) -> expand::Expanded {
+        let scope = self.scopes.last();
+        let lookup = |n: &str| {
+            scope
+                .and_then(|s| s.get(n, env_only))
+                .map(|v| v.value.clone())
+        };
+        bounded(
+            raw,
+            span,
+            self.escape,
+            &lookup,
+            &mut self.growth_left,
+            report.then_some(&mut self.incomplete),
+        )
+    }
+
+    /// The variable a stage `ARG` or `ENV` sets to the word `raw` at `span`,
+    /// or `None` when its value is not known (it names a variable without
+    /// a value).
+    fn stage_var(
+        &mut self,
+        raw: &str,
+        span: Span,
+        written: String,
+        shown: String,
+        env: bool,
+    ) -> Option<scope::Var> {
+        let expanded = self.expand_in_stage(raw, span, false, true);
+        if expanded.unresolved {
+            return None;
+        }
+        let mut sources = vec![Source {
+            message: written,
+            span,
+            file: None,
+        }];
+        if let Some(s) = self.scopes.last()
+            && let Some((_, used)) = scope::explain(s, &expanded.used, false)
+        {
+            sources.extend(used);
+        }
+        Some(scope::Var {
+            value: expanded.text,
+            env,
+            sources,
+            shown,
+        })
+    }
+
+    /// `ARG NAME=default` or `ARG NAME` in a stage: the name gets its
+    /// default, else the global `ARG`'s default, else no value.
+    fn declare_stage_args(&mut self, l: &Logical, h: &Head) {
+        for t in &h.args {
+            let raw = &l.text[t.start..t.end];
+            let var = match raw.find('=') {
+                Some(p) => {
+                    let name = &raw[..p];
+                    let span = l.map.span(t.start + p + 1, t.end);
+                    let written = format!("the default of ARG {name} (line {})", l.line);
+                    let shown = format!("ARG {name} (line {})", l.line);
+                    let var = self.stage_var(&raw[p + 1..], span, written, shown, false);
+                    (name.to_string(), var)
+                }
+                None => (t.text.clone(), self.global_var(&t.text)),
+            };
+            if let Some(s) = self.scopes.last_mut() {
+                s.declare_arg(&var.0, var.1);
+            }
+        }
+    }
+
+    /// A global `ARG` declared again in a stage: its global default.
+    fn global_var(&self, name: &str) -> Option<scope::Var> {
+        let a = &self.args[*self.defaults.get(name)?];
+        Some(scope::Var {
+            value: a.default.clone()?,
+            env: false,
+            sources: a.sources.clone(),
+            shown: format!("global ARG {name} (line {})", a.line),
+        })
+    }
+
+    /// `ENV a=1 b=2` or `ENV a 1`: the values are read with the
+    /// environment before the instruction, then set.
+    fn set_envs(&mut self, l: &Logical, h: &Head) {
+        let Some(first) = h.args.first() else { return };
+        let pairs: Vec<(String, &str, Span)> = if l.text[first.start..first.end].contains('=') {
+            h.args
+                .iter()
+                .filter_map(|t| {
+                    let raw = &l.text[t.start..t.end];
+                    let p = raw.find('=')?;
+                    let span = l.map.span(t.start + p + 1, t.end);
+                    Some((raw[..p].to_string(), &raw[p + 1..], span))
+                })
+                .collect()
+        } else {
+            let Some(second) = h.args.get(1) else { return };
+            let raw = &l.text[second.start..h.value_end];
+            let span = l.map.span(second.start, h.value_end);
+            vec![(first.text.clone(), raw, span)]
+        };
+        let mut set = Vec::new();
+        for (name, raw, span) in pairs {
+            let written = format!("ENV {name} (line {})", l.line);
+            let var = self.stage_var(raw, span, written.clone(), written, true);
+            set.push((name, var));
+        }
+        if let Some(s) = self.scopes.last_mut() {
+            for (name, var) in set {
+                match var {
+                    Some(v) => s.set_env(&name, v),
+                    None => s.forget(&name),
+                }
+            }
+        }
     }
 
     /// Substitutes global `ARG` defaults into `raw` (the word at `span`)
     /// within the size bounds; a word over them stays as written and is
     /// reported as `EVAL001` there.
     fn expand(&mut self, raw: &str, span: Span) -> expand::Expanded {
-        let max_len = raw.len() + MAX_WORD_GROWTH.min(self.growth_left);
-        let out = expand::expand(raw, self.escape, &|n| self.lookup(n), max_len);
-        self.growth_left -= out
-            .text
-            .len()
-            .saturating_sub(raw.len())
-            .min(self.growth_left);
-        if out.over_limit {
-            let message = format!(
-                "ARG substitution not evaluated: it would be longer than {} KiB (or the \
-                 file's {} MiB for all substitutions is used up); kept as written, so \
-                 the gate cannot vouch for the value",
-                MAX_WORD_GROWTH >> 10,
-                MAX_FILE_GROWTH >> 20
-            );
-            self.incomplete.push(Error::at(span, message));
-        }
-        out
+        let (args, defaults) = (&self.args, &self.defaults);
+        let lookup = |n: &str| args[*defaults.get(n)?].default.clone();
+        bounded(
+            raw,
+            span,
+            self.escape,
+            &lookup,
+            &mut self.growth_left,
+            Some(&mut self.incomplete),
+        )
     }
 
     fn add_global_args(&mut self, l: &Logical, h: &Head) {
@@ -330,11 +551,18 @@ impl<'a> Builder<'a> {
         for t in &h.args {
             let raw = &l.text[t.start..t.end];
             let word = m.span(t.start, t.end);
+            let mut sources = Vec::new();
             let (name, default, name_span, default_span) = match raw.find('=') {
                 Some(p) => {
                     let name = t.text.split_once('=').map_or(&raw[..p], |(n, _)| n);
                     let default_span = m.span(t.start + p + 1, t.end);
                     let expanded = self.expand(&raw[p + 1..], default_span);
+                    sources.push(Source {
+                        message: format!("the default of ARG {name} (line {})", l.line),
+                        span: default_span,
+                        file: None,
+                    });
+                    sources.extend(self.global_sources(&expanded.used));
                     (
                         name.to_string(),
                         Some(expanded.text),
@@ -354,8 +582,17 @@ impl<'a> Builder<'a> {
             self.args.push(GlobalArg {
                 default,
                 line: l.line,
+                sources,
             });
         }
+    }
+
+    /// The places the defaults of the global `ARG`s `used` are written.
+    fn global_sources(&self, used: &[String]) -> Vec<Source> {
+        used.iter()
+            .filter_map(|n| self.defaults.get(n))
+            .flat_map(|&i| self.args[i].sources.iter().cloned())
+            .collect()
     }
 
     fn add_stage(&mut self, l: &Logical, h: &Head) -> Result<(), Error> {
@@ -415,6 +652,11 @@ impl<'a> Builder<'a> {
         };
         obj.set("name", name_node);
         obj.set("from", from.build());
+        let scope = stage_ref
+            .and_then(|i| self.scopes.get(i))
+            .map(scope::Scope::env_only)
+            .unwrap_or_default();
+        self.scopes.push(scope);
         self.stages.push(Stage {
             name: name.map(|(n, _)| n),
             head,
@@ -465,14 +707,19 @@ impl<'a> Builder<'a> {
         lower.parse::<usize>().ok().filter(|&i| i < index)
     }
 
-    /// Explains that stage `index`'s image came from `ARG` defaults.
+    /// Explains that stage `index`'s image came from `ARG` defaults, with
+    /// the place of each default.
     fn add_provenance(&mut self, index: usize, used: &[String], image_ref: Option<&ImageRef>) {
+        let mut sources = Vec::new();
         let described: Vec<String> = used
             .iter()
             .map(|n| {
                 let decl = self.defaults.get(n).map(|&i| &self.args[i]);
                 match decl {
-                    Some(a) => format!("ARG {n} (line {})", a.line),
+                    Some(a) => {
+                        sources.extend(a.sources.iter().cloned());
+                        format!("ARG {n} (line {})", a.line)
+                    }
                     None => format!("ARG {n}"),
                 }
             })
@@ -481,6 +728,10 @@ impl<'a> Builder<'a> {
             [one] => format!("from the default of {one}"),
             [init @ .., last] => format!("from the defaults of {} and {last}", init.join(", ")),
             [] => return,
+        };
+        let message = Provenance {
+            note: message,
+            sources,
         };
         let base = |tail: &[&str]| {
             let mut p = vec![

@@ -188,7 +188,7 @@ RUN --mount=type=cache,target=/root/.cache apt-get update && apt-get install -y 
         "stages/0/from/ref/tag",
     ] {
         assert_eq!(
-            d.provenance.get(&segs(p)).map(String::as_str),
+            d.provenance.get(&segs(p)).map(|v| v.note.as_str()),
             Some(expected),
             "{p}"
         );
@@ -575,7 +575,7 @@ FROM ${UNSET}
     assert_eq!(
         d.provenance
             .get(&segs("stages/0/from/ref/tag"))
-            .map(String::as_str),
+            .map(|v| v.note.as_str()),
         Some("from the defaults of ARG NAME (line 2) and ARG TAG (line 3)")
     );
     // A variable without a value stays as written: no guess; it hides only
@@ -1123,4 +1123,146 @@ fn the_input_page_example_is_what_the_parser_gives() {
     assert_eq!(d.input, shown);
     let (line, column, text) = at(&d, "commands/1/packages/0/name");
     assert_eq!((line, column, text.as_str()), (8, 7, "curl=7.88.1-10"));
+}
+
+/// The text each source of the value at `path` names, in order.
+fn sources(d: &Document, path: &str) -> Vec<String> {
+    let text = &d.files[0].text;
+    d.provenance
+        .get(&segs(path))
+        .map(|p| {
+            p.sources
+                .iter()
+                .map(|s| text[s.span.start as usize..s.span.end as usize].to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_stage_arg_reaches_expose_with_its_default_as_source() {
+    let d = doc("FROM alpine:3.20\nARG SSH_PORT=22\nEXPOSE ${SSH_PORT}/tcp 8080\n");
+    assert_eq!(
+        val(&d, "stages/0/instructions/1/args"),
+        json!(["22/tcp", "8080"])
+    );
+    // the word keeps its place; the value names where it is written
+    assert_eq!(
+        at(&d, "stages/0/instructions/1/args/0"),
+        loc(3, 8, "${SSH_PORT}/tcp")
+    );
+    assert_eq!(sources(&d, "stages/0/instructions/1/args/0"), vec!["22"]);
+    assert_eq!(
+        d.provenance[&segs("stages/0/instructions/1/args/0")].note,
+        "from ARG SSH_PORT (line 2)"
+    );
+    assert!(
+        !d.provenance
+            .contains_key(&segs("stages/0/instructions/1/args/1"))
+    );
+}
+
+#[test]
+fn an_env_reaches_later_instructions_and_wins_over_an_arg() {
+    let d = doc("FROM alpine\nENV P=22 U=\"app user\"\nARG P=2222\nEXPOSE $P\nUSER $U\n");
+    assert_eq!(val(&d, "stages/0/instructions/2/args/0"), "22");
+    assert_eq!(val(&d, "stages/0/instructions/3/args/0"), "app user");
+    assert_eq!(
+        sources(&d, "stages/0/instructions/3/args/0"),
+        vec!["\"app user\""]
+    );
+}
+
+#[test]
+fn env_values_in_one_instruction_use_the_environment_before_it() {
+    let d = doc("FROM alpine\nENV A=1\nENV A=2 B=$A\nLABEL b=$B\n");
+    assert_eq!(val(&d, "stages/0/instructions/2/args/0"), "b=1");
+    // B's value, then the A it was built from
+    assert_eq!(
+        sources(&d, "stages/0/instructions/2/args/0"),
+        vec!["$A", "1"]
+    );
+}
+
+#[test]
+fn the_legacy_env_form_takes_the_rest_of_the_line() {
+    let d = doc("FROM alpine\nENV GREETING hello world\nLABEL g=\"$GREETING\"\n");
+    assert_eq!(val(&d, "stages/0/instructions/1/args/0"), "g=hello world");
+    assert_eq!(
+        sources(&d, "stages/0/instructions/1/args/0"),
+        vec!["hello world"]
+    );
+}
+
+#[test]
+fn a_global_arg_is_in_scope_only_once_the_stage_declares_it_again() {
+    let d = doc("ARG PORT=22\nFROM alpine\nEXPOSE $PORT\nARG PORT\nEXPOSE $PORT\n");
+    // BuildKit leaves it empty before the stage's ARG: not a value to judge
+    assert_eq!(val(&d, "stages/0/instructions/0/args/0"), "$PORT");
+    assert_eq!(val(&d, "stages/0/instructions/2/args/0"), "22");
+    assert_eq!(sources(&d, "stages/0/instructions/2/args/0"), vec!["22"]);
+    assert_eq!(
+        d.provenance[&segs("stages/0/instructions/2/args/0")].note,
+        "from global ARG PORT (line 1)"
+    );
+}
+
+#[test]
+fn run_cmd_and_entrypoint_are_left_to_the_shell() {
+    let d = doc("FROM alpine\nARG V=1\nRUN echo $V\nCMD echo $V\nENTRYPOINT [\"$V\"]\n");
+    assert_eq!(val(&d, "stages/0/instructions/1/args/1"), "$V");
+    assert_eq!(val(&d, "stages/0/instructions/2/args/1"), "$V");
+    assert_eq!(val(&d, "stages/0/instructions/3/args/0"), "$V");
+}
+
+#[test]
+fn a_stage_starts_with_the_envs_of_the_stage_it_is_built_from() {
+    let d = doc("FROM alpine AS base\nENV E=22\nARG A=22\nFROM base\nEXPOSE $E $A\n");
+    assert_eq!(val(&d, "stages/1/instructions/0/args"), json!(["22", "$A"]));
+}
+
+#[test]
+fn onbuild_triggers_see_the_envs_the_image_keeps() {
+    let d = doc("FROM alpine\nENV E=22\nARG A=22\nONBUILD EXPOSE $E $A\n");
+    assert_eq!(
+        val(&d, "stages/0/instructions/2/trigger/args"),
+        json!(["22", "$A"])
+    );
+    assert_eq!(
+        sources(&d, "stages/0/instructions/2/trigger/args/0"),
+        vec!["22"]
+    );
+}
+
+#[test]
+fn a_stage_substitution_over_its_bound_is_eval001() {
+    let mut text = String::from("FROM alpine\nARG A0=xxxxxxxxxxxxxxxx\n");
+    for i in 1..=20 {
+        text.push_str(&format!("ARG A{i}=${{A{}}}${{A{}}}\n", i - 1, i - 1));
+    }
+    text.push_str("LABEL x=$A20\n");
+    let f = file(&text);
+    let parsed = parse(&f);
+    assert_eq!(parsed.documents.len(), 1);
+    let lines: Vec<u32> = parsed
+        .errors
+        .iter()
+        .filter(|e| e.problem == crate::document::Problem::Incomplete)
+        .map(|e| f.position(e.start).line)
+        .collect();
+    // 16 bytes doubled: A13 (line 15) would pass 64 KiB; each value is
+    // reported once, not again as the instruction's word
+    assert_eq!(lines.first(), Some(&15), "{:?}", parsed.errors);
+    let mut unique = lines.clone();
+    unique.dedup();
+    assert_eq!(unique, lines, "{:?}", parsed.errors);
+}
+
+#[test]
+fn a_from_image_built_from_global_args_names_each_default_down_to_the_literal() {
+    let d = doc("ARG TAG=latest\nARG IMAGE=node:${TAG}\nFROM $IMAGE\n");
+    assert_eq!(
+        sources(&d, "stages/0/from/ref/tag"),
+        vec!["node:${TAG}", "latest"]
+    );
 }

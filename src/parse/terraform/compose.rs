@@ -7,7 +7,6 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
 use std::sync::Arc;
 
 use super::calls::{is_local_source, normalise};
@@ -105,7 +104,10 @@ impl Instance {
                 place(files, val.span)
             );
             written.insert(origin.clone(), val.span);
-            values.insert(name.clone(), (val.clone(), Rc::from(origin)));
+            values.insert(
+                name.clone(),
+                (val.clone(), Origin::new(origin, Some(val.span))),
+            );
         }
         written
     }
@@ -248,9 +250,14 @@ fn follow(
         };
         let shown = shown.to_string_lossy().replace('\\', "/");
         let (doc_files, links) = evaluate_child(&dir, &shown, caller, &files, &instance, out);
-        let origin = format!("the outputs of {address} ({shown})");
-        let values = Val::new(V::Map(links.outputs), Span::default());
-        outputs.insert(call.name.clone(), (values, Rc::from(origin)));
+        let origin = Origin::new(format!("the outputs of {address} ({shown})"), None);
+        let mut entries = links.outputs;
+        // the caller's document does not hold the child's files
+        for (_, value) in &mut entries {
+            value.pin_files(&doc_files, &origin);
+        }
+        let values = Val::new(V::Map(entries), Span::default());
+        outputs.insert(call.name.clone(), (values, origin));
         let mut stack = caller.stack.clone();
         stack.push(dir.clone());
         let next = Caller {

@@ -24,7 +24,6 @@ mod vars;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
-use std::rc::Rc;
 use std::sync::Arc;
 
 use hcl_edit::structure::Body as HclBody;
@@ -344,7 +343,10 @@ fn locals<'a>(
     for b in blocks.iter().filter(|b| b.ident == "locals") {
         for a in b.body.attrs() {
             let origin = format!("local `{}` ({})", a.name, vars::place(files, a.expr.span()));
-            out.insert(a.name.clone(), (a.expr, Rc::from(origin)));
+            out.insert(
+                a.name.clone(),
+                (a.expr, Origin::new(origin, Some(a.expr.span()))),
+            );
         }
     }
     out

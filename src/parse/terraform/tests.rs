@@ -75,7 +75,7 @@ fn text<'a>(d: &'a Document, p: &str) -> &'a str {
 fn prov<'a>(d: &'a Document, p: &str) -> &'a str {
     d.provenance
         .get(&path(p))
-        .map(String::as_str)
+        .map(|v| v.note.as_str())
         .unwrap_or_else(|| panic!("no provenance at {p}: {:?}", d.provenance))
 }
 
@@ -518,7 +518,7 @@ fn locals_resolve_in_any_order_and_cycles_stay_text() {
     assert_eq!(value(&d, "locals.url"), "db:5432");
     assert_eq!(
         prov(&d, "locals.url"),
-        "`db:5432` from local `host` (b.tf:2), the default of variable `port` (b.tf:5)"
+        "`db:5432` from local `host` (b.tf:2) → the default of variable `port` (b.tf:5)"
     );
     assert_eq!(value(&d, "locals.a"), "${local.b}");
     assert_eq!(value(&d, "locals.b"), "${local.a}");
@@ -565,8 +565,8 @@ fn jsonencode_keeps_structure_with_spans_and_provenance() {
     assert_eq!(text(&d, p), r#""${local.registry}/api:${var.tag}""#);
     assert_eq!(
         prov(&d, p),
-        "`123.dkr.ecr.us-east-1.amazonaws.com/api:latest` from local `registry` (locals.tf:3), \
-         local `account` (locals.tf:2), the default of variable `tag` (variables.tf:3)"
+        "`123.dkr.ecr.us-east-1.amazonaws.com/api:latest` from local `registry` (locals.tf:3) → \
+         local `account` (locals.tf:2) → the default of variable `tag` (variables.tf:3)"
     );
     assert_eq!(
         value(&d, "resources[0].config.container_definitions[0].memory"),
@@ -936,7 +936,7 @@ fn the_documented_example_is_what_the_parser_produces() {
     let prov: Vec<String> = d
         .provenance
         .iter()
-        .map(|(k, v)| format!("{} => {v}", crate::document::display_path(k)))
+        .map(|(k, v)| format!("{} => {}", crate::document::display_path(k), v.note))
         .collect();
     assert_eq!(prov.join("\n"), doc_block(md, "provenance").trim_end());
     assert_eq!(

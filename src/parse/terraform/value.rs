@@ -4,10 +4,11 @@
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use serde_json::{Number, Value};
 
-use crate::document::{Children, PathSeg, SourceMap, Span};
+use crate::document::{Children, PathSeg, Provenance, Source, SourceFile, SourceMap, Span};
 
 /// Deepest value tree kept; deeper parts are cut to text so that no walk
 /// over a value can exhaust the stack.
@@ -17,9 +18,81 @@ pub(crate) const MAX_VALUE_DEPTH: usize = 200;
 /// locals would otherwise copy ever longer lists into every node.
 const MAX_ORIGINS: usize = 4;
 
-/// Where a value came from, as a phrase for messages ("the default of
-/// variable `tag` (variables.tf:3)").
-pub(crate) type Origin = Rc<str>;
+/// Where a value came from: a phrase for messages ("the default of
+/// variable `tag` (variables.tf:3)") and the place it names (the default's
+/// expression, the tfvars entry, the module argument), so reports can link
+/// to it and fixes can edit it. Two origins are the same step of a chain
+/// when their phrases are equal.
+#[derive(Clone, Debug)]
+pub(crate) struct Origin {
+    pub phrase: Rc<str>,
+    /// Where the value is written: in the document's files, or in `file`
+    /// when set; `None` when the place is not known.
+    pub span: Option<Span>,
+    /// The file of `span` when the document does not hold it (a child
+    /// module's file, for the outputs its caller reads).
+    pub file: Option<Arc<SourceFile>>,
+}
+
+impl Origin {
+    /// An origin naming the value written at `span`.
+    pub fn new(phrase: impl Into<Rc<str>>, span: Option<Span>) -> Origin {
+        Origin {
+            phrase: phrase.into(),
+            span,
+            file: None,
+        }
+    }
+
+    /// Resolves the span's file in `files` (the files of the document the
+    /// span indexes), so the place stays right in another document.
+    fn pin(&mut self, files: &[Arc<SourceFile>]) {
+        if self.file.is_some() {
+            return;
+        }
+        match self.span.and_then(|s| files.get(s.file as usize)) {
+            Some(f) => self.file = Some(f.clone()),
+            None => self.span = None,
+        }
+    }
+
+    /// The same step, naming the value written at `span` (a part of what
+    /// the origin names: the map entry rather than the whole default).
+    fn at(&self, span: Span) -> Origin {
+        Origin {
+            phrase: self.phrase.clone(),
+            span: self.span.map(|_| span),
+            file: self.file.clone(),
+        }
+    }
+}
+
+impl PartialEq for Origin {
+    fn eq(&self, other: &Origin) -> bool {
+        self.phrase == other.phrase
+    }
+}
+
+impl std::ops::Deref for Origin {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.phrase
+    }
+}
+
+/// Puts `origin` first in a chain that keeps at most [`MAX_ORIGINS`]
+/// steps: the nearest explains the value first, and the farthest (where
+/// the literal is written) is kept for fixes and reports, so a step in the
+/// middle gives way.
+fn push_front(origins: &mut Vec<Origin>, origin: Origin) {
+    if origins.contains(&origin) {
+        return;
+    }
+    if origins.len() >= MAX_ORIGINS {
+        origins.remove(MAX_ORIGINS - 2);
+    }
+    origins.insert(0, origin);
+}
 
 /// A value with its report location and provenance.
 #[derive(Clone, Debug)]
@@ -115,15 +188,14 @@ impl Val {
 
     /// Moves the whole tree to `span` (a value read through a reference is
     /// reported where it is used) and adds `origin` to every node, first.
+    /// The origin names the node's former place: the part of the value it
+    /// read (the map entry), not the whole expression.
     pub fn relocate(&mut self, span: Span, origin: Option<&Origin>) {
-        self.span = span;
-        if let Some(o) = origin
-            && !self.origins.contains(o)
-        {
+        if let Some(o) = origin {
             // the reference just followed explains the value first
-            self.origins.truncate(MAX_ORIGINS - 1);
-            self.origins.insert(0, o.clone());
+            push_front(&mut self.origins, o.at(self.span));
         }
+        self.span = span;
         match &mut self.v {
             V::List(items) => items.iter_mut().for_each(|i| i.relocate(span, origin)),
             V::Map(entries) => entries
@@ -137,14 +209,34 @@ impl Val {
     /// Adds `origin` first to every value of the tree, keeping its spans:
     /// a value passed to a child module stays where the caller wrote it.
     pub fn tag(&mut self, origin: &Origin) {
-        if !self.origins.contains(origin) {
-            self.origins.truncate(MAX_ORIGINS - 1);
-            self.origins.insert(0, origin.clone());
-        }
+        push_front(&mut self.origins, origin.at(self.span));
         match &mut self.v {
             V::List(items) => items.iter_mut().for_each(|i| i.tag(origin)),
             V::Map(entries) => entries.iter_mut().for_each(|(_, v)| v.tag(origin)),
             V::Json(inner) => inner.tag(origin),
+            _ => {}
+        }
+    }
+
+    /// Prepares a value evaluated in one document (a child module's output)
+    /// to be read in another (its caller's): every place its origins name
+    /// gets its file from `files` (the first document's), and `origin`
+    /// (the outputs of the call) is put first, naming where each part is
+    /// written.
+    pub fn pin_files(&mut self, files: &[Arc<SourceFile>], origin: &Origin) {
+        for o in &mut self.origins {
+            o.pin(files);
+        }
+        let mut own = origin.at(self.span);
+        own.span = Some(self.span);
+        own.pin(files);
+        push_front(&mut self.origins, own);
+        match &mut self.v {
+            V::List(items) => items.iter_mut().for_each(|i| i.pin_files(files, origin)),
+            V::Map(entries) => entries
+                .iter_mut()
+                .for_each(|(_, v)| v.pin_files(files, origin)),
+            V::Json(inner) => inner.pin_files(files, origin),
             _ => {}
         }
     }
@@ -302,7 +394,7 @@ pub(crate) struct Emitted {
 /// Turns a value tree into the input JSON, its source map and provenance
 /// entries (keyed by JSON path), in one walk. The tree is consumed: its
 /// strings move into the JSON instead of being copied.
-pub(crate) fn emit(val: Val, provenance: &mut BTreeMap<Vec<PathSeg>, String>) -> Emitted {
+pub(crate) fn emit(val: Val, provenance: &mut BTreeMap<Vec<PathSeg>, Provenance>) -> Emitted {
     let mut path = Vec::new();
     emit_at(val, &mut path, &[], provenance, 0)
 }
@@ -311,7 +403,7 @@ fn emit_at(
     val: Val,
     path: &mut Vec<PathSeg>,
     parent_origins: &[Origin],
-    provenance: &mut BTreeMap<Vec<PathSeg>, String>,
+    provenance: &mut BTreeMap<Vec<PathSeg>, Provenance>,
     depth: usize,
 ) -> Emitted {
     if depth > MAX_VALUE_DEPTH {
@@ -325,7 +417,7 @@ fn emit_at(
         && (scalar || val.origins != parent_origins)
         && provenance.len() < MAX_PROVENANCE
     {
-        provenance.insert(path.clone(), describe(&val, scalar));
+        provenance.insert(path.clone(), explain(&val, scalar));
     }
     let Val { v, span, origins } = val;
     match v {
@@ -383,14 +475,33 @@ fn leaf(value: Value, span: Span) -> Emitted {
     }
 }
 
-/// "`latest` from the default of variable `tag` (variables.tf:3)".
+/// The note and the places of a value's chain of origins.
+fn explain(val: &Val, scalar: bool) -> Provenance {
+    Provenance {
+        note: describe(val, scalar),
+        sources: val
+            .origins
+            .iter()
+            .filter_map(|o| {
+                Some(Source {
+                    message: o.phrase.to_string(),
+                    span: o.span?,
+                    file: o.file.clone(),
+                })
+            })
+            .collect(),
+    }
+}
+
+/// "`latest` from local `image` (locals.tf:2) → the default of variable
+/// `tag` (variables.tf:3)": the chain, nearest first.
 fn describe(val: &Val, scalar: bool) -> String {
     let from = val
         .origins
         .iter()
-        .map(|o| o.as_ref())
+        .map(|o| &*o.phrase)
         .collect::<Vec<_>>()
-        .join(", ");
+        .join(" → ");
     if !scalar {
         return format!("from {from}");
     }
@@ -510,7 +621,7 @@ mod tests {
     #[test]
     fn relocate_moves_every_node_and_adds_origin() {
         let mut v = Val::from_json(&serde_json::json!({"a": [1, "x"]}), Span::new(0, 1));
-        let o: Origin = Rc::from("local `x` (a.tf:1)");
+        let o = Origin::new("local `x` (a.tf:1)", Some(Span::new(0, 1)));
         v.relocate(Span::new(5, 9), Some(&o));
         let mut prov = BTreeMap::new();
         let e = emit(v, &mut prov);
@@ -520,8 +631,10 @@ mod tests {
         assert!(spans.iter().all(|s| *s == Span::new(5, 9)));
         // the top node and each scalar leaf get provenance, not the inner list
         let leaf = vec![PathSeg::Key("a".into()), PathSeg::Index(1)];
-        assert_eq!(prov[&leaf], "`x` from local `x` (a.tf:1)");
-        assert_eq!(prov[&vec![]], "from local `x` (a.tf:1)");
+        assert_eq!(prov[&leaf].note, "`x` from local `x` (a.tf:1)");
+        assert_eq!(prov[&vec![]].note, "from local `x` (a.tf:1)");
+        // the source is where the value was before it was read
+        assert_eq!(prov[&leaf].sources[0].span, Span::new(0, 1));
         assert!(!prov.contains_key(&vec![PathSeg::Key("a".into())]));
     }
 

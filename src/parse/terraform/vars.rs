@@ -5,7 +5,6 @@
 //! a phrase saying where it came from, for the finding's message.
 
 use std::collections::HashMap;
-use std::rc::Rc;
 use std::sync::Arc;
 
 use hcl_edit::structure::Body as HclBody;
@@ -63,7 +62,10 @@ pub(crate) fn resolve(
             d.name,
             place(files, expr.span())
         );
-        out.insert(d.name.clone(), (val, Rc::from(origin)));
+        out.insert(
+            d.name.clone(),
+            (val, Origin::new(origin, Some(expr.span()))),
+        );
     }
     for src in sources {
         for (name, val) in values(ev, src) {
@@ -71,7 +73,8 @@ pub(crate) fn resolve(
                 continue;
             }
             let origin = format!("variable `{name}` set in {}", place(files, val.span));
-            out.insert(name, (val, Rc::from(origin)));
+            let span = val.span;
+            out.insert(name, (val, Origin::new(origin, Some(span))));
         }
     }
     out
