@@ -3,6 +3,8 @@
 //! distribution server), with images pushed by the test through the API.
 //! No internet: every registry, token realm and mirror is 127.0.0.1.
 
+#![cfg(unix)]
+
 #[path = "common/registry.rs"]
 mod registry;
 
@@ -85,6 +87,11 @@ fn a_version_tag_gets_its_digest_and_a_given_digest_is_kept() {
     // Already pinned: the digest is what is deployed, even if the tag moved.
     let moved = pin(&resolver, &format!("{}/app:1.27@{old}", reg.host));
     assert_eq!(moved.reference, format!("{}/app:1.27@{old}", reg.host));
+    assert!(
+        moved.note.starts_with("kept the digest as written"),
+        "{}",
+        moved.note
+    );
     let latest = pin(&resolver, &format!("{}/app:latest@{current}", reg.host));
     assert_eq!(
         latest.reference,

@@ -193,6 +193,11 @@ impl Resolver {
         self.check_platform(&client, &manifest)?;
         let (tag, note) = if tags::is_floating(tag) {
             self.version_sibling(&client, tag, &manifest.digest)?
+        } else if target.digest.is_some() {
+            (
+                tag.to_owned(),
+                format!("kept the digest as written ({})", short(&manifest.digest)),
+            )
         } else {
             (
                 tag.to_owned(),
