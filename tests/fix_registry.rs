@@ -509,17 +509,26 @@ fn malformed_answers_are_errors_not_panics() {
             fake_registry("200 OK", json, b"not json".to_vec()),
             "not JSON",
         ),
+        (
+            "endless",
+            fake_registry(
+                "200 OK",
+                "Content-Type: application/json\r\nLink: </v2/app/tags/list?n=1&last=x>; rel=\"next\"\r\n",
+                br#"{"tags":[]}"#.to_vec(),
+            ),
+            "an empty page of the tag list links to another",
+        ),
     ];
     for (name, url, expected) in cases {
         let host = url.trim_start_matches("http://");
         let resolver = resolver().with_credentials(Some(Path::new("/nonexistent").into()), None);
-        let reference = if name == "tags" {
+        let reference = if ["tags", "endless"].contains(&name) {
             format!("{host}/app")
         } else {
             format!("{host}/app:1.0")
         };
-        // For `tags` the manifest (`not json` too) has a digest all the
-        // same; the floating tag then needs the tag list, which fails.
+        // For `tags` and `endless` the manifest (the same body) has a digest
+        // all the same; the floating tag then needs the tag list, which fails.
         let error = pin_error(&resolver, &reference);
         assert!(error.0.contains(expected), "{name}: {error}");
     }

@@ -123,6 +123,12 @@ impl Client<'_> {
             let page: Value = serde_json::from_slice(&body)
                 .map_err(|e| format!("{path}: the tag list is not JSON: {e}"))?;
             let page_tags = page.get("tags").and_then(Value::as_array);
+            if next.is_some() && page_tags.is_none_or(|t| t.is_empty()) {
+                // Every page must move on, or a registry could link forever.
+                return Err(format!(
+                    "{path}: an empty page of the tag list links to another"
+                ));
+            }
             tags.extend(
                 page_tags
                     .into_iter()
@@ -223,7 +229,8 @@ impl Client<'_> {
         scope: &str,
         credentials: Option<&Credentials>,
     ) -> Result<String, String> {
-        let mut url = format!("{realm}?scope={}", query_escape(scope));
+        let separator = if realm.contains('?') { '&' } else { '?' };
+        let mut url = format!("{realm}{separator}scope={}", query_escape(scope));
         if let Some(service) = service {
             url.push_str(&format!("&service={}", query_escape(service)));
         }

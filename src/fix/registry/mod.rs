@@ -335,6 +335,12 @@ mod tests {
     use super::*;
 
     #[test]
+    fn one_resolver_serves_every_thread_of_a_run() {
+        fn shared<T: Send + Sync>() {}
+        shared::<Resolver>();
+    }
+
+    #[test]
     fn platforms_match_with_or_without_variant() {
         assert!(platform_matches("linux/amd64", "linux/amd64"));
         assert!(platform_matches("linux/arm64", "linux/arm64/v8"));
