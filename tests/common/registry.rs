@@ -9,7 +9,9 @@
 //! `reg.push_image("app", &["latest", "1.2.3"], "seed")` and
 //! `reg.push_index("multi", &["latest"], &[("linux", "amd64")])`; `reg.host`
 //! is `127.0.0.1:PORT` to write references with (`127.0.0.1:PORT/app:latest`).
-//! The server is killed when the value is dropped.
+//! The server is killed when the value is dropped. To pin Docker Hub names
+//! (`FROM node:latest`) against it, push `library/node` and map the mirror
+//! `docker.io` → `reg.url` (`RegistryOptions::mirrors`).
 //!
 //! Without `/usr/bin/docker-registry` (or `$DRIFTLESS_REGISTRY_BINARY`) the tests print a loud skip and pass,
 //! unless `DRIFTLESS_REQUIRE_REGISTRY=1` (set by `.ci/run`) makes them fail.
@@ -242,7 +244,9 @@ impl Registry {
         self.push_manifest(repo, tags, &index, media_type)
     }
 
-    /// Puts an already pushed manifest under more tags.
+    /// Puts a manifest already pushed to `repo` under more tags (its blobs
+    /// must be in `repo`: the registry refuses a manifest whose blobs it
+    /// does not hold there).
     pub fn tag(&self, repo: &str, tags: &[&str], image: &Image) {
         self.push_manifest(repo, tags, &image.manifest, &image.media_type);
     }
