@@ -106,7 +106,10 @@ fn a_version_tag_gets_its_digest_and_a_given_digest_is_kept() {
     assert!(error.0.contains("404"), "{error}");
     let error = pin_error(&resolver, &format!("{}/app:9.9", reg.host));
     assert!(
-        error.0.contains(&format!("`{}/app:9.9`", reg.host)) && error.0.contains("404 Not Found"),
+        error.0.contains(&format!("`{}/app:9.9`", reg.host))
+            && error
+                .0
+                .contains("404 Not Found (MANIFEST_UNKNOWN: manifest unknown)"),
         "{error}"
     );
 }

@@ -23,6 +23,8 @@ application/vnd.docker.distribution.manifest.v2+json";
 pub const MAX_MANIFEST_BYTES: u64 = 4 << 20;
 /// The largest page of the tag list read.
 pub const MAX_TAG_PAGE_BYTES: u64 = 4 << 20;
+/// The largest error body read (for the registry's error code).
+const MAX_ERROR_BYTES: u64 = 64 << 10;
 /// The largest token answer read.
 const MAX_TOKEN_BYTES: u64 = 1 << 20;
 
@@ -255,9 +257,11 @@ impl Client<'_> {
     }
 }
 
-/// The response if its status is 2xx, else an error naming the status.
+/// The response if its status is 2xx, else an error naming the status and
+/// the registry's own error code (`404 Not Found (MANIFEST_UNKNOWN:
+/// manifest unknown)`).
 fn check_status(
-    response: Response<ureq::Body>,
+    mut response: Response<ureq::Body>,
     method: &str,
     path: &str,
 ) -> Result<Response<ureq::Body>, String> {
@@ -266,9 +270,36 @@ fn check_status(
         return Ok(response);
     }
     let reason = status.canonical_reason().unwrap_or("");
-    Err(format!("{method} {path}: {} {reason}", status.as_u16())
+    let mut message = format!("{method} {path}: {} {reason}", status.as_u16())
         .trim_end()
-        .to_owned())
+        .to_owned();
+    if let Some(detail) = registry_error(&mut response) {
+        message.push_str(&format!(" ({detail})"));
+    }
+    Err(message)
+}
+
+/// `CODE: message` of the first entry of an error body
+/// (`{"errors": [{"code", "message"}]}`), if the body is one.
+fn registry_error(response: &mut Response<ureq::Body>) -> Option<String> {
+    let body = response
+        .body_mut()
+        .with_config()
+        .limit(MAX_ERROR_BYTES)
+        .read_to_vec()
+        .ok()?;
+    let answer: Value = serde_json::from_slice(&body).ok()?;
+    let first = answer.get("errors")?.get(0)?;
+    let code = first.get("code")?.as_str()?;
+    let text = first.get("message").and_then(Value::as_str).unwrap_or("");
+    let detail = format!("{code}: {text}");
+    Some(
+        detail
+            .trim_end_matches([':', ' '])
+            .chars()
+            .take(200)
+            .collect(),
+    )
 }
 
 /// Reads a body, refusing more than `limit` bytes.
