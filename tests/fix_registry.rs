@@ -98,6 +98,20 @@ fn a_version_tag_gets_its_digest_and_a_given_digest_is_kept() {
         format!("{}/app:1.27.3@{current}", reg.host)
     );
 
+    // A GET (the body is needed for the platform) also names the
+    // registry's own error code.
+    let amd64 = Resolver::new(RegistryOptions {
+        platform: Some("linux/amd64".into()),
+        ..RegistryOptions::default()
+    });
+    let error = pin_error(&amd64, &format!("{}/app:9.9", reg.host));
+    assert!(
+        error.0.contains(
+            "GET /v2/app/manifests/9.9: 404 Not Found (MANIFEST_UNKNOWN: manifest unknown)"
+        ),
+        "{error}"
+    );
+
     let unknown_digest = format!("sha256:{}", "0".repeat(64));
     let error = pin_error(
         &resolver,
@@ -109,7 +123,7 @@ fn a_version_tag_gets_its_digest_and_a_given_digest_is_kept() {
         error.0.contains(&format!("`{}/app:9.9`", reg.host))
             && error
                 .0
-                .contains("404 Not Found (MANIFEST_UNKNOWN: manifest unknown)"),
+                .contains("HEAD /v2/app/manifests/9.9: 404 Not Found"),
         "{error}"
     );
 }
@@ -521,14 +535,25 @@ fn malformed_answers_are_errors_not_panics() {
             ),
             "an empty page of the tag list links to another",
         ),
+        (
+            "other-digest",
+            fake_registry("200 OK", wrong_digest, b"{}".to_vec()),
+            "the registry answered for sha256:1111",
+        ),
     ];
     for (name, url, expected) in cases {
         let host = url.trim_start_matches("http://");
-        let resolver = resolver().with_credentials(Some(Path::new("/nonexistent").into()), None);
-        let reference = if ["tags", "endless"].contains(&name) {
-            format!("{host}/app")
-        } else {
-            format!("{host}/app:1.0")
+        // A platform makes the manifest be read (GET), not only HEAD.
+        let platform = (name == "digest").then(|| "linux/amd64".to_owned());
+        let resolver = Resolver::new(RegistryOptions {
+            platform,
+            ..RegistryOptions::default()
+        })
+        .with_credentials(Some(Path::new("/nonexistent").into()), None);
+        let reference = match name {
+            "tags" | "endless" => format!("{host}/app"),
+            "other-digest" => format!("{host}/app:1.0@sha256:{}", "2".repeat(64)),
+            _ => format!("{host}/app:1.0"),
         };
         // For `tags` and `endless` the manifest (the same body) has a digest
         // all the same; the floating tag then needs the tag list, which fails.

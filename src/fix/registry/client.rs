@@ -50,7 +50,8 @@ pub struct Client<'a> {
 impl Client<'_> {
     /// `GET` (with body) or `HEAD` the manifest `reference` (tag or digest).
     /// The digest is `Docker-Content-Digest`, verified against the body when
-    /// both are there, else the body's sha256.
+    /// both are there, else the body's sha256 (a `HEAD` without the header
+    /// falls back to `GET`).
     pub fn manifest(&self, reference: &str, with_body: bool) -> Result<Manifest, String> {
         let path = format!("/v2/{}/manifests/{reference}", self.repository);
         let method = if with_body { "GET" } else { "HEAD" };
@@ -66,9 +67,12 @@ impl Client<'_> {
         let content_type = header("Content-Type").unwrap_or_default();
         if !with_body {
             return match announced {
+                Some(digest) if reference.starts_with("sha256:") && digest != reference => {
+                    Err(format!("{path}: the registry answered for {digest}"))
+                }
                 Some(digest) => Ok(Manifest {
                     digest,
-                    media_type: content_type,
+                    media_type: media_type(&content_type, b""),
                     body: None,
                 }),
                 None => self.manifest(reference, true),

@@ -189,7 +189,9 @@ impl Resolver {
         };
         let tag = target.effective_tag();
         let pinned_by = target.digest.as_deref().unwrap_or(tag);
-        let manifest = client.manifest(pinned_by, true)?;
+        // HEAD when the body is not needed: Docker Hub does not count HEAD
+        // requests against its pull rate limit.
+        let manifest = client.manifest(pinned_by, self.options.platform.is_some())?;
         self.check_platform(&client, &manifest)?;
         let (tag, note) = if tags::is_floating(tag) {
             self.version_sibling(&client, tag, &manifest.digest)?
