@@ -359,6 +359,24 @@ echo '{{\"ServerURL\":\"'\"$host\"'\",\"Username\":\"helper-user\",\"Secret\":\"
         assert_eq!(pin(&resolver, &reference).reference, expected, "{name}");
     }
 
+    let slow = bin.join("docker-credential-slow");
+    std::fs::write(&slow, "#!/bin/sh\nexec sleep 30\n").expect("slow helper");
+    std::fs::set_permissions(&slow, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let dir = reg.dir().join("slow-helper");
+    docker_config(&dir, serde_json::json!({"credsStore": "slow"}));
+    let impatient = Resolver::new(RegistryOptions {
+        timeout: Some(Duration::from_millis(500)),
+        ..RegistryOptions::default()
+    })
+    .with_credentials(Some(dir), Some(path.clone()));
+    let error = pin_error(&impatient, &reference);
+    assert!(
+        error
+            .0
+            .contains("docker-credential-slow` did not answer within 500 ms"),
+        "{error}"
+    );
+
     let dir = reg.dir().join("missing-helper");
     docker_config(
         &dir,

@@ -7,9 +7,12 @@
 //! anonymous access, which public registries grant through a bearer token.
 
 use std::ffi::OsString;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::thread;
+use std::time::{Duration, Instant};
 
 use base64::Engine;
 use serde_json::Value;
@@ -61,18 +64,19 @@ impl CredentialSource {
     /// The credentials for `registry` (as [`super::reference::Target`]
     /// names it), `Ok(None)` for anonymous access, `Err` when the
     /// configuration is unreadable or its helper fails.
-    pub fn lookup(&self, registry: &str) -> Result<Option<Credentials>, String> {
+    /// A credential helper gets `timeout` to answer.
+    pub fn lookup(&self, registry: &str, timeout: Duration) -> Result<Option<Credentials>, String> {
         let Some(config) = self.read_config()? else {
             return Ok(None);
         };
         let server = server_name(registry);
         if let Some(helper) = helper_for(&config, registry) {
-            return self.run_helper(&helper, &server);
+            return self.run_helper(&helper, &server, timeout);
         }
         if let Some(store) = config.get("credsStore").and_then(Value::as_str)
             && !store.is_empty()
         {
-            return self.run_helper(store, &server);
+            return self.run_helper(store, &server, timeout);
         }
         Ok(auths_entry(&config, registry))
     }
@@ -93,8 +97,14 @@ impl CredentialSource {
             .map_err(|e| format!("{} is not valid JSON: {e}", path.display()))
     }
 
-    /// Runs `docker-credential-<helper> get` with `server` on stdin.
-    fn run_helper(&self, helper: &str, server: &str) -> Result<Option<Credentials>, String> {
+    /// Runs `docker-credential-<helper> get` with `server` on stdin,
+    /// waiting at most `timeout` for its answer.
+    fn run_helper(
+        &self,
+        helper: &str,
+        server: &str,
+        timeout: Duration,
+    ) -> Result<Option<Credentials>, String> {
         let program = format!("docker-credential-{helper}");
         let mut command = Command::new(&program);
         if let Some(path) = &self.helper_path {
@@ -109,28 +119,71 @@ impl CredentialSource {
             .map_err(|e| format!("cannot run credential helper `{program}`: {e}"))?;
         if let Some(mut stdin) = child.stdin.take() {
             // A helper that exits without reading gives a broken pipe: its
-            // exit status below is what counts.
+            // exit status below is what counts. Dropping stdin closes it.
             let _ = stdin.write_all(server.as_bytes());
         }
-        let output = child
-            .wait_with_output()
-            .map_err(|e| format!("credential helper `{program}` failed: {e}"))?;
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        if !output.status.success() {
+        let (status, stdout, stderr) = finish_within(child, timeout)
+            .map_err(|e| format!("credential helper `{program}` {e}"))?;
+        let stdout = String::from_utf8_lossy(&stdout);
+        if !status.success() {
             if stdout.contains("credentials not found") {
                 return Ok(None);
             }
-            let stderr = String::from_utf8_lossy(&output.stderr);
+            let stderr = String::from_utf8_lossy(&stderr);
+            let said: String = format!("{stdout} {stderr}")
+                .trim()
+                .chars()
+                .take(200)
+                .collect();
             return Err(format!(
-                "credential helper `{program}` failed ({}): {}",
-                output.status,
-                format!("{stdout} {stderr}").trim()
+                "credential helper `{program}` failed ({status}): {said}"
             ));
         }
         helper_answer(stdout.as_bytes())
             .map(Some)
             .ok_or_else(|| format!("credential helper `{program}` gave no Username/Secret"))
     }
+}
+
+/// Waits for `child` at most `timeout` (then kills it), collecting at most
+/// [`MAX_CONFIG_BYTES`] of its stdout and stderr: a helper that hangs
+/// (waiting for a keychain prompt nobody sees) must not hang the run.
+fn finish_within(
+    mut child: Child,
+    timeout: Duration,
+) -> Result<(ExitStatus, Vec<u8>, Vec<u8>), String> {
+    let stdout = child.stdout.take().map(read_in_background);
+    let stderr = child.stderr.take().map(read_in_background);
+    let deadline = Instant::now() + timeout;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if Instant::now() < deadline => thread::sleep(Duration::from_millis(5)),
+            Ok(None) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!("did not answer within {} ms", timeout.as_millis()));
+            }
+            Err(e) => return Err(format!("failed: {e}")),
+        }
+    };
+    // A grandchild may keep a pipe open after the helper exits: wait briefly.
+    let collect = |pipe: Option<Receiver<Vec<u8>>>| {
+        pipe.and_then(|rx| rx.recv_timeout(Duration::from_secs(1)).ok())
+            .unwrap_or_default()
+    };
+    Ok((status, collect(stdout), collect(stderr)))
+}
+
+/// Reads a pipe to its end (bounded) on a thread of its own.
+fn read_in_background(pipe: impl Read + Send + 'static) -> Receiver<Vec<u8>> {
+    let (sender, receiver) = mpsc::channel();
+    thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let _ = pipe.take(MAX_CONFIG_BYTES).read_to_end(&mut bytes);
+        let _ = sender.send(bytes);
+    });
+    receiver
 }
 
 /// `$DOCKER_CONFIG`, else `$HOME/.docker`.
@@ -142,7 +195,6 @@ fn default_config_dir() -> Option<PathBuf> {
 
 /// Reads at most [`MAX_CONFIG_BYTES`] of a file.
 fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
     let mut text = Vec::new();
     std::fs::File::open(path)?
         .take(MAX_CONFIG_BYTES)

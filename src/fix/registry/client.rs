@@ -45,6 +45,8 @@ pub struct Client<'a> {
     pub credentials: &'a CredentialSource,
     /// `Authorization` values per `base repository`, shared by the run.
     pub tokens: &'a Mutex<HashMap<String, String>>,
+    /// How long a credential helper may take to answer.
+    pub timeout: Duration,
 }
 
 impl Client<'_> {
@@ -208,7 +210,7 @@ impl Client<'_> {
 
     /// The `Authorization` value a challenge asks for.
     fn authorize(&self, challenge: &Challenge) -> Result<String, String> {
-        let credentials = self.credentials.lookup(&self.registry)?;
+        let credentials = self.credentials.lookup(&self.registry, self.timeout)?;
         match challenge {
             Challenge::Basic => credentials.map(|c| c.basic_header()).ok_or_else(|| {
                 "the registry asks for credentials and none are configured".to_owned()

@@ -186,6 +186,7 @@ impl Resolver {
             registry: target.registry.clone(),
             credentials: &self.credentials,
             tokens: &self.tokens,
+            timeout: self.options.timeout.unwrap_or(DEFAULT_TIMEOUT),
         };
         let tag = target.effective_tag();
         let pinned_by = target.digest.as_deref().unwrap_or(tag);
