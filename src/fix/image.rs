@@ -32,7 +32,7 @@ pub fn fix(finding: &Finding, ctx: &FixContext) -> Option<Result<Fix, FixError>>
     let built = match finding.kind {
         Some(Kind::Kustomization) => kustomize_fix(finding, ctx),
         Some(Kind::Helm) => helm_fix(finding, ctx),
-        _ => literal_fix(finding, &written_at(finding), ctx),
+        _ => literal_fix(finding, &tag_written_at(finding), ctx),
     };
     Some(built.map_err(|message| FixError {
         rule_id: finding.rule_id.clone(),
@@ -86,6 +86,36 @@ pub fn written_at(finding: &Finding) -> Place {
             end: finding.end,
         },
     }
+}
+
+/// Where the part of the reference that a fix replaces is written: the
+/// provenance chain from the literal back to the finding, then the finding
+/// itself, and the first place whose literal ends the reference the rule
+/// judged. A value built from several operands lists its sources in
+/// written order, so the last source of `"${var.repo}:latest"` is the
+/// repository's default, while the tag is written at the finding.
+pub fn tag_written_at(finding: &Finding) -> Place {
+    let Some(reference) = reference_in_message(&finding.message) else {
+        return written_at(finding);
+    };
+    let own = Place {
+        file: finding.file.clone(),
+        start: finding.start,
+        end: finding.end,
+    };
+    let candidates = finding.sources.iter().rev().map(|s| Place {
+        file: s.file.clone(),
+        start: s.start,
+        end: s.end,
+    });
+    candidates
+        .chain(std::iter::once(own))
+        .find(|place| {
+            let written = literal_in(place, finding.kind);
+            let text = written.text();
+            !text.is_empty() && !text.contains('$') && reference.ends_with(text)
+        })
+        .unwrap_or_else(|| written_at(finding))
 }
 
 /// The reference the rule judged, as its message names it (after `ARG` and
