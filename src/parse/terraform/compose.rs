@@ -38,6 +38,9 @@ const META: [&str; 7] = [
 /// A `module` block of a module, with its evaluated body.
 pub(crate) struct Call {
     pub name: String,
+    /// `[0]` or `["a"]` for one instance of a call with `count` or
+    /// `for_each` (its arguments evaluated with `count`/`each` bound).
+    pub key: Option<String>,
     pub config: Val,
 }
 
@@ -228,7 +231,8 @@ impl Walk<'_> {
         let path = source.as_str().filter(|s| is_local_source(s))?;
         let span = source.span;
         let dir = normalise(&caller.dir.join(path));
-        let address = format!("{}module.{}", caller.prefix, call.name);
+        let key = call.key.as_deref().unwrap_or_default();
+        let address = format!("{}module.{}{key}", caller.prefix, call.name);
         if caller.stack.contains(&dir) {
             let message = format!(
                 "{address} calls a module that calls it back (`{path}`): the cycle is not evaluated, so the gate cannot vouch for it"
@@ -275,7 +279,10 @@ impl Walk<'_> {
             stack,
         };
         self.follow(&next, links.calls);
-        Some((call.name, (values, Rc::from(origin))))
+        // the outputs of an instance of an expanded call stay unknown
+        call.key
+            .is_none()
+            .then(|| (call.name, (values, Rc::from(origin))))
     }
 
     /// The child's document for one call, given to the sink; returns its

@@ -598,6 +598,21 @@ impl Sections {
         }
     }
 
+    /// One call per instance of a `module` block whose `count` or
+    /// `for_each` is known, its arguments evaluated with `count.index` or
+    /// `each.key`/`each.value` bound: each instance of the child is
+    /// evaluated with its own arguments.
+    fn add_call_instances(&mut self, ev: &Evaluator, b: &Block, list: Vec<instances::Instance>) {
+        for instance in list {
+            let config = blocks::config(ev, &b.body, b.head, &instance.scope(), 0);
+            self.calls.push(compose::Call {
+                name: b.label(0).to_string(),
+                key: Some(instance.suffix),
+                config,
+            });
+        }
+    }
+
     fn add(&mut self, ev: &Evaluator, b: &Block, files: &[Arc<SourceFile>]) {
         let head = b.head;
         let file = files
@@ -697,10 +712,17 @@ impl Sections {
         let cfg = config();
         let call = (b.ident == "module").then(|| compose::Call {
             name: b.label(0).to_string(),
+            key: None,
             config: cfg.clone(),
         });
         field("config", cfg);
         target.push(Val::new(V::Map(fields), head));
+        if call.is_some()
+            && let Some(list) = instances::expand(ev, b, &mut self.instances_left)
+        {
+            self.add_call_instances(ev, b, list);
+            return;
+        }
         self.calls.extend(call);
     }
 }
