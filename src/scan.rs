@@ -176,6 +176,9 @@ struct ParsedModule<'a> {
     sources: Option<Vec<Arc<SourceFile>>>,
     /// Files that could not be read.
     read_errors: Vec<ParseError>,
+    /// The `root` of a module composed in the evaluation step, as
+    /// [`parse::terraform::mark_children`] set it.
+    root: Option<serde_json::Value>,
     files: usize,
     requested: Option<&'a std::collections::BTreeSet<PathBuf>>,
     parse_time: Duration,
@@ -450,10 +453,7 @@ fn evaluate_module(
         first.errors.append(&mut read_errors);
         return evaluate(first, worker);
     };
-    let root = first
-        .documents
-        .first()
-        .and_then(|d| d.input.get("root").cloned());
+    let root = module.root.take();
     drop(first);
     let mut seen = std::collections::HashSet::new();
     let mut out = ScanResult::default();
@@ -536,6 +536,15 @@ fn parse_modules<'a>(
         .map(|m| (m.dir, &mut m.parsed.documents))
         .collect();
     parse::terraform::mark_children(&mut docs);
+    for m in modules.iter_mut().filter(|m| m.sources.is_some()) {
+        // composed again in the evaluation step: only the role is kept
+        m.root = m
+            .parsed
+            .documents
+            .first()
+            .and_then(|d| d.input.get("root").cloned());
+        m.parsed.documents.clear();
+    }
     modules
 }
 
@@ -559,6 +568,7 @@ fn parse_module<'a>(
         parsed,
         sources: composes.then_some(sources),
         read_errors,
+        root: None,
         files: module.files.len(),
         requested: module.requested.as_ref(),
         parse_time: started.elapsed(),

@@ -266,40 +266,73 @@ impl Walk<'_> {
             arguments: arguments(&call.config),
         };
         let shown = shown.to_string_lossy().replace('\\', "/");
-        let (doc_files, links) = self.evaluate_child(&dir, &shown, caller, &files, &instance);
-        let origin = format!("the outputs of {address} ({shown})");
-        let values = Val::new(V::Map(links.outputs), Span::default());
-        let mut stack = caller.stack.clone();
-        stack.push(dir.clone());
-        let next = Caller {
-            dir,
-            shown,
-            prefix: format!("{address}."),
-            files: doc_files,
-            stack,
-        };
-        self.follow(&next, links.calls);
+        let outputs = self.evaluate_child(&dir, shown, caller, &files, &instance);
+        let origin = format!("the outputs of {address} ({})", outputs.1);
+        let values = Val::new(V::Map(outputs.0), Span::default());
         // the outputs of an instance of an expanded call stay unknown
         call.key
             .is_none()
             .then(|| (call.name, (values, Rc::from(origin))))
     }
 
-    /// The child's document for one call, given to the sink; returns its
-    /// files and the calls the child makes in turn.
+    /// Evaluates one instance of a child and, recursively, the children it
+    /// calls; its document goes to the sink. When the child reads outputs of
+    /// its own local children (`module.db.endpoint`), it is evaluated again
+    /// with them, as the root is. Returns the child's outputs and its
+    /// directory as shown.
     fn evaluate_child(
         &mut self,
         dir: &Path,
-        shown: &str,
+        shown: String,
         caller: &Caller,
         files: &[Arc<SourceFile>],
         instance: &Instance,
-    ) -> (Vec<Arc<SourceFile>>, Links) {
-        let offset = caller.files.len();
-        let mut all = caller.files.clone();
-        all.extend(files.iter().cloned());
-        // a file that does not parse is reported by the child's own scan
-        let configs: Vec<(u16, Arc<Tree>)> = files
+    ) -> (Vec<(String, Val)>, String) {
+        let configs = self.configs(dir, files, caller.files.len());
+        let (doc, incomplete, links) =
+            self.child_document(dir, &shown, caller, files, &configs, instance, None);
+        let mut stack = caller.stack.clone();
+        stack.push(dir.to_path_buf());
+        let next = Caller {
+            dir: dir.to_path_buf(),
+            shown,
+            prefix: format!("{}.", instance.address),
+            files: doc.files.clone(),
+            stack,
+        };
+        let grandchildren = self.follow(&next, links.calls);
+        let (doc, incomplete, outputs) = if !reads_module_outputs(files, &grandchildren) {
+            (doc, incomplete, links.outputs)
+        } else {
+            drop(doc);
+            let (doc, incomplete, links) = self.child_document(
+                dir,
+                &next.shown,
+                caller,
+                files,
+                &configs,
+                instance,
+                Some(&grandchildren),
+            );
+            (doc, incomplete, links.outputs)
+        };
+        (self.sink)(Parsed {
+            documents: vec![doc],
+            errors: incomplete,
+        });
+        (outputs, next.shown)
+    }
+
+    /// The child's parsed configuration files, indexed after the caller's
+    /// `offset` files (a file that does not parse is reported by the
+    /// child's own scan).
+    fn configs(
+        &self,
+        dir: &Path,
+        files: &[Arc<SourceFile>],
+        offset: usize,
+    ) -> Vec<(u16, Arc<Tree>)> {
+        files
             .iter()
             .enumerate()
             .filter_map(|(i, f)| {
@@ -308,26 +341,47 @@ impl Walk<'_> {
                 let tree = self.cache.tree(&disk, f, syntax).ok()?;
                 Some(((offset + i) as u16, tree))
             })
-            .collect();
+            .collect()
+    }
+
+    /// The child's document for one call, with the outputs of its own
+    /// children when known.
+    #[allow(clippy::too_many_arguments)]
+    fn child_document(
+        &self,
+        dir: &Path,
+        shown: &str,
+        caller: &Caller,
+        files: &[Arc<SourceFile>],
+        configs: &[(u16, Arc<Tree>)],
+        instance: &Instance,
+        outputs: Option<&HashMap<String, (Val, Origin)>>,
+    ) -> (crate::document::Document, Vec<ParseError>, Links) {
+        let mut all = caller.files.clone();
+        all.extend(files.iter().cloned());
         let input = Input {
             files,
             all: &all,
-            configs: &configs,
+            configs,
             tfvars: Vec::new(),
             has_tfvars: false,
             module: shown,
-            offset,
+            offset: caller.files.len(),
             instance: Some(instance),
-            outputs: None,
+            outputs,
         };
-        let (doc, incomplete, links) = document(dir, input);
-        let doc_files = doc.files.clone();
-        (self.sink)(Parsed {
-            documents: vec![doc],
-            errors: incomplete,
-        });
-        (doc_files, links)
+        document(dir, input)
     }
+}
+
+/// Whether a module's files may read outputs of the children in `outputs`
+/// (`module.NAME.…`, in HCL or in a `.tf.json` template): when none can,
+/// the first evaluation stands and the second is not needed.
+pub(crate) fn reads_module_outputs(
+    files: &[Arc<SourceFile>],
+    outputs: &HashMap<String, (Val, Origin)>,
+) -> bool {
+    !outputs.is_empty() && files.iter().any(|f| f.text.contains("module."))
 }
 
 /// The arguments a `module` block passes: its attributes except

@@ -136,7 +136,7 @@ pub fn compose_module(
     let (doc, incomplete, links) = document(dir, module.input(None));
     let caller = compose::Caller::root(dir, &module.shown, doc.files.clone());
     let outputs = compose::compose(&caller, links.calls, cache, sink);
-    let (doc, incomplete) = if outputs.is_empty() {
+    let (doc, incomplete) = if !compose::reads_module_outputs(module.files, &outputs) {
         (doc, incomplete)
     } else {
         drop(doc);
