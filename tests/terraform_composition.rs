@@ -113,3 +113,23 @@ fn a_grandchild_output_passed_back_up_reaches_the_root() {
         "{msg}"
     );
 }
+
+#[test]
+fn a_called_module_that_calls_another_stays_a_child_after_its_composition() {
+    // `mid` is called by `root` and calls `leaf`: it is composed in the
+    // scan's evaluation step, and must keep the child role the parse step
+    // gave it although its provider block looks like a root's
+    let dir = common::temp_tree(&[
+        (
+            "root/main.tf",
+            "terraform {\n  required_version = \"~> 1.9\"\n}\nmodule \"mid\" {\n  source = \"../mid\"\n}\n",
+        ),
+        (
+            "mid/main.tf",
+            "provider \"aws\" {\n  region = \"eu-west-1\"\n}\nmodule \"leaf\" {\n  source = \"../leaf\"\n}\n",
+        ),
+        ("leaf/main.tf", "variable \"x\" {\n  default = 1\n}\n"),
+    ]);
+    let (_, hits, _) = scan_json(&["--select", "VER002", &dir.path().to_string_lossy()]);
+    assert!(hits.is_empty(), "{hits:?}");
+}
