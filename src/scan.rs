@@ -171,6 +171,14 @@ enum Item<'a> {
 struct ParsedModule<'a> {
     dir: &'a Path,
     parsed: Parsed,
+    /// The module's files, kept when it calls local modules: its children
+    /// are evaluated in the evaluation step, one document at a time.
+    sources: Option<Vec<Arc<SourceFile>>>,
+    /// Files that could not be read.
+    read_errors: Vec<ParseError>,
+    /// The `root` of a module composed in the evaluation step, as
+    /// [`parse::terraform::mark_children`] set it.
+    root: Option<serde_json::Value>,
     files: usize,
     requested: Option<&'a std::collections::BTreeSet<PathBuf>>,
     parse_time: Duration,
@@ -309,7 +317,8 @@ pub fn nothing_to_scan(empty: &[PathBuf]) -> Option<String> {
 /// Reads, parses and evaluates discovered files in parallel.
 pub fn analyse(found: &Discovered, options: &ScanOptions, engines: &Engines) -> ScanResult {
     let started = Instant::now();
-    let modules = parse_modules(found, options);
+    let cache = parse::terraform::ModuleCache::default();
+    let modules = parse_modules(found, options, &cache);
     let module_dirs: std::collections::HashSet<PathBuf> = found
         .modules
         .keys()
@@ -339,7 +348,7 @@ pub fn analyse(found: &Discovered, options: &ScanOptions, engines: &Engines) -> 
             .map_init(
                 || engines.worker(),
                 |worker, item| {
-                    let out = process(item, options, &module_dirs, &patches, worker);
+                    let out = process(item, options, &module_dirs, &patches, &cache, worker);
                     progress
                         .done
                         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -393,9 +402,10 @@ fn process(
     options: &ScanOptions,
     module_dirs: &std::collections::HashSet<PathBuf>,
     patches: &std::collections::HashSet<PathBuf>,
+    cache: &parse::terraform::ModuleCache,
     worker: &mut crate::engine::Worker,
 ) -> ScanResult {
-    let module = match item {
+    let mut module = match item {
         Item::File(path, kind) => {
             let role = if !patches.is_empty()
                 && patches.contains(&parse::kustomize::absolute_path(path))
@@ -408,7 +418,11 @@ fn process(
         }
         Item::Module(module) => module,
     };
-    let mut out = evaluate(module.parsed, worker);
+    let composed = Instant::now();
+    let mut out = evaluate_module(&mut module, options, cache, worker);
+    let compose_time = composed
+        .elapsed()
+        .saturating_sub(out.timings.evaluate_total());
     one_per_place(&mut out.findings);
     written_here(&mut out, module.dir, module_dirs);
     if let Some(requested) = module.requested {
@@ -416,7 +430,48 @@ fn process(
         out.sources.retain(|f| requested.contains(&f.path));
     }
     out.files = module.files;
-    out.timings.parse.insert("terraform", module.parse_time);
+    out.timings
+        .parse
+        .insert("terraform", module.parse_time + compose_time);
+    out
+}
+
+/// Evaluates a module's documents. A module that calls local modules is
+/// composed here: each child instance's document is evaluated and dropped
+/// as soon as it is built, so memory holds one instance at a time; the
+/// module's own document keeps the role the parse step gave it.
+fn evaluate_module(
+    module: &mut ParsedModule,
+    options: &ScanOptions,
+    cache: &parse::terraform::ModuleCache,
+    worker: &mut crate::engine::Worker,
+) -> ScanResult {
+    let mut first = std::mem::take(&mut module.parsed);
+    let mut read_errors = std::mem::take(&mut module.read_errors);
+    let Some(sources) = module.sources.take() else {
+        first.errors.append(&mut read_errors);
+        return evaluate(first, worker);
+    };
+    let root = module.root.take();
+    drop(first);
+    let mut seen = std::collections::HashSet::new();
+    let mut out = ScanResult::default();
+    let mut own = parse::terraform::compose_module(
+        module.dir,
+        &sources,
+        &options.terraform,
+        cache,
+        &mut |child| {
+            out.absorb(evaluate_part(child, worker, &mut seen));
+        },
+    );
+    own.errors.append(&mut read_errors);
+    for doc in &mut own.documents {
+        if let (Some(root), Some(slot)) = (&root, doc.input.get_mut("root")) {
+            *slot = root.clone();
+        }
+    }
+    out.absorb(evaluate_part(own, worker, &mut seen));
     out
 }
 
@@ -475,28 +530,54 @@ fn written_here(
 
 /// Reads and parses every Terraform module in parallel, then marks the
 /// modules other modules call as children.
-fn parse_modules<'a>(found: &'a Discovered, options: &ScanOptions) -> Vec<ParsedModule<'a>> {
+fn parse_modules<'a>(
+    found: &'a Discovered,
+    options: &ScanOptions,
+    cache: &parse::terraform::ModuleCache,
+) -> Vec<ParsedModule<'a>> {
     let mut modules: Vec<ParsedModule> = found
         .modules
         .par_iter()
-        .map(|(dir, module)| parse_module(dir, module, options))
+        .map(|(dir, module)| parse_module(dir, module, options, cache))
         .collect();
     let mut docs: Vec<(&Path, &mut Vec<Document>)> = modules
         .iter_mut()
         .map(|m| (m.dir, &mut m.parsed.documents))
         .collect();
     parse::terraform::mark_children(&mut docs);
+    for m in modules.iter_mut().filter(|m| m.sources.is_some()) {
+        // composed again in the evaluation step: only the role is kept
+        m.root = m
+            .parsed
+            .documents
+            .first()
+            .and_then(|d| d.input.get("root").cloned());
+        m.parsed.documents.clear();
+    }
     modules
 }
 
-fn parse_module<'a>(dir: &'a Path, module: &'a Module, options: &ScanOptions) -> ParsedModule<'a> {
+/// Reads and parses one module's own document; its local children are
+/// evaluated later, in [`evaluate_module`].
+fn parse_module<'a>(
+    dir: &'a Path,
+    module: &'a Module,
+    options: &ScanOptions,
+    cache: &parse::terraform::ModuleCache,
+) -> ParsedModule<'a> {
     let started = Instant::now();
-    let (sources, mut errors) = read_module(module, options.max_file_size);
-    let mut parsed = parse::terraform_module(dir, &sources, &options.terraform);
-    parsed.errors.append(&mut errors);
+    let (sources, read_errors) = read_module(module, options.max_file_size);
+    let parsed = parse::terraform::parse_own_module(dir, &sources, &options.terraform, cache);
+    let composes = parsed
+        .documents
+        .first()
+        .is_some_and(parse::terraform::has_local_calls);
     ParsedModule {
         dir,
         parsed,
+        sources: composes.then_some(sources),
+        read_errors,
+        root: None,
         files: module.files.len(),
         requested: module.requested.as_ref(),
         parse_time: started.elapsed(),

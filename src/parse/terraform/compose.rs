@@ -9,10 +9,11 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use super::cache::ModuleCache;
 use super::calls::{is_local_source, normalise};
 use super::value::{Origin, V, Val};
 use super::vars::Declared;
-use super::{Input, Tree, classify, document, load};
+use super::{Input, Tree, classify, document};
 use crate::document::{ParseError, Parsed, SourceFile, Span};
 
 /// Deepest chain of local module calls evaluated (root → child → …).
@@ -36,6 +37,9 @@ const META: [&str; 7] = [
 /// A `module` block of a module, with its evaluated body.
 pub(crate) struct Call {
     pub name: String,
+    /// `[0]` or `["a"]` for one instance of a call with `count` or
+    /// `for_each` (its arguments evaluated with `count`/`each` bound).
+    pub key: Option<String>,
     pub config: Val,
 }
 
@@ -172,144 +176,217 @@ pub(crate) fn to_arguments(v: &mut Val, written: &HashMap<String, Span>, first: 
 }
 
 /// Evaluates the local child modules among `calls` with their arguments,
-/// recursively, adding one document per call to `out`. A cycle, a chain
-/// deeper than [`MAX_DEPTH`], more than [`MAX_INSTANCES`] calls or a child
-/// directory that cannot be read is an `EVAL001` at the call's `source`.
-/// Returns the outputs of the direct children by call name (an object per
-/// call), for the caller to read as `module.NAME.OUTPUT`.
+/// recursively, giving one document per call to `sink` as soon as it is
+/// built. A cycle, a chain deeper than [`MAX_DEPTH`], more than
+/// [`MAX_INSTANCES`] calls or a child directory that cannot be read is an
+/// `EVAL001` at the call's `source`. Child files are read and parsed once
+/// per `cache`. Returns the outputs of the direct children by call name (an
+/// object per call), for the caller to read as `module.NAME.OUTPUT`.
 pub(crate) fn compose(
     caller: &Caller,
     calls: Vec<Call>,
-    out: &mut Parsed,
+    cache: &ModuleCache,
+    sink: &mut dyn FnMut(Parsed),
 ) -> HashMap<String, (Val, Origin)> {
-    let mut left = MAX_INSTANCES;
-    follow(caller, calls, out, &mut left)
+    let mut walk = Walk {
+        cache,
+        sink,
+        left: MAX_INSTANCES,
+    };
+    walk.follow(caller, calls)
 }
 
-fn follow(
-    caller: &Caller,
-    calls: Vec<Call>,
-    out: &mut Parsed,
-    left: &mut usize,
-) -> HashMap<String, (Val, Origin)> {
-    let mut outputs = HashMap::new();
-    for call in calls {
-        let Some(source) = call.config.get("source") else {
-            continue;
-        };
-        let Some(path) = source.as_str().filter(|s| is_local_source(s)) else {
-            continue;
-        };
-        let span = source.span;
-        let fail = |out: &mut Parsed, message: String| {
-            if let Some(file) = caller.files.get(span.file as usize) {
-                let (start, end) = (span.start as usize, span.end as usize);
-                out.errors
-                    .push(ParseError::incomplete(file, start, end, message));
-            }
-        };
-        let dir = normalise(&caller.dir.join(path));
-        let address = format!("{}module.{}", caller.prefix, call.name);
-        if caller.stack.contains(&dir) {
-            fail(
-                out,
-                format!(
-                    "{address} calls a module that calls it back (`{path}`): the cycle is not evaluated, so the gate cannot vouch for it"
-                ),
-            );
-            continue;
+/// The state of one root's composition.
+struct Walk<'a> {
+    cache: &'a ModuleCache,
+    sink: &'a mut dyn FnMut(Parsed),
+    /// Child instances the root may still evaluate.
+    left: usize,
+}
+
+impl Walk<'_> {
+    /// An `EVAL001` at `span` in the caller's files.
+    fn fail(&mut self, caller: &Caller, span: Span, message: String) {
+        if let Some(file) = caller.files.get(span.file as usize) {
+            let (start, end) = (span.start as usize, span.end as usize);
+            let error = ParseError::incomplete(file, start, end, message);
+            (self.sink)(Parsed {
+                documents: Vec::new(),
+                errors: vec![error],
+            });
         }
-        if caller.stack.len() > MAX_DEPTH || *left == 0 {
-            fail(
-                out,
-                format!(
-                    "{address} is not evaluated with its arguments: more than {MAX_DEPTH} levels or {MAX_INSTANCES} module instances, so the gate cannot vouch for it"
-                ),
+    }
+
+    fn follow(&mut self, caller: &Caller, calls: Vec<Call>) -> HashMap<String, (Val, Origin)> {
+        let mut outputs = HashMap::new();
+        for call in calls {
+            if let Some((name, values)) = self.call(caller, call) {
+                outputs.insert(name, values);
+            }
+        }
+        outputs
+    }
+
+    /// Evaluates one call when its source is local; the outputs it gives.
+    fn call(&mut self, caller: &Caller, call: Call) -> Option<(String, (Val, Origin))> {
+        let source = call.config.get("source")?;
+        let path = source.as_str().filter(|s| is_local_source(s))?;
+        let span = source.span;
+        let dir = normalise(&caller.dir.join(path));
+        let key = call.key.as_deref().unwrap_or_default();
+        let address = format!("{}module.{}{key}", caller.prefix, call.name);
+        if caller.stack.contains(&dir) {
+            let message = format!(
+                "{address} calls a module that calls it back (`{path}`): the cycle is not evaluated, so the gate cannot vouch for it"
             );
-            continue;
+            self.fail(caller, span, message);
+            return None;
+        }
+        if caller.stack.len() > MAX_DEPTH || self.left == 0 {
+            let message = format!(
+                "{address} is not evaluated with its arguments: more than {MAX_DEPTH} levels or {MAX_INSTANCES} module instances, so the gate cannot vouch for it"
+            );
+            self.fail(caller, span, message);
+            return None;
         }
         let shown = normalise(&Path::new(&caller.shown).join(path));
-        let files = match read_child(&dir, &shown) {
+        let files = match self.cache.dir(&dir, &shown, || read_child(&dir, &shown)) {
             Ok(files) if !files.is_empty() => files,
-            Ok(_) => continue,
+            Ok(_) => return None,
             Err(e) => {
-                fail(
-                    out,
-                    format!(
-                        "{address}: cannot read the local module `{path}` ({e}), so the gate cannot vouch for what it does with its arguments"
-                    ),
+                let message = format!(
+                    "{address}: cannot read the local module `{path}` ({e}), so the gate cannot vouch for what it does with its arguments"
                 );
-                continue;
+                self.fail(caller, span, message);
+                return None;
             }
         };
-        *left -= 1;
+        self.left -= 1;
         let instance = Instance {
             address: address.clone(),
             caller: caller.shown.clone(),
             arguments: arguments(&call.config),
         };
         let shown = shown.to_string_lossy().replace('\\', "/");
-        let (doc_files, links) = evaluate_child(&dir, &shown, caller, &files, &instance, out);
+        let (mut entries, shown, doc_files) =
+            self.evaluate_child(&dir, shown, caller, &files, &instance);
         let origin = Origin::new(format!("the outputs of {address} ({shown})"), None);
-        let mut entries = links.outputs;
         // the caller's document does not hold the child's files
         for (_, value) in &mut entries {
             value.pin_files(&doc_files, &origin);
         }
         let values = Val::new(V::Map(entries), Span::default());
-        outputs.insert(call.name.clone(), (values, origin));
+        // the outputs of an instance of an expanded call stay unknown
+        call.key.is_none().then(|| (call.name, (values, origin)))
+    }
+
+    /// Evaluates one instance of a child and, recursively, the children it
+    /// calls; its document goes to the sink. When the child reads outputs of
+    /// its own local children (`module.db.endpoint`), it is evaluated again
+    /// with them, as the root is. Returns the child's outputs, its
+    /// directory as shown and the files its spans index.
+    fn evaluate_child(
+        &mut self,
+        dir: &Path,
+        shown: String,
+        caller: &Caller,
+        files: &[Arc<SourceFile>],
+        instance: &Instance,
+    ) -> (Vec<(String, Val)>, String, Vec<Arc<SourceFile>>) {
+        let configs = self.configs(dir, files, caller.files.len());
+        let (doc, incomplete, links) =
+            self.child_document(dir, &shown, caller, files, &configs, instance, None);
         let mut stack = caller.stack.clone();
-        stack.push(dir.clone());
+        stack.push(dir.to_path_buf());
         let next = Caller {
-            dir,
+            dir: dir.to_path_buf(),
             shown,
-            prefix: format!("{address}."),
-            files: doc_files,
+            prefix: format!("{}.", instance.address),
+            files: doc.files.clone(),
             stack,
         };
-        follow(&next, links.calls, out, left);
+        let grandchildren = self.follow(&next, links.calls);
+        let (doc, incomplete, outputs) = if !reads_module_outputs(files, &grandchildren) {
+            (doc, incomplete, links.outputs)
+        } else {
+            drop(doc);
+            let (doc, incomplete, links) = self.child_document(
+                dir,
+                &next.shown,
+                caller,
+                files,
+                &configs,
+                instance,
+                Some(&grandchildren),
+            );
+            (doc, incomplete, links.outputs)
+        };
+        (self.sink)(Parsed {
+            documents: vec![doc],
+            errors: incomplete,
+        });
+        (outputs, next.shown, next.files)
     }
-    outputs
+
+    /// The child's parsed configuration files, indexed after the caller's
+    /// `offset` files (a file that does not parse is reported by the
+    /// child's own scan).
+    fn configs(
+        &self,
+        dir: &Path,
+        files: &[Arc<SourceFile>],
+        offset: usize,
+    ) -> Vec<(u16, Arc<Tree>)> {
+        files
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| {
+                let (_, syntax) = classify(&super::file_name(f)).filter(|(role, _)| *role == 0)?;
+                let disk = super::disk_path(dir, f);
+                let tree = self.cache.tree(&disk, f, syntax).ok()?;
+                Some(((offset + i) as u16, tree))
+            })
+            .collect()
+    }
+
+    /// The child's document for one call, with the outputs of its own
+    /// children when known.
+    #[allow(clippy::too_many_arguments)]
+    fn child_document(
+        &self,
+        dir: &Path,
+        shown: &str,
+        caller: &Caller,
+        files: &[Arc<SourceFile>],
+        configs: &[(u16, Arc<Tree>)],
+        instance: &Instance,
+        outputs: Option<&HashMap<String, (Val, Origin)>>,
+    ) -> (crate::document::Document, Vec<ParseError>, Links) {
+        let mut all = caller.files.clone();
+        all.extend(files.iter().cloned());
+        let input = Input {
+            files,
+            all: &all,
+            configs,
+            tfvars: Vec::new(),
+            has_tfvars: false,
+            module: shown,
+            offset: caller.files.len(),
+            instance: Some(instance),
+            outputs,
+        };
+        document(dir, input)
+    }
 }
 
-/// The child's document for one call, added to `out`; returns its files
-/// and the calls the child makes in turn.
-fn evaluate_child(
-    dir: &Path,
-    shown: &str,
-    caller: &Caller,
+/// Whether a module's files may read outputs of the children in `outputs`
+/// (`module.NAME.…`, in HCL or in a `.tf.json` template): when none can,
+/// the first evaluation stands and the second is not needed.
+pub(crate) fn reads_module_outputs(
     files: &[Arc<SourceFile>],
-    instance: &Instance,
-    out: &mut Parsed,
-) -> (Vec<Arc<SourceFile>>, Links) {
-    let offset = caller.files.len();
-    let mut all = caller.files.clone();
-    all.extend(files.iter().cloned());
-    // a file that does not parse is reported by the child's own scan
-    let configs: Vec<(u16, Tree)> = files
-        .iter()
-        .enumerate()
-        .filter_map(|(i, f)| {
-            let (_, syntax) = classify(&super::file_name(f)).filter(|(role, _)| *role == 0)?;
-            Some(((offset + i) as u16, load(f, syntax).ok()?))
-        })
-        .collect();
-    let input = Input {
-        files,
-        all: &all,
-        configs: &configs,
-        tfvars: Vec::new(),
-        has_tfvars: false,
-        module: shown,
-        offset,
-        instance: Some(instance),
-        outputs: None,
-    };
-    let (doc, incomplete, links) = document(dir, input);
-    out.errors.extend(incomplete);
-    let doc_files = doc.files.clone();
-    out.documents.push(doc);
-    (doc_files, links)
+    outputs: &HashMap<String, (Val, Origin)>,
+) -> bool {
+    !outputs.is_empty() && files.iter().any(|f| f.text.contains("module."))
 }
 
 /// The arguments a `module` block passes: its attributes except

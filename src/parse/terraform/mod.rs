@@ -11,6 +11,7 @@
 mod blocks;
 mod body;
 mod budget;
+mod cache;
 mod calls;
 mod compose;
 mod eval;
@@ -23,7 +24,7 @@ mod value;
 mod vars;
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use hcl_edit::structure::Body as HclBody;
@@ -35,6 +36,7 @@ use self::value::{Origin, V, Val};
 use self::vars::VarSource;
 use crate::document::{Document, Kind, ParseError, Parsed, SourceFile, SourceMap, Span};
 
+pub use self::cache::ModuleCache;
 pub use self::calls::{mark_children, normalise};
 
 /// Settings that change how a module is evaluated (extra variable files).
@@ -50,7 +52,8 @@ const MAX_FILES: usize = 60_000;
 /// Largest `--var-file` read.
 const MAX_VAR_FILE: u64 = 4 << 20;
 
-/// Parses one module directory into one document.
+/// Parses one module directory into one document, and one more document
+/// per instance of a local child module it calls (after its own).
 ///
 /// `files` are the module's `.tf`, `.tf.json`, `terraform.tfvars(.json)`
 /// and `*.auto.tfvars(.json)` files (paths relative to the scan root, in
@@ -59,86 +62,222 @@ const MAX_VAR_FILE: u64 = 4 << 20;
 /// `ParseError` and the others still make the document; a module none of
 /// whose configuration files parse yields no document.
 pub fn parse_module(dir: &Path, files: &[Arc<SourceFile>], options: &Options) -> Parsed {
-    let mut out = Parsed::default();
-    for dropped in files.iter().skip(MAX_FILES) {
-        let message = format!(
-            "module has more than {MAX_FILES} files: this one is not evaluated, so the gate \
-             cannot vouch for it"
-        );
-        out.errors
-            .push(ParseError::incomplete(dropped, 0, 0, message));
-    }
-    let files = &files[..files.len().min(MAX_FILES)];
-    let mut configs = Vec::new();
-    let mut tfvars = Vec::new();
-    let mut has_tfvars = false;
-    for (i, f) in files.iter().enumerate() {
-        let Some((role, syntax)) = classify(&file_name(f)) else {
-            continue;
-        };
-        has_tfvars |= role > 0;
-        match load(f, syntax) {
-            Ok(tree) if role == 0 => configs.push((i as u16, tree)),
-            Ok(tree) => tfvars.push((role, i as u16, tree)),
-            Err(e) => out.errors.push(e),
-        }
-    }
-    if configs.is_empty() {
-        return out;
-    }
-    // stable: name order within each rank
-    tfvars.sort_by_key(|(role, _, _)| *role);
-    let mut all: Vec<Arc<SourceFile>> = files.to_vec();
-    let mut var_trees = Vec::new();
-    for p in &options.var_files {
-        match read_var_file(p) {
-            Ok(f) => {
-                let syntax = if p.to_string_lossy().ends_with(".json") {
-                    Syntax::Json
-                } else {
-                    Syntax::Hcl
-                };
-                match load(&f, syntax) {
-                    Ok(tree) => var_trees.push((all.len() as u16, tree)),
-                    Err(e) => out.errors.push(e),
-                }
-                all.push(f);
-            }
-            Err(e) => out.errors.push(e),
-        }
-    }
-    let module = module_dir(files, dir);
-    let input = |outputs| Input {
-        files,
-        all: &all,
-        configs: &configs,
-        tfvars: tfvars
-            .iter()
-            .map(|(_, i, t)| (*i, t))
-            .chain(var_trees.iter().map(|(i, t)| (*i, t)))
-            .collect(),
-        has_tfvars,
-        module: &module,
-        offset: 0,
-        instance: None,
-        outputs,
-    };
-    let (doc, incomplete, links) = document(dir, input(None));
-    let caller = compose::Caller::root(dir, &module, doc.files.clone());
     let mut children = Parsed::default();
-    let outputs = compose::compose(&caller, links.calls, &mut children);
-    let (doc, incomplete) = if outputs.is_empty() {
-        (doc, incomplete)
-    } else {
-        // again, now that `module.NAME.OUTPUT` of local children is known
-        let (doc, incomplete, _) = document(dir, input(Some(&outputs)));
-        (doc, incomplete)
-    };
-    out.errors.extend(incomplete);
-    out.documents.push(doc);
+    let mut out = compose_module(
+        dir,
+        files,
+        options,
+        &ModuleCache::default(),
+        &mut |mut p| {
+            children.documents.append(&mut p.documents);
+            children.errors.append(&mut p.errors);
+        },
+    );
     out.documents.append(&mut children.documents);
     out.errors.append(&mut children.errors);
     out
+}
+
+/// The module's own document, its local children not evaluated: what a
+/// scan reads first, to tell roots from children ([`mark_children`]). When
+/// the module calls local modules, its parsed files are kept in `cache` for
+/// [`compose_module`].
+pub fn parse_own_module(
+    dir: &Path,
+    files: &[Arc<SourceFile>],
+    options: &Options,
+    cache: &ModuleCache,
+) -> Parsed {
+    let mut module = match Module::load(dir, files, options, None) {
+        Ok(module) => module,
+        Err(errors) => return errors,
+    };
+    let (doc, incomplete, links) = document(dir, module.input(None));
+    if calls_local_modules(&links) {
+        module.keep(dir, cache);
+    }
+    module.out.errors.extend(incomplete);
+    module.out.documents.push(doc);
+    module.out
+}
+
+/// Whether a module's own document (from [`parse_own_module`]) calls a
+/// local module, so that [`compose_module`] has children to evaluate.
+pub fn has_local_calls(doc: &Document) -> bool {
+    doc.input
+        .get("modules")
+        .and_then(Value::as_array)
+        .is_some_and(|calls| {
+            calls.iter().any(|m| {
+                m.pointer("/config/source")
+                    .and_then(Value::as_str)
+                    .is_some_and(calls::is_local_source)
+            })
+        })
+}
+
+/// The module's document with its local children evaluated: each child
+/// instance's document (with its errors) goes to `sink` as soon as it is
+/// built, so a scan evaluates and drops it before the next is built; the
+/// module's own document (which reads the children's outputs) is returned.
+/// Module files are parsed once per `cache`.
+pub fn compose_module(
+    dir: &Path,
+    files: &[Arc<SourceFile>],
+    options: &Options,
+    cache: &ModuleCache,
+    sink: &mut dyn FnMut(Parsed),
+) -> Parsed {
+    let mut module = match Module::load(dir, files, options, Some(cache)) {
+        Ok(module) => module,
+        Err(errors) => return errors,
+    };
+    let (doc, incomplete, links) = document(dir, module.input(None));
+    let caller = compose::Caller::root(dir, &module.shown, doc.files.clone());
+    let outputs = compose::compose(&caller, links.calls, cache, sink);
+    let (doc, incomplete) = if !compose::reads_module_outputs(module.files, &outputs) {
+        (doc, incomplete)
+    } else {
+        drop(doc);
+        // again, now that `module.NAME.OUTPUT` of local children is known
+        let (doc, incomplete, _) = document(dir, module.input(Some(&outputs)));
+        (doc, incomplete)
+    };
+    module.out.errors.extend(incomplete);
+    module.out.documents.push(doc);
+    module.out
+}
+
+fn calls_local_modules(links: &compose::Links) -> bool {
+    links.calls.iter().any(|c| {
+        c.config
+            .get("source")
+            .and_then(Val::as_str)
+            .is_some_and(calls::is_local_source)
+    })
+}
+
+fn dropped_files(files: &[Arc<SourceFile>]) -> Vec<ParseError> {
+    files
+        .iter()
+        .skip(MAX_FILES)
+        .map(|dropped| {
+            let message = format!(
+                "module has more than {MAX_FILES} files: this one is not evaluated, so the gate \
+                 cannot vouch for it"
+            );
+            ParseError::incomplete(dropped, 0, 0, message)
+        })
+        .collect()
+}
+
+/// A module's files, loaded: what its documents are built from.
+struct Module<'a> {
+    files: &'a [Arc<SourceFile>],
+    /// The module's files and the `--var-file`s (document file indexes).
+    all: Vec<Arc<SourceFile>>,
+    configs: Vec<(u16, Arc<Tree>)>,
+    /// Variable files in precedence order, lowest first.
+    tfvars: Vec<(u16, Arc<Tree>)>,
+    has_tfvars: bool,
+    shown: String,
+    /// Errors so far (files that do not parse, variable files).
+    out: Parsed,
+}
+
+impl<'a> Module<'a> {
+    /// Parses the module's files (through `cache` when given); only the
+    /// errors when none of its configuration files parses.
+    fn load(
+        dir: &Path,
+        files: &'a [Arc<SourceFile>],
+        options: &Options,
+        cache: Option<&ModuleCache>,
+    ) -> Result<Self, Parsed> {
+        let mut out = Parsed::default();
+        out.errors.extend(dropped_files(files));
+        let files = &files[..files.len().min(MAX_FILES)];
+        let mut configs = Vec::new();
+        let mut tfvars = Vec::new();
+        let mut has_tfvars = false;
+        for (i, f) in files.iter().enumerate() {
+            let Some((role, syntax)) = classify(&file_name(f)) else {
+                continue;
+            };
+            has_tfvars |= role > 0;
+            let tree = match cache {
+                Some(cache) => cache.tree(&disk_path(dir, f), f, syntax),
+                None => load(f, syntax).map(Arc::new),
+            };
+            match tree {
+                Ok(tree) if role == 0 => configs.push((i as u16, tree)),
+                Ok(tree) => tfvars.push((role, i as u16, tree)),
+                Err(e) => out.errors.push(e),
+            }
+        }
+        if configs.is_empty() {
+            return Err(out);
+        }
+        // stable: name order within each rank
+        tfvars.sort_by_key(|(role, _, _)| *role);
+        let mut tfvars: Vec<(u16, Arc<Tree>)> =
+            tfvars.into_iter().map(|(_, i, t)| (i, t)).collect();
+        let mut all: Vec<Arc<SourceFile>> = files.to_vec();
+        for p in &options.var_files {
+            match read_var_file(p) {
+                Ok(f) => {
+                    let syntax = if p.to_string_lossy().ends_with(".json") {
+                        Syntax::Json
+                    } else {
+                        Syntax::Hcl
+                    };
+                    match load(&f, syntax) {
+                        Ok(tree) => tfvars.push((all.len() as u16, Arc::new(tree))),
+                        Err(e) => out.errors.push(e),
+                    }
+                    all.push(f);
+                }
+                Err(e) => out.errors.push(e),
+            }
+        }
+        Ok(Module {
+            files,
+            all,
+            configs,
+            tfvars,
+            has_tfvars,
+            shown: module_dir(files, dir),
+            out,
+        })
+    }
+
+    fn input<'b>(&'b self, outputs: Option<&'b HashMap<String, (Val, Origin)>>) -> Input<'b> {
+        Input {
+            files: self.files,
+            all: &self.all,
+            configs: &self.configs,
+            tfvars: self.tfvars.iter().map(|(i, t)| (*i, &**t)).collect(),
+            has_tfvars: self.has_tfvars,
+            module: &self.shown,
+            offset: 0,
+            instance: None,
+            outputs,
+        }
+    }
+
+    /// Keeps the module's parsed files in `cache`, for its composition.
+    fn keep(&self, dir: &Path, cache: &ModuleCache) {
+        for (i, tree) in self.configs.iter().chain(&self.tfvars) {
+            if let Some(f) = self.files.get(*i as usize) {
+                cache.keep(&disk_path(dir, f), f, tree.clone());
+            }
+        }
+    }
+}
+
+/// Where a module's file is on disk: in its directory, by name.
+fn disk_path(dir: &Path, f: &SourceFile) -> PathBuf {
+    calls::normalise(&dir.join(file_name(f)))
 }
 
 /// What one module's document is built from.
@@ -147,7 +286,7 @@ struct Input<'a> {
     files: &'a [Arc<SourceFile>],
     /// The module's files and the `--var-file`s (document file indexes).
     all: &'a [Arc<SourceFile>],
-    configs: &'a [(u16, Tree)],
+    configs: &'a [(u16, Arc<Tree>)],
     /// Variable files in precedence order, lowest first.
     tfvars: Vec<(u16, &'a Tree)>,
     has_tfvars: bool,
@@ -461,6 +600,21 @@ impl Sections {
         }
     }
 
+    /// One call per instance of a `module` block whose `count` or
+    /// `for_each` is known, its arguments evaluated with `count.index` or
+    /// `each.key`/`each.value` bound: each instance of the child is
+    /// evaluated with its own arguments.
+    fn add_call_instances(&mut self, ev: &Evaluator, b: &Block, list: Vec<instances::Instance>) {
+        for instance in list {
+            let config = blocks::config(ev, &b.body, b.head, &instance.scope(), 0);
+            self.calls.push(compose::Call {
+                name: b.label(0).to_string(),
+                key: Some(instance.suffix),
+                config,
+            });
+        }
+    }
+
     fn add(&mut self, ev: &Evaluator, b: &Block, files: &[Arc<SourceFile>]) {
         let head = b.head;
         let file = files
@@ -560,10 +714,17 @@ impl Sections {
         let cfg = config();
         let call = (b.ident == "module").then(|| compose::Call {
             name: b.label(0).to_string(),
+            key: None,
             config: cfg.clone(),
         });
         field("config", cfg);
         target.push(Val::new(V::Map(fields), head));
+        if call.is_some()
+            && let Some(list) = instances::expand(ev, b, &mut self.instances_left)
+        {
+            self.add_call_instances(ev, b, list);
+            return;
+        }
         self.calls.extend(call);
     }
 }

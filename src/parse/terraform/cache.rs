@@ -1,0 +1,179 @@
+//! Module files read and parsed once per scan. A module called by many
+//! others (terraform-aws-security-group's ~60 wrappers all call its root)
+//! is evaluated once per call, but its files are read and parsed once: every
+//! evaluation borrows the same parsed bodies.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use super::{Syntax, Tree, load};
+use crate::document::{ParseError, SourceFile};
+
+/// The parsed files of the module directories a scan evaluates more than
+/// once, shared by the scan's threads. Cheap to clone (one `Arc`).
+#[derive(Clone, Default)]
+pub struct ModuleCache {
+    inner: Arc<Shared>,
+}
+
+/// A parsed file with the text it was parsed from.
+type ParsedFile = (Arc<SourceFile>, Arc<Tree>);
+/// A directory's files, or why it could not be read.
+type DirFiles = Result<Arc<[Arc<SourceFile>]>, String>;
+
+#[derive(Default)]
+struct Shared {
+    /// A file's parsed body by its path on disk, with the text it was
+    /// parsed from (a file read again with other text is parsed again).
+    trees: Mutex<HashMap<PathBuf, ParsedFile>>,
+    /// A child module directory's configuration files by (directory on
+    /// disk, directory as shown), or why it could not be read.
+    dirs: Mutex<HashMap<(PathBuf, PathBuf), DirFiles>>,
+}
+
+impl ModuleCache {
+    /// `file` (at `disk` on disk) parsed, from the cache when the same text
+    /// was parsed before.
+    pub(super) fn tree(
+        &self,
+        disk: &Path,
+        file: &Arc<SourceFile>,
+        syntax: Syntax,
+    ) -> Result<Arc<Tree>, ParseError> {
+        let trees = &self.inner.trees;
+        if let Some((text, tree)) = lock(trees).get(disk)
+            && text.text == file.text
+        {
+            return Ok(tree.clone());
+        }
+        let tree = Arc::new(load(file, syntax)?);
+        self.keep(disk, file, tree.clone());
+        Ok(tree)
+    }
+
+    /// Keeps a body parsed elsewhere (a module's own first evaluation).
+    pub(super) fn keep(&self, disk: &Path, file: &Arc<SourceFile>, tree: Arc<Tree>) {
+        lock(&self.inner.trees).insert(disk.to_path_buf(), (file.clone(), tree));
+    }
+
+    /// The files of the directory `dir`, shown under `shown`, read by
+    /// `read` the first time they are asked for.
+    pub(super) fn dir(
+        &self,
+        dir: &Path,
+        shown: &Path,
+        read: impl FnOnce() -> std::io::Result<Vec<Arc<SourceFile>>>,
+    ) -> DirFiles {
+        let key = (dir.to_path_buf(), shown.to_path_buf());
+        if let Some(found) = lock(&self.inner.dirs).get(&key) {
+            return found.clone();
+        }
+        let read = read().map(Arc::from).map_err(|e| e.to_string());
+        lock(&self.inner.dirs).insert(key, read.clone());
+        read
+    }
+}
+
+/// A poisoned lock only means another thread panicked mid-insert: the map
+/// is still a valid cache.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Options, compose_module, parse_own_module};
+    use super::*;
+    use crate::document::Parsed;
+
+    /// A root in `root/` calling the module in `child/` `calls` times.
+    fn tree(calls: usize) -> (tempfile::TempDir, Vec<Arc<SourceFile>>) {
+        let dir = tempfile::tempdir().unwrap();
+        let child = "variable \"tag\" {}\nresource \"aws_ecs_task_definition\" \"t\" {\n  image = \"app:${var.tag}\"\n}\n";
+        std::fs::create_dir_all(dir.path().join("child")).unwrap();
+        std::fs::create_dir_all(dir.path().join("root")).unwrap();
+        std::fs::write(dir.path().join("child/main.tf"), child).unwrap();
+        let root: String = (0..calls)
+            .map(|i| format!("module \"c{i}\" {{\n  source = \"../child\"\n  tag = \"{i}\"\n}}\n"))
+            .collect();
+        std::fs::write(dir.path().join("root/main.tf"), &root).unwrap();
+        let files = vec![Arc::new(SourceFile::new("root/main.tf", root))];
+        (dir, files)
+    }
+
+    fn compose(
+        dir: &Path,
+        files: &[Arc<SourceFile>],
+        cache: &ModuleCache,
+    ) -> (Parsed, Vec<Parsed>) {
+        let mut children = Vec::new();
+        let own = compose_module(dir, files, &Options::default(), cache, &mut |p| {
+            children.push(p)
+        });
+        (own, children)
+    }
+
+    #[test]
+    fn a_child_called_twice_is_read_and_parsed_once() {
+        let (tmp, files) = tree(2);
+        let cache = ModuleCache::default();
+        let (_, children) = compose(&tmp.path().join("root"), &files, &cache);
+        let child_file = |p: &Parsed| p.documents[0].files.last().unwrap().clone();
+        assert_eq!(children.len(), 2);
+        assert!(Arc::ptr_eq(
+            &child_file(&children[0]),
+            &child_file(&children[1])
+        ));
+        assert_eq!(lock(&cache.inner.dirs).len(), 1);
+        let trees = lock(&cache.inner.trees);
+        assert!(
+            trees.keys().any(|k| k.ends_with("child/main.tf")),
+            "{trees:?}",
+            trees = trees.keys().collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn each_instance_goes_to_the_sink_and_only_the_module_is_returned() {
+        let (tmp, files) = tree(3);
+        let (own, children) = compose(&tmp.path().join("root"), &files, &ModuleCache::default());
+        assert_eq!(own.documents.len(), 1);
+        assert!(own.documents[0].input.get("instance").is_none());
+        assert_eq!(children.len(), 3);
+        for (i, child) in children.iter().enumerate() {
+            let label = &child.documents[0].label;
+            assert!(label.contains(&format!("module.c{i}")), "{label}");
+        }
+    }
+
+    #[test]
+    fn a_module_that_calls_local_modules_keeps_its_parsed_files_for_its_composition() {
+        let (tmp, files) = tree(1);
+        let cache = ModuleCache::default();
+        let root = tmp.path().join("root");
+        let first = parse_own_module(&root, &files, &Options::default(), &cache);
+        assert_eq!(first.documents.len(), 1, "children are not evaluated yet");
+        assert!(super::super::has_local_calls(&first.documents[0]));
+        let disk = super::super::calls::normalise(&root.join("main.tf"));
+        let kept = lock(&cache.inner.trees).get(&disk).map(|(_, t)| t.clone());
+        let kept = kept.expect("the root's parsed file is kept");
+        let again = cache
+            .tree(&disk, &files[0], super::super::Syntax::Hcl)
+            .unwrap();
+        assert!(Arc::ptr_eq(&kept, &again), "parsed once");
+    }
+
+    #[test]
+    fn a_file_read_again_with_other_text_is_parsed_again() {
+        let cache = ModuleCache::default();
+        let disk = Path::new("/m/main.tf");
+        let one = Arc::new(SourceFile::new("m/main.tf", "locals {\n  a = 1\n}\n"));
+        let two = Arc::new(SourceFile::new("m/main.tf", "locals {\n  a = 2\n}\n"));
+        let first = cache.tree(disk, &one, super::super::Syntax::Hcl).unwrap();
+        let same = cache.tree(disk, &one, super::super::Syntax::Hcl).unwrap();
+        let other = cache.tree(disk, &two, super::super::Syntax::Hcl).unwrap();
+        assert!(Arc::ptr_eq(&first, &same));
+        assert!(!Arc::ptr_eq(&first, &other));
+    }
+}
