@@ -206,10 +206,11 @@ pub(super) fn run(mut args: ScanArgs) -> u8 {
         today: crate::suppress::Date::today(),
     };
     let filter_started = std::time::Instant::now();
-    let filtered = match gate::filter(&mut result, &gate_options) {
+    let mut filtered = match gate::filter(&mut result, &gate_options) {
         Ok(f) => f,
         Err(e) => return usage_error(&e),
     };
+    filtered.warnings.extend(ws.engines.interpreter_warnings());
     let filter_time = filter_started.elapsed();
     if !args.show_suppressed {
         result.findings.retain(|f| f.suppression.is_none());
