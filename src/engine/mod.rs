@@ -27,7 +27,8 @@ pub use policy::{PolicyError, PolicyFile, Role};
 /// is stopped and reported: policies are pure functions and must be
 /// bounded. regorus 0.14's interpreter counts no work, so this wall-clock
 /// limit is its only bound on time (the compiled VM counts instructions:
-/// [`vm::MAX_INSTRUCTIONS`]).
+/// [`vm::MAX_INSTRUCTIONS`]); only custom rules the VM compiler rejects,
+/// `--interpreter`, and documents the VM fails on run there.
 pub const RULE_TIME_LIMIT: Duration = Duration::from_secs(5);
 
 /// The VM's wall-clock limit: only a backstop, six times the ~10 s its

@@ -2,14 +2,15 @@
 //! aggregate module the interpreter runs, compiled once per document kind to
 //! bytecode, which evaluates a document 2–3× faster (BENCHMARKS.md).
 //!
-//! Only kinds whose rules are all built-in run here: the RVM is younger than
+//! Every rule runs here, built-in or custom, so that the bound of every
+//! rule is a count of work rather than the clock. The RVM is younger than
 //! the interpreter and departs from it in places (it rejects `with`, and
-//! makes a builtin error undefined instead of an error), so it is used where
-//! a test shows it gives the interpreter's findings on every fixture
-//! (`tests/vm.rs`). Anything the VM cannot do falls back to the interpreter:
-//! a program that does not compile leaves its kind on the interpreter, and
-//! a document the VM fails on is evaluated again by the interpreter, which
-//! names the failing rule.
+//! makes a builtin error undefined instead of an error), so the built-in
+//! rules are checked to give the interpreter's findings on every fixture
+//! (`tests/vm.rs`), and anything the VM cannot do falls back to the
+//! interpreter: a custom rule its compiler rejects runs there alone (and
+//! is named in a warning), and a document the VM fails on is evaluated
+//! again by the interpreter, which names the failing rule.
 //!
 //! The VM's bound is a budget of work, not of time: [`MAX_INSTRUCTIONS`]
 //! per document, counted by the VM, so whether a document fits does not
