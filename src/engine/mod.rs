@@ -675,8 +675,10 @@ impl Engines {
         Ok(engine)
     }
 
-    /// The engine plus the aggregate module, analysed, when there is more
-    /// than one rule. `None` when it does not analyse: then the plain
+    /// The engine plus the aggregate module, analysed, when there is a
+    /// rule (with one rule too: the aggregate is what the VM compiles, so a
+    /// configuration that enables a single rule of a kind keeps it on the
+    /// instruction budget). `None` when it does not analyse: then the plain
     /// engine is analysed and reports the policy error, or evaluation stays
     /// per rule (slower, same results).
     fn with_aggregate(
@@ -684,7 +686,7 @@ impl Engines {
         kind: Kind,
         rules: &[RulePackage],
     ) -> Option<(regorus::Engine, String)> {
-        if rules.len() < 2 {
+        if rules.is_empty() {
             return None;
         }
         let (path, text, entry) = aggregate_policy(kind, rules);
@@ -1175,6 +1177,27 @@ mod tests {
         assert_eq!(ids(crate::document::Role::Patch), ["PRESENT"]);
     }
 
+    #[test]
+    fn a_single_enabled_rule_of_a_kind_runs_on_the_vm() {
+        for only in ["TEAM001", "TAG001"] {
+            let rule = user(
+                "u/team.rego",
+                "package acme.kubernetes.team\n\nmetadata := {\"id\": \"TEAM001\", \"title\": \"t\"}\n\ndeny contains \"x\" if not input.metadata.labels.team\n",
+            );
+            let (set, errors) = load(vec![rule]);
+            assert!(errors.is_empty(), "{errors:?}");
+            let options = EngineOptions {
+                enabled: Some([only.to_string()].into()),
+                ..EngineOptions::default()
+            };
+            let engines = Engines::new(Arc::new(set), options);
+            assert!(engines.runs_on_vm(Kind::Kubernetes), "{only} alone");
+            let mut doc = deployment(true);
+            let eval = engines.worker().evaluate(&mut doc).expect("loads");
+            assert!(eval.errors.is_empty(), "{:?}", eval.errors);
+        }
+    }
+
     /// Findings (rule, message) and failed rules of the Dockerfile in
     /// [`documents`] with an instruction budget.
     fn dockerfile_with_budget(budget: usize) -> (Vec<(String, String)>, Vec<RuleError>) {
@@ -1347,8 +1370,11 @@ mod tests {
             user("u/names.rego", GOOD_LIB),
         ]);
         assert!(errors.is_empty(), "{errors:?}");
+        // The clock alone stops it (custom rules run on the VM, whose
+        // instruction budget would otherwise stop it first, or not, by load).
         let options = EngineOptions {
             time_limit: Some(Duration::from_millis(200)),
+            instruction_budget: Some(usize::MAX),
             ..EngineOptions::default()
         };
         let engines = Engines::new(Arc::new(set), options);
