@@ -669,9 +669,7 @@ fn evaluate_part(
     seen: &mut std::collections::HashSet<*const SourceFile>,
 ) -> ScanResult {
     let mut out = ScanResult::default();
-    for err in parsed.errors {
-        out.findings.push(parse_finding(err));
-    }
+    out.findings.extend(capped_per_file(parsed.errors));
     for mut doc in parsed.documents {
         out.documents += 1;
         let started = Instant::now();
@@ -926,6 +924,50 @@ fn looks_like_ours(bytes: &[u8]) -> bool {
     markers.ours()
 }
 
+/// How many `EVAL001` diagnostics one file reports one by one: a hostile
+/// file can hold tens of thousands of places over a bound (a 1 MB
+/// Dockerfile, one oversized word each), and the report must stay readable
+/// and small. The rest are counted in one more diagnostic.
+pub const MAX_INCOMPLETE_PER_FILE: usize = 10;
+
+/// The findings of a stage's diagnostics, with at most
+/// [`MAX_INCOMPLETE_PER_FILE`] `EVAL001` per file in the order the stage
+/// raised them, plus one `EVAL001` at the last of the others that says how
+/// many more there are: the gate fails either way, and every file keeps a
+/// located diagnostic. `PARSE001` is never capped (a file has one).
+pub fn capped_per_file(errors: Vec<ParseError>) -> Vec<Finding> {
+    let mut reported: std::collections::HashMap<PathBuf, usize> = Default::default();
+    let mut left_out: Vec<(ParseError, usize)> = Vec::new();
+    let mut out = Vec::new();
+    for err in errors {
+        if err.problem != crate::document::Problem::Incomplete {
+            out.push(parse_finding(err));
+            continue;
+        }
+        let count = reported.entry(err.file.path.clone()).or_default();
+        *count += 1;
+        if *count <= MAX_INCOMPLETE_PER_FILE {
+            out.push(parse_finding(err));
+            continue;
+        }
+        match left_out
+            .iter_mut()
+            .find(|(last, _)| last.file.path == err.file.path)
+        {
+            Some(slot) => *slot = (err, slot.1 + 1),
+            None => left_out.push((err, 1)),
+        }
+    }
+    out.extend(left_out.into_iter().map(|(mut last, more)| {
+        last.message = format!(
+            "{more} more places in this file could not be evaluated or bounded (only the first {MAX_INCOMPLETE_PER_FILE} are reported one by one); the last of them: {}",
+            last.message
+        );
+        parse_finding(last)
+    }));
+    out
+}
+
 /// A `PARSE001` or `EVAL001` finding from a stage's diagnostic.
 pub fn parse_finding(err: ParseError) -> Finding {
     Finding {
@@ -957,6 +999,38 @@ fn file_problem(path: &Path, message: &str) -> Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn eval001_is_capped_per_file_with_one_summary_at_the_last_place() {
+        let a = Arc::new(SourceFile::new("Dockerfile", "x".repeat(100)));
+        let b = Arc::new(SourceFile::new("other/Dockerfile", "y".repeat(100)));
+        let mut errors: Vec<ParseError> = (0..25)
+            .map(|i| ParseError::incomplete(&a, i, i + 1, format!("word {i} too long")))
+            .collect();
+        errors.push(ParseError::incomplete(&b, 3, 4, "only one"));
+        errors.push(ParseError::at(&a, 50, "not parsed"));
+        let findings = capped_per_file(errors);
+        let in_a: Vec<&Finding> = findings
+            .iter()
+            .filter(|f| f.file.path == a.path && f.rule_id == "EVAL001")
+            .collect();
+        assert_eq!(in_a.len(), MAX_INCOMPLETE_PER_FILE + 1);
+        assert_eq!(in_a[0].message, "word 0 too long");
+        let summary = in_a.last().expect("a summary");
+        assert_eq!(summary.start, 24, "at the last place left out");
+        assert!(
+            summary.message.starts_with("15 more places in this file"),
+            "{}",
+            summary.message
+        );
+        assert!(summary.message.ends_with("word 24 too long"));
+        let others: Vec<&str> = findings
+            .iter()
+            .filter(|f| f.file.path != a.path || f.rule_id != "EVAL001")
+            .map(|f| f.message.as_str())
+            .collect();
+        assert_eq!(others, ["only one", "not parsed"]);
+    }
 
     #[test]
     fn keeps_text_only_of_files_that_can_hold_suppressions() {

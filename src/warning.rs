@@ -21,6 +21,9 @@ pub enum WarningKind {
     ExpiredSuppression,
     /// A suppression that matched no finding.
     UnusedSuppression,
+    /// A custom rule the VM compiler rejects: it runs on the interpreter,
+    /// bounded by the clock rather than a budget of work.
+    RuleOnInterpreter,
 }
 
 impl WarningKind {
@@ -30,6 +33,7 @@ impl WarningKind {
             WarningKind::InvalidSuppression => "invalid-suppression",
             WarningKind::ExpiredSuppression => "expired-suppression",
             WarningKind::UnusedSuppression => "unused-suppression",
+            WarningKind::RuleOnInterpreter => "rule-on-interpreter",
         }
     }
 }

@@ -13,6 +13,19 @@ const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec:\n  con
 /// Scans a pod with the policy folder `files` and returns the exit code,
 /// the report's `errors` as text and the rule IDs found.
 fn scan_with_policies(files: &[(&str, &str)]) -> (Option<i32>, String, Vec<String>) {
+    let (code, report) = scan_report(files);
+    let rules = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule_id"].as_str().unwrap().to_string())
+        .collect();
+    (code, report["errors"].to_string(), rules)
+}
+
+/// Scans a pod with the policy folder `files`: the exit code and the JSON
+/// report.
+fn scan_report(files: &[(&str, &str)]) -> (Option<i32>, serde_json::Value) {
     let mut tree: Vec<(&str, &str)> = files.to_vec();
     tree.push(("app/pod.yaml", POD));
     let dir = temp_tree(&tree);
@@ -29,13 +42,7 @@ fn scan_with_policies(files: &[(&str, &str)]) -> (Option<i32>, String, Vec<Strin
             String::from_utf8_lossy(&out.stderr)
         )
     });
-    let rules = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["rule_id"].as_str().unwrap().to_string())
-        .collect();
-    (out.status.code(), report["errors"].to_string(), rules)
+    (out.status.code(), report)
 }
 
 #[test]
@@ -125,4 +132,82 @@ fn a_range_too_large_to_allocate_is_a_rule_error_not_an_abort() {
     assert_eq!(errors.matches("at most 1000000").count(), 2, "{errors}");
     assert!(rules.contains(&"TAG001".to_string()), "{rules:?}");
     assert_eq!(code, Some(2), "{errors}");
+}
+
+/// `text` without the temporary directories (`/tmp/.tmpAbC123/`) a scan
+/// ran in, so two runs can be compared.
+fn without_temp_dirs(text: &str) -> String {
+    let mut out = String::new();
+    for (i, part) in text.split("/.tmp").enumerate() {
+        if i == 0 {
+            out.push_str(part.strip_suffix("/tmp").unwrap_or(part));
+            continue;
+        }
+        let rest = part.split_once('/').map_or("", |(_, rest)| rest);
+        out.push_str(rest.strip_suffix("/tmp").unwrap_or(rest));
+    }
+    out
+}
+
+/// A custom rule that loops 16 million times: on the interpreter it ran
+/// until the 5 s clock stopped it, so whether it finished (and the exit
+/// code) depended on the machine's load. Compiled for the VM, it stops at
+/// the instruction budget: the same error, naming the rule and the
+/// document, in every run.
+#[test]
+fn a_custom_rule_over_the_instruction_budget_fails_the_same_way_every_run() {
+    let policy = "package acme.kubernetes.slow\n\nmetadata := {\"id\": \"SLOW001\", \"title\": \"slow\"}\n\n\
+        deny contains \"x\" if {\n\tsome i in numbers.range(1, 4000)\n\tsome j in numbers.range(1, 4000)\n\ti + j < 0\n}\n";
+    let runs: Vec<_> = (0..2)
+        .map(|_| {
+            let (code, errors, rules) = scan_with_policies(&[("p/slow.rego", policy)]);
+            (code, without_temp_dirs(&errors), rules)
+        })
+        .collect();
+    let (code, errors, rules) = &runs[0];
+    assert!(
+        errors.contains("rule SLOW001 (p/slow.rego) failed on app/pod.yaml"),
+        "{errors}"
+    );
+    assert!(
+        errors.contains("exceeded maximum instruction limit"),
+        "the budget of work stops it, not the clock: {errors}"
+    );
+    assert!(rules.contains(&"TAG001".to_string()), "{rules:?}");
+    assert_eq!(*code, Some(2), "{errors}");
+    assert_eq!(runs[0], runs[1], "the same outcome in every run");
+}
+
+/// A custom rule using `with`, which regorus's VM compiler rejects, is the
+/// only rule left to the interpreter: it still reports, and a warning
+/// located at the construct names it, because its bound is the clock.
+#[test]
+fn a_custom_rule_the_vm_cannot_compile_runs_on_the_interpreter_with_a_warning() {
+    let policy = "package acme.kubernetes.withy\n\nmetadata := {\"id\": \"WITH001\", \"title\": \"with\"}\n\n\
+        name := input.metadata.name\n\ndeny contains \"named b\" if {\n\tname == \"b\" with input.metadata.name as \"b\"\n}\n";
+    let (code, report) = scan_report(&[("p/withy.rego", policy)]);
+    let rules: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule_id"].as_str().unwrap())
+        .collect();
+    assert!(rules.contains(&"WITH001"), "{rules:?}");
+    assert!(rules.contains(&"TAG001"), "{rules:?}");
+    let warnings = report["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 1, "one warning for the rule: {warnings:?}");
+    let warning = &warnings[0];
+    assert_eq!(warning["code"], "rule-on-interpreter");
+    assert!(warning["path"].as_str().unwrap().ends_with("withy.rego"));
+    assert_eq!(
+        (&warning["line"], &warning["column"]),
+        (&8.into(), &5.into())
+    );
+    let message = warning["message"].as_str().unwrap();
+    assert!(
+        message.contains("rule WITH001 runs on the interpreter"),
+        "{message}"
+    );
+    assert!(message.contains("`with`"), "{message}");
+    assert_eq!(code, Some(1), "a warning does not fail the gate");
 }

@@ -81,7 +81,7 @@ fn vm_and_interpreter_agree_on_a_generated_repository() {
 }
 
 #[test]
-fn a_kind_with_a_custom_rule_stays_on_the_interpreter() {
+fn a_kind_with_a_custom_rule_runs_on_the_vm() {
     let rule = driftless::engine::policy::policy_file(
         "team/label.rego".into(),
         "package team.kubernetes.label\n\nmetadata := {\"id\": \"TEAM001\", \"title\": \"t\"}\n\n\
@@ -93,7 +93,8 @@ fn a_kind_with_a_custom_rule_stays_on_the_interpreter() {
     let (set, errors) = PolicySet::load(vec![rule]);
     assert!(errors.is_empty(), "{errors:?}");
     let engines = Engines::new(Arc::new(set), EngineOptions::default());
-    assert!(!engines.runs_on_vm(Kind::Kubernetes));
+    assert!(engines.runs_on_vm(Kind::Kubernetes));
+    assert!(engines.interpreter_warnings().is_empty());
     assert!(engines.runs_on_vm(Kind::Dockerfile));
 }
 

@@ -293,7 +293,8 @@ fn scan_and_filter(
         .policy_errors
         .extend(ws.policy_errors.iter().cloned());
     let filter_started = std::time::Instant::now();
-    let filtered = gate::filter(&mut result, gate_options).map_err(|e| usage_error(&e))?;
+    let mut filtered = gate::filter(&mut result, gate_options).map_err(|e| usage_error(&e))?;
+    filtered.warnings.extend(ws.engines.interpreter_warnings());
     Ok((result, filtered, filter_started.elapsed()))
 }
 

@@ -43,37 +43,44 @@ const BUILTINS: [Builtin; 3] = [
 /// infrastructure file, far less than what aborts the process.
 pub const MAX_RANGE_LENGTH: i64 = 1_000_000;
 
-/// regorus builtins replaced by bounded versions in the interpreter (the
-/// extension is looked up before the builtin of the same name). Only user
-/// policies run there with these; the built-in rules do not call them.
+/// regorus builtins replaced by bounded versions, in the interpreter (the
+/// extension is looked up before the builtin of the same name) and on the
+/// VM (a host call takes precedence over the builtin). Only user policies
+/// call them; the built-in rules do not.
 const BOUNDED: [Builtin; 3] = [
     ("numbers.range", 2, range),
     ("numbers.range_step", 3, range_step),
     ("net.cidr_expand", 1, cidr_expand),
 ];
 
+/// `rand.intn`, refused: policies are pure functions of their input.
+const REFUSED: Builtin = ("rand.intn", 2, no_random);
+
+/// Every function driftless answers for regorus, by name.
+fn all() -> impl Iterator<Item = &'static Builtin> {
+    BUILTINS.iter().chain(BOUNDED.iter()).chain([&REFUSED])
+}
+
 /// Registers the builtins on a fresh engine.
 pub fn add_to(engine: &mut regorus::Engine) {
-    let refused: Builtin = ("rand.intn", 2, no_random);
-    for (name, arity, function) in BUILTINS.into_iter().chain(BOUNDED).chain([refused]) {
+    for (name, arity, function) in all() {
         engine
-            .add_extension(name.into(), arity, Box::new(function))
+            .add_extension((*name).into(), *arity, Box::new(*function))
             .expect("extension names are unique");
     }
 }
 
-/// Names and arities of the builtins, for the VM compiler.
+/// Names and arities of the builtins, for the VM compiler: the same
+/// functions as in the interpreter, so a user rule has the same bounds on
+/// both.
 pub fn signatures() -> impl Iterator<Item = (&'static str, usize)> {
-    BUILTINS
-        .iter()
-        .map(|(name, arity, _)| (*name, usize::from(*arity)))
+    all().map(|(name, arity, _)| (*name, usize::from(*arity)))
 }
 
 /// Calls the builtin `name` (the VM suspends on a builtin and the host
 /// answers).
 pub fn call(name: &str, args: Vec<Value>) -> anyhow::Result<Value> {
-    let (_, _, function) = BUILTINS
-        .iter()
+    let (_, _, function) = all()
         .find(|(n, _, _)| *n == name)
         .ok_or_else(|| anyhow::anyhow!("unknown builtin `{name}`"))?;
     function(args)

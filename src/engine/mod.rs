@@ -27,7 +27,8 @@ pub use policy::{PolicyError, PolicyFile, Role};
 /// is stopped and reported: policies are pure functions and must be
 /// bounded. regorus 0.14's interpreter counts no work, so this wall-clock
 /// limit is its only bound on time (the compiled VM counts instructions:
-/// [`vm::MAX_INSTRUCTIONS`]).
+/// [`vm::MAX_INSTRUCTIONS`]); only custom rules the VM compiler rejects,
+/// `--interpreter`, and documents the VM fails on run there.
 pub const RULE_TIME_LIMIT: Duration = Duration::from_secs(5);
 
 /// The VM's wall-clock limit: only a backstop, six times the ~10 s its
@@ -388,9 +389,13 @@ struct KindEngine {
     aggregate: Option<String>,
     /// Rule files left out because they broke the shared engine.
     skipped: Vec<PolicyError>,
-    /// The aggregate compiled for the VM, when every rule is built-in and
-    /// it compiled (see [`vm`]).
+    /// The aggregate compiled for the VM (see [`vm`]): every rule, or all
+    /// but those in `interpreted`.
     compiled: Option<vm::CompiledRules>,
+    /// Custom rules the VM compiler rejects (index into `rules`, and why):
+    /// with `compiled`, only these run on the interpreter, whose only bound
+    /// is the clock, and each is named in a warning.
+    interpreted: Vec<(usize, String)>,
 }
 
 /// Package of the generated aggregate module: outside the `driftless.`
@@ -403,9 +408,21 @@ const AGGREGATE_PACKAGE: &str = "driftless_engine.aggregate";
 /// `terraform.images`, …) are computed once per document, not once per
 /// rule (regorus resets its rule cache on every `eval_rule`).
 fn aggregate_policy(kind: Kind, rules: &[RulePackage]) -> (String, String, String) {
-    let package = format!("{AGGREGATE_PACKAGE}_{}", kind.as_str());
+    aggregate_of(kind, rules, "", |_| true)
+}
+
+/// The aggregate of the rules `included` selects (by index), in a package
+/// named with `suffix`, each rule keeping its index in `rules`: the VM's
+/// aggregate of a kind leaves out the rules its compiler rejects.
+fn aggregate_of(
+    kind: Kind,
+    rules: &[RulePackage],
+    suffix: &str,
+    included: impl Fn(usize) -> bool,
+) -> (String, String, String) {
+    let package = format!("{AGGREGATE_PACKAGE}{suffix}_{}", kind.as_str());
     let mut text = format!("package {package}\n");
-    for (i, rule) in rules.iter().enumerate() {
+    for (i, rule) in rules.iter().enumerate().filter(|(i, _)| included(*i)) {
         text.push_str(&format!(
             "\nfindings contains [{i}, f] if {{\n\tsome f in {}\n}}\n",
             rule.deny_path
@@ -494,14 +511,15 @@ impl Engines {
             rules.push(rule.clone());
         }
         if all_loaded && let Some((prepared, entry)) = Self::with_aggregate(&engine, kind, &rules) {
-            let all_builtin = enabled.iter().all(|(file, _)| file.builtin);
-            let compiled = self.compile(&prepared, &entry, &rules, all_builtin);
+            let builtin: Vec<bool> = enabled.iter().map(|(file, _)| file.builtin).collect();
+            let (compiled, interpreted) = self.compile(&prepared, kind, &entry, &rules, &builtin);
             return Ok(KindEngine {
                 engine: prepared,
                 rules,
                 aggregate: Some(entry),
                 skipped: Vec::new(),
                 compiled,
+                interpreted,
             });
         }
         if all_loaded && (rules.is_empty() || analyse_engine(&mut engine, "<rules>").is_ok()) {
@@ -511,6 +529,7 @@ impl Engines {
                 aggregate: None,
                 skipped: Vec::new(),
                 compiled: None,
+                interpreted: Vec::new(),
             });
         }
         let mut built = build_one_by_one(base, &enabled);
@@ -521,30 +540,101 @@ impl Engines {
         Ok(built)
     }
 
-    /// The aggregate of a kind whose rules are all built-in, compiled for
-    /// the VM; `None` leaves the kind on the interpreter.
+    /// The kind's rules compiled for the VM, and the custom rules left to
+    /// the interpreter because the VM compiler rejects them (each tried on
+    /// its own, so one rejected rule does not take the others off the
+    /// VM's budget of work). `None` leaves the whole kind on the
+    /// interpreter (`--interpreter`, or a program that does not compile).
     fn compile(
         &self,
         engine: &regorus::Engine,
+        kind: Kind,
         entry: &str,
         rules: &[RulePackage],
-        all_builtin: bool,
-    ) -> Option<vm::CompiledRules> {
-        if self.options.interpreter_only || !all_builtin {
-            return None;
+        builtin: &[bool],
+    ) -> (Option<vm::CompiledRules>, Vec<(usize, String)>) {
+        if self.options.interpreter_only {
+            return (None, Vec::new());
         }
-        let budget = self
-            .options
-            .instruction_budget
-            .unwrap_or(vm::MAX_INSTRUCTIONS);
-        let rule_entries = rules.iter().map(|r| r.deny_path.clone()).collect();
-        vm::CompiledRules::compile(
-            &mut engine.clone(),
-            entry,
-            rule_entries,
-            self.data(),
-            budget,
-        )
+        if let Some(all) = self.compile_subset(engine.clone(), entry, rules, &[]) {
+            return (Some(all), Vec::new());
+        }
+        let custom = (0..rules.len()).filter(|i| !builtin.get(*i).copied().unwrap_or(true));
+        let mut rejected: Vec<(usize, String)> = custom
+            .clone()
+            .filter_map(|i| {
+                let why = vm::rejection(&mut engine.clone(), &rules[i].deny_path)?;
+                Some((i, why))
+            })
+            .collect();
+        let mut compiled = self.compile_vm_aggregate(engine, kind, rules, &rejected);
+        if compiled.is_none() {
+            // Each compiles alone but not together: the built-in rules keep
+            // the VM, every custom rule goes to the interpreter.
+            let why = "regorus's VM compiler rejects it together with the kind's other rules";
+            rejected = custom.map(|i| (i, why.to_string())).collect();
+            compiled = self.compile_vm_aggregate(engine, kind, rules, &rejected);
+        }
+        match compiled {
+            Some(compiled) => (Some(compiled), rejected),
+            None => (None, Vec::new()),
+        }
+    }
+
+    /// The VM's own aggregate of the rules not `rejected`, compiled.
+    fn compile_vm_aggregate(
+        &self,
+        engine: &regorus::Engine,
+        kind: Kind,
+        rules: &[RulePackage],
+        rejected: &[(usize, String)],
+    ) -> Option<vm::CompiledRules> {
+        let on_vm = |i: usize| !rejected.iter().any(|(r, _)| *r == i);
+        let (path, text, entry) = aggregate_of(kind, rules, "_vm", on_vm);
+        let mut candidate = engine.clone();
+        candidate.add_policy(path, text).ok()?;
+        analyse_engine(&mut candidate, "<aggregate>").ok()?;
+        self.compile_subset(candidate, &entry, rules, rejected)
+    }
+
+    /// Compiles `entry` with the `deny` of each rule not `rejected`.
+    fn compile_subset(
+        &self,
+        mut engine: regorus::Engine,
+        entry: &str,
+        rules: &[RulePackage],
+        rejected: &[(usize, String)],
+    ) -> Option<vm::CompiledRules> {
+        let budget = self.base_instruction_budget();
+        let rule_entries = rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (!rejected.iter().any(|(x, _)| *x == i)).then(|| r.deny_path.clone()))
+            .collect();
+        vm::CompiledRules::compile(&mut engine, entry, rule_entries, self.data(), budget)
+    }
+
+    /// One warning per custom rule of the kinds prepared so far that runs
+    /// on the interpreter because the VM compiler rejects it: its outcome
+    /// is bounded by the clock, so it can depend on the machine's load.
+    pub fn interpreter_warnings(&self) -> Vec<crate::warning::Warning> {
+        let prepared = self.kinds.iter().filter_map(|k| k.get()?.as_ref().ok());
+        prepared
+            .flat_map(|k| k.interpreted.iter().map(|(i, why)| (&k.rules[*i], why)))
+            .map(|(rule, why)| {
+                let (position, reason) = compiler_complaint(why);
+                crate::warning::Warning {
+                    kind: crate::warning::WarningKind::RuleOnInterpreter,
+                    path: rule.source.clone().into(),
+                    position,
+                    message: format!(
+                        "rule {} runs on the interpreter, bounded only by a {} s clock, so its outcome can depend on the machine's load: the VM compiler rejects it ({reason})",
+                        rule.info.id,
+                        self.time_limit().as_secs()
+                    ),
+                }
+            })
+            .collect()
     }
 
     /// What rules find under `data`: the configuration.
@@ -585,8 +675,10 @@ impl Engines {
         Ok(engine)
     }
 
-    /// The engine plus the aggregate module, analysed, when there is more
-    /// than one rule. `None` when it does not analyse: then the plain
+    /// The engine plus the aggregate module, analysed, when there is a
+    /// rule (with one rule too: the aggregate is what the VM compiles, so a
+    /// configuration that enables a single rule of a kind keeps it on the
+    /// instruction budget). `None` when it does not analyse: then the plain
     /// engine is analysed and reports the policy error, or evaluation stays
     /// per rule (slower, same results).
     fn with_aggregate(
@@ -594,7 +686,7 @@ impl Engines {
         kind: Kind,
         rules: &[RulePackage],
     ) -> Option<(regorus::Engine, String)> {
-        if rules.len() < 2 {
+        if rules.is_empty() {
             return None;
         }
         let (path, text, entry) = aggregate_policy(kind, rules);
@@ -613,6 +705,31 @@ impl Engines {
             machines: Default::default(),
         }
     }
+}
+
+/// The position (`--> file:line:col`) and the last `error:` line of a
+/// regorus compiler message, which spans several lines with a source
+/// excerpt; a warning shows them on one line.
+fn compiler_complaint(message: &str) -> (Option<crate::document::Position>, String) {
+    let position = message
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("--> "))
+        .and_then(|place| {
+            let mut parts = place.rsplitn(3, ':');
+            let column = parts.next()?.parse().ok()?;
+            let line = parts.next()?.parse().ok()?;
+            Some(crate::document::Position {
+                line,
+                column,
+                utf16_column: column,
+            })
+        });
+    let reason = message
+        .lines()
+        .rev()
+        .find_map(|l| l.trim().strip_prefix("error: "))
+        .unwrap_or(message.trim());
+    (position, reason.to_string())
 }
 
 /// The slow path of [`Engines::build`]: adds rule files one at a time,
@@ -641,6 +758,7 @@ fn build_one_by_one(base: regorus::Engine, enabled: &[&(PolicyFile, RulePackage)
         aggregate: None,
         skipped,
         compiled: None,
+        interpreted: Vec::new(),
     }
 }
 
@@ -693,17 +811,35 @@ impl Worker<'_> {
         // may have stopped mid-execution).
         if let Some(machine) = slot {
             machine.set_budget(budget);
-            match machine.evaluate(input.clone()) {
+            let on_vm = match machine.evaluate(input.clone()) {
                 Ok(result) => {
                     collect_aggregate(&local.rules, &result, doc, &mut out.findings);
-                    return Ok(out);
+                    true
                 }
                 Err(e) if vm::over_budget(&e) => {
                     *slot = fresh_machine();
-                    each_rule_on_vm(&local.rules, fresh_machine, &input, doc, &mut out);
-                    return Ok(out);
+                    let interpreted = |i: usize| local.interpreted.iter().any(|(r, _)| *r == i);
+                    each_rule_on_vm(
+                        &local.rules,
+                        interpreted,
+                        fresh_machine,
+                        &input,
+                        doc,
+                        &mut out,
+                    );
+                    true
                 }
-                Err(_) => *slot = fresh_machine(),
+                Err(_) => {
+                    *slot = fresh_machine();
+                    false
+                }
+            };
+            if on_vm {
+                // The rules the VM compiler rejected, on the interpreter.
+                local.engine.set_input(input);
+                let indices = local.interpreted.iter().map(|(i, _)| *i);
+                interpret_each(&mut local.engine, &local.rules, indices, doc, &mut out);
+                return Ok(out);
             }
         }
         local.engine.set_input(input);
@@ -715,18 +851,34 @@ impl Worker<'_> {
         }
         // Per rule: no aggregate, or it failed — then this attributes the
         // failure to the rule (or rules) that caused it.
-        for rule in local.rules.iter().filter(|rule| applies_to(rule, doc)) {
-            match local.engine.eval_rule(rule.deny_path.clone()) {
-                Ok(result) => collect_findings(rule, &result, doc, &mut out.findings),
-                Err(e) => out.errors.push(RuleError {
-                    rule_id: rule.info.id.clone(),
-                    package: rule.source.clone(),
-                    document: doc.path().display().to_string(),
-                    message: PolicyError::from_regorus(&rule.source, &e).to_string(),
-                }),
-            }
-        }
+        let all = 0..local.rules.len();
+        interpret_each(&mut local.engine, &local.rules, all, doc, &mut out);
         Ok(out)
+    }
+}
+
+/// Evaluates the rules at `indices` one by one on the interpreter (whose
+/// input is set): findings, or an error naming the rule that failed.
+fn interpret_each(
+    engine: &mut regorus::Engine,
+    rules: &[RulePackage],
+    indices: impl Iterator<Item = usize>,
+    doc: &Document,
+    out: &mut Evaluation,
+) {
+    for rule in indices.filter_map(|i| rules.get(i)) {
+        if !applies_to(rule, doc) {
+            continue;
+        }
+        match engine.eval_rule(rule.deny_path.clone()) {
+            Ok(result) => collect_findings(rule, &result, doc, &mut out.findings),
+            Err(e) => out.errors.push(RuleError {
+                rule_id: rule.info.id.clone(),
+                package: rule.source.clone(),
+                document: doc.path().display().to_string(),
+                message: PolicyError::from_regorus(&rule.source, &e).to_string(),
+            }),
+        }
     }
 }
 
@@ -735,13 +887,14 @@ impl Worker<'_> {
 /// report their findings, the others an error naming the rule.
 fn each_rule_on_vm(
     rules: &[RulePackage],
+    interpreted: impl Fn(usize) -> bool,
     fresh_machine: impl Fn() -> Option<vm::Machine>,
     input: &Value,
     doc: &Document,
     out: &mut Evaluation,
 ) {
     for (index, rule) in rules.iter().enumerate() {
-        if !applies_to(rule, doc) {
+        if !applies_to(rule, doc) || interpreted(index) {
             continue;
         }
         let result = fresh_machine()
@@ -1057,6 +1210,27 @@ mod tests {
         assert_eq!(ids(crate::document::Role::Patch), ["PRESENT"]);
     }
 
+    #[test]
+    fn a_single_enabled_rule_of_a_kind_runs_on_the_vm() {
+        for only in ["TEAM001", "TAG001"] {
+            let rule = user(
+                "u/team.rego",
+                "package acme.kubernetes.team\n\nmetadata := {\"id\": \"TEAM001\", \"title\": \"t\"}\n\ndeny contains \"x\" if not input.metadata.labels.team\n",
+            );
+            let (set, errors) = load(vec![rule]);
+            assert!(errors.is_empty(), "{errors:?}");
+            let options = EngineOptions {
+                enabled: Some([only.to_string()].into()),
+                ..EngineOptions::default()
+            };
+            let engines = Engines::new(Arc::new(set), options);
+            assert!(engines.runs_on_vm(Kind::Kubernetes), "{only} alone");
+            let mut doc = deployment(true);
+            let eval = engines.worker().evaluate(&mut doc).expect("loads");
+            assert!(eval.errors.is_empty(), "{:?}", eval.errors);
+        }
+    }
+
     /// Findings (rule, message) and failed rules of the Dockerfile in
     /// [`documents`] with an instruction budget.
     fn dockerfile_with_budget(budget: usize) -> (Vec<(String, String)>, Vec<RuleError>) {
@@ -1229,8 +1403,11 @@ mod tests {
             user("u/names.rego", GOOD_LIB),
         ]);
         assert!(errors.is_empty(), "{errors:?}");
+        // The clock alone stops it (custom rules run on the VM, whose
+        // instruction budget would otherwise stop it first, or not, by load).
         let options = EngineOptions {
             time_limit: Some(Duration::from_millis(200)),
+            instruction_budget: Some(usize::MAX),
             ..EngineOptions::default()
         };
         let engines = Engines::new(Arc::new(set), options);

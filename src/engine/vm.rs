@@ -2,14 +2,15 @@
 //! aggregate module the interpreter runs, compiled once per document kind to
 //! bytecode, which evaluates a document 2–3× faster (BENCHMARKS.md).
 //!
-//! Only kinds whose rules are all built-in run here: the RVM is younger than
+//! Every rule runs here, built-in or custom, so that the bound of every
+//! rule is a count of work rather than the clock. The RVM is younger than
 //! the interpreter and departs from it in places (it rejects `with`, and
-//! makes a builtin error undefined instead of an error), so it is used where
-//! a test shows it gives the interpreter's findings on every fixture
-//! (`tests/vm.rs`). Anything the VM cannot do falls back to the interpreter:
-//! a program that does not compile leaves its kind on the interpreter, and
-//! a document the VM fails on is evaluated again by the interpreter, which
-//! names the failing rule.
+//! makes a builtin error undefined instead of an error), so the built-in
+//! rules are checked to give the interpreter's findings on every fixture
+//! (`tests/vm.rs`), and anything the VM cannot do falls back to the
+//! interpreter: a custom rule its compiler rejects runs there alone (and
+//! is named in a warning), and a document the VM fails on is evaluated
+//! again by the interpreter, which names the failing rule.
 //!
 //! The VM's bound is a budget of work, not of time: [`MAX_INSTRUCTIONS`]
 //! per document, counted by the VM, so whether a document fits does not
@@ -85,8 +86,9 @@ pub struct CompiledRules {
     program: Arc<Program>,
     entry: String,
     /// Each rule's `deny`, in rule order, for attributing an over-budget
-    /// document to its rules.
-    rule_entries: Vec<String>,
+    /// document to its rules; `None` for a rule left to the interpreter
+    /// (one the VM compiler rejects).
+    rule_entries: Vec<Option<String>>,
     data: Value,
     budget: usize,
 }
@@ -99,18 +101,14 @@ impl CompiledRules {
     pub fn compile(
         engine: &mut regorus::Engine,
         entry: &str,
-        rule_entries: Vec<String>,
+        rule_entries: Vec<Option<String>>,
         data: Value,
         budget: usize,
     ) -> Option<Self> {
-        let entry_ref: regorus::Rc<str> = entry.into();
-        let policy = engine.compile_with_entrypoint(&entry_ref).ok()?;
-        let builtins: Vec<(&str, usize)> = extensions::signatures().collect();
         let entries: Vec<&str> = std::iter::once(entry)
-            .chain(rule_entries.iter().map(String::as_str))
+            .chain(rule_entries.iter().flatten().map(String::as_str))
             .collect();
-        let program =
-            Compiler::compile_from_policy_with_host_await(&policy, &entries, &builtins).ok()?;
+        let program = compile_program(engine, &entries).ok()?;
         Some(CompiledRules {
             program,
             entry: entry.to_string(),
@@ -141,11 +139,30 @@ impl CompiledRules {
     }
 }
 
+/// Why the VM compiler rejects `entry` (a rule's `deny`) on its own, or
+/// `None` when it compiles: a kind's custom rules are tried one by one so
+/// that only those it rejects are left to the interpreter.
+pub fn rejection(engine: &mut regorus::Engine, entry: &str) -> Option<String> {
+    compile_program(engine, &[entry]).err()
+}
+
+/// Compiles `entries` (the first is the one `compile_with_entrypoint`
+/// starts from) with the driftless builtins as host calls.
+fn compile_program(engine: &mut regorus::Engine, entries: &[&str]) -> Result<Arc<Program>, String> {
+    let entry_ref: regorus::Rc<str> = entries.first().copied().unwrap_or_default().into();
+    let policy = engine
+        .compile_with_entrypoint(&entry_ref)
+        .map_err(|e| e.to_string())?;
+    let builtins: Vec<(&str, usize)> = extensions::signatures().collect();
+    Compiler::compile_from_policy_with_host_await(&policy, entries, &builtins)
+        .map_err(|e| e.to_string())
+}
+
 /// One worker's VM.
 pub struct Machine {
     vm: RegoVM,
     entry: String,
-    rule_entries: Vec<String>,
+    rule_entries: Vec<Option<String>>,
 }
 
 impl Machine {
@@ -168,6 +185,7 @@ impl Machine {
             .rule_entries
             .get(index)
             .cloned()
+            .flatten()
             .ok_or_else(|| anyhow::anyhow!("no compiled rule {index}"))?;
         self.run(&entry, input)
     }

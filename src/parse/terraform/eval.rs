@@ -598,6 +598,10 @@ impl<'a> Evaluator<'a> {
                 self.too_long(loc.span(r.clone()));
                 unknown_at(loc, r)
             }
+            Err(Fail::Bound(why)) => {
+                self.bound_hit(loc.span(r.clone()), why);
+                unknown_at(loc, r)
+            }
         }
     }
 

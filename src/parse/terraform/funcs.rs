@@ -37,6 +37,9 @@ pub(crate) enum Fail {
     /// The result (or a file read) would be over its size limit: the value
     /// is cut short by a bound, which is reported.
     TooLarge,
+    /// The value is over another bound than size (the reason says which):
+    /// it is kept as the call's text and reported as `EVAL001` at the call.
+    Bound(&'static str),
 }
 
 type R = Result<Val, Fail>;
@@ -327,12 +330,25 @@ fn jsondecode(args: Vec<Val>, span: Span) -> R {
             Ok(inner)
         }
         V::Str(s) => {
-            let j: serde_json::Value = serde_json::from_str(&s).map_err(|_| Fail::Error)?;
+            let j: serde_json::Value = serde_json::from_str(&s).map_err(json_failure)?;
             let mut v = Val::from_json(&j, span);
             v.add_origins(&a.origins);
             Ok(v)
         }
         _ => Err(Fail::Error),
+    }
+}
+
+/// Why `jsondecode` of a string failed: JSON nested deeper than the
+/// decoder's 128 levels is valid JSON Terraform decodes, so it is a bound
+/// the gate reports (`EVAL001`), not an error `try` may skip.
+fn json_failure(e: serde_json::Error) -> Fail {
+    match e.to_string().starts_with("recursion limit exceeded") {
+        true => Fail::Bound(
+            "jsondecode not evaluated: the JSON nests more than 128 levels, driftless's \
+             bound on decoded JSON; kept as written, so the gate cannot vouch for the value",
+        ),
+        false => Fail::Error,
     }
 }
 
@@ -639,4 +655,38 @@ fn digits(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Result<Option
         n = Some(v);
     }
     Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use crate::document::{Problem, SourceFile};
+
+    /// `jsondecode` of JSON nested deeper than the decoder's 128 levels is
+    /// valid JSON Terraform decodes: the call is EVAL001, not a silent
+    /// error value, and a shallow call beside it is still evaluated.
+    #[test]
+    fn jsondecode_of_json_nested_too_deep_is_eval001_at_the_call() {
+        let deep = format!("{}1{}", "[".repeat(200), "]".repeat(200));
+        let text = format!(
+            "locals {{\n  deep = jsondecode(\"{deep}\")\n  shallow = jsondecode(\"[[1]]\")\n}}\n"
+        );
+        let file = Arc::new(SourceFile::new("m/main.tf", text.clone()));
+        let parsed = crate::parse::terraform_module(Path::new("m"), &[file], &Default::default());
+        let diagnostics: Vec<(Problem, u32, &str, &str)> = parsed
+            .errors
+            .iter()
+            .map(|e| {
+                let line = e.file.position(e.start).line;
+                (e.problem, line, &text[e.start..e.end], e.message.as_str())
+            })
+            .collect();
+        assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+        let (problem, line, source, message) = diagnostics[0];
+        assert_eq!((problem, line), (Problem::Incomplete, 2));
+        assert!(source.starts_with("jsondecode(\"[[["), "{source}");
+        assert!(message.contains("more than 128 levels"), "{message}");
+    }
 }
