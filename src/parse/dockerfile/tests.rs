@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use super::parse;
+use super::{MAX_STAGES, parse};
 use crate::document::{Children, Document, ParseError, PathSeg, SourceFile, SourceMap};
 
 fn file(text: &str) -> Arc<SourceFile> {
@@ -1264,5 +1264,30 @@ fn a_from_image_built_from_global_args_names_each_default_down_to_the_literal() 
     assert_eq!(
         sources(&d, "stages/0/from/ref/tag"),
         vec!["node:${TAG}", "latest"]
+    );
+}
+
+#[test]
+fn stages_past_the_bound_are_one_eval001_and_the_first_ones_are_checked() {
+    let text = "FROM a\n".repeat(MAX_STAGES + 50) + "EXPOSE 22\n";
+    let f = file(&text);
+    let parsed = parse(&f);
+    assert_eq!(parsed.documents.len(), 1);
+    let stages = parsed.documents[0].input["stages"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(stages, MAX_STAGES);
+    let incomplete: Vec<u32> = parsed
+        .errors
+        .iter()
+        .filter(|e| e.problem == crate::document::Problem::Incomplete)
+        .map(|e| f.position(e.start).line)
+        .collect();
+    assert_eq!(
+        incomplete,
+        vec![MAX_STAGES as u32 + 1],
+        "{:?}",
+        parsed.errors
     );
 }
