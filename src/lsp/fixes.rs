@@ -18,9 +18,10 @@ use lsp_types::{
 };
 
 use super::{convert, uri};
+use crate::config::FixSettings;
 use crate::finding::Finding;
 use crate::fix::registry::{RegistryOptions, Resolver};
-use crate::fix::{self, Applicability, Cached, Edit, Fix, FixContext, apply};
+use crate::fix::{self, Applicability, Cached, Edit, Fix, FixContext, FixError, apply};
 
 /// The kind of the action that applies every safe fix of a buffer.
 pub const FIX_ALL: &str = "source.fixAll.driftless";
@@ -28,14 +29,19 @@ pub const FIX_ALL: &str = "source.fixAll.driftless";
 /// How long one registry request may take while the editor waits.
 pub const REGISTRY_TIMEOUT: Duration = Duration::from_secs(3);
 
-/// The fix context of a session: the registry client behind a cache.
-pub fn context() -> FixContext {
+/// The fix context of a session: the registry client behind a cache,
+/// with the configuration's `fix:` table (mirrors, platform, timeout,
+/// `network: false`) as `driftless scan --fix` reads it. The timeout is
+/// [`REGISTRY_TIMEOUT`] unless the table sets one.
+pub fn context(settings: &FixSettings) -> FixContext {
     let options = RegistryOptions {
-        timeout: Some(REGISTRY_TIMEOUT),
-        ..RegistryOptions::default()
+        timeout: Some(settings.registry_timeout.unwrap_or(REGISTRY_TIMEOUT)),
+        platform: settings.platform.clone(),
+        mirrors: settings.registry_mirrors.clone().into_iter().collect(),
     };
+    let offline = settings.network == Some(false);
     let resolver = Arc::new(Resolver::new(options.clone()));
-    FixContext::new(options, false).with_pinner(Arc::new(Cached::new(resolver)))
+    FixContext::new(options, offline).with_pinner(Arc::new(Cached::new(resolver)))
 }
 
 /// The quick fix of one finding: its fix, or the fix disabled with the
@@ -47,7 +53,7 @@ pub fn quick_fix(
     buffer: (&Uri, &Path),
     diagnostic: Diagnostic,
 ) -> Option<CodeAction> {
-    let action = match fix::fix_for(f, ctx)? {
+    let action = match fix_offline_aware(f, ctx)? {
         Ok(fix) => CodeAction {
             title: capitalised(&fix.title),
             kind: Some(CodeActionKind::QUICKFIX),
@@ -67,6 +73,23 @@ pub fn quick_fix(
         ..action
     })
 }
+
+/// The finding's fix; offline (`fix: {network: false}`), a fix that needs
+/// the network is not attempted but answered with why, as `--no-network`
+/// counts it instead of trying.
+fn fix_offline_aware(f: &Finding, ctx: &FixContext) -> Option<Result<Fix, FixError>> {
+    fix::availability(&f.rule_id)?;
+    if ctx.offline && fix::needs_network(&f.rule_id) {
+        return Some(Err(FixError {
+            rule_id: f.rule_id.clone(),
+            message: OFFLINE.to_owned(),
+        }));
+    }
+    fix::fix_for(f, ctx)
+}
+
+/// Why a fix that needs the network is not offered offline.
+pub const OFFLINE: &str = "needs the network (the configuration's `fix: {network: false}`)";
 
 /// Every safe fix of the buffer's findings as one action, edits grouped,
 /// duplicates once and overlaps dropped as `--fix` does; `None` when
