@@ -227,6 +227,9 @@ fn suppressions(response: &Value) -> Vec<Value> {
 fn diagnostics_changes_quick_fix_and_clean_exit() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().canonicalize().unwrap();
+    // Code actions on `nginx:latest` would ask Docker Hub for the pin: this
+    // test stays offline (tests/fix_e2e.rs pins through a loopback registry).
+    std::fs::write(root.join(".driftless.yaml"), "fix: {network: false}\n").unwrap();
     let mut client = Client::spawn(&root);
     let init = client.initialize(&root);
     let caps = &init["result"]["capabilities"];
@@ -278,6 +281,17 @@ fn diagnostics_changes_quick_fix_and_clean_exit() {
             "range": {"start": {"line": 4, "character": 40}, "end": {"line": 4, "character": 40}},
             "context": {"diagnostics": []},
         }),
+    );
+    let pin = actions["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"] == "Fix TAG001")
+        .expect("the pin, disabled offline");
+    assert_eq!(
+        pin["disabled"]["reason"],
+        "needs the network (the configuration's `fix: {network: false}`)",
+        "{pin:#}"
     );
     let actions = suppressions(&actions);
     assert_eq!(actions.len(), 1, "{actions:#?}");
