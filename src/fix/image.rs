@@ -32,7 +32,7 @@ pub fn fix(finding: &Finding, ctx: &FixContext) -> Option<Result<Fix, FixError>>
     let built = match finding.kind {
         Some(Kind::Kustomization) => kustomize_fix(finding, ctx),
         Some(Kind::Helm) => helm_fix(finding, ctx),
-        _ => literal_fix(finding, &written_at(finding), ctx),
+        _ => literal_fix(finding, ctx),
     };
     Some(built.map_err(|message| FixError {
         rule_id: finding.rule_id.clone(),
@@ -221,10 +221,45 @@ fn template_tail(text: &str, start: usize, end: usize) -> (usize, usize) {
     }
 }
 
+/// The literal to edit: the nearest place, from the end of the provenance
+/// chain back to the finding itself, whose literal is the end of
+/// `reference` (all of it, or its tag). A value built from several operands
+/// lists them all, the rightmost last, and that one may hold another part
+/// than the one the fix changes: with `"${var.repo}:latest"` the chain ends
+/// at the default of `var.repo` (the name), while the tag is written in the
+/// template itself. Without such a place, the end of the chain (the error
+/// then says what is written there).
+fn literal_to_edit(finding: &Finding, reference: Option<&str>) -> Place {
+    let places = finding
+        .sources
+        .iter()
+        .rev()
+        .map(|s| Place {
+            file: s.file.clone(),
+            start: s.start,
+            end: s.end,
+        })
+        .chain(std::iter::once(Place {
+            file: finding.file.clone(),
+            start: finding.start,
+            end: finding.end,
+        }));
+    let mut literals = places.map(|p| literal_in(&p, finding.kind));
+    let first = literals.next().expect("the finding's own place");
+    let editable = |l: &Place| {
+        let text = l.text();
+        !text.is_empty() && !text.contains('$') && reference.is_some_and(|r| r.ends_with(text))
+    };
+    if editable(&first) {
+        return first;
+    }
+    literals.find(editable).unwrap_or(first)
+}
+
 /// Pins the reference written as a plain literal (Dockerfile, Kubernetes,
 /// Compose, Terraform, a Helm values string).
-fn literal_fix(finding: &Finding, at: &Place, ctx: &FixContext) -> Result<Fix, String> {
-    let literal = literal_in(at, finding.kind);
+fn literal_fix(finding: &Finding, ctx: &FixContext) -> Result<Fix, String> {
+    let literal = literal_to_edit(finding, reference_in_message(&finding.message));
     let written = literal.text();
     if written.contains('$') || written.is_empty() {
         return Err(format!(
@@ -470,7 +505,7 @@ fn helm_fix(finding: &Finding, ctx: &FixContext) -> Result<Fix, String> {
         _ => rest,
     };
     let Ok(map) = Mapping::load(&finding.file, map_path) else {
-        return literal_fix(finding, &written_at(finding), ctx);
+        return literal_fix(finding, ctx);
     };
     let reference = reference_in_message(&finding.message)
         .ok_or("the finding does not name the image")?

@@ -123,6 +123,31 @@ fn the_arg_default_is_edited_not_the_from_that_uses_it() {
 }
 
 #[test]
+fn the_part_the_fix_changes_is_edited_when_the_chain_ends_at_another_operand() {
+    // The chain ends at `REGISTRY`'s default (the rightmost operand), but
+    // the missing tag belongs after `/app`, written in the `FROM` itself.
+    let text = "ARG REGISTRY=ghcr.io/acme\nFROM ${REGISTRY}/app\n";
+    let mut f = finding(
+        "Dockerfile",
+        Kind::Dockerfile,
+        text,
+        "${REGISTRY}/app",
+        "base image `ghcr.io/acme/app` has no tag",
+    );
+    let start = text.find("ghcr.io/acme").unwrap();
+    f.sources.push(Related {
+        message: "default of ARG REGISTRY".into(),
+        file: f.file.clone(),
+        start,
+        end: start + "ghcr.io/acme".len(),
+    });
+    assert_eq!(
+        fixed(&f),
+        format!("ARG REGISTRY=ghcr.io/acme\nFROM ${{REGISTRY}}/app:1.2.3@{DIGEST}\n")
+    );
+}
+
+#[test]
 fn a_from_variable_without_a_source_is_not_written_literally() {
     let f = finding(
         "Dockerfile",
