@@ -291,10 +291,16 @@ pub fn replace_suffix(reference: &str, written: &str, pinned: &str) -> Option<St
     pinned.strip_prefix(prefix).map(str::to_owned)
 }
 
-/// The registry's answer, or the reason there is none.
+/// The registry's answer, or the reason there is none, naming the
+/// reference once (the registry client's errors already name it).
 fn pin(ctx: &FixContext, reference: &str) -> Result<Pinned, String> {
-    ctx.pin(reference)
-        .map_err(|e| format!("cannot pin `{reference}`: {}", e.0))
+    ctx.pin(reference).map_err(|e| {
+        if e.0.starts_with(&format!("cannot pin `{reference}`")) {
+            e.0
+        } else {
+            format!("cannot pin `{reference}`: {}", e.0)
+        }
+    })
 }
 
 fn image_fix(finding: &Finding, reference: &str, pinned: &Pinned, edits: Vec<Edit>) -> Fix {

@@ -16,6 +16,11 @@ impl Pin for TestPins {
         if reference.starts_with("down/") {
             return Err(ResolveError("connection refused".into()));
         }
+        if reference.starts_with("gone/") {
+            return Err(ResolveError(format!(
+                "cannot pin `{reference}` from registry docker.io: 404 Not Found"
+            )));
+        }
         let parsed = crate::parse::image::parse(reference).unwrap();
         let name = match &parsed.registry {
             Some(r) => format!("{r}/{}", parsed.repository),
@@ -321,6 +326,18 @@ fn a_registry_failure_is_an_error_naming_the_reference() {
         "uses image `down/app:1` not",
     );
     assert_eq!(error(&f), "cannot pin `down/app:1`: connection refused");
+    // The registry client's own errors name the reference: not twice.
+    let f = finding(
+        "k.yaml",
+        Kind::Kubernetes,
+        "image: gone/app:1\n",
+        "gone/app:1",
+        "uses image `gone/app:1` not",
+    );
+    assert_eq!(
+        error(&f),
+        "cannot pin `gone/app:1` from registry docker.io: 404 Not Found"
+    );
 }
 
 #[test]
