@@ -92,6 +92,17 @@ pub fn written_at(finding: &Finding) -> Place {
 /// variable substitution): the first `` `…` `` after "image". The finding
 /// carries no structured copy of it, and the place it is written may hold
 /// only part of it (a tag).
+///
+/// Why not the document input at `json_path`: fixes run on the scan's
+/// findings after the documents are gone (a [`Finding`] keeps its file and
+/// path, not the input), re-parsing would not be enough for Terraform (the
+/// value is evaluated across the module's files, variables and tfvars),
+/// and the value at the path is not always the reference (a Kustomize
+/// `newTag` is only the tag, a Helm `tag` only half of a map). The
+/// structured way is a field the TAG rules return beside `msg` and the
+/// engine passes through (as it does `fingerprint`); until then every TAG
+/// rule's message names the full reference as `` image `…` `` (the
+/// snapshots of tests/rule_fixtures.rs pin the messages).
 pub fn reference_in_message(message: &str) -> Option<&str> {
     let rest = &message[message.find("image `")? + "image `".len()..];
     Some(&rest[..rest.find('`')?])
