@@ -369,15 +369,22 @@ fn apply_edits(text: &str, edits: &[Value]) -> String {
 }
 
 /// The preferred quick fix the server offers at `line:character` of
-/// `file` (opened with its text on disk), applied to the file.
-fn quick_fix(conn: &Connection, root: &Path, file: &str, at: (u32, u32), id: i32) -> String {
+/// `file` (opened with its text on disk), applied to `target` (the file
+/// where the value is written: `file` itself, or another one).
+fn quick_fix(
+    conn: &Connection,
+    root: &Path,
+    (file, at): (&str, (u32, u32)),
+    target: &str,
+    id: i32,
+) -> String {
     let path: PathBuf = root.join(file);
     let uri = driftless::lsp::uri::from_path(&path);
     let text = std::fs::read_to_string(&path).expect("read");
-    let language = if file == DOCKERFILE {
-        "dockerfile"
-    } else {
-        "yaml"
+    let language = match file {
+        DOCKERFILE => "dockerfile",
+        f if f.ends_with(".tf") => "terraform",
+        _ => "yaml",
     };
     notify(
         conn,
@@ -401,10 +408,11 @@ fn quick_fix(conn: &Connection, root: &Path, file: &str, at: (u32, u32), id: i32
         .iter()
         .find(|a| a["isPreferred"] == true)
         .unwrap_or_else(|| panic!("no preferred fix in {file}: {actions:#}"));
-    let edits = fix["edit"]["changes"][&uri]
+    let target_uri = driftless::lsp::uri::from_path(&root.join(target));
+    let edits = fix["edit"]["changes"][&target_uri]
         .as_array()
-        .unwrap_or_else(|| panic!("no edit of {file}: {fix:#}"));
-    apply_edits(&text, edits)
+        .unwrap_or_else(|| panic!("no edit of {target}: {fix:#}"));
+    apply_edits(&read(root, target), edits)
 }
 
 #[test]
@@ -426,8 +434,14 @@ fn quick_fix_resolves_through_the_loopback_registry() {
     let conn = start_server(&root);
     // The finding is on `FROM ${NODE_IMAGE}` (line 4); the edit is the
     // `ARG` default two lines above.
-    let dockerfile = quick_fix(&conn, &root, DOCKERFILE, (3, 8), 1);
+    let dockerfile = quick_fix(&conn, &root, (DOCKERFILE, (3, 8)), DOCKERFILE, 1);
     assert_eq!(dockerfile, want[0].1);
-    let deployment = quick_fix(&conn, &root, DEPLOYMENT, (16, 18), 2);
+    let deployment = quick_fix(&conn, &root, (DEPLOYMENT, (16, 18)), DEPLOYMENT, 2);
     assert_eq!(deployment, want[1].1);
+    // The ECS task's image is used in main.tf; the edit is the variable's
+    // default in variables.tf.
+    let variables = quick_fix(&conn, &root, ("terraform/main.tf", (19, 20)), VARIABLES, 3);
+    assert_eq!(variables, want[2].1);
+    let overlay = quick_fix(&conn, &root, (OVERLAY, (6, 14)), OVERLAY, 4);
+    assert_eq!(overlay, want[3].1);
 }
