@@ -715,3 +715,60 @@ fn a_kustomize_patch_open_in_the_editor_gets_no_absence_finding() {
     );
     assert_eq!(client.shutdown(), Some(0));
 }
+
+/// The reason the pin of the finding at the start of `uri` is disabled.
+fn pin_disabled_reason(client: &mut Client, uri: &str) -> String {
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": {"uri": uri},
+            "range": {"start": {"line": 0, "character": 6}, "end": {"line": 0, "character": 6}},
+            "context": {"diagnostics": []},
+        }),
+    );
+    let pin = actions["result"]
+        .as_array()
+        .expect("actions")
+        .iter()
+        .find(|a| a["title"] == "Fix TAG001")
+        .cloned()
+        .unwrap_or_else(|| panic!("no disabled pin: {actions:#}"));
+    pin["disabled"]["reason"]
+        .as_str()
+        .expect("a reason")
+        .to_owned()
+}
+
+#[test]
+fn code_actions_follow_the_config_fix_table_and_its_saves() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let config = root.join(".driftless.yaml");
+    std::fs::write(&config, "fix: {network: false}\n").unwrap();
+    let mut client = Client::spawn(&root);
+    client.initialize(&root);
+    let docker = file_uri(&root.join("Dockerfile"));
+    client.open(&docker, "dockerfile", "FROM alpine:latest\n");
+    client.diagnostics(&docker, Some(1));
+    let offline = pin_disabled_reason(&mut client, &docker);
+    assert!(offline.starts_with("needs the network"), "{offline}");
+
+    // Saved with a mirror that refuses at once: the lookup goes there (no
+    // internet), and fails with the mirror's error.
+    std::fs::write(
+        &config,
+        "fix:\n  registry_mirrors:\n    docker.io: http://127.0.0.1:9\n",
+    )
+    .unwrap();
+    client.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": file_uri(&config)}}),
+    );
+    client.diagnostics(&docker, Some(1));
+    let refused = pin_disabled_reason(&mut client, &docker);
+    assert!(
+        refused.contains("from registry docker.io (http://127.0.0.1:9)"),
+        "{refused}"
+    );
+    assert_eq!(client.shutdown(), Some(0));
+}
