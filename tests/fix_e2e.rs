@@ -445,3 +445,32 @@ fn quick_fix_resolves_through_the_loopback_registry() {
     let overlay = quick_fix(&conn, &root, (OVERLAY, (6, 14)), OVERLAY, 4);
     assert_eq!(overlay, want[3].1);
 }
+
+/// `--no-network` still makes the fixes that need no server: a registry
+/// module pinned to the version `terraform init` recorded (nothing listens
+/// on 127.0.0.1:9), while an image pin is counted as waiting for the
+/// network.
+#[test]
+fn no_network_still_pins_a_module_to_the_version_terraform_init_installed() {
+    let main =
+        "module \"app\" {\n  source  = \"127.0.0.1:9/ns/app/aws\"\n  version = \">= 1.0\"\n}\n";
+    let modules = r#"{"Modules":[{"Key":"","Source":"","Dir":"."},{"Key":"app","Source":"127.0.0.1:9/ns/app/aws","Version":"1.2.0","Dir":".terraform/modules/app"}]}"#;
+    let dir = common::temp_tree(&[
+        ("main.tf", main),
+        (".terraform/modules/modules.json", modules),
+        ("Dockerfile", "FROM node:latest\n"),
+    ]);
+    let out = scan(
+        dir.path(),
+        &["--fix", "--no-network", "--select", "VER001,TAG001"],
+    );
+    assert!(
+        out.stderr
+            .contains("Fixed 1 finding (1 fix needs the network; run without --no-network)"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(read(dir.path(), "main.tf"), main.replace(">= 1.0", "1.2.0"));
+    assert_eq!(read(dir.path(), "Dockerfile"), "FROM node:latest\n");
+    assert_eq!(out.code, 1, "TAG001 stays: {}", out.stdout);
+}

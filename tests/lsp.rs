@@ -290,7 +290,7 @@ fn diagnostics_changes_quick_fix_and_clean_exit() {
         .expect("the pin, disabled offline");
     assert_eq!(
         pin["disabled"]["reason"],
-        "needs the network (the configuration's `fix: {network: false}`)",
+        driftless::fix::NEEDS_NETWORK,
         "{pin:#}"
     );
     let actions = suppressions(&actions);

@@ -30,6 +30,7 @@ pub const APPLICABILITY: Applicability = Applicability::Safe;
 /// The fix for `finding`, or `None` when this finding has none.
 pub fn fix(finding: &Finding, ctx: &FixContext) -> Option<Result<Fix, FixError>> {
     let built = match finding.kind {
+        _ if ctx.offline => Err(super::NEEDS_NETWORK.to_owned()),
         Some(Kind::Kustomization) => kustomize_fix(finding, ctx),
         Some(Kind::Helm) => helm_fix(finding, ctx),
         _ => literal_fix(finding, ctx),

@@ -54,8 +54,7 @@ pub fn fix(finding: &Finding, ctx: &FixContext) -> Option<Result<Fix, FixError>>
     Some(fixed.map_err(fail))
 }
 
-/// The error of a fix that needs the network under `--no-network`.
-const NEEDS_NETWORK: &str = "needs the network (--no-network)";
+use super::NEEDS_NETWORK;
 
 /// A source string as written in the file: its span without the quotes.
 struct Written {

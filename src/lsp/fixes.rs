@@ -21,7 +21,7 @@ use super::{convert, uri};
 use crate::config::FixSettings;
 use crate::finding::Finding;
 use crate::fix::registry::{RegistryOptions, Resolver};
-use crate::fix::{self, Applicability, Cached, Edit, Fix, FixContext, FixError, apply};
+use crate::fix::{self, Applicability, Cached, Edit, Fix, FixContext, apply};
 
 /// The kind of the action that applies every safe fix of a buffer.
 pub const FIX_ALL: &str = "source.fixAll.driftless";
@@ -53,7 +53,7 @@ pub fn quick_fix(
     buffer: (&Uri, &Path),
     diagnostic: Diagnostic,
 ) -> Option<CodeAction> {
-    let action = match fix_offline_aware(f, ctx)? {
+    let action = match fix::fix_for(f, ctx)? {
         Ok(fix) => CodeAction {
             title: capitalised(&fix.title),
             kind: Some(CodeActionKind::QUICKFIX),
@@ -73,23 +73,6 @@ pub fn quick_fix(
         ..action
     })
 }
-
-/// The finding's fix; offline (`fix: {network: false}`), a fix that needs
-/// the network is not attempted but answered with why, as `--no-network`
-/// counts it instead of trying.
-fn fix_offline_aware(f: &Finding, ctx: &FixContext) -> Option<Result<Fix, FixError>> {
-    fix::availability(&f.rule_id)?;
-    if ctx.offline && fix::needs_network(&f.rule_id) {
-        return Some(Err(FixError {
-            rule_id: f.rule_id.clone(),
-            message: OFFLINE.to_owned(),
-        }));
-    }
-    fix::fix_for(f, ctx)
-}
-
-/// Why a fix that needs the network is not offered offline.
-pub const OFFLINE: &str = "needs the network (the configuration's `fix: {network: false}`)";
 
 /// Every safe fix of the buffer's findings as one action, edits grouped,
 /// duplicates once and overlaps dropped as `--fix` does; `None` when
