@@ -474,3 +474,50 @@ fn no_network_still_pins_a_module_to_the_version_terraform_init_installed() {
     assert_eq!(read(dir.path(), "Dockerfile"), "FROM node:latest\n");
     assert_eq!(out.code, 1, "TAG001 stays: {}", out.stdout);
 }
+
+#[test]
+fn a_quick_fix_is_disabled_when_its_value_feeds_another_image() {
+    let Some(images) = images("a_quick_fix_is_disabled_when_its_value_feeds_another_image") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path().canonicalize().expect("canonical");
+    let text = "ARG V=latest\nFROM node:${V} AS build\nFROM redis:${V}\n";
+    std::fs::write(root.join(DOCKERFILE), text).expect("Dockerfile");
+    std::fs::write(
+        root.join(".driftless.yaml"),
+        format!(
+            "fix:\n  registry_mirrors:\n    docker.io: {}\n",
+            images.reg.url
+        ),
+    )
+    .expect("config");
+    let conn = start_server(&root);
+    let uri = driftless::lsp::uri::from_path(&root.join(DOCKERFILE));
+    notify(
+        &conn,
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "dockerfile", "version": 1, "text": text}}),
+    );
+    let actions = request(
+        &conn,
+        1,
+        "textDocument/codeAction",
+        json!({
+            "textDocument": {"uri": uri},
+            "range": {"start": {"line": 1, "character": 6}, "end": {"line": 1, "character": 6}},
+            "context": {"diagnostics": []},
+        }),
+    );
+    let pin = actions
+        .as_array()
+        .expect("actions")
+        .iter()
+        .find(|a| a["title"] == "Fix TAG001")
+        .unwrap_or_else(|| panic!("no disabled pin: {actions:#}"));
+    let reason = pin["disabled"]["reason"].as_str().expect("a reason");
+    assert!(
+        reason.contains("the value at ") && reason.contains("is used by other findings"),
+        "{reason}"
+    );
+}

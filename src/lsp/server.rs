@@ -514,7 +514,13 @@ impl Server {
             .filter(|f| convert::overlaps(&convert::range(f), &params.range))
         {
             let diagnostic = convert::diagnostic(f, catalogue);
-            actions.extend(fixes::quick_fix(f, &self.fixes, buffer, diagnostic.clone()));
+            actions.extend(fixes::quick_fix(
+                f,
+                findings,
+                &self.fixes,
+                buffer,
+                diagnostic.clone(),
+            ));
             actions.extend(convert::suppress_action(f, uri, diagnostic));
         }
         if fixes::wants_fix_all(params.context.only.as_ref()) {
