@@ -566,7 +566,7 @@ fn ver001_needs_the_network_and_a_known_ref() {
     let all = findings(dir.path());
     let finding = all.iter().find(|f| f.rule_id == "VER001").unwrap();
     let offline = fix_for(finding, &context(true)).unwrap().unwrap_err();
-    assert_eq!(offline.message, "needs the network (--no-network)");
+    assert_eq!(offline.message, driftless::fix::NEEDS_NETWORK);
     let unknown = fix_for(finding, &context(false)).unwrap().unwrap_err();
     assert!(
         unknown.message.contains("`gone` is not a branch or tag"),
@@ -726,5 +726,5 @@ fn ver001_pins_a_registry_module_to_the_installed_version_without_the_network() 
     let all = findings(dir.path());
     let finding = all.iter().find(|f| f.rule_id == "VER001").unwrap();
     let err = fix_for(finding, &context(true)).unwrap().unwrap_err();
-    assert_eq!(err.message, "needs the network (--no-network)");
+    assert_eq!(err.message, driftless::fix::NEEDS_NETWORK);
 }

@@ -227,6 +227,9 @@ fn suppressions(response: &Value) -> Vec<Value> {
 fn diagnostics_changes_quick_fix_and_clean_exit() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().canonicalize().unwrap();
+    // Code actions on `nginx:latest` would ask Docker Hub for the pin: this
+    // test stays offline (tests/fix_e2e.rs pins through a loopback registry).
+    std::fs::write(root.join(".driftless.yaml"), "fix: {network: false}\n").unwrap();
     let mut client = Client::spawn(&root);
     let init = client.initialize(&root);
     let caps = &init["result"]["capabilities"];
@@ -278,6 +281,17 @@ fn diagnostics_changes_quick_fix_and_clean_exit() {
             "range": {"start": {"line": 4, "character": 40}, "end": {"line": 4, "character": 40}},
             "context": {"diagnostics": []},
         }),
+    );
+    let pin = actions["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"] == "Fix TAG001")
+        .expect("the pin, disabled offline");
+    assert_eq!(
+        pin["disabled"]["reason"],
+        driftless::fix::NEEDS_NETWORK,
+        "{pin:#}"
     );
     let actions = suppressions(&actions);
     assert_eq!(actions.len(), 1, "{actions:#?}");
@@ -698,6 +712,63 @@ fn a_kustomize_patch_open_in_the_editor_gets_no_absence_finding() {
     assert_eq!(
         codes(&client.diagnostics(&standalone, Some(1))),
         vec!["VER006"]
+    );
+    assert_eq!(client.shutdown(), Some(0));
+}
+
+/// The reason the pin of the finding at the start of `uri` is disabled.
+fn pin_disabled_reason(client: &mut Client, uri: &str) -> String {
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": {"uri": uri},
+            "range": {"start": {"line": 0, "character": 6}, "end": {"line": 0, "character": 6}},
+            "context": {"diagnostics": []},
+        }),
+    );
+    let pin = actions["result"]
+        .as_array()
+        .expect("actions")
+        .iter()
+        .find(|a| a["title"] == "Fix TAG001")
+        .cloned()
+        .unwrap_or_else(|| panic!("no disabled pin: {actions:#}"));
+    pin["disabled"]["reason"]
+        .as_str()
+        .expect("a reason")
+        .to_owned()
+}
+
+#[test]
+fn code_actions_follow_the_config_fix_table_and_its_saves() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let config = root.join(".driftless.yaml");
+    std::fs::write(&config, "fix: {network: false}\n").unwrap();
+    let mut client = Client::spawn(&root);
+    client.initialize(&root);
+    let docker = file_uri(&root.join("Dockerfile"));
+    client.open(&docker, "dockerfile", "FROM alpine:latest\n");
+    client.diagnostics(&docker, Some(1));
+    let offline = pin_disabled_reason(&mut client, &docker);
+    assert!(offline.starts_with("needs the network"), "{offline}");
+
+    // Saved with a mirror that refuses at once: the lookup goes there (no
+    // internet), and fails with the mirror's error.
+    std::fs::write(
+        &config,
+        "fix:\n  registry_mirrors:\n    docker.io: http://127.0.0.1:9\n",
+    )
+    .unwrap();
+    client.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": file_uri(&config)}}),
+    );
+    client.diagnostics(&docker, Some(1));
+    let refused = pin_disabled_reason(&mut client, &docker);
+    assert!(
+        refused.contains("from registry docker.io (http://127.0.0.1:9)"),
+        "{refused}"
     );
     assert_eq!(client.shutdown(), Some(0));
 }

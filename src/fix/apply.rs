@@ -1,11 +1,12 @@
 //! From fixes to files: edits grouped per file, duplicates dropped (one
 //! `ARG` default feeding two `FROM`s is edited once), overlapping different
-//! edits refused (the first fix wins, the other is reported), the text
+//! edits refused (the first fix wins, the other is reported; a value that
+//! fixes want replaced by different texts is not edited at all), the text
 //! rebuilt from the end backwards, and the file replaced whole, in the
 //! encoding it was read in (BOM and UTF-16 kept; line endings are never
 //! touched because edits replace spans).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -67,11 +68,16 @@ pub struct Plan {
 /// Groups the fixes' edits per file. A fix is taken whole or not at all:
 /// when any of its edits overlaps a different edit already taken, the fix
 /// is rejected; an edit identical to one already taken is not repeated.
+/// A value that fixes want replaced by different texts (one variable
+/// default feeding two different images) is a value shared by those
+/// findings: no replacement is right for all of them, so every fix that
+/// replaces it is rejected, the first included.
 pub fn plan(fixes: Vec<Fix>) -> Plan {
     let mut per_file: BTreeMap<PathBuf, FilePatch> = BTreeMap::new();
     let mut out = Plan::default();
+    let shared = shared_values(&fixes);
     for fix in fixes {
-        match conflict(&fix, &per_file) {
+        match shared_value(&fix, &shared).or_else(|| conflict(&fix, &per_file)) {
             Some(reason) => out.rejected.push(Rejected { fix, reason }),
             None => {
                 for edit in &fix.edits {
@@ -86,6 +92,48 @@ pub fn plan(fixes: Vec<Fix>) -> Plan {
         .filter(|p| !p.edits.is_empty())
         .collect();
     out
+}
+
+/// A replaced range of a file: `(path, start, end)`.
+type Span = (PathBuf, usize, usize);
+
+/// The ranges (not insertions) that fixes replace with different texts.
+fn shared_values(fixes: &[Fix]) -> BTreeSet<Span> {
+    let mut wanted: BTreeMap<Span, &str> = BTreeMap::new();
+    let mut shared = BTreeSet::new();
+    for edit in fixes.iter().flat_map(|f| &f.edits) {
+        if edit.start == edit.end {
+            continue;
+        }
+        let span = (edit.file.path.clone(), edit.start, edit.end);
+        match wanted.get(&span) {
+            Some(other) if *other != edit.replacement => {
+                shared.insert(span);
+            }
+            Some(_) => {}
+            None => {
+                wanted.insert(span, &edit.replacement);
+            }
+        }
+    }
+    shared
+}
+
+/// Why `fix` is refused when it replaces a value other fixes want
+/// replaced differently.
+fn shared_value(fix: &Fix, shared: &BTreeSet<Span>) -> Option<String> {
+    let edit = fix
+        .edits
+        .iter()
+        .find(|e| shared.contains(&(e.file.path.clone(), e.start, e.end)))?;
+    let at = edit.file.position(edit.start);
+    Some(format!(
+        "the value at {}:{}:{} is used by other findings that need a different \
+         edit (give each its own value, then fix again)",
+        edit.file.path.display(),
+        at.line,
+        at.column
+    ))
 }
 
 /// Why `fix` cannot be added to the edits taken so far, if it cannot.
@@ -256,6 +304,32 @@ mod tests {
         assert_eq!(plan.rejected[0].fix.title, "second");
         assert!(plan.rejected[0].reason.contains("x.yaml:1:8"));
         assert_eq!(plan.patches[0].new_text(), "image: a:1\n");
+    }
+
+    #[test]
+    fn a_value_wanted_differently_by_two_fixes_is_not_edited() {
+        // `tag = "latest"` feeds `acme/api:${var.tag}` and `redis:${var.tag}`:
+        // pinning it for one would name a digest of the other image.
+        let file = Arc::new(SourceFile::new("t.tfvars", "tag = \"latest\"\nx = 1\n"));
+        let other = Arc::new(SourceFile::new("main.tf", "image = \"nginx\"\n"));
+        let plan = plan(vec![
+            fix("api", vec![edit(&file, 7, 13, "1.4.2@sha256:a")]),
+            fix("api, TAG003", vec![edit(&file, 7, 13, "1.4.2@sha256:a")]),
+            fix("redis", vec![edit(&file, 7, 13, "7.4.1@sha256:r")]),
+            fix("nginx", vec![edit(&other, 9, 14, "nginx:1@sha256:n")]),
+        ]);
+        let rejected: Vec<_> = plan.rejected.iter().map(|r| r.fix.title.as_str()).collect();
+        assert_eq!(rejected, ["api", "api, TAG003", "redis"]);
+        assert!(
+            plan.rejected[0]
+                .reason
+                .contains("the value at t.tfvars:1:8 is used by other findings"),
+            "{}",
+            plan.rejected[0].reason
+        );
+        assert_eq!(plan.applied.len(), 1);
+        assert_eq!(plan.patches.len(), 1);
+        assert_eq!(plan.patches[0].file.path, PathBuf::from("main.tf"));
     }
 
     #[test]

@@ -30,9 +30,10 @@ pub const APPLICABILITY: Applicability = Applicability::Safe;
 /// The fix for `finding`, or `None` when this finding has none.
 pub fn fix(finding: &Finding, ctx: &FixContext) -> Option<Result<Fix, FixError>> {
     let built = match finding.kind {
+        _ if ctx.offline => Err(super::NEEDS_NETWORK.to_owned()),
         Some(Kind::Kustomization) => kustomize_fix(finding, ctx),
         Some(Kind::Helm) => helm_fix(finding, ctx),
-        _ => literal_fix(finding, &tag_written_at(finding), ctx),
+        _ => literal_fix(finding, ctx),
     };
     Some(built.map_err(|message| FixError {
         rule_id: finding.rule_id.clone(),
@@ -88,40 +89,21 @@ pub fn written_at(finding: &Finding) -> Place {
     }
 }
 
-/// Where the part of the reference that a fix replaces is written: the
-/// provenance chain from the literal back to the finding, then the finding
-/// itself, and the first place whose literal ends the reference the rule
-/// judged. A value built from several operands lists its sources in
-/// written order, so the last source of `"${var.repo}:latest"` is the
-/// repository's default, while the tag is written at the finding.
-pub fn tag_written_at(finding: &Finding) -> Place {
-    let Some(reference) = reference_in_message(&finding.message) else {
-        return written_at(finding);
-    };
-    let own = Place {
-        file: finding.file.clone(),
-        start: finding.start,
-        end: finding.end,
-    };
-    let candidates = finding.sources.iter().rev().map(|s| Place {
-        file: s.file.clone(),
-        start: s.start,
-        end: s.end,
-    });
-    candidates
-        .chain(std::iter::once(own))
-        .find(|place| {
-            let written = literal_in(place, finding.kind);
-            let text = written.text();
-            !text.is_empty() && !text.contains('$') && reference.ends_with(text)
-        })
-        .unwrap_or_else(|| written_at(finding))
-}
-
 /// The reference the rule judged, as its message names it (after `ARG` and
 /// variable substitution): the first `` `…` `` after "image". The finding
 /// carries no structured copy of it, and the place it is written may hold
 /// only part of it (a tag).
+///
+/// Why not the document input at `json_path`: fixes run on the scan's
+/// findings after the documents are gone (a [`Finding`] keeps its file and
+/// path, not the input), re-parsing would not be enough for Terraform (the
+/// value is evaluated across the module's files, variables and tfvars),
+/// and the value at the path is not always the reference (a Kustomize
+/// `newTag` is only the tag, a Helm `tag` only half of a map). The
+/// structured way is a field the TAG rules return beside `msg` and the
+/// engine passes through (as it does `fingerprint`); until then every TAG
+/// rule's message names the full reference as `` image `…` `` (the
+/// snapshots of tests/rule_fixtures.rs pin the messages).
 pub fn reference_in_message(message: &str) -> Option<&str> {
     let rest = &message[message.find("image `")? + "image `".len()..];
     Some(&rest[..rest.find('`')?])
@@ -251,10 +233,45 @@ fn template_tail(text: &str, start: usize, end: usize) -> (usize, usize) {
     }
 }
 
+/// The literal to edit: the nearest place, from the end of the provenance
+/// chain back to the finding itself, whose literal is the end of
+/// `reference` (all of it, or its tag). A value built from several operands
+/// lists them all, the rightmost last, and that one may hold another part
+/// than the one the fix changes: with `"${var.repo}:latest"` the chain ends
+/// at the default of `var.repo` (the name), while the tag is written in the
+/// template itself. Without such a place, the end of the chain (the error
+/// then says what is written there).
+fn literal_to_edit(finding: &Finding, reference: Option<&str>) -> Place {
+    let places = finding
+        .sources
+        .iter()
+        .rev()
+        .map(|s| Place {
+            file: s.file.clone(),
+            start: s.start,
+            end: s.end,
+        })
+        .chain(std::iter::once(Place {
+            file: finding.file.clone(),
+            start: finding.start,
+            end: finding.end,
+        }));
+    let mut literals = places.map(|p| literal_in(&p, finding.kind));
+    let first = literals.next().expect("the finding's own place");
+    let editable = |l: &Place| {
+        let text = l.text();
+        !text.is_empty() && !text.contains('$') && reference.is_some_and(|r| r.ends_with(text))
+    };
+    if editable(&first) {
+        return first;
+    }
+    literals.find(editable).unwrap_or(first)
+}
+
 /// Pins the reference written as a plain literal (Dockerfile, Kubernetes,
 /// Compose, Terraform, a Helm values string).
-fn literal_fix(finding: &Finding, at: &Place, ctx: &FixContext) -> Result<Fix, String> {
-    let literal = literal_in(at, finding.kind);
+fn literal_fix(finding: &Finding, ctx: &FixContext) -> Result<Fix, String> {
+    let literal = literal_to_edit(finding, reference_in_message(&finding.message));
     let written = literal.text();
     if written.contains('$') || written.is_empty() {
         return Err(format!(
@@ -286,10 +303,16 @@ pub fn replace_suffix(reference: &str, written: &str, pinned: &str) -> Option<St
     pinned.strip_prefix(prefix).map(str::to_owned)
 }
 
-/// The registry's answer, or the reason there is none.
+/// The registry's answer, or the reason there is none, naming the
+/// reference once (the registry client's errors already name it).
 fn pin(ctx: &FixContext, reference: &str) -> Result<Pinned, String> {
-    ctx.pin(reference)
-        .map_err(|e| format!("cannot pin `{reference}`: {}", e.0))
+    ctx.pin(reference).map_err(|e| {
+        if e.0.starts_with(&format!("cannot pin `{reference}`")) {
+            e.0
+        } else {
+            format!("cannot pin `{reference}`: {}", e.0)
+        }
+    })
 }
 
 fn image_fix(finding: &Finding, reference: &str, pinned: &Pinned, edits: Vec<Edit>) -> Fix {
@@ -500,7 +523,7 @@ fn helm_fix(finding: &Finding, ctx: &FixContext) -> Result<Fix, String> {
         _ => rest,
     };
     let Ok(map) = Mapping::load(&finding.file, map_path) else {
-        return literal_fix(finding, &written_at(finding), ctx);
+        return literal_fix(finding, ctx);
     };
     let reference = reference_in_message(&finding.message)
         .ok_or("the finding does not name the image")?

@@ -179,12 +179,12 @@ pub fn parse_platform(s: &str) -> Result<String, String> {
     }
 }
 
-/// Whether a rule's fix needs the network (a registry, `git ls-remote`):
-/// with `--no-network` those fixes are not attempted but counted, so the
-/// summary can say how many are waiting for the network.
-pub fn needs_network(rule_id: &str) -> bool {
-    matches!(rule_id, "TAG001" | "TAG002" | "TAG003" | "VER001")
-}
+/// Why a fix was not made offline (`--no-network`, `fix: {network:
+/// false}`): the fixes return it as their error, and [`collect`] counts
+/// these instead of reporting them, so the summary can say how many are
+/// waiting for the network.
+pub const NEEDS_NETWORK: &str =
+    "needs the network (--no-network, or `fix: {network: false}` in the configuration)";
 
 /// The fixes computed for a list of findings, and what could not be fixed.
 #[derive(Default)]
@@ -201,7 +201,9 @@ pub struct Collected {
 
 /// Computes the fix of every finding that has one. Unsafe fixes are kept
 /// only when `unsafe_fixes`; the others are counted so the summary can say
-/// they exist. Offline, fixes that need the network are counted, not tried.
+/// they exist. Offline, fixes that need the network are counted (each fix
+/// says so with [`NEEDS_NETWORK`]: a VER001 pin to the version `terraform
+/// init` installed needs none and is made).
 pub fn collect<'a>(
     findings: impl IntoIterator<Item = &'a Finding>,
     ctx: &FixContext,
@@ -212,11 +214,10 @@ pub fn collect<'a>(
         if availability(&finding.rule_id).is_none() {
             continue;
         }
-        if ctx.offline && needs_network(&finding.rule_id) {
-            out.need_network += 1;
-            continue;
-        }
         match fix_for(finding, ctx) {
+            Some(Err(e)) if ctx.offline && e.message == NEEDS_NETWORK => {
+                out.need_network += 1;
+            }
             Some(Ok(fix)) if fix.applicability == Applicability::Unsafe && !unsafe_fixes => {
                 out.unsafe_skipped += 1;
             }

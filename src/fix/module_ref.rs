@@ -14,7 +14,7 @@ mod tf_registry;
 
 use std::sync::Arc;
 
-use super::{Applicability, Edit, Fix, FixContext, FixError};
+use super::{Applicability, Edit, Fix, FixContext, FixError, NEEDS_NETWORK};
 use crate::document::{Kind, SourceFile};
 use crate::finding::Finding;
 
@@ -53,9 +53,6 @@ pub fn fix(finding: &Finding, ctx: &FixContext) -> Option<Result<Fix, FixError>>
     };
     Some(fixed.map_err(fail))
 }
-
-/// The error of a fix that needs the network under `--no-network`.
-const NEEDS_NETWORK: &str = "needs the network (--no-network)";
 
 /// A source string as written in the file: its span without the quotes.
 struct Written {

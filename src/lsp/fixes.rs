@@ -18,6 +18,7 @@ use lsp_types::{
 };
 
 use super::{convert, uri};
+use crate::config::FixSettings;
 use crate::finding::Finding;
 use crate::fix::registry::{RegistryOptions, Resolver};
 use crate::fix::{self, Applicability, Cached, Edit, Fix, FixContext, apply};
@@ -28,26 +29,39 @@ pub const FIX_ALL: &str = "source.fixAll.driftless";
 /// How long one registry request may take while the editor waits.
 pub const REGISTRY_TIMEOUT: Duration = Duration::from_secs(3);
 
-/// The fix context of a session: the registry client behind a cache.
-pub fn context() -> FixContext {
+/// The fix context of a session: the registry client behind a cache,
+/// with the configuration's `fix:` table (mirrors, platform, timeout,
+/// `network: false`) as `driftless scan --fix` reads it. The timeout is
+/// [`REGISTRY_TIMEOUT`] unless the table sets one.
+pub fn context(settings: &FixSettings) -> FixContext {
     let options = RegistryOptions {
-        timeout: Some(REGISTRY_TIMEOUT),
-        ..RegistryOptions::default()
+        timeout: Some(settings.registry_timeout.unwrap_or(REGISTRY_TIMEOUT)),
+        platform: settings.platform.clone(),
+        mirrors: settings.registry_mirrors.clone().into_iter().collect(),
     };
+    let offline = settings.network == Some(false);
     let resolver = Arc::new(Resolver::new(options.clone()));
-    FixContext::new(options, false).with_pinner(Arc::new(Cached::new(resolver)))
+    FixContext::new(options, offline).with_pinner(Arc::new(Cached::new(resolver)))
 }
 
-/// The quick fix of one finding: its fix, or the fix disabled with the
-/// reason it cannot be made (the editor shows it greyed out). `None` when
-/// the rule has no fix.
+/// The quick fix of one finding of `buffer_findings`: its fix, or the fix
+/// disabled with the reason it cannot be made (the editor shows it greyed
+/// out). `None` when the rule has no fix.
 pub fn quick_fix(
     f: &Finding,
+    buffer_findings: &[Finding],
     ctx: &FixContext,
     buffer: (&Uri, &Path),
     diagnostic: Diagnostic,
 ) -> Option<CodeAction> {
-    let action = match fix::fix_for(f, ctx)? {
+    let fixed = fix::fix_for(f, ctx)?.and_then(|fix| match shared(&fix, f, buffer_findings, ctx) {
+        Some(message) => Err(fix::FixError {
+            rule_id: f.rule_id.clone(),
+            message,
+        }),
+        None => Ok(fix),
+    });
+    let action = match fixed {
         Ok(fix) => CodeAction {
             title: capitalised(&fix.title),
             kind: Some(CodeActionKind::QUICKFIX),
@@ -66,6 +80,42 @@ pub fn quick_fix(
         diagnostics: Some(vec![diagnostic]),
         ..action
     })
+}
+
+/// Why `fix` must not be made alone: another finding of the buffer whose
+/// value is written at a place `fix` edits needs a different edit there
+/// (one `ARG V=latest` behind `node:${V}` and `redis:${V}`), as `--fix`
+/// refuses it ([`apply::plan`]). Only findings whose own span or sources
+/// touch the edited text are resolved, so the usual case asks no registry
+/// more than the quick fix itself.
+fn shared(fix: &Fix, f: &Finding, others: &[Finding], ctx: &FixContext) -> Option<String> {
+    let touches = |o: &Finding| {
+        let own = (o.file.path.as_path(), o.start, o.end);
+        let sources = o
+            .sources
+            .iter()
+            .map(|s| (s.file.path.as_path(), s.start, s.end));
+        std::iter::once(own)
+            .chain(sources)
+            .any(|(path, start, end)| {
+                fix.edits
+                    .iter()
+                    .any(|e| e.file.path == path && e.start <= end && start <= e.end)
+            })
+    };
+    let mut fixes = vec![fix.clone()];
+    for other in others.iter().filter(|o| !std::ptr::eq(*o, f) && touches(o)) {
+        if let Some(Ok(other_fix)) = fix::fix_for(other, ctx) {
+            fixes.push(other_fix);
+        }
+    }
+    if fixes.len() == 1 {
+        return None;
+    }
+    // `fix` comes first: only a value shared with a later fix refuses it.
+    let plan = apply::plan(fixes);
+    let refused = plan.rejected.first().filter(|r| r.fix.title == fix.title)?;
+    Some(refused.reason.clone())
 }
 
 /// Every safe fix of the buffer's findings as one action, edits grouped,

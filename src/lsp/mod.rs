@@ -128,6 +128,7 @@ pub fn configure(conn: &Connection, root: Option<&Path>, editor: &EditorSettings
         filter,
         max_file_size,
         exclude: ws.config.exclude_set.clone(),
+        fix: ws.config.fix.clone(),
     }
 }
 

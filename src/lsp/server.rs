@@ -61,6 +61,10 @@ pub struct Setup {
     /// The config's `exclude`: excluded files get no diagnostics, as
     /// `driftless scan` does not report them.
     pub exclude: Option<crate::config::Excludes>,
+    /// The config's `fix:` table: how code actions reach registries
+    /// (mirrors, timeout, platform, `network: false`), as `scan --fix`
+    /// reads it.
+    pub fix: crate::config::FixSettings,
 }
 
 /// Everything the server knows between messages.
@@ -84,6 +88,9 @@ pub struct Server {
     published: BTreeMap<String, Vec<Finding>>,
     /// How code actions resolve fixes (the registry, cached per session).
     fixes: crate::fix::FixContext,
+    /// Whether `fixes` follows the config's `fix:` table (rebuilt when the
+    /// configuration changes), or was injected by [`Server::with_fixes`].
+    fixes_from_config: bool,
 }
 
 /// Why the loop stopped.
@@ -111,13 +118,15 @@ impl Server {
             dirty: BTreeSet::new(),
             dirty_since: None,
             published: BTreeMap::new(),
-            fixes: fixes::context(),
+            fixes: fixes::context(&setup.fix),
+            fixes_from_config: true,
         }
     }
 
     /// The same server resolving fixes with `ctx` (a test resolver).
     pub fn with_fixes(mut self, ctx: crate::fix::FixContext) -> Server {
         self.fixes = ctx;
+        self.fixes_from_config = false;
         self
     }
 
@@ -359,6 +368,9 @@ impl Server {
         self.filter = setup.filter;
         self.max_file_size = setup.max_file_size;
         self.exclude = setup.exclude;
+        if self.fixes_from_config {
+            self.fixes = fixes::context(&setup.fix);
+        }
         let keys: Vec<String> = self.docs.keys().cloned().collect();
         let mut done = BTreeSet::new();
         for key in keys {
@@ -502,7 +514,13 @@ impl Server {
             .filter(|f| convert::overlaps(&convert::range(f), &params.range))
         {
             let diagnostic = convert::diagnostic(f, catalogue);
-            actions.extend(fixes::quick_fix(f, &self.fixes, buffer, diagnostic.clone()));
+            actions.extend(fixes::quick_fix(
+                f,
+                findings,
+                &self.fixes,
+                buffer,
+                diagnostic.clone(),
+            ));
             actions.extend(convert::suppress_action(f, uri, diagnostic));
         }
         if fixes::wants_fix_all(params.context.only.as_ref()) {

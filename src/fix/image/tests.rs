@@ -16,6 +16,11 @@ impl Pin for TestPins {
         if reference.starts_with("down/") {
             return Err(ResolveError("connection refused".into()));
         }
+        if reference.starts_with("gone/") {
+            return Err(ResolveError(format!(
+                "cannot pin `{reference}` from registry docker.io: 404 Not Found"
+            )));
+        }
         let parsed = crate::parse::image::parse(reference).unwrap();
         let name = match &parsed.registry {
             Some(r) => format!("{r}/{}", parsed.repository),
@@ -120,6 +125,31 @@ fn the_arg_default_is_edited_not_the_from_that_uses_it() {
             format!("ARG BASE=node:1.2.3@{DIGEST}\nFROM $BASE\n")
         );
     }
+}
+
+#[test]
+fn the_part_the_fix_changes_is_edited_when_the_chain_ends_at_another_operand() {
+    // The chain ends at `REGISTRY`'s default (the rightmost operand), but
+    // the missing tag belongs after `/app`, written in the `FROM` itself.
+    let text = "ARG REGISTRY=ghcr.io/acme\nFROM ${REGISTRY}/app\n";
+    let mut f = finding(
+        "Dockerfile",
+        Kind::Dockerfile,
+        text,
+        "${REGISTRY}/app",
+        "base image `ghcr.io/acme/app` has no tag",
+    );
+    let start = text.find("ghcr.io/acme").unwrap();
+    f.sources.push(Related {
+        message: "default of ARG REGISTRY".into(),
+        file: f.file.clone(),
+        start,
+        end: start + "ghcr.io/acme".len(),
+    });
+    assert_eq!(
+        fixed(&f),
+        format!("ARG REGISTRY=ghcr.io/acme\nFROM ${{REGISTRY}}/app:1.2.3@{DIGEST}\n")
+    );
 }
 
 #[test]
@@ -296,6 +326,18 @@ fn a_registry_failure_is_an_error_naming_the_reference() {
         "uses image `down/app:1` not",
     );
     assert_eq!(error(&f), "cannot pin `down/app:1`: connection refused");
+    // The registry client's own errors name the reference: not twice.
+    let f = finding(
+        "k.yaml",
+        Kind::Kubernetes,
+        "image: gone/app:1\n",
+        "gone/app:1",
+        "uses image `gone/app:1` not",
+    );
+    assert_eq!(
+        error(&f),
+        "cannot pin `gone/app:1` from registry docker.io: 404 Not Found"
+    );
 }
 
 #[test]
