@@ -277,7 +277,7 @@ impl Walk<'_> {
         }
         let values = Val::new(V::Map(entries), Span::default());
         // the outputs of an instance of an expanded call stay unknown
-        call.key.is_none().then(|| (call.name, (values, origin)))
+        call.key.is_none().then_some((call.name, (values, origin)))
     }
 
     /// Evaluates one instance of a child and, recursively, the children it
