@@ -81,6 +81,8 @@ function applyEdits(text: string, edits: TextEdit[]): string {
 before(async () => {
   workspace = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "driftless-vscode-")));
   fs.mkdirSync(path.join(workspace, ".git"));
+  // No registry lookups from the test: the pin is offered, disabled.
+  fs.writeFileSync(path.join(workspace, ".driftless.yaml"), "fix:\n  network: false\n");
   const binary = resolveBinary(BINARY, workspace, "/nonexistent", hostEnvironment());
   const command = serverCommand(binary, workspace);
   server = spawn(command.command, command.args, {
@@ -143,8 +145,13 @@ test("the extension's setup against the real driftless lsp", async () => {
     range: tag.range,
     context: { diagnostics: [tag] },
   });
-  assert.ok(actions !== null && actions.length === 1);
-  const action = actions[0];
+  // The pin needs the registry (offline here: offered, disabled with the
+  // reason), then the suppression.
+  assert.ok(actions !== null && actions.length === 2);
+  const pin = actions[0];
+  assert.ok("disabled" in pin && /network/.test(pin.disabled?.reason ?? ""));
+  const action = actions[1];
+  assert.ok("title" in action && /uppress/.test(action.title));
   assert.ok("edit" in action && action.edit?.changes !== undefined);
   const fixed = applyEdits(text, action.edit.changes[uri]);
   assert.equal(
