@@ -127,7 +127,8 @@ fn inspect_takes_a_directory() {
             "helm",
             "kubernetes",
             "kustomization",
-            "terraform"
+            "terraform",
+            "tfplan"
         ]
     );
     assert!(
