@@ -179,6 +179,13 @@ struct ParsedModule<'a> {
     /// The `root` of a module composed in the evaluation step, as
     /// [`parse::terraform::mark_children`] set it.
     root: Option<serde_json::Value>,
+    /// The module's result when it was evaluated in the parse step: a
+    /// module that calls no local module and is not a root by its own
+    /// content (`"root": false`) cannot be changed by
+    /// [`parse::terraform::mark_children`], so its document is evaluated
+    /// and dropped at once instead of being held until every module is
+    /// parsed.
+    evaluated: Option<ScanResult>,
     files: usize,
     requested: Option<&'a std::collections::BTreeSet<PathBuf>>,
     parse_time: Duration,
@@ -318,7 +325,7 @@ pub fn nothing_to_scan(empty: &[PathBuf]) -> Option<String> {
 pub fn analyse(found: &Discovered, options: &ScanOptions, engines: &Engines) -> ScanResult {
     let started = Instant::now();
     let cache = parse::terraform::ModuleCache::default();
-    let modules = parse_modules(found, options, &cache);
+    let modules = parse_modules(found, options, &cache, engines);
     let module_dirs: std::collections::HashSet<PathBuf> = found
         .modules
         .keys()
@@ -446,6 +453,9 @@ fn evaluate_module(
     cache: &parse::terraform::ModuleCache,
     worker: &mut crate::engine::Worker,
 ) -> ScanResult {
+    if let Some(out) = module.evaluated.take() {
+        return out;
+    }
     let mut first = std::mem::take(&mut module.parsed);
     let mut read_errors = std::mem::take(&mut module.read_errors);
     let Some(sources) = module.sources.take() else {
@@ -529,16 +539,22 @@ fn written_here(
 }
 
 /// Reads and parses every Terraform module in parallel, then marks the
-/// modules other modules call as children.
+/// modules other modules call as children. A module whose role is already
+/// settled is evaluated as it is parsed ([`ParsedModule::evaluated`]), so
+/// memory holds only the documents that wait for the roles.
 fn parse_modules<'a>(
     found: &'a Discovered,
     options: &ScanOptions,
     cache: &parse::terraform::ModuleCache,
+    engines: &Engines,
 ) -> Vec<ParsedModule<'a>> {
     let mut modules: Vec<ParsedModule> = found
         .modules
         .par_iter()
-        .map(|(dir, module)| parse_module(dir, module, options, cache))
+        .map_init(
+            || engines.worker(),
+            |worker, (dir, module)| parse_module(dir, module, options, cache, worker),
+        )
         .collect();
     let mut docs: Vec<(&Path, &mut Vec<Document>)> = modules
         .iter_mut()
@@ -558,30 +574,50 @@ fn parse_modules<'a>(
 }
 
 /// Reads and parses one module's own document; its local children are
-/// evaluated later, in [`evaluate_module`].
+/// evaluated later, in [`evaluate_module`]. A module whose role nothing can
+/// change is evaluated here and its document dropped.
 fn parse_module<'a>(
     dir: &'a Path,
     module: &'a Module,
     options: &ScanOptions,
     cache: &parse::terraform::ModuleCache,
+    worker: &mut crate::engine::Worker,
 ) -> ParsedModule<'a> {
     let started = Instant::now();
-    let (sources, read_errors) = read_module(module, options.max_file_size);
-    let parsed = parse::terraform::parse_own_module(dir, &sources, &options.terraform, cache);
+    let (sources, mut read_errors) = read_module(module, options.max_file_size);
+    let mut parsed = parse::terraform::parse_own_module(dir, &sources, &options.terraform, cache);
     let composes = parsed
         .documents
         .first()
         .is_some_and(parse::terraform::has_local_calls);
+    let evaluated = (!composes && role_is_settled(&parsed.documents)).then(|| {
+        let mut own = std::mem::take(&mut parsed);
+        own.errors.append(&mut read_errors);
+        evaluate(own, worker)
+    });
+    let evaluate_time = evaluated
+        .as_ref()
+        .map_or(Duration::ZERO, |e| e.timings.evaluate_total());
     ParsedModule {
         dir,
         parsed,
         sources: composes.then_some(sources),
         read_errors,
         root: None,
+        evaluated,
         files: module.files.len(),
         requested: module.requested.as_ref(),
-        parse_time: started.elapsed(),
+        parse_time: started.elapsed().saturating_sub(evaluate_time),
     }
+}
+
+/// Whether [`parse::terraform::mark_children`] cannot change a module's
+/// documents: it only turns `"root": true` into `false`, so documents that
+/// already say `false` (no provider, backend or variable file) are final.
+fn role_is_settled(documents: &[Document]) -> bool {
+    documents
+        .iter()
+        .all(|d| d.input.get("root").and_then(serde_json::Value::as_bool) == Some(false))
 }
 
 /// Reads, parses and evaluates one non-Terraform file. YAML and JSON are
@@ -999,6 +1035,40 @@ fn file_problem(path: &Path, message: &str) -> Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_module_whose_role_is_settled_is_evaluated_as_it_is_parsed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let write = |path: &str, text: &str| {
+            let file = tmp.path().join(path);
+            std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+            std::fs::write(file, text).unwrap();
+        };
+        write(
+            "child/main.tf",
+            "resource \"aws_instance\" \"a\" {\n  key_name = \"k\"\n}\n",
+        );
+        write("root/main.tf", "provider \"aws\" {}\n");
+        let options = ScanOptions {
+            paths: vec![tmp.path().to_path_buf()],
+            ..ScanOptions::default()
+        };
+        let found = discover::discover(&options.paths, &options.discover);
+        let (set, _) = crate::engine::PolicySet::load(Vec::new());
+        let engines = Engines::new(Arc::new(set), Default::default());
+        let cache = parse::terraform::ModuleCache::default();
+        let modules = parse_modules(&found, &options, &cache, &engines);
+        assert_eq!(modules.len(), 2);
+        for module in &modules {
+            let child = module.dir.ends_with("child");
+            // no provider: nothing can make it a root, so nothing is held
+            assert_eq!(module.evaluated.is_some(), child, "{:?}", module.dir);
+            assert_eq!(module.parsed.documents.is_empty(), child);
+        }
+        let child = modules.iter().find_map(|m| m.evaluated.as_ref()).unwrap();
+        let ids: Vec<&str> = child.findings.iter().map(|f| f.rule_id.as_str()).collect();
+        assert!(ids.contains(&"SSH002"), "{ids:?}");
+    }
 
     #[test]
     fn eval001_is_capped_per_file_with_one_summary_at_the_last_place() {
