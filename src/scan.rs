@@ -179,6 +179,18 @@ struct ParsedModule<'a> {
     /// The `root` of a module composed in the evaluation step, as
     /// [`parse::terraform::mark_children`] set it.
     root: Option<serde_json::Value>,
+    /// The module's result when it was evaluated in the parse step: a
+    /// module that calls no local module is evaluated and its document
+    /// dropped at once instead of being held until every module is parsed.
+    evaluated: Option<ScanResult>,
+    /// The module was evaluated in the parse step as a root (a provider,
+    /// backend or variable file): should another module call it, that
+    /// result is dropped and the module parsed again as a child.
+    evaluated_as_root: bool,
+    /// Parse the module again in the evaluation step and evaluate it as a
+    /// child: it was evaluated as a root before the roles were known.
+    reparse: bool,
+    module: &'a Module,
     files: usize,
     requested: Option<&'a std::collections::BTreeSet<PathBuf>>,
     parse_time: Duration,
@@ -318,7 +330,7 @@ pub fn nothing_to_scan(empty: &[PathBuf]) -> Option<String> {
 pub fn analyse(found: &Discovered, options: &ScanOptions, engines: &Engines) -> ScanResult {
     let started = Instant::now();
     let cache = parse::terraform::ModuleCache::default();
-    let modules = parse_modules(found, options, &cache);
+    let modules = parse_modules(found, options, &cache, engines);
     let module_dirs: std::collections::HashSet<PathBuf> = found
         .modules
         .keys()
@@ -446,6 +458,12 @@ fn evaluate_module(
     cache: &parse::terraform::ModuleCache,
     worker: &mut crate::engine::Worker,
 ) -> ScanResult {
+    if let Some(out) = module.evaluated.take() {
+        return out;
+    }
+    if module.reparse {
+        return reevaluate_as_child(module, options, cache, worker);
+    }
     let mut first = std::mem::take(&mut module.parsed);
     let mut read_errors = std::mem::take(&mut module.read_errors);
     let Some(sources) = module.sources.take() else {
@@ -473,6 +491,28 @@ fn evaluate_module(
     }
     out.absorb(evaluate_part(own, worker, &mut seen));
     out
+}
+
+/// Parses a module evaluated as a root in the parse step again, and
+/// evaluates it as the child another module's call made it (`"root":
+/// false`). Rare: a module with its own provider block that is also
+/// called by a local path.
+fn reevaluate_as_child(
+    module: &ParsedModule,
+    options: &ScanOptions,
+    cache: &parse::terraform::ModuleCache,
+    worker: &mut crate::engine::Worker,
+) -> ScanResult {
+    let (sources, mut read_errors) = read_module(module.module, options.max_file_size);
+    let mut own =
+        parse::terraform::parse_own_module(module.dir, &sources, &options.terraform, cache);
+    for doc in &mut own.documents {
+        if let Some(root) = doc.input.get_mut("root") {
+            *root = serde_json::Value::Bool(false);
+        }
+    }
+    own.errors.append(&mut read_errors);
+    evaluate(own, worker)
 }
 
 /// Whether a finding of a module named file by file (pre-commit passes the
@@ -529,22 +569,36 @@ fn written_here(
 }
 
 /// Reads and parses every Terraform module in parallel, then marks the
-/// modules other modules call as children.
+/// modules other modules call as children. A module that calls no local
+/// module is evaluated as it is parsed
+/// ([`ParsedModule::evaluated`]), so memory holds no document between the
+/// steps; one evaluated as a root that another module calls is parsed again
+/// in the evaluation step.
 fn parse_modules<'a>(
     found: &'a Discovered,
     options: &ScanOptions,
     cache: &parse::terraform::ModuleCache,
+    engines: &Engines,
 ) -> Vec<ParsedModule<'a>> {
     let mut modules: Vec<ParsedModule> = found
         .modules
         .par_iter()
-        .map(|(dir, module)| parse_module(dir, module, options, cache))
+        .map_init(
+            || engines.worker(),
+            |worker, (dir, module)| parse_module(dir, module, options, cache, worker),
+        )
         .collect();
     let mut docs: Vec<(&Path, &mut Vec<Document>)> = modules
         .iter_mut()
         .map(|m| (m.dir, &mut m.parsed.documents))
         .collect();
-    parse::terraform::mark_children(&mut docs);
+    let called = parse::terraform::mark_children(&mut docs);
+    for m in modules.iter_mut().filter(|m| m.evaluated_as_root) {
+        if called.contains(&parse::terraform::normalise(m.dir)) {
+            m.evaluated = None;
+            m.reparse = true;
+        }
+    }
     for m in modules.iter_mut().filter(|m| m.sources.is_some()) {
         // composed again in the evaluation step: only the role is kept
         m.root = m
@@ -558,30 +612,54 @@ fn parse_modules<'a>(
 }
 
 /// Reads and parses one module's own document; its local children are
-/// evaluated later, in [`evaluate_module`].
+/// evaluated later, in [`evaluate_module`]. A module that calls no local
+/// module is evaluated here and its document dropped.
 fn parse_module<'a>(
     dir: &'a Path,
     module: &'a Module,
     options: &ScanOptions,
     cache: &parse::terraform::ModuleCache,
+    worker: &mut crate::engine::Worker,
 ) -> ParsedModule<'a> {
     let started = Instant::now();
-    let (sources, read_errors) = read_module(module, options.max_file_size);
-    let parsed = parse::terraform::parse_own_module(dir, &sources, &options.terraform, cache);
+    let (sources, mut read_errors) = read_module(module, options.max_file_size);
+    let mut parsed = parse::terraform::parse_own_module(dir, &sources, &options.terraform, cache);
     let composes = parsed
         .documents
         .first()
         .is_some_and(parse::terraform::has_local_calls);
+    let evaluated_as_root = !composes && !role_is_settled(&parsed.documents);
+    let evaluated = (!composes).then(|| {
+        let mut own = std::mem::take(&mut parsed);
+        own.errors.append(&mut read_errors);
+        evaluate(own, worker)
+    });
+    let evaluate_time = evaluated
+        .as_ref()
+        .map_or(Duration::ZERO, |e| e.timings.evaluate_total());
     ParsedModule {
         dir,
         parsed,
         sources: composes.then_some(sources),
         read_errors,
         root: None,
+        evaluated,
+        evaluated_as_root,
+        reparse: false,
+        module,
         files: module.files.len(),
         requested: module.requested.as_ref(),
-        parse_time: started.elapsed(),
+        parse_time: started.elapsed().saturating_sub(evaluate_time),
     }
+}
+
+/// Whether [`parse::terraform::mark_children`] cannot change a module's
+/// documents: it only turns `"root": true` into `false`, so documents that
+/// already say `false` (no provider, backend or variable file) are final.
+fn role_is_settled(documents: &[Document]) -> bool {
+    documents
+        .iter()
+        .all(|d| d.input.get("root").and_then(serde_json::Value::as_bool) == Some(false))
 }
 
 /// Reads, parses and evaluates one non-Terraform file. YAML and JSON are
@@ -999,6 +1077,80 @@ fn file_problem(path: &Path, message: &str) -> Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_module_that_calls_no_local_module_is_evaluated_as_it_is_parsed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let write = |path: &str, text: &str| {
+            let file = tmp.path().join(path);
+            std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+            std::fs::write(file, text).unwrap();
+        };
+        write(
+            "child/main.tf",
+            "resource \"aws_instance\" \"a\" {\n  key_name = \"k\"\n}\n",
+        );
+        write("root/main.tf", "provider \"aws\" {}\n");
+        let options = ScanOptions {
+            paths: vec![tmp.path().to_path_buf()],
+            ..ScanOptions::default()
+        };
+        let found = discover::discover(&options.paths, &options.discover);
+        let (set, _) = crate::engine::PolicySet::load(Vec::new());
+        let engines = Engines::new(Arc::new(set), Default::default());
+        let cache = parse::terraform::ModuleCache::default();
+        let modules = parse_modules(&found, &options, &cache, &engines);
+        assert_eq!(modules.len(), 2);
+        for module in &modules {
+            // neither calls a module: both evaluated, no document held
+            assert!(module.evaluated.is_some(), "{:?}", module.dir);
+            assert!(module.parsed.documents.is_empty());
+            assert!(!module.reparse);
+        }
+        let child = modules.iter().find(|m| m.dir.ends_with("child"));
+        let child = child.and_then(|m| m.evaluated.as_ref()).unwrap();
+        let ids: Vec<&str> = child.findings.iter().map(|f| f.rule_id.as_str()).collect();
+        assert!(ids.contains(&"SSH002"), "{ids:?}");
+    }
+
+    #[test]
+    fn a_called_module_evaluated_as_a_root_is_evaluated_again_as_a_child() {
+        let tmp = tempfile::tempdir().unwrap();
+        let write = |path: &str, text: &str| {
+            let file = tmp.path().join(path);
+            std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+            std::fs::write(file, text).unwrap();
+        };
+        // a provider block makes it look like a root; the call makes it a child
+        write("child/main.tf", "provider \"aws\" {}\n");
+        write(
+            "root/main.tf",
+            "terraform {\n  required_version = \">= 1.5\"\n}\nmodule \"c\" {\n  source = \"../child\"\n}\n",
+        );
+        let options = ScanOptions {
+            paths: vec![tmp.path().to_path_buf()],
+            ..ScanOptions::default()
+        };
+        let found = discover::discover(&options.paths, &options.discover);
+        let (set, _) = crate::engine::PolicySet::load(Vec::new());
+        let engines = Engines::new(Arc::new(set), Default::default());
+        let child = |result: &ScanResult| {
+            result
+                .findings
+                .iter()
+                .filter(|f| f.file.path.starts_with(tmp.path().join("child")))
+                .filter(|f| f.message.contains("required_version"))
+                .count()
+        };
+        let modules = {
+            let cache = parse::terraform::ModuleCache::default();
+            parse_modules(&found, &options, &cache, &engines)
+        };
+        let called = modules.iter().find(|m| m.dir.ends_with("child")).unwrap();
+        assert!(called.reparse && called.evaluated.is_none());
+        // the whole scan: the child is not asked for `required_version`
+        assert_eq!(child(&analyse(&found, &options, &engines)), 0);
+    }
 
     #[test]
     fn eval001_is_capped_per_file_with_one_summary_at_the_last_place() {

@@ -14,8 +14,10 @@ use crate::document::Document;
 /// Marks every module document that another module of the same scan calls
 /// through a local `source` as a child (`"root": false`). `modules` are the
 /// scanned module directories with their documents; a module is a child
-/// whatever order the modules come in.
-pub fn mark_children(modules: &mut [(&Path, &mut Vec<Document>)]) {
+/// whatever order the modules come in. Returns the called directories
+/// (normalised), for modules whose documents were evaluated and dropped
+/// before the roles were known.
+pub fn mark_children(modules: &mut [(&Path, &mut Vec<Document>)]) -> HashSet<PathBuf> {
     let called: HashSet<PathBuf> = modules
         .iter()
         .flat_map(|(dir, docs)| {
@@ -37,6 +39,7 @@ pub fn mark_children(modules: &mut [(&Path, &mut Vec<Document>)]) {
             }
         }
     }
+    called
 }
 
 /// The directories a module calls through local sources (`./x`, `../x`),
