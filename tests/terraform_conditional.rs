@@ -173,3 +173,12 @@ fn a_conditional_passed_to_a_local_child_module_is_reported_in_the_caller() {
     let msg = report["findings"][0]["message"].as_str().unwrap();
     assert!(msg.contains("may use image `app:latest`"), "{msg}");
 }
+
+#[test]
+fn a_helm_tag_chosen_by_an_unknown_condition_may_be_latest() {
+    let main = "variable \"prod\" {}\nresource \"helm_release\" \"h\" {\n  name  = \"h\"\n  chart = \"x\"\n  set {\n    name  = \"image.tag\"\n    value = var.prod ? \"1.4.2\" : \"latest\"\n  }\n}\n";
+    let hits = findings("TAG001", main);
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert_eq!((hits[0].0, hits[0].1), (7, 34), "{hits:?}");
+    assert!(hits[0].2.starts_with("helm_release.h may set `image.tag`"), "{hits:?}");
+}

@@ -176,6 +176,24 @@ helm_image_tags contains {"path": ["resources", i, "config", attr, j, "value"], 
 	_image_tag_name(lower(s.name))
 }
 
+# A tag a `set` entry's value may take: a known branch of a conditional
+# whose condition is not known (`value = var.prod ? "1.4.2" : "latest"`),
+# located at the branch, with "when".
+helm_image_tags contains {"path": ["alternatives", k, "value"], "name": s.name, "tag": alt.value, "address": r.address, "when": alt.when} if {
+	"helm_release" in resource_types
+	some k, alt in input.alternatives
+	count(alt.path) == 6
+	alt.path[0] == "resources"
+	alt.path[5] == "value"
+	r := input.resources[alt.path[1]]
+	r.type == "helm_release"
+	alt.path[3] in {"set", "set_string"}
+	s := blocks(r.config, alt.path[3])[alt.path[4]]
+	is_string(s.name)
+	is_string(alt.value)
+	_image_tag_name(lower(s.name))
+}
+
 _image_tag_name(name) if {
 	parts := split(name, ".")
 	count(parts) > 1
@@ -193,6 +211,11 @@ _image_tag_name(name) if {
 uses(item) := "uses" if not item.when
 
 uses(item) := "may use" if item.when
+
+# "sets", or "may set" for a Helm value a conditional may take.
+sets(item) := "sets" if not item.when
+
+sets(item) := "may set" if item.when
 
 # ", when `var.env == "prod"` is false" for an item a conditional may take;
 # empty otherwise.

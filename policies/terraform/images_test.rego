@@ -171,3 +171,19 @@ test_alternatives_of_other_values_are_not_images if {
 	inp := object.union(conditional_input, {"alternatives": [{"path": ["resources", 0, "config", "name"], "value": "app:latest", "when": "`c` is true"}]})
 	count(latest_tag.deny) == 0 with input as inp
 }
+
+test_helm_tag_set_by_a_conditional_may_be_latest if {
+	inp := {
+		"module": ".",
+		"resources": [{"type": "helm_release", "name": "h", "address": "helm_release.h", "config": {"set": [{"name": "image.tag", "value": "${var.prod ? \"1.4.2\" : \"latest\"}"}]}}],
+		"alternatives": [
+			{"path": ["resources", 0, "config", "set", 0, "value"], "value": "1.4.2", "when": "`var.prod` is true"},
+			{"path": ["resources", 0, "config", "set", 0, "value"], "value": "latest", "when": "`var.prod` is false"},
+		],
+	}
+	findings := latest_tag.deny with input as inp
+	count(findings) == 1
+	some f in findings
+	f.path == ["alternatives", 1, "value"]
+	f.msg == "helm_release.h may set `image.tag` to the mutable `latest` tag, when `var.prod` is false"
+}

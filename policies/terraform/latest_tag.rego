@@ -17,5 +17,5 @@ deny contains {"msg": msg, "path": item.path} if {
 deny contains {"msg": msg, "path": item.path} if {
 	some item in data.driftless.lib.terraform.helm_image_tags
 	item.tag == "latest"
-	msg := sprintf("%s sets `%s` to the mutable `latest` tag", [item.address, item.name])
+	msg := sprintf("%s %s `%s` to the mutable `latest` tag%s", [item.address, data.driftless.lib.terraform.sets(item), item.name, data.driftless.lib.terraform.when(item)])
 }
