@@ -180,5 +180,52 @@ fn a_helm_tag_chosen_by_an_unknown_condition_may_be_latest() {
     let hits = findings("TAG001", main);
     assert_eq!(hits.len(), 1, "{hits:?}");
     assert_eq!((hits[0].0, hits[0].1), (7, 34), "{hits:?}");
-    assert!(hits[0].2.starts_with("helm_release.h may set `image.tag`"), "{hits:?}");
+    assert!(
+        hits[0].2.starts_with("helm_release.h may set `image.tag`"),
+        "{hits:?}"
+    );
+}
+
+/// The `alternatives` of the only document `inspect` prints for a module
+/// of one `main.tf` (`null` when it lists none).
+fn alternatives(main_tf: &str) -> serde_json::Value {
+    let dir = common::temp_tree(&[("main.tf", main_tf)]);
+    let out = common::driftless()
+        .arg("inspect")
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    let docs: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let doc = docs.as_array().map_or(&docs, |d| &d[0]);
+    doc["input"]["alternatives"].clone()
+}
+
+#[test]
+fn large_branches_are_not_copied_as_alternatives() {
+    let big: Vec<String> = (0..100).map(|i| format!("\"10.0.{i}.0/24\"")).collect();
+    let main = format!(
+        "variable \"p\" {{}}\nresource \"aws_security_group\" \"s\" {{\n  ingress {{\n    from_port   = 22\n    to_port     = 22\n    protocol    = \"tcp\"\n    cidr_blocks = var.p ? [{}] : [\"0.0.0.0/0\"]\n  }}\n}}\n",
+        big.join(", ")
+    );
+    let alts = alternatives(&main);
+    // the short list is listed, the 100-element one is not
+    assert_eq!(alts.as_array().map(Vec::len), Some(1), "{alts}");
+    assert_eq!(alts[0]["value"], serde_json::json!(["0.0.0.0/0"]));
+}
+
+#[test]
+fn long_templates_list_no_variants() {
+    let long = "x".repeat(5000);
+    let main = format!(
+        "variable \"p\" {{}}\nresource \"docker_container\" \"a\" {{\n  name  = \"a\"\n  image = \"app:${{var.p ? \"1\" : \"latest\"}}\"\n  labels = \"{long}${{var.p ? \"a\" : \"b\"}}\"\n}}\n"
+    );
+    let alts = alternatives(&main);
+    let paths: Vec<&serde_json::Value> = alts
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| &a["path"])
+        .collect();
+    assert_eq!(paths.len(), 2, "{paths:?}");
+    assert!(paths.iter().all(|p| p[3] == "image"), "{paths:?}");
 }

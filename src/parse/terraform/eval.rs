@@ -34,6 +34,15 @@ use super::value::{
 };
 use crate::document::{PathSeg, SourceFile, SourceMap, Span};
 
+/// Largest branch of a conditional listed as an alternative (in value
+/// nodes): rules want images, ports and short source lists, and each
+/// listed value is copied into the document once per place that uses it.
+const MAX_ALT_SIZE: u64 = 64;
+/// Longest template text whose variants are listed as alternatives (an
+/// image or a port is short; a heredoc with a conditional inside is not
+/// copied once per branch).
+const MAX_ALT_TEXT: usize = 4096;
+
 /// Deepest expression nesting evaluated; deeper expressions stay text.
 pub(crate) const MAX_DEPTH: u32 = 64;
 /// Largest file `file()`/`templatefile()` read.
@@ -585,7 +594,7 @@ impl<'a> Evaluator<'a> {
         for (expr, taken) in [(&c.true_expr, "true"), (&c.false_expr, "false")] {
             let when = format!("`{cond}` is {taken}");
             let v = self.hcl(expr, loc, scope, d);
-            if v.is_known() {
+            if v.is_known() && v.size_up_to(MAX_ALT_SIZE) <= MAX_ALT_SIZE {
                 alts.push(Alt {
                     val: v,
                     when: when.into(),
@@ -1094,8 +1103,13 @@ struct Variant {
 }
 
 impl Render {
-    /// Appends rendered text, to every variant too.
+    /// Appends rendered text, to every variant too; variants that would
+    /// grow past [`MAX_ALT_TEXT`] are dropped.
     fn push(&mut self, s: &str) {
+        if !self.variants.is_empty() && self.text.len() + s.len() > MAX_ALT_TEXT {
+            self.variants.clear();
+            self.too_many = true;
+        }
         self.text.push_str(s);
         for x in &mut self.variants {
             x.text.push_str(s);
@@ -1204,6 +1218,10 @@ impl Render {
             std::mem::take(&mut self.variants)
         };
         let mut next = Vec::new();
+        if self.text.len() > MAX_ALT_TEXT {
+            self.too_many = true;
+            return;
+        }
         for base in &bases {
             for alt in alts {
                 let Some(text) = scalar_text(&alt.val) else {
@@ -1273,13 +1291,15 @@ fn coalesce_alternatives(args: &[Val]) -> Option<Rc<Vec<Alt>>> {
             continue;
         }
         match rest {
-            Some(next) if next.is_known() => push_alt(
-                &mut out,
-                Alt {
-                    val: next.clone(),
-                    when: alt.when.clone(),
-                },
-            ),
+            Some(next) if next.is_known() && next.size_up_to(MAX_ALT_SIZE) <= MAX_ALT_SIZE => {
+                push_alt(
+                    &mut out,
+                    Alt {
+                        val: next.clone(),
+                        when: alt.when.clone(),
+                    },
+                )
+            }
             Some(next) => {
                 for inner in next.alternatives() {
                     let when = format!("{} and {}", alt.when, inner.when);
