@@ -229,3 +229,21 @@ fn long_templates_list_no_variants() {
     assert_eq!(paths.len(), 2, "{paths:?}");
     assert!(paths.iter().all(|p| p[3] == "image"), "{paths:?}");
 }
+
+#[test]
+fn meta_arguments_null_and_empty_branches_are_not_listed() {
+    let main = "variable \"p\" {}\nresource \"docker_container\" \"a\" {\n  count = var.p ? 1 : 0\n  name  = var.p ? null : \"a\"\n  dynamic \"ports\" {\n    for_each = var.p ? [1] : []\n    content {\n      internal = 80\n    }\n  }\n  image = var.p ? {} : []\n}\n";
+    let alts = alternatives(main);
+    // only `name`'s "a": not `count`, `for_each`, `null`, `{}` or `[]`
+    assert_eq!(alts.as_array().map(Vec::len), Some(1), "{alts}");
+    assert_eq!(alts[0]["value"], "a", "{alts}");
+}
+
+#[test]
+fn a_long_condition_is_quoted_on_one_line_and_shortened() {
+    let cond = format!("(\n    var.env ==\n    \"{}\"\n  )", "p".repeat(150));
+    let alts = alternatives(&container(&format!("{cond} ? \"app:1.2\" : \"app:latest\"")));
+    let when = alts[0]["when"].as_str().unwrap();
+    assert!(when.starts_with("`( var.env == \"ppp"), "{when}");
+    assert!(!when.contains('\n') && when.chars().count() < 120, "{when}");
+}

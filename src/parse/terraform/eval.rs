@@ -34,10 +34,10 @@ use super::value::{
 };
 use crate::document::{PathSeg, SourceFile, SourceMap, Span};
 
-/// Largest branch of a conditional listed as an alternative (in value
-/// nodes): rules want images, ports and short source lists, and each
-/// listed value is copied into the document once per place that uses it.
-const MAX_ALT_SIZE: u64 = 64;
+/// Longest list listed as an alternative: rules want images, ports and
+/// short source lists, and each listed value is copied into the document
+/// once per place that uses it.
+const MAX_ALT_ITEMS: usize = 64;
 /// Longest template text whose variants are listed as alternatives (an
 /// image or a port is short; a heredoc with a conditional inside is not
 /// copied once per branch).
@@ -589,12 +589,12 @@ impl<'a> Evaluator<'a> {
         scope: &Scope,
         d: u32,
     ) -> Option<Rc<Vec<Alt>>> {
-        let cond = loc.src(c.cond_expr.span()).trim();
+        let cond = shorten(loc.src(c.cond_expr.span()).trim());
         let mut alts = Vec::new();
         for (expr, taken) in [(&c.true_expr, "true"), (&c.false_expr, "false")] {
             let when = format!("`{cond}` is {taken}");
             let v = self.hcl(expr, loc, scope, d);
-            if v.is_known() && v.size_up_to(MAX_ALT_SIZE) <= MAX_ALT_SIZE {
+            if listable(&v) {
                 alts.push(Alt {
                     val: v,
                     when: when.into(),
@@ -1291,15 +1291,13 @@ fn coalesce_alternatives(args: &[Val]) -> Option<Rc<Vec<Alt>>> {
             continue;
         }
         match rest {
-            Some(next) if next.is_known() && next.size_up_to(MAX_ALT_SIZE) <= MAX_ALT_SIZE => {
-                push_alt(
-                    &mut out,
-                    Alt {
-                        val: next.clone(),
-                        when: alt.when.clone(),
-                    },
-                )
-            }
+            Some(next) if listable(next) => push_alt(
+                &mut out,
+                Alt {
+                    val: next.clone(),
+                    when: alt.when.clone(),
+                },
+            ),
             Some(next) => {
                 for inner in next.alternatives() {
                     let when = format!("{} and {}", alt.when, inner.when);
@@ -1328,6 +1326,36 @@ fn push_alt(out: &mut Vec<Alt>, alt: Alt) {
     match same {
         Some(a) => a.when = format!("{} or {}", a.when, alt.when).into(),
         None => out.push(alt),
+    }
+}
+
+/// Whether a known value is listed as an alternative: what rules compare
+/// (a string, a number, a bool, a short non-empty list of those), and
+/// `null` for `coalesce` to fall through (the document leaves it out).
+/// `[]` and objects are not: on real modules they are many branches
+/// (`for_each = c ? [1] : []`, `var.x == null ? null : {…}`) and no rule
+/// reads them.
+fn listable(v: &Val) -> bool {
+    let scalar = |v: &Val| matches!(v.v, V::Str(_) | V::Num(_) | V::Bool(_));
+    match &v.v {
+        V::Null => true,
+        V::List(items) => {
+            !items.is_empty()
+                && items.len() <= MAX_ALT_ITEMS
+                && items
+                    .iter()
+                    .all(|i| scalar(i) || matches!(i.v, V::Unknown(_)))
+        }
+        _ => scalar(v),
+    }
+}
+
+/// A condition as quoted in `when`: at most 100 characters, on one line.
+fn shorten(cond: &str) -> String {
+    let one_line = cond.split_whitespace().collect::<Vec<_>>().join(" ");
+    match one_line.char_indices().nth(100) {
+        Some((at, _)) => format!("{}…", &one_line[..at]),
+        None => one_line,
     }
 }
 

@@ -456,13 +456,25 @@ fn add_alternatives(
     };
     let items = found
         .iter()
-        .flat_map(|(path, alts)| alts.iter().map(|a| alternatives_entry(path, a)))
+        .flat_map(|(path, alts)| {
+            // `null` branches are kept for `coalesce`; no rule reads them
+            alts.iter()
+                .filter(|a| !matches!(a.val.v, V::Null))
+                .map(|a| alternatives_entry(path, a))
+        })
         .collect();
     let list = Val::new(V::List(items), emitted.map.span);
     let mut path = vec![PathSeg::Key("alternatives".into())];
     let e = emit_at(list, &mut path, &[], provenance, &mut Vec::new(), 1);
     obj.insert("alternatives".into(), e.value);
     maps.insert("alternatives".into(), e.map);
+}
+
+/// Whether the path names `count` or `for_each` (of a block or a
+/// `dynamic` block): the instances they make, not a value rules judge
+/// (on real modules, `for_each = c ? [1] : []` is most conditionals).
+fn is_meta_argument(path: &[PathSeg]) -> bool {
+    matches!(path.last(), Some(PathSeg::Key(k)) if k == "count" || k == "for_each")
 }
 
 /// `{"path": [...], "value": ..., "when": "..."}`: a value the unknown at
@@ -507,7 +519,11 @@ fn emit_at(
     {
         provenance.insert(path.clone(), explain(&val, scalar));
     }
-    if !val.alternatives().is_empty()
+    if val
+        .alternatives()
+        .iter()
+        .any(|a| !matches!(a.val.v, V::Null))
+        && !is_meta_argument(path)
         && found.len() < MAX_ALTERNATIVE_VALUES
         && let Some(alts) = &val.alts
     {
