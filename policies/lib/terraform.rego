@@ -77,6 +77,51 @@ images contains {"path": ["resources", i, "config", "name"], "image": r.config.n
 	is_string(r.config.name)
 }
 
+# The images a resource may use: each known branch of a conditional whose
+# condition is not known (`var.env == "prod" ? "app:1.2" : "app:latest"`),
+# which the parser lists in `input.alternatives` (docs/input-terraform.md).
+# The item is located at the branch and says when it is taken ("when":
+# "`var.env == \"prod\"` is false"); the value itself stays the
+# conditional's text, one more item without "when".
+images contains item if {
+	some k, alt in input.alternatives
+	alt.path[0] == "resources"
+	r := input.resources[alt.path[1]]
+	_alternative_image_key(r.type, alt.path[count(alt.path) - 1])
+	is_string(alt.value)
+	item := {"path": ["alternatives", k, "value"], "image": alt.value, "ref": driftless.parse_image(alt.value), "address": r.address, "when": alt.when}
+}
+
+_alternative_image_key(type, key) if {
+	type in _image_types
+	key in _image_keys
+}
+
+_alternative_image_key(type, key) if {
+	type == "docker_image"
+	key == "name"
+}
+
+# alternatives_under(prefix): the alternatives of values under the input
+# path `prefix` (a block or a resource's config), as
+# {"path": the alternative's own path (its branch), "key": the value's
+# path below prefix, "value", "when"}. Rules replace those values in a copy
+# of the block (see `variant`) to decide what the block may do.
+alternatives_under(prefix) := [{"path": ["alternatives", k, "value"], "key": array.slice(alt.path, count(prefix), count(alt.path)), "value": alt.value, "when": alt.when} |
+	some k, alt in input.alternatives
+	array.slice(alt.path, 0, count(prefix)) == prefix
+	count(alt.path) > count(prefix)
+]
+
+# variant(obj, alts, when): obj with every top-level attribute that has an
+# alternative taken `when` replaced by it (`from_port` and `to_port` both
+# written `var.open ? 22 : 443` take 22 together).
+variant(obj, alts, when) := object.union(obj, {a.key[0]: a.value |
+	some a in alts
+	a.when == when
+	count(a.key) == 1
+})
+
 # ECS/Batch container definitions written as a JSON string (heredoc or
 # literal) are decoded here; findings point at the attribute.
 images contains {"path": ["resources", i, "config", attr], "image": c.image, "ref": driftless.parse_image(c.image), "address": r.address} if {
@@ -131,6 +176,24 @@ helm_image_tags contains {"path": ["resources", i, "config", attr, j, "value"], 
 	_image_tag_name(lower(s.name))
 }
 
+# A tag a `set` entry's value may take: a known branch of a conditional
+# whose condition is not known (`value = var.prod ? "1.4.2" : "latest"`),
+# located at the branch, with "when".
+helm_image_tags contains {"path": ["alternatives", k, "value"], "name": s.name, "tag": alt.value, "address": r.address, "when": alt.when} if {
+	"helm_release" in resource_types
+	some k, alt in input.alternatives
+	count(alt.path) == 6
+	alt.path[0] == "resources"
+	alt.path[5] == "value"
+	r := input.resources[alt.path[1]]
+	r.type == "helm_release"
+	alt.path[3] in {"set", "set_string"}
+	s := blocks(r.config, alt.path[3])[alt.path[4]]
+	is_string(s.name)
+	is_string(alt.value)
+	_image_tag_name(lower(s.name))
+}
+
 _image_tag_name(name) if {
 	parts := split(name, ".")
 	count(parts) > 1
@@ -142,3 +205,20 @@ _image_tag_name(name) if {
 	some suffix in ["imagetag", "image_tag"]
 	endswith(name, suffix)
 }
+
+# "uses", or "may use" for an image a conditional may take (an item of
+# `images` with "when"): "aws_ecs_task_definition.app may use image …".
+uses(item) := "uses" if not item.when
+
+uses(item) := "may use" if item.when
+
+# "sets", or "may set" for a Helm value a conditional may take.
+sets(item) := "sets" if not item.when
+
+sets(item) := "may set" if item.when
+
+# ", when `var.env == "prod"` is false" for an item a conditional may take;
+# empty otherwise.
+when(item) := sprintf(", when %s", [item.when]) if item.when
+
+when(item) := "" if not item.when

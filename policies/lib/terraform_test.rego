@@ -20,3 +20,22 @@ test_resource_types_lists_each_type_once if {
 	]}
 	types == {"aws_instance", "aws_security_group"}
 }
+
+test_variant_takes_the_branches_of_one_condition if {
+	alts := [
+		{"key": ["from_port"], "value": 22, "when": "a"},
+		{"key": ["to_port"], "value": 22, "when": "a"},
+		{"key": ["to_port"], "value": 443, "when": "b"},
+		{"key": ["nested", "x"], "value": 1, "when": "a"},
+	]
+	terraform.variant({"from_port": "${a}", "to_port": "${a}", "protocol": "tcp"}, alts, "a") == {"from_port": 22, "to_port": 22, "protocol": "tcp"}
+}
+
+test_alternatives_under_a_block if {
+	inp := {"alternatives": [
+		{"path": ["resources", 0, "config", "ingress", 0, "from_port"], "value": 22, "when": "a"},
+		{"path": ["resources", 1, "config", "image"], "value": "x", "when": "b"},
+	]}
+	alts := terraform.alternatives_under(["resources", 0, "config", "ingress", 0]) with input as inp
+	alts == [{"path": ["alternatives", 0, "value"], "key": ["from_port"], "value": 22, "when": "a"}]
+}

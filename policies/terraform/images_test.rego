@@ -133,3 +133,57 @@ test_helm_release_sets_latest_tag if {
 	count(latest_tag.deny) == 0 with input as module([helm([{"name": "image.tag", "value": "1.25.3"}])])
 	count(latest_tag.deny) == 0 with input as module([helm([{"name": "tag", "value": "latest"}])])
 }
+
+# A conditional whose condition is not known: the parser keeps its text as
+# the value and lists the known branches in `input.alternatives`.
+conditional_input := {
+	"module": ".",
+	"resources": [{"type": "docker_container", "name": "c", "address": "docker_container.c", "config": {"image": "${var.prod ? \"app:1.2\" : \"app:latest\"}"}}],
+	"alternatives": [
+		{"path": ["resources", 0, "config", "image"], "value": "app:1.2", "when": "`var.prod` is true"},
+		{"path": ["resources", 0, "config", "image"], "value": "app:latest", "when": "`var.prod` is false"},
+		{"path": ["resources", 0, "config", "image"], "value": "app", "when": "`var.x` is true"},
+	],
+}
+
+test_conditional_branch_with_latest_may_be_used if {
+	findings := latest_tag.deny with input as conditional_input
+	count(findings) == 1
+	some f in findings
+	f.path == ["alternatives", 1, "value"]
+	f.msg == "docker_container.c may use image `app:latest` with the mutable `latest` tag, when `var.prod` is false"
+}
+
+test_conditional_branch_without_tag_may_be_used if {
+	some f in untagged_image.deny with input as conditional_input
+	f.path == ["alternatives", 2, "value"]
+	contains(f.msg, "may use image `app` without a tag")
+}
+
+test_conditional_is_one_digest_finding_not_one_per_branch if {
+	findings := digest_pin.deny with input as conditional_input
+	count(findings) == 1
+	some f in findings
+	f.path == ["resources", 0, "config", "image"]
+}
+
+test_alternatives_of_other_values_are_not_images if {
+	inp := object.union(conditional_input, {"alternatives": [{"path": ["resources", 0, "config", "name"], "value": "app:latest", "when": "`c` is true"}]})
+	count(latest_tag.deny) == 0 with input as inp
+}
+
+test_helm_tag_set_by_a_conditional_may_be_latest if {
+	inp := {
+		"module": ".",
+		"resources": [{"type": "helm_release", "name": "h", "address": "helm_release.h", "config": {"set": [{"name": "image.tag", "value": "${var.prod ? \"1.4.2\" : \"latest\"}"}]}}],
+		"alternatives": [
+			{"path": ["resources", 0, "config", "set", 0, "value"], "value": "1.4.2", "when": "`var.prod` is true"},
+			{"path": ["resources", 0, "config", "set", 0, "value"], "value": "latest", "when": "`var.prod` is false"},
+		],
+	}
+	findings := latest_tag.deny with input as inp
+	count(findings) == 1
+	some f in findings
+	f.path == ["alternatives", 1, "value"]
+	f.msg == "helm_release.h may set `image.tag` to the mutable `latest` tag, when `var.prod` is false"
+}

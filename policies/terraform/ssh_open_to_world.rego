@@ -20,7 +20,7 @@ deny contains finding if {
 	paths := sort({h.path | some h in _hits; h.group == group})
 	hits := [h | some p in paths; some h in _hits; h.group == group; h.path == p]
 	finding := {
-		"msg": sprintf("%s opens SSH (port 22) to %s", [hits[0].address, concat(", ", [h.source | some h in hits])]),
+		"msg": sprintf("%s %s SSH (port 22) to %s%s", [hits[0].address, _opens(hits[0]), concat(", ", [h.source | some h in hits]), data.driftless.lib.terraform.when(hits[0])]),
 		"path": hits[0].path,
 		"related": [{"path": h.path, "msg": sprintf("also open to %s", [h.source])} | some h in array.slice(hits, 1, count(hits))],
 		"fingerprint": sprintf("%s %v", [hits[0].address, array.slice(group, 3, count(group))]),
@@ -110,6 +110,65 @@ _vpc_rule_ports_include_22(c) if {
 	data.driftless.lib.network.tcp_or_all(c.ip_protocol)
 	data.driftless.lib.network.range_includes_22(c.from_port, c.to_port)
 }
+
+_opens(hit) := "opens" if not hit.when
+
+_opens(hit) := "may open" if hit.when
+
+# --- AWS rules written with conditionals ------------------------------------
+
+_hits contains hit if {
+	some base, r in _security_group_like
+	some j, rule in data.driftless.lib.terraform.blocks(r.config, "ingress")
+	some hit in _conditional_hits(array.concat(base, ["ingress", j]), rule, r.address)
+}
+
+_hits contains hit if {
+	"aws_security_group_rule" in data.driftless.lib.terraform.resource_types
+	some i, r in input.resources
+	r.type == "aws_security_group_rule"
+	some hit in _conditional_hits(["resources", i, "config"], r.config, r.address)
+}
+
+# The hits of an AWS rule (at `prefix` in the input) that is not open as
+# written but is when the conditionals in it take the branches of one
+# condition: located at the first such branch, with "when".
+_conditional_hits(prefix, rule, address) := {hit |
+	alts := data.driftless.lib.terraform.alternatives_under(prefix)
+	count(alts) > 0
+	not _aws_open(rule)
+	some when in {a.when | some a in alts}
+	v := data.driftless.lib.terraform.variant(rule, alts, when)
+	_aws_open(v)
+	hit := {
+		"group": array.concat(prefix, ["when", when]),
+		"path": sort([a.path | some a in alts; a.when == when])[0],
+		"source": concat(", ", _aws_world_sources(v)),
+		"address": address,
+		"when": when,
+	}
+}
+
+_aws_open(rule) if {
+	object.get(rule, "type", "ingress") == "ingress"
+	_aws_ports_include_22(rule)
+	count(_aws_world_sources(rule)) > 0
+}
+
+# The world-open sources of an AWS rule: each one, or the list that
+# covers every address together.
+_aws_world_sources(rule) := array.concat(
+	[src |
+		some attr in ["cidr_blocks", "ipv6_cidr_blocks"]
+		is_array(rule[attr])
+		some src in rule[attr]
+		data.driftless.lib.network.world(src)
+	],
+	[_union_text(rule[attr]) |
+		some attr in ["cidr_blocks", "ipv6_cidr_blocks"]
+		data.driftless.lib.network.world_union(rule[attr])
+	],
+)
 
 # --- AWS network ACLs -----------------------------------------------------
 

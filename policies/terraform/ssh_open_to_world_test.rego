@@ -170,3 +170,36 @@ test_gcp_firewall_policy_rules if {
 	count(ssh_open_to_world.deny) == 0 with input as policy_rule("allow", ["35.235.240.0/20"], {"ip_protocol": "tcp", "ports": ["22"]})
 	count(ssh_open_to_world.deny) == 0 with input as policy_rule("allow", ["0.0.0.0/0"], {"ip_protocol": "tcp", "ports": ["443"]})
 }
+
+# `from_port = var.open ? 22 : 443` (both ports): the parser keeps the text
+# and lists the branches in `input.alternatives`.
+conditional_sg(cidrs) := object.union(sg({"from_port": "${var.open ? 22 : 443}", "to_port": "${var.open ? 22 : 443}", "protocol": "tcp", "cidr_blocks": cidrs}), {"alternatives": [
+	{"path": ["resources", 0, "config", "ingress", 0, "from_port"], "value": 22, "when": "`var.open` is true"},
+	{"path": ["resources", 0, "config", "ingress", 0, "from_port"], "value": 443, "when": "`var.open` is false"},
+	{"path": ["resources", 0, "config", "ingress", 0, "to_port"], "value": 22, "when": "`var.open` is true"},
+	{"path": ["resources", 0, "config", "ingress", 0, "to_port"], "value": 443, "when": "`var.open` is false"},
+]})
+
+test_conditional_port_may_open_ssh if {
+	findings := ssh_open_to_world.deny with input as conditional_sg(["0.0.0.0/0"])
+	count(findings) == 1
+	some f in findings
+	f.path == ["alternatives", 0, "value"]
+	f.msg == "aws_security_group.x may open SSH (port 22) to 0.0.0.0/0, when `var.open` is true"
+}
+
+test_conditional_port_to_a_private_range_is_fine if {
+	count(ssh_open_to_world.deny) == 0 with input as conditional_sg(["10.0.0.0/8"])
+}
+
+test_conditional_source_on_a_rule_resource if {
+	inp := object.union(res("aws_security_group_rule", {"type": "ingress", "from_port": 22, "to_port": 22, "protocol": "tcp", "cidr_blocks": "${var.public ? [\"0.0.0.0/0\"] : [\"10.0.0.0/8\"]}"}), {"alternatives": [
+		{"path": ["resources", 0, "config", "cidr_blocks"], "value": ["0.0.0.0/0"], "when": "`var.public` is true"},
+		{"path": ["resources", 0, "config", "cidr_blocks"], "value": ["10.0.0.0/8"], "when": "`var.public` is false"},
+	]})
+	findings := ssh_open_to_world.deny with input as inp
+	count(findings) == 1
+	some f in findings
+	f.path == ["alternatives", 0, "value"]
+	contains(f.msg, "may open SSH (port 22) to 0.0.0.0/0, when `var.public` is true")
+}

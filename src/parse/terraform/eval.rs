@@ -29,10 +29,19 @@ use super::body::{Expr, Loc};
 use super::budget::{Budget, MODULE_BUDGET, ROOT_BUDGET};
 use super::funcs::{self, Fail, ModuleFiles};
 use super::value::{
-    MAX_STRING, MAX_VALUE_DEPTH, Origin, V, Val, as_bool, as_f64, iter_pairs, json_eq, key_string,
-    looks_like_json, map_insert, number, with_origins,
+    Alt, MAX_ALTS, MAX_STRING, MAX_VALUE_DEPTH, Origin, V, Val, as_bool, as_f64, iter_pairs,
+    json_eq, key_string, looks_like_json, map_insert, number, with_origins,
 };
 use crate::document::{PathSeg, SourceFile, SourceMap, Span};
+
+/// Longest list listed as an alternative: rules want images, ports and
+/// short source lists, and each listed value is copied into the document
+/// once per place that uses it.
+const MAX_ALT_ITEMS: usize = 64;
+/// Longest template text whose variants are listed as alternatives (an
+/// image or a port is short; a heredoc with a conditional inside is not
+/// copied once per branch).
+const MAX_ALT_TEXT: usize = 4096;
 
 /// Deepest expression nesting evaluated; deeper expressions stay text.
 pub(crate) const MAX_DEPTH: u32 = 64;
@@ -422,6 +431,7 @@ impl<'a> Evaluator<'a> {
             self.too_long(span);
             return unknown_at(loc, r);
         }
+        let alts = out.alternatives();
         let v = if out.error {
             V::Error(out.text)
         } else if out.unknown {
@@ -433,6 +443,7 @@ impl<'a> Evaluator<'a> {
             v,
             span,
             origins: out.origins,
+            alts,
         }
     }
 
@@ -559,8 +570,45 @@ impl<'a> Evaluator<'a> {
                 v.add_origins(&cond.origins);
                 v
             }
-            None => failed_at(loc, r, cond.is_error() || cond.is_known()),
+            None if cond.is_error() || cond.is_known() => failed_at(loc, r, true),
+            None => {
+                let mut v = failed_at(loc, r, false);
+                v.alts = self.branches(c, loc, scope, d);
+                v
+            }
         }
+    }
+
+    /// The known values of both branches of a conditional whose condition
+    /// is not known, each with the condition under which it is taken;
+    /// `None` when there are none or too many to list.
+    fn branches(
+        &self,
+        c: &Conditional,
+        loc: Loc<'_>,
+        scope: &Scope,
+        d: u32,
+    ) -> Option<Rc<Vec<Alt>>> {
+        let cond = shorten(loc.src(c.cond_expr.span()).trim());
+        let mut alts = Vec::new();
+        for (expr, taken) in [(&c.true_expr, "true"), (&c.false_expr, "false")] {
+            let when = format!("`{cond}` is {taken}");
+            let v = self.hcl(expr, loc, scope, d);
+            if listable(&v) {
+                alts.push(Alt {
+                    val: v,
+                    when: when.into(),
+                });
+                continue;
+            }
+            for inner in v.alternatives() {
+                alts.push(Alt {
+                    val: inner.val.clone(),
+                    when: format!("{when} and {}", inner.when).into(),
+                });
+            }
+        }
+        (!alts.is_empty() && alts.len() <= MAX_ALTS).then(|| Rc::new(alts))
     }
 
     fn call(
@@ -589,10 +637,19 @@ impl<'a> Evaluator<'a> {
                 _ => return unknown_at(loc, r),
             }
         }
+        let alts = match name {
+            "coalesce" => coalesce_alternatives(&args),
+            _ => None,
+        };
         match funcs::call(self, name, args, loc.span(r.clone()), d) {
             // a function's result is new work too (`split` of a long string)
             Ok(v) if self.charge(v.size_up_to(self.budget.root_left())) => v,
-            Ok(_) | Err(Fail::Unknown) => unknown_at(loc, r),
+            Err(Fail::Unknown) => {
+                let mut v = unknown_at(loc, r);
+                v.alts = alts;
+                v
+            }
+            Ok(_) => unknown_at(loc, r),
             Err(Fail::Error) => failed_at(loc, r, true),
             Err(Fail::TooLarge) => {
                 self.too_long(loc.span(r.clone()));
@@ -670,7 +727,12 @@ impl<'a> Evaluator<'a> {
                 v.relocate(span, None);
                 v
             }
-            Ok(v) => failed_at(loc, r, v.is_error()),
+            // a local holding a conditional keeps the branches it may take
+            Ok(v) => {
+                let mut u = failed_at(loc, r, v.is_error());
+                u.alts = v.alts;
+                u
+            }
             Err(error) => failed_at(loc, r, error),
         }
     }
@@ -1023,30 +1085,64 @@ struct Render {
     dedent: usize,
     /// How many directive bodies deep the rendering is.
     nest: u32,
+    /// The texts rendered when each interpolated conditional with an
+    /// unknown condition takes one of its known branches (at most
+    /// [`MAX_ALTS`]; none once there would be more).
+    variants: Vec<Variant>,
+    too_many: bool,
+}
+
+/// One text a template may render (see [`Render::variants`]).
+struct Variant {
+    text: String,
+    unknown: bool,
+    /// The branch that chose it, where its findings are reported.
+    span: Span,
+    origins: Vec<Origin>,
+    when: String,
 }
 
 impl Render {
+    /// Appends rendered text, to every variant too; variants that would
+    /// grow past [`MAX_ALT_TEXT`] are dropped.
+    fn push(&mut self, s: &str) {
+        if !self.variants.is_empty() && self.text.len() + s.len() > MAX_ALT_TEXT {
+            self.variants.clear();
+            self.too_many = true;
+        }
+        self.text.push_str(s);
+        for x in &mut self.variants {
+            x.text.push_str(s);
+        }
+    }
+
     fn literal(&mut self, s: &str) {
         let s = if self.strip_next { s.trim_start() } else { s };
         self.strip_next = false;
         if self.dedent == 0 || self.nest == 0 {
-            self.text.push_str(s);
+            self.push(s);
             return;
         }
+        let mut out = String::with_capacity(s.len());
         for (i, line) in s.split('\n').enumerate() {
             if i > 0 {
-                self.text.push('\n');
+                out.push('\n');
                 let ws = line.len() - line.trim_start_matches([' ', '\t']).len();
-                self.text.push_str(&line[ws.min(self.dedent)..]);
+                out.push_str(&line[ws.min(self.dedent)..]);
             } else {
-                self.text.push_str(line);
+                out.push_str(line);
             }
         }
+        self.push(&out);
     }
 
     fn trim_end(&mut self) {
         let keep = self.text.trim_end().len();
         self.text.truncate(keep);
+        for x in &mut self.variants {
+            let keep = x.text.trim_end().len();
+            x.text.truncate(keep);
+        }
     }
 
     fn add_origins(&mut self, origins: &[Origin]) {
@@ -1057,36 +1153,228 @@ impl Render {
         }
     }
 
+    /// Marks the text, and every variant, as holding an unknown part.
+    fn mark_unknown(&mut self) {
+        self.unknown = true;
+        for x in &mut self.variants {
+            x.unknown = true;
+        }
+    }
+
     /// Source text kept as written for a part that cannot be rendered.
     fn raw(&mut self, raw: &str, error: bool) {
-        self.text.push_str(raw);
-        self.unknown = true;
+        self.push(raw);
+        self.mark_unknown();
         self.error |= error;
     }
 
     fn append(&mut self, v: &Val, src: &str) {
         self.add_origins(&v.origins);
+        if !v.alternatives().is_empty() && !self.too_many {
+            self.fork(v.alternatives());
+        }
         match &v.v {
-            V::Str(s) => self.text.push_str(s),
-            V::Num(n) => self.text.push_str(&n.to_string()),
-            V::Bool(b) => self.text.push_str(if *b { "true" } else { "false" }),
+            V::Str(s) => self.push(s),
+            V::Num(n) => self.push(&n.to_string()),
+            V::Bool(b) => self.push(if *b { "true" } else { "false" }),
             V::Json(inner) => {
-                self.text.push_str(&inner.to_json().to_string());
-                self.unknown |= !inner.is_wholly_known();
+                self.push(&inner.to_json().to_string());
+                if !inner.is_wholly_known() {
+                    self.mark_unknown();
+                }
             }
-            V::Unknown(t) => {
+            V::Unknown(t) if !v.alternatives().is_empty() => {
+                // the variants already hold the branch's text
                 self.text.push_str(t);
                 self.unknown = true;
             }
+            V::Unknown(t) => {
+                self.push(t);
+                self.mark_unknown();
+            }
             V::Error(t) => {
-                self.text.push_str(t);
+                self.push(t);
                 self.error = true;
             }
             V::Null | V::List(_) | V::Map(_) => {
-                self.text.push_str(&format!("${{{src}}}"));
+                self.push(&format!("${{{src}}}"));
                 self.error = true;
             }
         }
+    }
+
+    /// Continues every variant (the text so far when there is none yet)
+    /// with each scalar alternative of an interpolated value.
+    fn fork(&mut self, alts: &[Alt]) {
+        let bases = if self.variants.is_empty() {
+            vec![Variant {
+                text: self.text.clone(),
+                unknown: self.unknown,
+                span: Span::default(),
+                origins: Vec::new(),
+                when: String::new(),
+            }]
+        } else {
+            std::mem::take(&mut self.variants)
+        };
+        let mut next = Vec::new();
+        if self.text.len() > MAX_ALT_TEXT {
+            self.too_many = true;
+            return;
+        }
+        for base in &bases {
+            for alt in alts {
+                let Some(text) = scalar_text(&alt.val) else {
+                    continue;
+                };
+                let when = match base.when.as_str() {
+                    "" => alt.when.to_string(),
+                    before => format!("{before} and {}", alt.when),
+                };
+                let mut origins = base.origins.clone();
+                origins.extend(alt.val.origins.iter().cloned());
+                next.push(Variant {
+                    text: format!("{}{text}", base.text),
+                    unknown: base.unknown || !alt.val.is_known(),
+                    span: alt.val.span,
+                    origins,
+                    when,
+                });
+            }
+        }
+        self.too_many = next.len() > MAX_ALTS;
+        if !self.too_many {
+            self.variants = next;
+        }
+    }
+
+    /// The variants as the rendered value's alternatives, when the text
+    /// is unknown (not failed) and every interpolated conditional's
+    /// branches could be listed.
+    fn alternatives(&mut self) -> Option<Rc<Vec<Alt>>> {
+        if self.error || !self.unknown || self.too_many || self.variants.is_empty() {
+            return None;
+        }
+        let alts = std::mem::take(&mut self.variants)
+            .into_iter()
+            .map(|x| {
+                let mut val = Val::new(
+                    if x.unknown {
+                        V::Unknown(x.text)
+                    } else {
+                        V::Str(x.text)
+                    },
+                    x.span,
+                );
+                val.add_origins(&x.origins);
+                val.add_origins(&self.origins);
+                Alt {
+                    val,
+                    when: x.when.into(),
+                }
+            })
+            .collect();
+        Some(Rc::new(alts))
+    }
+}
+
+/// The values `coalesce` may return when its first non-empty argument is
+/// a conditional with an unknown condition: each non-empty branch, and
+/// for an empty one (`null`, `""`) what the arguments after it give.
+fn coalesce_alternatives(args: &[Val]) -> Option<Rc<Vec<Alt>>> {
+    let first = args.iter().position(|a| !is_empty(a))?;
+    let rest = args[first + 1..].iter().find(|a| !is_empty(a));
+    let mut out = Vec::new();
+    for alt in args[first].alternatives() {
+        if !is_empty(&alt.val) {
+            out.push(alt.clone());
+            continue;
+        }
+        match rest {
+            Some(next) if listable(next) => push_alt(
+                &mut out,
+                Alt {
+                    val: next.clone(),
+                    when: alt.when.clone(),
+                },
+            ),
+            Some(next) => {
+                for inner in next.alternatives() {
+                    let when = format!("{} and {}", alt.when, inner.when);
+                    push_alt(
+                        &mut out,
+                        Alt {
+                            val: inner.val.clone(),
+                            when: when.into(),
+                        },
+                    );
+                }
+            }
+            None => {}
+        }
+    }
+    (!out.is_empty() && out.len() <= MAX_ALTS).then(|| Rc::new(out))
+}
+
+/// Adds `alt`, or widens the condition of the same value written at the
+/// same place (`coalesce(c ? "" : null, "app:latest")` is `app:latest`
+/// when `c` is true or false: one alternative, not two).
+fn push_alt(out: &mut Vec<Alt>, alt: Alt) {
+    let same = out
+        .iter_mut()
+        .find(|a| a.val.span == alt.val.span && json_eq(&a.val.to_json(), &alt.val.to_json()));
+    match same {
+        Some(a) => a.when = format!("{} or {}", a.when, alt.when).into(),
+        None => out.push(alt),
+    }
+}
+
+/// Whether a known value is listed as an alternative: what rules compare
+/// (a string, a number, a bool, a short non-empty list of those), and
+/// `null` for `coalesce` to fall through (the document leaves it out).
+/// `[]` and objects are not: on real modules they are many branches
+/// (`for_each = c ? [1] : []`, `var.x == null ? null : {…}`) and no rule
+/// reads them.
+fn listable(v: &Val) -> bool {
+    let scalar = |v: &Val| matches!(v.v, V::Str(_) | V::Num(_) | V::Bool(_));
+    match &v.v {
+        V::Null => true,
+        V::List(items) => {
+            !items.is_empty()
+                && items.len() <= MAX_ALT_ITEMS
+                && items
+                    .iter()
+                    .all(|i| scalar(i) || matches!(i.v, V::Unknown(_)))
+        }
+        _ => scalar(v),
+    }
+}
+
+/// A condition as quoted in `when`: at most 100 characters, on one line.
+fn shorten(cond: &str) -> String {
+    let one_line = cond.split_whitespace().collect::<Vec<_>>().join(" ");
+    match one_line.char_indices().nth(100) {
+        Some((at, _)) => format!("{}…", &one_line[..at]),
+        None => one_line,
+    }
+}
+
+/// Whether `coalesce` skips the value (`null` or `""`).
+fn is_empty(v: &Val) -> bool {
+    match &v.v {
+        V::Null => true,
+        V::Str(s) => s.is_empty(),
+        _ => false,
+    }
+}
+
+/// The text a scalar value renders as in a template.
+fn scalar_text(v: &Val) -> Option<String> {
+    match &v.v {
+        V::Str(s) | V::Unknown(s) => Some(s.clone()),
+        V::Num(n) => Some(n.to_string()),
+        V::Bool(b) => Some(b.to_string()),
+        _ => None,
     }
 }
 

@@ -94,12 +94,33 @@ fn push_front(origins: &mut Vec<Origin>, origin: Origin) {
     origins.insert(0, origin);
 }
 
+/// Most known values an unknown value lists (the branches of nested
+/// conditionals, their combinations in a template); past it none is
+/// listed, and the value stays plain text as before.
+pub(crate) const MAX_ALTS: usize = 8;
+
+/// A value a statically unknown value may take: a branch of a conditional
+/// whose condition is not known (`var.env == "prod" ? "app:1.2" :
+/// "app:latest"`). Rules read it to say what the value *may* be, at the
+/// branch that writes it.
+#[derive(Clone, Debug)]
+pub(crate) struct Alt {
+    /// The value, located at the branch that writes it.
+    pub val: Val,
+    /// When it is taken: "`var.env == \"prod\"` is false" (joined with
+    /// "and" for nested conditionals).
+    pub when: Rc<str>,
+}
+
 /// A value with its report location and provenance.
 #[derive(Clone, Debug)]
 pub(crate) struct Val {
     pub v: V,
     pub span: Span,
     pub origins: Vec<Origin>,
+    /// For an unknown value, the known values it may take (see [`Alt`]);
+    /// `None` for most values, so the tree stays small.
+    pub alts: Option<Rc<Vec<Alt>>>,
 }
 
 /// The shapes a Terraform value can take here.
@@ -130,6 +151,15 @@ impl Val {
             v,
             span,
             origins: Vec::new(),
+            alts: None,
+        }
+    }
+
+    /// The known values this value may take, listed when it is unknown.
+    pub fn alternatives(&self) -> &[Alt] {
+        match &self.alts {
+            Some(alts) if !self.is_known() => alts,
+            _ => &[],
         }
     }
 
@@ -393,10 +423,79 @@ pub(crate) struct Emitted {
 
 /// Turns a value tree into the input JSON, its source map and provenance
 /// entries (keyed by JSON path), in one walk. The tree is consumed: its
-/// strings move into the JSON instead of being copied.
+/// strings move into the JSON instead of being copied. The known values
+/// that unknown values may take are listed under the top-level key
+/// `alternatives` (see [`alternatives_entry`]).
 pub(crate) fn emit(val: Val, provenance: &mut BTreeMap<Vec<PathSeg>, Provenance>) -> Emitted {
     let mut path = Vec::new();
-    emit_at(val, &mut path, &[], provenance, 0)
+    let mut found = Vec::new();
+    let mut emitted = emit_at(val, &mut path, &[], provenance, &mut found, 0);
+    if !found.is_empty() {
+        add_alternatives(&mut emitted, found, provenance);
+    }
+    emitted
+}
+
+/// Most values whose alternatives one document lists.
+const MAX_ALTERNATIVE_VALUES: usize = 10_000;
+
+/// Unknown values met by [`emit`], with the path where each is emitted.
+type Found = Vec<(Vec<PathSeg>, Rc<Vec<Alt>>)>;
+
+/// Adds `alternatives` to the top-level object: one entry per value an
+/// unknown may take, whose `value` is located at the branch writing it.
+fn add_alternatives(
+    emitted: &mut Emitted,
+    found: Found,
+    provenance: &mut BTreeMap<Vec<PathSeg>, Provenance>,
+) {
+    let (Value::Object(obj), Children::Object(maps)) =
+        (&mut emitted.value, &mut emitted.map.children)
+    else {
+        return;
+    };
+    let items = found
+        .iter()
+        .flat_map(|(path, alts)| {
+            // `null` branches are kept for `coalesce`; no rule reads them
+            alts.iter()
+                .filter(|a| !matches!(a.val.v, V::Null))
+                .map(|a| alternatives_entry(path, a))
+        })
+        .collect();
+    let list = Val::new(V::List(items), emitted.map.span);
+    let mut path = vec![PathSeg::Key("alternatives".into())];
+    let e = emit_at(list, &mut path, &[], provenance, &mut Vec::new(), 1);
+    obj.insert("alternatives".into(), e.value);
+    maps.insert("alternatives".into(), e.map);
+}
+
+/// Whether the path names `count` or `for_each` (of a block or a
+/// `dynamic` block): the instances they make, not a value rules judge
+/// (on real modules, `for_each = c ? [1] : []` is most conditionals).
+fn is_meta_argument(path: &[PathSeg]) -> bool {
+    matches!(path.last(), Some(PathSeg::Key(k)) if k == "count" || k == "for_each")
+}
+
+/// `{"path": [...], "value": ..., "when": "..."}`: a value the unknown at
+/// `path` (in the input) may take, and when.
+fn alternatives_entry(path: &[PathSeg], alt: &Alt) -> Val {
+    let at = alt.val.span;
+    let segs = path
+        .iter()
+        .map(|seg| match seg {
+            PathSeg::Key(k) => Val::str(k.as_str(), at),
+            PathSeg::Index(i) => Val::new(V::Num(Number::from(*i)), at),
+        })
+        .collect();
+    Val::new(
+        V::Map(vec![
+            ("path".into(), Val::new(V::List(segs), at)),
+            ("value".into(), alt.val.clone()),
+            ("when".into(), Val::str(&*alt.when, at)),
+        ]),
+        at,
+    )
 }
 
 fn emit_at(
@@ -404,6 +503,7 @@ fn emit_at(
     path: &mut Vec<PathSeg>,
     parent_origins: &[Origin],
     provenance: &mut BTreeMap<Vec<PathSeg>, Provenance>,
+    found: &mut Found,
     depth: usize,
 ) -> Emitted {
     if depth > MAX_VALUE_DEPTH {
@@ -419,10 +519,22 @@ fn emit_at(
     {
         provenance.insert(path.clone(), explain(&val, scalar));
     }
-    let Val { v, span, origins } = val;
+    if val
+        .alternatives()
+        .iter()
+        .any(|a| !matches!(a.val.v, V::Null))
+        && !is_meta_argument(path)
+        && found.len() < MAX_ALTERNATIVE_VALUES
+        && let Some(alts) = &val.alts
+    {
+        found.push((path.clone(), alts.clone()));
+    }
+    let Val {
+        v, span, origins, ..
+    } = val;
     match v {
         V::Json(inner) => {
-            let mut e = emit_at(*inner, path, &origins, provenance, depth + 1);
+            let mut e = emit_at(*inner, path, &origins, provenance, found, depth + 1);
             e.map.span = span;
             e
         }
@@ -431,7 +543,7 @@ fn emit_at(
             let mut maps = Vec::with_capacity(items.len());
             for (i, item) in items.into_iter().enumerate() {
                 path.push(PathSeg::Index(i));
-                let e = emit_at(item, path, &origins, provenance, depth + 1);
+                let e = emit_at(item, path, &origins, provenance, found, depth + 1);
                 path.pop();
                 values.push(e.value);
                 maps.push(e.map);
@@ -446,7 +558,7 @@ fn emit_at(
             let mut maps = BTreeMap::new();
             for (k, item) in entries {
                 path.push(PathSeg::Key(k));
-                let e = emit_at(item, path, &origins, provenance, depth + 1);
+                let e = emit_at(item, path, &origins, provenance, found, depth + 1);
                 let Some(PathSeg::Key(k)) = path.pop() else {
                     unreachable!("the key pushed above")
                 };
@@ -636,6 +748,40 @@ mod tests {
         // the source is where the value was before it was read
         assert_eq!(prov[&leaf].sources[0].span, Span::new(0, 1));
         assert!(!prov.contains_key(&vec![PathSeg::Key("a".into())]));
+    }
+
+    #[test]
+    fn alternatives_of_an_unknown_are_listed_at_their_branches() {
+        let mut image = Val::unknown("${c ? \"a:1\" : \"a:latest\"}", Span::new(10, 40));
+        let branch = Val::str("a:latest", Span::new(30, 40));
+        image.alts = Some(Rc::new(vec![Alt {
+            val: branch,
+            when: "`c` is false".into(),
+        }]));
+        let top = Val::new(V::Map(vec![("image".into(), image)]), Span::new(0, 50));
+        let e = emit(top, &mut BTreeMap::new());
+        // the value stays the conditional's text
+        assert_eq!(e.value["image"], "${c ? \"a:1\" : \"a:latest\"}");
+        assert_eq!(
+            e.value["alternatives"],
+            serde_json::json!([{"path": ["image"], "value": "a:latest", "when": "`c` is false"}])
+        );
+        let value = [
+            PathSeg::Key("alternatives".into()),
+            PathSeg::Index(0),
+            PathSeg::Key("value".into()),
+        ];
+        assert_eq!(e.map.locate(&value).0.span, Span::new(30, 40));
+    }
+
+    #[test]
+    fn no_alternatives_no_key() {
+        let top = Val::new(
+            V::Map(vec![("a".into(), Val::unknown("${x}", Span::default()))]),
+            Span::default(),
+        );
+        let e = emit(top, &mut BTreeMap::new());
+        assert!(e.value.get("alternatives").is_none());
     }
 
     #[test]
