@@ -14,6 +14,7 @@ mod budget;
 mod cache;
 mod calls;
 mod compose;
+mod embedded;
 mod eval;
 mod funcs;
 mod hcl;
@@ -575,10 +576,11 @@ impl Sections {
         b: &Block,
         names: &[(&str, Val); 2],
         address: &str,
-        file: &str,
         list: Vec<instances::Instance>,
+        files: &[Arc<SourceFile>],
     ) {
         let head = b.head;
+        let file = &file_label(b, files);
         let target = if b.ident == "data" {
             &mut self.data
         } else {
@@ -595,6 +597,7 @@ impl Sections {
             fields.push((key.to_string(), value));
             fields.push(("file".to_string(), Val::str(file, head)));
             let config = blocks::config(ev, &b.body, head, &instance.scope(), 0);
+            fields.extend(embedded_field(ev, b, &config, files));
             fields.push(("config".to_string(), config));
             target.push(Val::new(V::Map(fields), head));
         }
@@ -617,10 +620,7 @@ impl Sections {
 
     fn add(&mut self, ev: &Evaluator, b: &Block, files: &[Arc<SourceFile>]) {
         let head = b.head;
-        let file = files
-            .get(head.file as usize)
-            .map(|f| file_name(f))
-            .unwrap_or_default();
+        let file = file_label(b, files);
         let config = || blocks::config(ev, &b.body, head, &Scope::root(), 0);
         let label = |i: usize| Val::str(b.label(i), b.label_span(i));
         let mut fields: Vec<(String, Val)> = Vec::new();
@@ -635,7 +635,7 @@ impl Sections {
                 };
                 if let Some(list) = instances::expand(ev, b, &mut self.instances_left) {
                     let fields = [("type", label(0)), ("name", label(1))];
-                    self.add_instances(ev, b, &fields, &address, &file, list);
+                    self.add_instances(ev, b, &fields, &address, list, files);
                     return;
                 }
                 field("type", label(0));
@@ -717,6 +717,9 @@ impl Sections {
             key: None,
             config: cfg.clone(),
         });
+        if let Some((k, v)) = embedded_field(ev, b, &cfg, files) {
+            field(&k, v);
+        }
         field("config", cfg);
         target.push(Val::new(V::Map(fields), head));
         if call.is_some()
@@ -727,6 +730,28 @@ impl Sections {
         }
         self.calls.extend(call);
     }
+}
+
+/// The name of the file a block is written in, as resources show it.
+fn file_label(b: &Block, files: &[Arc<SourceFile>]) -> String {
+    files
+        .get(b.head.file as usize)
+        .map(|f| file_name(f))
+        .unwrap_or_default()
+}
+
+/// The YAML a resource embeds (`kubectl_manifest.yaml_body`,
+/// `helm_release.values`), decoded into a field of the resource.
+fn embedded_field(
+    ev: &Evaluator,
+    b: &Block,
+    config: &Val,
+    files: &[Arc<SourceFile>],
+) -> Option<(String, Val)> {
+    if b.ident != "resource" {
+        return None;
+    }
+    embedded::decode(ev, b.label(0), config, files).map(|(k, v)| (k.to_string(), v))
 }
 
 #[cfg(test)]
