@@ -71,6 +71,13 @@ fn kubectl_manifest_from_a_file_is_located_in_that_file() {
 }
 
 #[test]
+fn a_manifest_file_the_scan_reads_itself_is_reported_once() {
+    let tf = "resource \"kubectl_manifest\" \"web\" {\n  yaml_body = file(\"web.yaml\")\n}\n";
+    let (_, hits) = scan(&[("main.tf", tf), ("web.yaml", DEPLOYMENT)], "TAG001");
+    assert_eq!(hits, vec![at("TAG001", "web.yaml", 10, 18)]);
+}
+
+#[test]
 fn kubectl_manifest_from_a_template_or_yamlencode_is_found() {
     let tf = "resource \"kubectl_manifest\" \"t\" {\n  yaml_body = templatefile(\"pod.tpl\", { tag = \"latest\" })\n}\n\
 resource \"kubectl_manifest\" \"e\" {\n  yaml_body = yamlencode({\n    kind = \"Pod\"\n    spec = { containers = [{ name = \"c\", image = \"nginx:latest\" }] }\n  })\n}\n";

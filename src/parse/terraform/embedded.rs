@@ -43,9 +43,26 @@ pub(crate) fn decode(
     };
     let docs: Vec<Val> = bodies
         .into_iter()
+        .filter(|body| field != MANIFESTS || !scanned_on_its_own(ev, body))
         .flat_map(|body| documents(ev, body, files))
         .collect();
     (!docs.is_empty()).then(|| (field, Val::new(V::List(docs), config.span)))
+}
+
+/// Whether a manifest body is a whole file the scan reads as a manifest of
+/// its own (`file("web.yaml")`): all Kubernetes rules judge it there, so
+/// the Terraform document does not report its images a second time at the
+/// same place.
+fn scanned_on_its_own(ev: &Evaluator, body: &Val) -> bool {
+    let V::Str(text) = &body.v else {
+        return false;
+    };
+    ev.loaded_holding(text).is_some_and(|rel| {
+        matches!(
+            crate::discover::classify(&rel),
+            Some(crate::discover::FileKind::Yaml | crate::discover::FileKind::Json)
+        )
+    })
 }
 
 fn list_items(v: Option<&Val>) -> Vec<&Val> {

@@ -966,6 +966,17 @@ impl<'a> Evaluator<'a> {
             .get_or_init(|| self.register(self.shown_file(&loaded.rel, &loaded.text)))
     }
 
+    /// The path (relative to the module directory) of the module file
+    /// `file()` read whose whole text is `text`.
+    pub fn loaded_holding(&self, text: &str) -> Option<PathBuf> {
+        let files = self.files.borrow();
+        files
+            .values()
+            .filter_map(|f| f.as_ref().ok())
+            .find(|f| &*f.text == text)
+            .map(|f| f.rel.clone())
+    }
+
     /// Resolves a relative path against the module directory; `None` when
     /// it leaves the directory (`..`, absolute paths, symlinks out).
     fn module_path(&self, path: &str) -> Option<(PathBuf, PathBuf)> {
