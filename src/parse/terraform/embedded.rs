@@ -29,12 +29,14 @@ pub(crate) const HELM_VALUES: &str = "helm_values";
 
 /// The decoded documents of a resource of type `kind` as the field to add
 /// to the resource (`manifests`/`helm_values`), or `None` when the type
-/// embeds no YAML or the bodies hold no known document.
+/// embeds no YAML or the bodies hold no known document. `left`: the bytes
+/// of [`MAX_MODULE_YAML`] the module may still decode.
 pub(crate) fn decode(
     ev: &Evaluator,
     kind: &str,
     config: &Val,
     files: &[Arc<SourceFile>],
+    left: &mut usize,
 ) -> Option<(&'static str, Val)> {
     let (field, bodies): (&'static str, Vec<&Val>) = match kind {
         "kubectl_manifest" => (MANIFESTS, config.get("yaml_body").into_iter().collect()),
@@ -44,7 +46,7 @@ pub(crate) fn decode(
     let docs: Vec<Val> = bodies
         .into_iter()
         .filter(|body| field != MANIFESTS || !scanned_on_its_own(ev, body))
-        .flat_map(|body| documents(ev, body, files))
+        .flat_map(|body| documents(ev, body, files, left))
         .collect();
     (!docs.is_empty()).then(|| (field, Val::new(V::List(docs), config.span)))
 }
@@ -74,18 +76,39 @@ fn list_items(v: Option<&Val>) -> Vec<&Val> {
 
 /// The objects one body holds: structure kept by `yamlencode`/`jsonencode`
 /// (or a JSON heredoc) as it is, YAML text decoded document by document.
-fn documents(ev: &Evaluator, body: &Val, files: &[Arc<SourceFile>]) -> Vec<Val> {
+fn documents(ev: &Evaluator, body: &Val, files: &[Arc<SourceFile>], left: &mut usize) -> Vec<Val> {
     match &body.v {
         V::Json(inner) if matches!(inner.v, V::Map(_)) => vec![(**inner).clone()],
         V::Map(_) => vec![body.clone()],
-        V::Str(text) => decode_yaml(ev, text, body.span, files),
+        V::Str(text) => decode_yaml(ev, text, body.span, files, left),
         _ => Vec::new(),
     }
 }
 
-/// Decodes a YAML stream written at `span`; empty documents are skipped,
+/// Most bytes of embedded YAML one module decodes (the same body decoded
+/// once per instance of a `for_each` counts each time): the decoded
+/// objects are part of the module's one document, held whole in memory
+/// (2 MiB of small manifests is about 18,000 objects).
+pub(crate) const MAX_MODULE_YAML: usize = 2 << 20;
+
+const OVER_BOUND: &str = "YAML body not decoded: the module embeds more than 2 MiB of YAML, \
+     driftless's bound; the gate cannot vouch for the Kubernetes objects or Helm values it holds";
+
+/// Decodes a YAML stream written at `span`, `left` bytes of the module's
+/// [`MAX_MODULE_YAML`] still allowed; empty documents are skipped,
 /// a broken one is reported (`EVAL001`) and the others are kept.
-fn decode_yaml(ev: &Evaluator, text: &str, span: Span, files: &[Arc<SourceFile>]) -> Vec<Val> {
+fn decode_yaml(
+    ev: &Evaluator,
+    text: &str,
+    span: Span,
+    files: &[Arc<SourceFile>],
+    left: &mut usize,
+) -> Vec<Val> {
+    if text.len() > *left {
+        ev.bound_hit(span, OVER_BOUND);
+        return Vec::new();
+    }
+    *left -= text.len();
     let place = place(ev, text, span, files);
     let source = Arc::new(SourceFile::new("<yaml body>", text));
     let mut out = Vec::new();
@@ -124,4 +147,40 @@ fn place(ev: &Evaluator, text: &str, span: Span, files: &[Arc<SourceFile>]) -> O
     let written = source.text.get(span.start as usize..span.end as usize)?;
     let at = written.find(text).filter(|_| !text.is_empty())?;
     Some((span.file, span.start + at as u32))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    fn manifest(text: &str) -> Val {
+        let span = Span::new(0, text.len());
+        let body = Val::str(text, span);
+        Val::new(V::Map(vec![("yaml_body".into(), body)]), span)
+    }
+
+    /// The module's allowance of embedded YAML is spent body by body; a
+    /// body over what is left is `EVAL001` at the body, not decoded.
+    #[test]
+    fn a_body_over_the_module_allowance_is_eval001_not_decoded() {
+        let ev = Evaluator::new(Path::new("."), Path::new("."), 1);
+        let config = manifest("kind: Pod\n");
+        let mut left = 15;
+        let decoded = decode(&ev, "kubectl_manifest", &config, &[], &mut left);
+        assert_eq!(
+            decoded.map(|(field, v)| (field, v.to_json())).unwrap().1[0]["kind"],
+            "Pod"
+        );
+        assert_eq!(left, 5);
+        assert!(ev.take_incomplete().is_empty());
+        assert!(decode(&ev, "kubectl_manifest", &config, &[], &mut left).is_none());
+        let incomplete = ev.take_incomplete();
+        assert_eq!(incomplete.len(), 1);
+        assert!(
+            incomplete[0].1.contains("more than 2 MiB"),
+            "{incomplete:?}"
+        );
+    }
 }

@@ -498,6 +498,7 @@ fn sections(ev: &Evaluator, blocks: &[&Block], input: &Input) -> (Val, compose::
     let mut s = Sections {
         root: input.has_tfvars,
         instances_left: instances::MAX_MODULE_INSTANCES,
+        yaml_left: embedded::MAX_MODULE_YAML,
         prefix: input.instance.map(|i| i.prefix()).unwrap_or_default(),
         ..Sections::default()
     };
@@ -549,6 +550,9 @@ struct Sections {
     root: bool,
     /// Instances `count`/`for_each` may still expand into.
     instances_left: usize,
+    /// Bytes of embedded YAML (`kubectl_manifest`, `helm_release`) still
+    /// to decode.
+    yaml_left: usize,
     /// `module.api.` in a child module instance: addresses as Terraform
     /// writes them (`module.api.aws_instance.web`).
     prefix: String,
@@ -597,7 +601,7 @@ impl Sections {
             fields.push((key.to_string(), value));
             fields.push(("file".to_string(), Val::str(file, head)));
             let config = blocks::config(ev, &b.body, head, &instance.scope(), 0);
-            fields.extend(embedded_field(ev, b, &config, files));
+            fields.extend(embedded_field(ev, b, &config, files, &mut self.yaml_left));
             fields.push(("config".to_string(), config));
             target.push(Val::new(V::Map(fields), head));
         }
@@ -717,7 +721,7 @@ impl Sections {
             key: None,
             config: cfg.clone(),
         });
-        if let Some((k, v)) = embedded_field(ev, b, &cfg, files) {
+        if let Some((k, v)) = embedded_field(ev, b, &cfg, files, &mut self.yaml_left) {
             field(&k, v);
         }
         field("config", cfg);
@@ -747,11 +751,12 @@ fn embedded_field(
     b: &Block,
     config: &Val,
     files: &[Arc<SourceFile>],
+    left: &mut usize,
 ) -> Option<(String, Val)> {
     if b.ident != "resource" {
         return None;
     }
-    embedded::decode(ev, b.label(0), config, files).map(|(k, v)| (k.to_string(), v))
+    embedded::decode(ev, b.label(0), config, files, left).map(|(k, v)| (k.to_string(), v))
 }
 
 #[cfg(test)]
