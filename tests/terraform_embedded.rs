@@ -130,3 +130,10 @@ fn yamldecode_keeps_structure() {
     let (_, hits) = scan(&[("main.tf", tf)], "TAG001");
     assert_eq!(hits, vec![at("TAG001", "main.tf", 2, 14)]);
 }
+
+#[test]
+fn an_embedded_workload_exposing_port_22_is_ssh003() {
+    let tf = "resource \"kubectl_manifest\" \"p\" {\n  yaml_body = <<EOT\nkind: Pod\nspec:\n  containers:\n    - name: c\n      image: x:1\n      ports:\n        - containerPort: 22\nEOT\n}\n";
+    let (_, hits) = scan(&[("main.tf", tf)], "SSH003");
+    assert_eq!(hits, vec![at("SSH003", "main.tf", 9, 26)]);
+}

@@ -18,9 +18,13 @@ _container_fields := ["containers", "initContainers", "ephemeralContainers"]
 # {"path": ["spec", "template", "spec", "containers", 0], "container": {...}}.
 # Arrays in input order, not sets: the compiled VM walks a set of objects by
 # searching for each next element, comparing whole objects.
-containers := [{"path": path, "container": c} |
+containers := containers_in(input)
+
+# containers_in(obj): `containers` of any Kubernetes object, not only the
+# input (the objects a Terraform `kubectl_manifest` embeds).
+containers_in(obj) := [{"path": path, "container": c} |
 	some prefix in _pod_spec_prefixes
-	spec := object.get(input, prefix, null)
+	spec := object.get(obj, prefix, null)
 	is_object(spec)
 	some field in _container_fields
 	is_array(spec[field])
@@ -28,6 +32,29 @@ containers := [{"path": path, "container": c} |
 	is_object(c)
 	path := array.concat(prefix, [field, i])
 ]
+
+# SSH exposed by an object (SSH003): container ports and Service ports 22
+# (or named `ssh`), as {"path": [...], "msg": "..."}.
+ssh_exposures(obj) := array.concat(_container_ssh(obj), _service_ssh(obj))
+
+_container_ssh(obj) := [{"path": array.concat(item.path, ["ports", i, "containerPort"]), "msg": msg} |
+	some item in containers_in(obj)
+	is_array(item.container.ports)
+	some i, port in item.container.ports
+	port.containerPort in _ssh_ports
+	msg := sprintf("container `%s` exposes SSH port 22; containers are replaced, not logged into", [name(item.container)])
+]
+
+_service_ssh(obj) := [{"path": ["spec", "ports", i, field], "msg": msg} |
+	obj.kind == "Service"
+	is_array(obj.spec.ports)
+	some i, port in obj.spec.ports
+	some field in ["port", "targetPort"]
+	port[field] in _ssh_ports
+	msg := sprintf("Service `%s` forwards SSH (%s 22)", [object.get(obj, ["metadata", "name"], "(unnamed)"), field])
+]
+
+_ssh_ports := {22, "22", "ssh"}
 
 # Where images live in any object, workloads and custom resources alike
 # (Argo Rollouts and Workflows, Knative, Tekton, KEDA, operators' `spec.image`,

@@ -91,15 +91,24 @@ images contains {"path": ["resources", i, "config", attr], "image": c.image, "re
 	is_string(c.image)
 }
 
-# Images in the Kubernetes objects a `kubectl_manifest` embeds (its
-# `manifests`, decoded from `yaml_body`), found where the Kubernetes rules
-# find them in manifest files (lib.kubernetes.images_in).
-images contains {"path": array.concat(["resources", i, "manifests", k], img.path), "image": img.image, "ref": img.ref, "address": r.address} if {
+# The Kubernetes objects `kubectl_manifest` resources embed (their
+# `manifests`, decoded from `yaml_body`), for the rules that judge them as
+# the Kubernetes rules judge manifest files:
+# {"path": ["resources", i, "manifests", k], "manifest": {...}, "address": ...}.
+# An array, not a set: the compiled VM walks a set of objects by comparing
+# whole objects.
+manifests := [{"path": ["resources", i, "manifests", k], "manifest": manifest, "address": r.address} |
 	"kubectl_manifest" in resource_types
 	some i, r in input.resources
 	r.type == "kubectl_manifest"
 	some k, manifest in r.manifests
-	some img in data.driftless.lib.kubernetes.images_in(manifest)
+]
+
+# Images in those objects, found where the Kubernetes rules find them in
+# manifest files (lib.kubernetes.images_in).
+images contains {"path": array.concat(item.path, img.path), "image": img.image, "ref": img.ref, "address": item.address} if {
+	some item in manifests
+	some img in data.driftless.lib.kubernetes.images_in(item.manifest)
 }
 
 # Images a `helm_release` writes as strings in its `values` (its
