@@ -137,3 +137,16 @@ fn an_embedded_workload_exposing_port_22_is_ssh003() {
     let (_, hits) = scan(&[("main.tf", tf)], "SSH003");
     assert_eq!(hits, vec![at("SSH003", "main.tf", 9, 26)]);
 }
+
+#[test]
+fn a_kubernetes_manifest_object_is_judged_once_per_rule() {
+    let tf = "resource \"kubernetes_manifest\" \"p\" {\n  manifest = {\n    kind = \"Pod\"\n    spec = {\n      containers = [{ name = \"c\", image = \"nginx:latest\", ports = [{ containerPort = 22 }] }]\n    }\n  }\n}\n";
+    let (_, hits) = scan(&[("main.tf", tf)], "TAG001,SSH003");
+    assert_eq!(
+        hits,
+        vec![
+            at("SSH003", "main.tf", 5, 86),
+            at("TAG001", "main.tf", 5, 43)
+        ]
+    );
+}

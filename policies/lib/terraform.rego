@@ -92,7 +92,8 @@ images contains {"path": ["resources", i, "config", attr], "image": c.image, "re
 }
 
 # The Kubernetes objects `kubectl_manifest` resources embed (their
-# `manifests`, decoded from `yaml_body`), for the rules that judge them as
+# `manifests`, decoded from `yaml_body`; `all_manifests` adds
+# `kubernetes_manifest` objects), for the rules that judge them as
 # the Kubernetes rules judge manifest files:
 # {"path": ["resources", i, "manifests", k], "manifest": {...}, "address": ...}.
 # An array, not a set: the compiled VM walks a set of objects by comparing
@@ -104,10 +105,22 @@ manifests := [{"path": ["resources", i, "manifests", k], "manifest": manifest, "
 	some k, manifest in r.manifests
 ]
 
+# A `kubernetes_manifest`'s `manifest` (an HCL object, or `yamldecode(…)`)
+# is one such object; its images are also among the images every
+# `kubernetes_*` resource has, at the same paths (one item each).
+manifests_hcl := [{"path": ["resources", i, "config", "manifest"], "manifest": r.config.manifest, "address": r.address} |
+	"kubernetes_manifest" in resource_types
+	some i, r in input.resources
+	r.type == "kubernetes_manifest"
+	is_object(r.config.manifest)
+]
+
+all_manifests := array.concat(manifests, manifests_hcl)
+
 # Images in those objects, found where the Kubernetes rules find them in
 # manifest files (lib.kubernetes.images_in).
 images contains {"path": array.concat(item.path, img.path), "image": img.image, "ref": img.ref, "address": item.address} if {
-	some item in manifests
+	some item in all_manifests
 	some img in data.driftless.lib.kubernetes.images_in(item.manifest)
 }
 

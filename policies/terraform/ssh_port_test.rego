@@ -21,3 +21,10 @@ test_no_port_22_no_finding if {
 	pod := {"kind": "Pod", "spec": {"containers": [{"name": "c", "ports": [{"containerPort": 8080}]}]}}
 	count(ssh_port.deny) == 0 with input as manifest([pod])
 }
+
+test_kubernetes_manifest_object if {
+	pod := {"kind": "Pod", "spec": {"containers": [{"name": "c", "ports": [{"containerPort": 22}]}]}}
+	r := {"type": "kubernetes_manifest", "name": "p", "address": "kubernetes_manifest.p", "config": {"manifest": pod}}
+	some f in ssh_port.deny with input as {"resources": [r]}
+	f.path == ["resources", 0, "config", "manifest", "spec", "containers", 0, "ports", 0, "containerPort"]
+}
