@@ -12,12 +12,17 @@ package driftless.lib.helm
 # or absent: the chart's `appVersion` then, in most charts), "tag_path",
 # "digest" (null when absent), "ref": the parsed reference of a string
 # image, else null}.
-images := array.concat(_string_images, _object_images)
+images := images_in(input.values) if input.source == "values"
 
-_values := input.values if input.source == "values"
+images := [] if input.source != "values"
 
-_string_images := [{"path": array.concat(["values"], p), "image": v, "repository": null, "tag": ref.tag, "tag_path": array.concat(["values"], p), "digest": ref.digest, "ref": ref} |
-	some [p, v] in driftless.find_keys(_values, ["image"])
+# images_in(values): `images` of any values object, not only a values
+# document's (the `values` a Terraform `helm_release` passes,
+# docs/input-terraform.md); paths start with "values".
+images_in(values) := array.concat(_string_images(values), _object_images(values))
+
+_string_images(values) := [{"path": array.concat(["values"], p), "image": v, "repository": null, "tag": ref.tag, "tag_path": array.concat(["values"], p), "digest": ref.digest, "ref": ref} |
+	some [p, v] in driftless.find_keys(values, ["image"])
 	is_string(v)
 	ref := _parse(v)
 ]
@@ -29,8 +34,8 @@ _parse(image) := parsed if {
 
 _parse(image) := {"tag": null, "digest": null, "unparsed": true} if driftless.parse_image(image) == null
 
-_object_images := [{"path": array.concat(["values"], p), "image": _written(v), "repository": v.repository, "tag": _tag(v), "tag_path": _tag_path(p, v), "digest": _digest(v), "ref": null} |
-	some [p, v] in driftless.find_keys(_values, ["image"])
+_object_images(values) := [{"path": array.concat(["values"], p), "image": _written(v), "repository": v.repository, "tag": _tag(v), "tag_path": _tag_path(p, v), "digest": _digest(v), "ref": null} |
+	some [p, v] in driftless.find_keys(values, ["image"])
 	is_object(v)
 	is_string(v.repository)
 	v.repository != ""

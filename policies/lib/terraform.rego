@@ -136,6 +136,56 @@ images contains {"path": ["resources", i, "config", attr], "image": c.image, "re
 	is_string(c.image)
 }
 
+# The Kubernetes objects `kubectl_manifest` resources embed (their
+# `manifests`, decoded from `yaml_body`; `all_manifests` adds
+# `kubernetes_manifest` objects), for the rules that judge them as
+# the Kubernetes rules judge manifest files:
+# {"path": ["resources", i, "manifests", k], "manifest": {...}, "address": ...}.
+# An array, not a set: the compiled VM walks a set of objects by comparing
+# whole objects.
+manifests := [{"path": ["resources", i, "manifests", k], "manifest": manifest, "address": r.address} |
+	"kubectl_manifest" in resource_types
+	some i, r in input.resources
+	r.type == "kubectl_manifest"
+	some k, manifest in r.manifests
+]
+
+# A `kubernetes_manifest`'s `manifest` (an HCL object, or `yamldecode(…)`)
+# is one such object; its images are also among the images every
+# `kubernetes_*` resource has, at the same paths (one item each).
+manifests_hcl := [{"path": ["resources", i, "config", "manifest"], "manifest": r.config.manifest, "address": r.address} |
+	"kubernetes_manifest" in resource_types
+	some i, r in input.resources
+	r.type == "kubernetes_manifest"
+	is_object(r.config.manifest)
+]
+
+all_manifests := array.concat(manifests, manifests_hcl)
+
+# Images in those objects, found where the Kubernetes rules find them in
+# manifest files (lib.kubernetes.images_in).
+images contains {"path": array.concat(item.path, img.path), "image": img.image, "ref": img.ref, "address": item.address} if {
+	some item in all_manifests
+	some img in data.driftless.lib.kubernetes.images_in(item.manifest)
+}
+
+# Images a `helm_release` writes as strings in its `values` (its
+# `helm_values`, decoded), found where the Helm rules find them in values
+# files (lib.helm.images_in); `{repository, tag}` objects are
+# `helm_image_tags`.
+images contains {"path": array.concat(["resources", i, "helm_values", k], array.slice(img.path, 1, count(img.path))), "image": img.image, "ref": img.ref, "address": r.address} if {
+	some [i, k, r, values] in _helm_values
+	some img in data.driftless.lib.helm.images_in(values)
+	not img.ref.unparsed
+}
+
+_helm_values contains [i, k, r, values] if {
+	"helm_release" in resource_types
+	some i, r in input.resources
+	r.type == "helm_release"
+	some k, values in r.helm_values
+}
+
 _as_list(x) := x if is_array(x)
 
 _as_list(x) := [x] if is_object(x)
@@ -164,7 +214,8 @@ resource_types := {r.type | some r in input.resources}
 # Image tags a `helm_release` sets through `set`/`set_string` entries whose
 # name is an image's tag (`image.tag`, `controller.image.tag`, `imageTag`):
 # {"path": [... "value"], "name": "image.tag", "tag": "latest", "address": ...}.
-# Values files and `values = [yamlencode(...)]` are not read here.
+# Tags written in `values` (`helm_values`, decoded: `image: {tag: latest}`,
+# `controller.image.tag`, `imageTag`) are found by the same names.
 helm_image_tags contains {"path": ["resources", i, "config", attr, j, "value"], "name": s.name, "tag": s.value, "address": r.address} if {
 	"helm_release" in resource_types
 	some i, r in input.resources
@@ -192,6 +243,14 @@ helm_image_tags contains {"path": ["alternatives", k, "value"], "name": s.name, 
 	is_string(s.name)
 	is_string(alt.value)
 	_image_tag_name(lower(s.name))
+}
+
+helm_image_tags contains {"path": array.concat(["resources", i, "helm_values", k], p), "name": name, "tag": tag, "address": r.address} if {
+	some [i, k, r, values] in _helm_values
+	some [p, tag] in driftless.find_keys(values, ["tag", "imageTag", "image_tag"])
+	is_string(tag)
+	name := concat(".", [s | some s in p; is_string(s)])
+	_image_tag_name(lower(name))
 }
 
 _image_tag_name(name) if {

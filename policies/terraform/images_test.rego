@@ -187,3 +187,21 @@ test_helm_tag_set_by_a_conditional_may_be_latest if {
 	f.path == ["alternatives", 1, "value"]
 	f.msg == "helm_release.h may set `image.tag` to the mutable `latest` tag, when `var.prod` is false"
 }
+
+test_kubectl_manifest_documents_use_the_kubernetes_image_rule if {
+	deploy := {"kind": "Deployment", "metadata": {"name": "web", "labels": {"image": "x:latest"}}, "spec": {"template": {"spec": {"containers": [{"name": "web", "image": "nginx:latest"}]}}}}
+	pod := {"kind": "Pod", "spec": {"containers": [{"name": "c", "image": "redis"}]}}
+	r := {"type": "kubectl_manifest", "name": "web", "address": "kubectl_manifest.web", "config": {"yaml_body": "…"}, "manifests": [deploy, pod]}
+	some f in latest_tag.deny with input as module([r])
+	f.path == ["resources", 0, "manifests", 0, "spec", "template", "spec", "containers", 0, "image"]
+	count(latest_tag.deny) == 1 with input as module([r])
+	some g in untagged_image.deny with input as module([r])
+	g.path == ["resources", 0, "manifests", 1, "spec", "containers", 0, "image"]
+}
+
+test_helm_release_values_set_latest if {
+	values := {"image": {"repository": "nginx", "tag": "latest"}, "sidecar": {"image": "busybox:latest"}, "controller": {"image": {"tag": "1.2.3"}}}
+	r := {"type": "helm_release", "name": "h", "address": "helm_release.h", "config": {"chart": "x"}, "helm_values": [values]}
+	paths := {f.path | some f in latest_tag.deny with input as module([r])}
+	paths == {["resources", 0, "helm_values", 0, "image", "tag"], ["resources", 0, "helm_values", 0, "sidecar", "image"]}
+}

@@ -116,6 +116,9 @@ struct Loaded {
     /// The parsed content when `file()` reads JSON (spans into the file),
     /// parsed on first use: templates are not JSON documents.
     json: OnceCell<Option<Val>>,
+    /// The file's index among the document's files once a value read from
+    /// it is reported inside it (JSON content, a YAML body).
+    shown: OnceCell<Option<u16>>,
 }
 
 /// Evaluates expressions of one module. Holds the resolved variables, the
@@ -980,22 +983,60 @@ impl<'a> Evaluator<'a> {
             text: Rc::from(text),
             rel: rel.to_path_buf(),
             json: OnceCell::new(),
+            shown: OnceCell::new(),
         })
     }
 
     fn load_json(&self, rel: &Path, text: &str) -> Option<Val> {
-        let index = self.first_extra + self.extra_files.borrow().len();
-        let index = u16::try_from(index).ok()?;
+        let file = self.shown_file(rel, text);
+        let (value, map) = crate::parse::json::load(&file).ok()?;
+        let index = self.register(file)?;
+        Some(Val::from_json_mapped(&value, &map, index))
+    }
+
+    /// A module file as the document shows it (path from the scan root).
+    fn shown_file(&self, rel: &Path, text: &str) -> Arc<SourceFile> {
         let shown = if self.rel_dir.as_os_str().is_empty() || self.rel_dir == Path::new(".") {
             rel.to_path_buf()
         } else {
             self.rel_dir.join(rel)
         };
         let shown = shown.to_string_lossy().replace('\\', "/");
-        let file = Arc::new(SourceFile::new(shown, text));
-        let (value, map) = crate::parse::json::load(&file).ok()?;
+        Arc::new(SourceFile::new(shown, text))
+    }
+
+    /// Adds `file` to the document's files; its index, if one is left.
+    fn register(&self, file: Arc<SourceFile>) -> Option<u16> {
+        let index = self.first_extra + self.extra_files.borrow().len();
+        let index = u16::try_from(index).ok()?;
         self.extra_files.borrow_mut().push(file);
-        Some(Val::from_json_mapped(&value, &map, index))
+        Some(index)
+    }
+
+    /// The document file index of the module file `file()` read whose
+    /// whole text is `text` (a YAML body read from a file), added to the
+    /// document's files on first use, so values decoded from it are
+    /// reported in that file rather than at the call.
+    pub fn file_holding(&self, text: &str) -> Option<u16> {
+        let files = self.files.borrow();
+        let loaded = files
+            .values()
+            .filter_map(|f| f.as_ref().ok())
+            .find(|f| &*f.text == text)?;
+        *loaded
+            .shown
+            .get_or_init(|| self.register(self.shown_file(&loaded.rel, &loaded.text)))
+    }
+
+    /// The path (relative to the module directory) of the module file
+    /// `file()` read whose whole text is `text`.
+    pub fn loaded_holding(&self, text: &str) -> Option<PathBuf> {
+        let files = self.files.borrow();
+        files
+            .values()
+            .filter_map(|f| f.as_ref().ok())
+            .find(|f| &*f.text == text)
+            .map(|f| f.rel.clone())
     }
 
     /// Resolves a relative path against the module directory; `None` when

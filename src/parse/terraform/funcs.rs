@@ -59,6 +59,9 @@ pub(crate) fn call(ev: &dyn ModuleFiles, name: &str, args: Vec<Val>, span: Span,
         "flatten" => flatten(args, span),
         "jsonencode" => jsonencode(args, span),
         "jsondecode" => jsondecode(args, span),
+        // kept as structure like `jsonencode`: rules read what it encodes
+        "yamlencode" => jsonencode(args, span),
+        "yamldecode" => yamldecode(args, span),
         "file" => {
             let path = string_arg(&args, 0, 1)?;
             ev.read_file(&path, span)
@@ -337,6 +340,22 @@ fn jsondecode(args: Vec<Val>, span: Span) -> R {
         }
         _ => Err(Fail::Error),
     }
+}
+
+/// `yamldecode(text)`: one YAML document as structure (Terraform refuses a
+/// stream of several); structure kept from `yamlencode`/`jsonencode`
+/// passes through.
+fn yamldecode(args: Vec<Val>, span: Span) -> R {
+    arity(&args, 1)?;
+    let mut args = args;
+    let a = args.swap_remove(0);
+    let V::Str(s) = &a.v else {
+        return jsondecode(vec![a], span);
+    };
+    let j = crate::parse::yaml::load_value(s).map_err(|_| Fail::Error)?;
+    let mut v = Val::from_json(&j, span);
+    v.add_origins(&a.origins);
+    Ok(v)
 }
 
 /// Why `jsondecode` of a string failed: JSON nested deeper than the

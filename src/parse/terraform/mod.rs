@@ -14,6 +14,7 @@ mod budget;
 mod cache;
 mod calls;
 mod compose;
+mod embedded;
 mod eval;
 mod funcs;
 mod hcl;
@@ -497,6 +498,7 @@ fn sections(ev: &Evaluator, blocks: &[&Block], input: &Input) -> (Val, compose::
     let mut s = Sections {
         root: input.has_tfvars,
         instances_left: instances::MAX_MODULE_INSTANCES,
+        yaml_left: embedded::MAX_MODULE_YAML,
         prefix: input.instance.map(|i| i.prefix()).unwrap_or_default(),
         ..Sections::default()
     };
@@ -548,6 +550,9 @@ struct Sections {
     root: bool,
     /// Instances `count`/`for_each` may still expand into.
     instances_left: usize,
+    /// Bytes of embedded YAML (`kubectl_manifest`, `helm_release`) still
+    /// to decode.
+    yaml_left: usize,
     /// `module.api.` in a child module instance: addresses as Terraform
     /// writes them (`module.api.aws_instance.web`).
     prefix: String,
@@ -575,10 +580,11 @@ impl Sections {
         b: &Block,
         names: &[(&str, Val); 2],
         address: &str,
-        file: &str,
         list: Vec<instances::Instance>,
+        files: &[Arc<SourceFile>],
     ) {
         let head = b.head;
+        let file = &file_label(b, files);
         let target = if b.ident == "data" {
             &mut self.data
         } else {
@@ -595,6 +601,7 @@ impl Sections {
             fields.push((key.to_string(), value));
             fields.push(("file".to_string(), Val::str(file, head)));
             let config = blocks::config(ev, &b.body, head, &instance.scope(), 0);
+            fields.extend(embedded_field(ev, b, &config, files, &mut self.yaml_left));
             fields.push(("config".to_string(), config));
             target.push(Val::new(V::Map(fields), head));
         }
@@ -617,10 +624,7 @@ impl Sections {
 
     fn add(&mut self, ev: &Evaluator, b: &Block, files: &[Arc<SourceFile>]) {
         let head = b.head;
-        let file = files
-            .get(head.file as usize)
-            .map(|f| file_name(f))
-            .unwrap_or_default();
+        let file = file_label(b, files);
         let config = || blocks::config(ev, &b.body, head, &Scope::root(), 0);
         let label = |i: usize| Val::str(b.label(i), b.label_span(i));
         let mut fields: Vec<(String, Val)> = Vec::new();
@@ -635,7 +639,7 @@ impl Sections {
                 };
                 if let Some(list) = instances::expand(ev, b, &mut self.instances_left) {
                     let fields = [("type", label(0)), ("name", label(1))];
-                    self.add_instances(ev, b, &fields, &address, &file, list);
+                    self.add_instances(ev, b, &fields, &address, list, files);
                     return;
                 }
                 field("type", label(0));
@@ -717,6 +721,9 @@ impl Sections {
             key: None,
             config: cfg.clone(),
         });
+        if let Some((k, v)) = embedded_field(ev, b, &cfg, files, &mut self.yaml_left) {
+            field(&k, v);
+        }
         field("config", cfg);
         target.push(Val::new(V::Map(fields), head));
         if call.is_some()
@@ -727,6 +734,29 @@ impl Sections {
         }
         self.calls.extend(call);
     }
+}
+
+/// The name of the file a block is written in, as resources show it.
+fn file_label(b: &Block, files: &[Arc<SourceFile>]) -> String {
+    files
+        .get(b.head.file as usize)
+        .map(|f| file_name(f))
+        .unwrap_or_default()
+}
+
+/// The YAML a resource embeds (`kubectl_manifest.yaml_body`,
+/// `helm_release.values`), decoded into a field of the resource.
+fn embedded_field(
+    ev: &Evaluator,
+    b: &Block,
+    config: &Val,
+    files: &[Arc<SourceFile>],
+    left: &mut usize,
+) -> Option<(String, Val)> {
+    if b.ident != "resource" {
+        return None;
+    }
+    embedded::decode(ev, b.label(0), config, files, left).map(|(k, v)| (k.to_string(), v))
 }
 
 #[cfg(test)]
