@@ -162,7 +162,7 @@ pub struct ScanResult {
 /// One unit of parallel work.
 enum Item<'a> {
     File(&'a Path, FileKind),
-    Module(ParsedModule<'a>),
+    Module(Box<ParsedModule<'a>>),
 }
 
 /// A Terraform module read and parsed, waiting to be evaluated. Every
@@ -341,7 +341,7 @@ pub fn analyse(found: &Discovered, options: &ScanOptions, engines: &Engines) -> 
         .files
         .iter()
         .map(|(p, k)| Item::File(p, *k))
-        .chain(modules.into_iter().map(Item::Module))
+        .chain(modules.into_iter().map(|m| Item::Module(Box::new(m))))
         .collect();
     let progress = Progress {
         done: Default::default(),
@@ -428,7 +428,7 @@ fn process(
             };
             return analyse_file(path, kind, role, options, worker);
         }
-        Item::Module(module) => module,
+        Item::Module(module) => *module,
     };
     let composed = Instant::now();
     let mut out = evaluate_module(&mut module, options, cache, worker);

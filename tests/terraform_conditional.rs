@@ -242,7 +242,9 @@ fn meta_arguments_null_and_empty_branches_are_not_listed() {
 #[test]
 fn a_long_condition_is_quoted_on_one_line_and_shortened() {
     let cond = format!("(\n    var.env ==\n    \"{}\"\n  )", "p".repeat(150));
-    let alts = alternatives(&container(&format!("{cond} ? \"app:1.2\" : \"app:latest\"")));
+    let alts = alternatives(&container(&format!(
+        "{cond} ? \"app:1.2\" : \"app:latest\""
+    )));
     let when = alts[0]["when"].as_str().unwrap();
     assert!(when.starts_with("`( var.env == \"ppp"), "{when}");
     assert!(!when.contains('\n') && when.chars().count() < 120, "{when}");
