@@ -150,3 +150,39 @@ fn a_kubernetes_manifest_object_is_judged_once_per_rule() {
         ]
     );
 }
+
+const EMBEDDED_CONFIG_MAP: &str = "resource \"kubectl_manifest\" \"c\" {\n  yaml_body = <<EOT\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  a: \"1\"\nEOT\n}\n";
+
+#[test]
+fn an_embedded_config_map_not_immutable_is_ver006() {
+    let (_, hits) = scan(&[("main.tf", EMBEDDED_CONFIG_MAP)], "VER006");
+    assert_eq!(hits, vec![at("VER006", "main.tf", 5, 9)]);
+}
+
+/// The YAML edit of VER006's fix would land in HCL: the fix declines and
+/// says why, and the file is left as written.
+#[test]
+fn the_ver006_fix_declines_inside_terraform() {
+    let dir = common::temp_tree(&[("main.tf", EMBEDDED_CONFIG_MAP)]);
+    let out = common::driftless()
+        .args([
+            "scan",
+            "--unsafe-fixes",
+            "--fix",
+            "--no-network",
+            "--select",
+            "VER006",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        format!("{stdout}{stderr}")
+            .contains("embedded in Terraform; add `immutable: true` to it by hand"),
+        "{stdout}{stderr}"
+    );
+    let after = std::fs::read_to_string(dir.path().join("main.tf")).unwrap();
+    assert_eq!(after, EMBEDDED_CONFIG_MAP);
+}

@@ -33,6 +33,11 @@ fn immutable_edit(finding: &Finding) -> Result<Edit, FixError> {
         rule_id: finding.rule_id.clone(),
         message: message.into(),
     };
+    if finding.kind == Some(crate::document::Kind::Terraform) {
+        return Err(fail(
+            "the manifest is embedded in Terraform; add `immutable: true` to it by hand",
+        ));
+    }
     let file = &finding.file;
     let json = file.text.trim_start().starts_with(['{', '[']);
     let kind = if json { FileKind::Json } else { FileKind::Yaml };
