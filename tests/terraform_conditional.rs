@@ -249,3 +249,59 @@ fn a_long_condition_is_quoted_on_one_line_and_shortened() {
     assert!(when.starts_with("`( var.env == \"ppp"), "{when}");
     assert!(!when.contains('\n') && when.chars().count() < 120, "{when}");
 }
+
+/// `--fix` of a branch: a test resolver (no registry) pins `latest` to
+/// `1.27.3` with one digest.
+mod fix_of_a_branch {
+    use std::sync::Arc;
+
+    use driftless::config::Config;
+    use driftless::fix::registry::{Pinned, ResolveError};
+    use driftless::fix::{self, FixContext, Pin, apply, diff};
+    use driftless::scan::{self, ScanOptions};
+    use driftless::workspace::{Evaluation, Flags, Workspace};
+
+    const DIGEST: &str = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    struct TestRegistry;
+
+    impl Pin for TestRegistry {
+        fn pin(&self, reference: &str) -> Result<Pinned, ResolveError> {
+            let name = reference.trim_end_matches(":latest");
+            Ok(Pinned {
+                reference: format!("{name}:1.27.3@{DIGEST}"),
+                tag: "1.27.3".into(),
+                digest: DIGEST.into(),
+                note: String::new(),
+            })
+        }
+    }
+
+    #[test]
+    fn pins_the_branch_literal_only() {
+        let main = super::container(r#"var.env == "prod" ? "app:1.2" : "app:latest""#);
+        let dir = super::common::temp_tree(&[("main.tf", &main)]);
+        let (ws, _) = Workspace::open(Config::default(), &Flags::default(), Evaluation::default());
+        let options = ScanOptions {
+            paths: vec![dir.path().to_path_buf()],
+            discover: Default::default(),
+            terraform: Default::default(),
+            max_file_size: scan::DEFAULT_MAX_FILE_SIZE,
+            progress: false,
+            stdin_filename: None,
+        };
+        let findings = scan::scan(&options, &ws.engines).findings;
+        let context =
+            FixContext::new(Default::default(), false).with_pinner(Arc::new(TestRegistry));
+        let collected = fix::collect(&findings, &context, false);
+        assert!(collected.errors.is_empty());
+        let plan = apply::plan(collected.fixes);
+        let patch = diff::render(&plan.patches, Some(dir.path()));
+        assert!(
+            patch.contains(&format!(
+                "+  image = var.env == \"prod\" ? \"app:1.2\" : \"app:1.27.3@{DIGEST}\""
+            )),
+            "{patch}"
+        );
+    }
+}
