@@ -35,6 +35,7 @@ pub const KEYS: &[&str] = &[
     "policies",
     "fail_on",
     "max_file_size",
+    "max_memory",
     "options",
     "baseline",
     "inline_ignores",
@@ -106,6 +107,8 @@ pub struct Config {
     pub policies: Vec<PathBuf>,
     pub fail_on: Option<Severity>,
     pub max_file_size: Option<u64>,
+    /// `max_memory`: where the scan stops with exit code 2 (`crate::memory`).
+    pub max_memory: Option<u64>,
     /// Per-rule options, passed to rules as `data.driftless.config.options`.
     pub options: serde_json::Map<String, Value>,
     pub baseline: Option<PathBuf>,
@@ -272,6 +275,7 @@ struct Raw {
     policies: Option<Vec<String>>,
     fail_on: Option<Level>,
     max_file_size: Option<Size>,
+    max_memory: Option<Size>,
     options: Option<BTreeMap<String, Option<serde_json::Map<String, Value>>>>,
     baseline: Option<String>,
     inline_ignores: Option<bool>,
@@ -427,6 +431,7 @@ impl Config {
                 .collect(),
             fail_on: raw.fail_on.map(|l| l.0),
             max_file_size: raw.max_file_size.map(|s| s.0),
+            max_memory: raw.max_memory.map(|s| s.0),
             options: raw
                 .options
                 .unwrap_or_default()
@@ -678,6 +683,10 @@ fail_on: low
 # Files larger than this are reported (PARSE001) instead of parsed.
 max_file_size: 64MB
 
+# Past this much memory the scan stops with exit code 2 and names the file it
+# was on (default 4GB, or 80% of the machine's memory when that is less).
+# max_memory: 4GB
+
 # Per-rule options, read by the rules as data.driftless.config.options.
 options: {}
 #   TAG001:
@@ -714,7 +723,7 @@ mod tests {
     #[test]
     fn reads_every_key() {
         let c = parse(
-            "select: [TAG001]\nignore: [TAG003]\nstrict: true\nseverity:\n  VER006: medium\nexclude: [\"vendor/\"]\npolicies: [rules]\nfail_on: high\nmax_file_size: 10MB\noptions:\n  TAG001:\n    allowed_images: [\"*/base:latest\"]\nbaseline: b.json\ninline_ignores: false\n",
+            "select: [TAG001]\nignore: [TAG003]\nstrict: true\nseverity:\n  VER006: medium\nexclude: [\"vendor/\"]\npolicies: [rules]\nfail_on: high\nmax_file_size: 10MB\nmax_memory: 2GB\noptions:\n  TAG001:\n    allowed_images: [\"*/base:latest\"]\nbaseline: b.json\ninline_ignores: false\n",
         )
         .unwrap();
         assert_eq!(c.select, Some(vec!["TAG001".to_string()]));
@@ -724,6 +733,7 @@ mod tests {
         assert_eq!(c.policies, vec![PathBuf::from("cfg/rules")]);
         assert_eq!(c.fail_on, Some(Severity::High));
         assert_eq!(c.max_file_size, Some(10 << 20));
+        assert_eq!(c.max_memory, Some(2 << 30));
         assert_eq!(c.options["TAG001"]["allowed_images"][0], "*/base:latest");
         assert_eq!(c.baseline, Some(PathBuf::from("cfg/b.json")));
         assert_eq!(c.inline_ignores, Some(false));

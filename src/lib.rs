@@ -14,6 +14,7 @@ pub mod finding;
 pub mod fix;
 pub mod gate;
 pub mod lsp;
+pub mod memory;
 pub mod parse;
 pub mod repo;
 pub mod report;

@@ -417,6 +417,10 @@ fn process(
     cache: &parse::terraform::ModuleCache,
     worker: &mut crate::engine::Worker,
 ) -> ScanResult {
+    let _on = crate::memory::working_on(match &item {
+        Item::File(path, _) => path.display().to_string(),
+        Item::Module(module) => format!("Terraform module {}", module.dir.display()),
+    });
     let mut module = match item {
         Item::File(path, kind) => {
             let role = if !patches.is_empty()
@@ -585,7 +589,11 @@ fn parse_modules<'a>(
         .par_iter()
         .map_init(
             || engines.worker(),
-            |worker, (dir, module)| parse_module(dir, module, options, cache, worker),
+            |worker, (dir, module)| {
+                let _on =
+                    crate::memory::working_on(format_args!("Terraform module {}", dir.display()));
+                parse_module(dir, module, options, cache, worker)
+            },
         )
         .collect();
     let mut docs: Vec<(&Path, &mut Vec<Document>)> = modules

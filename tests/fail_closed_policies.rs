@@ -211,3 +211,40 @@ fn a_custom_rule_the_vm_cannot_compile_runs_on_the_interpreter_with_a_warning() 
     assert!(message.contains("`with`"), "{message}");
     assert_eq!(code, Some(1), "a warning does not fail the gate");
 }
+
+/// A rule whose builtins double a string 40 times (a terabyte) in 40
+/// instructions: no instruction budget sees it. The memory watchdog stops
+/// the scan at `--max-memory` with exit code 2, naming the file it was on,
+/// instead of the system killing the process (`crate::memory`).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_rule_that_grows_without_bound_stops_at_the_memory_limit_with_exit_two() {
+    let mut rule = String::from(
+        "package acme.dockerfile.grow\n\nmetadata := {\"id\": \"GROW001\"}\n\ns0 := \"0123456789abcdef\"\n",
+    );
+    for i in 1..=40 {
+        rule.push_str(&format!("s{i} := concat(\"\", [s{0}, s{0}])\n", i - 1));
+    }
+    rule.push_str("\ndeny contains \"grown\" if count(s40) > 0\n");
+    let dir = temp_tree(&[
+        ("p/grow.rego", rule.as_str()),
+        ("Dockerfile", "FROM alpine:3.20.3\n"),
+    ]);
+    let started = std::time::Instant::now();
+    let out = driftless()
+        .args(["scan", "--max-memory", "300MB", "--policy"])
+        .arg(dir.path().join("p"))
+        .arg(dir.path().join("Dockerfile"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("over its limit of 300 MiB"), "{stderr}");
+    assert!(
+        stderr.contains("working on: ") && stderr.contains("Dockerfile"),
+        "{stderr}"
+    );
+    // A generous bound for a loaded machine: the doubling reaches 300 MB in
+    // well under a second.
+    assert!(started.elapsed().as_secs() < 60, "{:?}", started.elapsed());
+}

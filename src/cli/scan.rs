@@ -107,6 +107,12 @@ pub(super) struct ScanArgs {
     /// without being read.
     #[arg(long, value_name = "SIZE", value_parser = crate::config::parse_size)]
     max_file_size: Option<u64>,
+    /// Memory at which the scan stops with exit code 2, naming the file it
+    /// was on, e.g. `2GB` (default 4GB, or 80% of the machine's memory when
+    /// less; or `max_memory` in the config). A backstop for what has no
+    /// bound of its own, such as a custom rule that builds huge strings.
+    #[arg(long, value_name = "SIZE", value_parser = crate::config::parse_size)]
+    max_memory: Option<u64>,
     #[command(flatten)]
     fixes: FixArgs,
 }
@@ -196,6 +202,11 @@ pub(super) fn run(mut args: ScanArgs) -> u8 {
         repo_root: repo_root.as_deref(),
         today: crate::suppress::Date::today(),
     };
+    let _watchdog = crate::memory::Watchdog::start(
+        args.max_memory
+            .or(ws.config.max_memory)
+            .unwrap_or_else(crate::memory::default_limit),
+    );
     let scan_filtered = || {
         scan_and_filter(
             &scan_options,

@@ -11,6 +11,8 @@ use super::{EXIT_CLEAN, EXIT_FINDINGS, usage_error};
 /// Loads the policies and their tests (with the built-in libraries) and
 /// runs every test, like `opa test`.
 pub(super) fn run(dirs: &[PathBuf], coverage: bool) -> u8 {
+    // A test of a rule that builds huge values stops like a scan does.
+    let _watchdog = crate::memory::Watchdog::start(crate::memory::default_limit());
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for dir in dirs {
