@@ -772,3 +772,67 @@ fn code_actions_follow_the_config_fix_table_and_its_saves() {
     );
     assert_eq!(client.shutdown(), Some(0));
 }
+
+/// A root module open in the editor is composed with the local child it
+/// calls, as the scan composes it: the `latest` the root passes is a
+/// TAG001 at the root's argument, with the child's resource named.
+#[test]
+fn a_root_module_is_composed_with_its_local_child() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let child = root.join("modules/app");
+    let env = root.join("envs/prod");
+    std::fs::create_dir_all(&child).unwrap();
+    std::fs::create_dir_all(&env).unwrap();
+    std::fs::write(
+        child.join("main.tf"),
+        "variable \"tag\" {\n  default = \"1.2.3\"\n}\n\nresource \"docker_container\" \"app\" {\n  name  = \"app\"\n  image = \"registry.example.com/app:${var.tag}\"\n}\n",
+    )
+    .unwrap();
+    let env_tf = "module \"api\" {\n  source = \"../../modules/app\"\n  tag    = \"latest\"\n}\n";
+    std::fs::write(env.join("main.tf"), env_tf).unwrap();
+    let mut client = Client::spawn(&root);
+    client.initialize(&root);
+
+    let env_uri = file_uri(&env.join("main.tf"));
+    client.open(&env_uri, "terraform", env_tf);
+    let diags = client.diagnostics(&env_uri, Some(1));
+    let tag001: Vec<&Value> = diags.iter().filter(|d| d["code"] == "TAG001").collect();
+    assert_eq!(tag001.len(), 1, "{diags:#?}");
+    assert_eq!(range(tag001[0]).0, 2, "at the argument: {diags:#?}");
+    let message = tag001[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("module.api.docker_container.app"),
+        "{message}"
+    );
+
+    // The child open on its own: its default is pinned, nothing to report.
+    let child_uri = file_uri(&child.join("main.tf"));
+    let child_tf = std::fs::read_to_string(child.join("main.tf")).unwrap();
+    client.open(&child_uri, "terraform", &child_tf);
+    let diags = client.diagnostics(&child_uri, Some(1));
+    assert!(!diags.iter().any(|d| d["code"] == "TAG001"), "{diags:#?}");
+
+    // An unsaved edit of the child that stops using `var.tag` clears the
+    // root's finding: the root is composed with the child's buffer.
+    client.change(
+        &child_uri,
+        2,
+        &child_tf.replace("app:${var.tag}", "app:4.5.6"),
+    );
+    let diags = client.diagnostics(&env_uri, Some(1));
+    assert!(!diags.iter().any(|d| d["code"] == "TAG001"), "{diags:#?}");
+
+    // Closing the child's buffer brings back its file on disk.
+    client.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": child_uri}}),
+    );
+    let diags = client.diagnostics(&env_uri, Some(1));
+    assert_eq!(
+        diags.iter().filter(|d| d["code"] == "TAG001").count(),
+        1,
+        "{diags:#?}"
+    );
+    assert_eq!(client.shutdown(), Some(0));
+}

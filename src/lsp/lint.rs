@@ -67,7 +67,9 @@ pub fn kind_of(path: &Path, language_id: &str) -> Option<FileKind> {
 
 /// Lints one buffer. Terraform buffers are linted as their whole module:
 /// the directory's other `.tf`/`.tf.json`/tfvars files from disk, with any
-/// open buffer of the same directory used instead of its file on disk.
+/// open buffer of the same directory used instead of its file on disk, and
+/// composed with the local modules it calls, whose open buffers (in
+/// `open`, whatever their directory) stand for their files on disk.
 pub fn lint(
     buffer: &Buffer,
     open: &[Buffer],
@@ -200,7 +202,20 @@ fn module(buffer: &Buffer, open: &[Buffer], max_size: u64) -> Parsed {
         }
     }
     let files: Vec<Arc<SourceFile>> = texts.into_values().collect();
-    let mut parsed = parse::terraform_module(&dir, &files, &parse::terraform::Options::default());
+    // Local children the module calls are read from their open buffers too.
+    let overlay = open
+        .iter()
+        .filter(|b| matches!(b.kind, FileKind::Terraform | FileKind::TerraformVars))
+        .filter(|b| b.path.is_absolute())
+        .map(|b| (b.path.clone(), b.text.clone()))
+        .collect();
+    let cache = parse::terraform::ModuleCache::with_overlay(overlay);
+    let mut parsed = parse::terraform::parse_module_with(
+        &dir,
+        &files,
+        &parse::terraform::Options::default(),
+        &cache,
+    );
     parsed
         .errors
         .retain(|e| e.file.path == buffer.path || open.iter().any(|b| b.path == e.file.path));

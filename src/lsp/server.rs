@@ -310,8 +310,32 @@ impl Server {
             apply_change(&mut open.buffer.text, change);
         }
         open.version = p.text_document.version;
+        if matches!(
+            open.buffer.kind,
+            FileKind::Terraform | FileKind::TerraformVars
+        ) {
+            // A module open elsewhere may call this one: re-lint it too.
+            let callers = self.other_terraform_dirs(&key);
+            self.dirty.extend(callers);
+        }
         self.dirty.insert(key);
         self.dirty_since.get_or_insert_with(Instant::now);
+    }
+
+    /// Keys of the open Terraform documents outside `key`'s directory, one
+    /// per directory (a module is linted whole from any of its files).
+    fn other_terraform_dirs(&self, key: &str) -> Vec<String> {
+        let Some(dir) = self.docs.get(key).and_then(|d| d.buffer.path.parent()) else {
+            return Vec::new();
+        };
+        let mut seen = BTreeSet::new();
+        self.docs
+            .iter()
+            .filter(|(_, d)| matches!(d.buffer.kind, FileKind::Terraform | FileKind::TerraformVars))
+            .filter(|(_, d)| d.buffer.path.parent().is_some_and(|p| p != dir))
+            .filter(|(_, d)| seen.insert(d.buffer.path.parent().map(|p| p.to_path_buf())))
+            .map(|(k, _)| k.clone())
+            .collect()
     }
 
     fn did_save(&mut self, conn: &Connection, n: &Notification) {
@@ -387,6 +411,7 @@ impl Server {
         let key = p.text_document.uri.as_str().to_string();
         self.dirty.remove(&key);
         self.published.remove(&key);
+        let callers = self.other_terraform_dirs(&key);
         let Some(closed) = self.docs.remove(&key) else {
             return;
         };
@@ -398,6 +423,15 @@ impl Server {
         ) && let Some(sibling) = self.terraform_siblings(&closed.buffer).into_iter().next()
         {
             self.lint_now(conn, &sibling);
+        }
+        // Modules open elsewhere that may call it now read it from disk.
+        if matches!(
+            closed.buffer.kind,
+            FileKind::Terraform | FileKind::TerraformVars
+        ) {
+            for caller in callers {
+                self.lint_now(conn, &caller);
+            }
         }
     }
 
@@ -438,11 +472,20 @@ impl Server {
             }
             _ => vec![key.to_string()],
         };
-        let others: Vec<Buffer> = module_keys
-            .iter()
-            .filter(|k| k.as_str() != key)
-            .filter_map(|k| self.docs.get(k).map(|d| d.buffer.clone()))
-            .collect();
+        // Every other open Terraform buffer: the module's own files, and the
+        // children it may call (read from their buffers when composed).
+        let others: Vec<Buffer> = match buffer.kind {
+            FileKind::Terraform | FileKind::TerraformVars => self
+                .docs
+                .iter()
+                .filter(|(k, d)| {
+                    k.as_str() != key
+                        && matches!(d.buffer.kind, FileKind::Terraform | FileKind::TerraformVars)
+                })
+                .map(|(_, d)| d.buffer.clone())
+                .collect(),
+            _ => Vec::new(),
+        };
         let outcome = lint::lint(
             &buffer,
             &others,

@@ -30,9 +30,29 @@ struct Shared {
     /// A child module directory's configuration files by (directory on
     /// disk, directory as shown), or why it could not be read.
     dirs: Mutex<HashMap<(PathBuf, PathBuf), DirFiles>>,
+    /// Texts that stand for files on disk (the editor's unsaved buffers),
+    /// by path on disk.
+    overlay: HashMap<PathBuf, String>,
 }
 
 impl ModuleCache {
+    /// A cache whose child modules read `overlay`'s texts instead of the
+    /// files at those paths: the language server composes a root with the
+    /// unsaved buffers of the children it calls.
+    pub fn with_overlay(overlay: HashMap<PathBuf, String>) -> Self {
+        ModuleCache {
+            inner: Arc::new(Shared {
+                overlay,
+                ..Shared::default()
+            }),
+        }
+    }
+
+    /// The text standing for the file at `disk`, if an overlay gives one.
+    pub(super) fn overlaid(&self, disk: &Path) -> Option<&str> {
+        self.inner.overlay.get(disk).map(String::as_str)
+    }
+
     /// `file` (at `disk` on disk) parsed, from the cache when the same text
     /// was parsed before.
     pub(super) fn tree(

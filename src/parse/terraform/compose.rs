@@ -250,7 +250,10 @@ impl Walk<'_> {
             return None;
         }
         let shown = normalise(&Path::new(&caller.shown).join(path));
-        let files = match self.cache.dir(&dir, &shown, || read_child(&dir, &shown)) {
+        let files = match self
+            .cache
+            .dir(&dir, &shown, || read_child(&dir, &shown, self.cache))
+        {
             Ok(files) if !files.is_empty() => files,
             Ok(_) => return None,
             Err(e) => {
@@ -405,7 +408,11 @@ fn arguments(config: &Val) -> Vec<(String, Val)> {
 /// The child's `.tf` and `.tf.json` files in name order (its tfvars files
 /// are not read: Terraform reads those of the root only), shown under
 /// `shown`.
-fn read_child(dir: &Path, shown: &Path) -> std::io::Result<Vec<Arc<SourceFile>>> {
+fn read_child(
+    dir: &Path,
+    shown: &Path,
+    cache: &ModuleCache,
+) -> std::io::Result<Vec<Arc<SourceFile>>> {
     let mut names: Vec<String> = std::fs::read_dir(dir)?
         .flatten()
         .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
@@ -416,6 +423,13 @@ fn read_child(dir: &Path, shown: &Path) -> std::io::Result<Vec<Arc<SourceFile>>>
     let mut files = Vec::new();
     for name in names {
         let path = dir.join(&name);
+        if let Some(text) = cache.overlaid(&path) {
+            files.push(Arc::new(SourceFile::new(
+                shown.join(&name),
+                text.to_string(),
+            )));
+            continue;
+        }
         if std::fs::metadata(&path)?.len() > MAX_FILE {
             return Err(std::io::Error::other(format!(
                 "{name} is larger than 4 MiB"

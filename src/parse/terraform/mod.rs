@@ -63,17 +63,23 @@ const MAX_VAR_FILE: u64 = 4 << 20;
 /// `ParseError` and the others still make the document; a module none of
 /// whose configuration files parse yields no document.
 pub fn parse_module(dir: &Path, files: &[Arc<SourceFile>], options: &Options) -> Parsed {
+    parse_module_with(dir, files, options, &ModuleCache::default())
+}
+
+/// [`parse_module`] with a cache of its own: the language server's holds
+/// the unsaved buffers its children are read from
+/// ([`ModuleCache::with_overlay`]).
+pub fn parse_module_with(
+    dir: &Path,
+    files: &[Arc<SourceFile>],
+    options: &Options,
+    cache: &ModuleCache,
+) -> Parsed {
     let mut children = Parsed::default();
-    let mut out = compose_module(
-        dir,
-        files,
-        options,
-        &ModuleCache::default(),
-        &mut |mut p| {
-            children.documents.append(&mut p.documents);
-            children.errors.append(&mut p.errors);
-        },
-    );
+    let mut out = compose_module(dir, files, options, cache, &mut |mut p| {
+        children.documents.append(&mut p.documents);
+        children.errors.append(&mut p.errors);
+    });
     out.documents.append(&mut children.documents);
     out.errors.append(&mut children.errors);
     out
