@@ -4,6 +4,7 @@
 //! a failing rule becomes a diagnostic instead of a lost run.
 
 pub mod bounds;
+pub mod clock;
 pub mod extensions;
 pub mod policy;
 pub mod recursion;
@@ -25,8 +26,9 @@ pub use policy::{PolicyError, PolicyFile, Role};
 
 /// How long one rule may run on one document in the interpreter before it
 /// is stopped and reported: policies are pure functions and must be
-/// bounded. regorus 0.14's interpreter counts no work, so this wall-clock
-/// limit is its only bound on time (the compiled VM counts instructions:
+/// bounded. regorus 0.14's interpreter counts no work, so this limit is its
+/// only bound on time, judged on the thread's CPU time (`interpret_rule`)
+/// so that a busy machine does not trip it (the compiled VM counts instructions:
 /// [`vm::MAX_INSTRUCTIONS`]); only custom rules the VM compiler rejects,
 /// `--interpreter`, and documents the VM fails on run there.
 pub const RULE_TIME_LIMIT: Duration = Duration::from_secs(5);
@@ -370,10 +372,7 @@ pub fn new_engine() -> regorus::Engine {
 /// [`new_engine`] with another per-evaluation time limit.
 pub fn new_engine_with_limit(limit: Duration) -> regorus::Engine {
     let mut engine = regorus::Engine::new();
-    engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
-        limit,
-        check_interval: NonZeroU32::new(64).expect("non-zero"),
-    });
+    set_time_limit(&mut engine, limit);
     engine.set_gather_prints(true);
     extensions::add_to(&mut engine);
     engine
@@ -615,8 +614,9 @@ impl Engines {
     }
 
     /// One warning per custom rule of the kinds prepared so far that runs
-    /// on the interpreter because the VM compiler rejects it: its outcome
-    /// is bounded by the clock, so it can depend on the machine's load.
+    /// on the interpreter because the VM compiler rejects it: its bound is
+    /// CPU time, not counted work, so its outcome can depend on the CPU's
+    /// speed.
     pub fn interpreter_warnings(&self) -> Vec<crate::warning::Warning> {
         let prepared = self.kinds.iter().filter_map(|k| k.get()?.as_ref().ok());
         prepared
@@ -628,7 +628,7 @@ impl Engines {
                     path: rule.source.clone().into(),
                     position,
                     message: format!(
-                        "rule {} runs on the interpreter, bounded only by a {} s clock, so its outcome can depend on the machine's load: the VM compiler rejects it ({reason})",
+                        "rule {} runs on the interpreter, bounded by {} s of CPU time instead of counted work, so its outcome can depend on the CPU's speed: the VM compiler rejects it ({reason})",
                         rule.info.id,
                         self.time_limit().as_secs()
                     ),
@@ -838,7 +838,14 @@ impl Worker<'_> {
                 // The rules the VM compiler rejected, on the interpreter.
                 local.engine.set_input(input);
                 let indices = local.interpreted.iter().map(|(i, _)| *i);
-                interpret_each(&mut local.engine, &local.rules, indices, doc, &mut out);
+                let limit = self.engines.time_limit();
+                interpret_each(
+                    &mut local.engine,
+                    &local.rules,
+                    indices,
+                    (doc, limit),
+                    &mut out,
+                );
                 return Ok(out);
             }
         }
@@ -852,25 +859,27 @@ impl Worker<'_> {
         // Per rule: no aggregate, or it failed — then this attributes the
         // failure to the rule (or rules) that caused it.
         let all = 0..local.rules.len();
-        interpret_each(&mut local.engine, &local.rules, all, doc, &mut out);
+        let limit = self.engines.time_limit();
+        interpret_each(&mut local.engine, &local.rules, all, (doc, limit), &mut out);
         Ok(out)
     }
 }
 
 /// Evaluates the rules at `indices` one by one on the interpreter (whose
-/// input is set): findings, or an error naming the rule that failed.
+/// input is set, whose time limit is `limit`): findings, or an error naming
+/// the rule that failed.
 fn interpret_each(
     engine: &mut regorus::Engine,
     rules: &[RulePackage],
     indices: impl Iterator<Item = usize>,
-    doc: &Document,
+    (doc, limit): (&Document, Duration),
     out: &mut Evaluation,
 ) {
     for rule in indices.filter_map(|i| rules.get(i)) {
         if !applies_to(rule, doc) {
             continue;
         }
-        match engine.eval_rule(rule.deny_path.clone()) {
+        match interpret_rule(engine, &rule.deny_path, limit) {
             Ok(result) => collect_findings(rule, &result, doc, &mut out.findings),
             Err(e) => out.errors.push(RuleError {
                 rule_id: rule.info.id.clone(),
@@ -880,6 +889,67 @@ fn interpret_each(
             }),
         }
     }
+}
+
+/// Evaluates one rule on the interpreter, judged on the thread's CPU time
+/// (`clock`): regorus stops it on the wall clock at `limit`; when the
+/// thread had used less than `limit` of CPU by then (the machine was busy),
+/// the rule runs again with the wall clock stretched by the load seen (at
+/// most [`VM_TIME_BACKSTOP`]) and is over the limit only if its CPU time
+/// is. So a rule that fits in `limit` on a quiet machine fits on a busy
+/// one, and one that does not is stopped on both.
+fn interpret_rule(
+    engine: &mut regorus::Engine,
+    rule: &str,
+    limit: Duration,
+) -> anyhow::Result<Value> {
+    let wall = std::time::Instant::now();
+    let cpu = clock::thread_cpu_time();
+    let first = engine.eval_rule(rule.to_string());
+    let (Err(e), Some(cpu)) = (&first, cpu) else {
+        return first;
+    };
+    let used = clock::thread_cpu_time().unwrap_or(cpu) - cpu;
+    if !is_time_limit(e) || used >= limit {
+        return first;
+    }
+    let load = wall.elapsed().as_secs_f64() / used.as_secs_f64().max(0.001);
+    let stretched = limit
+        .mul_f64((2.0 * load).max(2.0))
+        .min(VM_TIME_BACKSTOP.max(limit));
+    set_time_limit(engine, stretched);
+    let cpu = clock::thread_cpu_time().unwrap_or_default();
+    let second = engine.eval_rule(rule.to_string());
+    set_time_limit(engine, limit);
+    let used = clock::thread_cpu_time()
+        .unwrap_or_default()
+        .saturating_sub(cpu);
+    if used > limit {
+        return Err(anyhow::anyhow!(
+            "execution exceeded time limit: {} ms of CPU time, over the limit of {} ms",
+            used.as_millis(),
+            limit.as_millis()
+        ));
+    }
+    second
+}
+
+/// Whether regorus stopped an evaluation at its time limit.
+fn is_time_limit(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        matches!(
+            cause.downcast_ref::<regorus::utils::limits::LimitError>(),
+            Some(regorus::utils::limits::LimitError::TimeLimitExceeded { .. })
+        )
+    }) || e.to_string().contains("time limit")
+}
+
+/// Sets the interpreter's wall-clock limit.
+fn set_time_limit(engine: &mut regorus::Engine, limit: Duration) {
+    engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
+        limit,
+        check_interval: NonZeroU32::new(64).expect("non-zero"),
+    });
 }
 
 /// Evaluates each rule of a document that went over the VM's instruction
@@ -1389,6 +1459,60 @@ mod tests {
             serde_json::json!({"kind": "Deployment", "bad": bad}),
             crate::document::SourceMap::default(),
         )
+    }
+
+    /// A rule that fits in its limit on a quiet machine fits on a busy one:
+    /// the interpreter's verdict is its CPU time, not the wall clock that
+    /// runs on while other threads hold the cores.
+    #[cfg(any(target_os = "linux", target_os = "macos"))]
+    #[test]
+    fn the_interpreter_limit_is_judged_on_cpu_time_not_on_a_busy_clock() {
+        let mut engine = new_engine_with_limit(Duration::from_secs(60));
+        let policy =
+            "package w\n\nspin(n) := count({x | some x in numbers.range(1, n); x % 7 == 0})\n";
+        engine.add_policy("w.rego".into(), policy.into()).unwrap();
+        // Calibrate: a query that takes at least 100 ms of CPU here.
+        let (mut n, mut cost) = (20_000, Duration::ZERO);
+        while cost < Duration::from_millis(100) && n < 1_000_000 {
+            n *= 2;
+            let cpu = clock::thread_cpu_time().unwrap();
+            engine
+                .eval_query(format!("data.w.spin({n})"), false)
+                .unwrap();
+            cost = clock::thread_cpu_time().unwrap() - cpu;
+        }
+        engine
+            .add_policy(
+                "q.rego".into(),
+                format!("package q\n\nr := data.w.spin({n})\n"),
+            )
+            .unwrap();
+        let limit = cost * 3;
+        set_time_limit(&mut engine, limit);
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let spinners: Vec<_> = (0..cores * 5)
+            .map(|_| {
+                let stop = stop.clone();
+                std::thread::spawn(move || {
+                    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        std::hint::spin_loop();
+                    }
+                })
+            })
+            .collect();
+        let wall = std::time::Instant::now();
+        let result = interpret_rule(&mut engine, "data.q.r", limit);
+        let wall = wall.elapsed();
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        spinners.into_iter().for_each(|t| t.join().unwrap());
+        assert!(
+            result.is_ok(),
+            "{result:?} (limit {limit:?}, wall {wall:?})"
+        );
+        // The machine was busy enough that the wall clock alone would have
+        // stopped it.
+        assert!(wall > limit, "not loaded: wall {wall:?}, limit {limit:?}");
     }
 
     #[test]
