@@ -7,6 +7,12 @@
 //! a JSON file returns the parsed content, so rules can look inside ECS
 //! container definitions and similar JSON-in-a-string attributes.
 
+mod collections;
+mod encoding;
+mod network;
+mod numeric;
+mod strings;
+
 use serde_json::Number;
 
 use super::value::{
@@ -96,9 +102,21 @@ fn scalar_call(name: &str, args: &[Val], span: Span) -> R {
         "length" => length(args)?,
         "keys" | "values" => keys_values(name, args, span)?,
         "contains" => contains(args)?,
-        _ => return Err(Fail::Unknown),
+        _ => return library(name, args, span),
     };
     computed(v, span, args)
+}
+
+/// The rest of Terraform's pure function library, one module per family;
+/// a function none of them has (impure ones: `timestamp`, `uuid`,
+/// `bcrypt`, …) is unknown.
+fn library(name: &str, args: &[Val], span: Span) -> R {
+    strings::call(name, args, span)
+        .or_else(|| numeric::call(name, args, span))
+        .or_else(|| collections::call(name, args, span))
+        .or_else(|| encoding::call(name, args, span))
+        .or_else(|| network::call(name, args, span))
+        .unwrap_or(Err(Fail::Unknown))
 }
 
 fn refs(args: &[Val]) -> Vec<&Val> {
