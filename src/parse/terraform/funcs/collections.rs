@@ -84,10 +84,20 @@ fn has_json(v: &Val) -> bool {
     }
 }
 
+/// A number argument (numeric strings convert); null or another value is
+/// an error. A `jsonencode` kept as structure is a string whose text is
+/// not known exactly here: unknown.
+fn number_arg(v: &Val) -> Result<f64, Fail> {
+    match v.v {
+        V::Json(_) => Err(Fail::Unknown),
+        _ => as_f64(v).ok_or(Fail::Error),
+    }
+}
+
 /// A whole number argument (Terraform rejects a fraction); null is an
 /// error.
 fn whole(v: &Val) -> Result<i64, Fail> {
-    let f = as_f64(v).ok_or(Fail::Error)?;
+    let f = number_arg(v)?;
     if f.fract() != 0.0 || f.abs() >= 9.2e18 {
         return Err(Fail::Error);
     }
@@ -164,6 +174,7 @@ fn all_any(args: &[Val], span: Span, all: bool) -> R {
     for item in list {
         let b = match &item.v {
             V::Null => false,
+            V::Json(_) => return Err(Fail::Unknown),
             _ => as_bool(item).ok_or(Fail::Error)?,
         };
         if all {
@@ -306,7 +317,7 @@ fn range(args: &[Val], span: Span) -> R {
     known(args)?;
     let nums = args
         .iter()
-        .map(|a| as_f64(a).ok_or(Fail::Error))
+        .map(number_arg)
         .collect::<Result<Vec<f64>, Fail>>()?;
     let (start, end, step) = match nums[..] {
         [end] => (0.0, end, if end < 0.0 { -1.0 } else { 1.0 }),
@@ -553,7 +564,7 @@ fn sum(args: &[Val], span: Span) -> R {
     let nums = list
         .iter()
         .map(|i| match i.v {
-            V::Num(_) | V::Str(_) => as_f64(i).ok_or(Fail::Error),
+            V::Num(_) | V::Str(_) | V::Json(_) => number_arg(i),
             _ => Err(Fail::Error),
         })
         .collect::<Result<Vec<f64>, Fail>>()?;
@@ -916,6 +927,14 @@ mod tests {
             fails("range", vec![json!(1), json!(2), json!(3), json!(4)]),
             Fail::Error
         );
+        assert_eq!(
+            ok("range", vec![json!(-1), json!(1), json!(0.3)]),
+            json!([-1, -0.7, -0.4, -0.1, 0.2, 0.5, 0.8])
+        );
+        assert_eq!(
+            ok("range", vec![json!(0), json!(-1), json!(-0.25)]),
+            json!([0, -0.25, -0.5, -0.75])
+        );
         assert_eq!(fails("range", vec![json!(null)]), Fail::Error);
         assert_eq!(run("range", vec![unknown()]), Err(Fail::Unknown));
     }
@@ -1067,6 +1086,8 @@ mod tests {
         assert_eq!(ok("sum", vec![json!([1, 2.5, "3"])]), json!(6.5));
         assert_eq!(ok("sum", vec![json!([0.1, 0.2])]), json!(0.3));
         assert_eq!(ok("sum", vec![json!([1, 2])]), json!(3));
+        assert_eq!(ok("sum", vec![json!([-0.1, 0.3])]), json!(0.2));
+        assert_eq!(ok("sum", vec![json!([1.1, 2.2, 3.3])]), json!(6.6));
         assert_eq!(fails("sum", vec![json!([])]), Fail::Error);
         assert_eq!(fails("sum", vec![json!(["a"])]), Fail::Error);
         assert_eq!(fails("sum", vec![json!([null])]), Fail::Error);
@@ -1123,6 +1144,18 @@ mod tests {
         );
         let keys = Val::new(V::List(vec![unknown()]), Span::default());
         assert_eq!(run("zipmap", vec![keys, v(json!([1]))]), Err(Fail::Unknown));
+    }
+
+    /// `jsonencode(true)` is the string `"true"` in Terraform; its exact
+    /// text is not known here, so a function needing it is unknown.
+    #[test]
+    fn json_kept_as_structure_is_unknown_where_its_text_is_needed() {
+        let json = Val::new(V::Json(Box::new(v(json!(true)))), Span::default());
+        let list = Val::new(V::List(vec![json.clone()]), Span::default());
+        assert_eq!(run("alltrue", vec![list.clone()]), Err(Fail::Unknown));
+        assert_eq!(run("sum", vec![list.clone()]), Err(Fail::Unknown));
+        assert_eq!(run("distinct", vec![list]), Err(Fail::Unknown));
+        assert_eq!(run("range", vec![json]), Err(Fail::Unknown));
     }
 
     /// Elements passed through keep their own span; new values are at the
