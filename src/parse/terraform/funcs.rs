@@ -283,18 +283,9 @@ fn convert_collection(name: &str, args: Vec<Val>) -> R {
         (V::Null, _) => Ok(a),
         (V::List(_), "tolist") | (V::Map(_), "tomap") => Ok(a),
         (V::List(items), "toset") => {
-            let mut seen: Vec<serde_json::Value> = Vec::new();
-            items.retain(|item| {
-                let j = item.to_json();
-                let new = !seen.iter().any(|s| json_eq(s, &j));
-                if new {
-                    seen.push(j);
-                }
-                new
-            });
-            if items.iter().all(|i| i.as_str().is_some()) {
-                items.sort_by(|x, y| x.as_str().cmp(&y.as_str()));
-            }
+            // one element type, no duplicates, in the order Terraform
+            // prints a set (the set functions share it)
+            *items = collections::set_of(collections::unify(std::mem::take(items))?);
             Ok(a)
         }
         _ => Err(Fail::Error),

@@ -345,6 +345,11 @@ fn every_function_evaluates() {
         (r#"tonumber("42")"#, json!(42)),
         (r#"tolist(["a"])"#, json!(["a"])),
         (r#"toset(["b", "a", "b"])"#, json!(["a", "b"])),
+        // as `terraform console` prints them: numbers by value, false first,
+        // mixed scalars as strings
+        ("toset([3, 1, 2, 10])", json!([1, 2, 3, 10])),
+        ("toset([true, false, true])", json!([false, true])),
+        (r#"toset(["b", 1, "a"])"#, json!(["1", "a", "b"])),
         (r#"tomap({ a = 1 })"#, json!({"a": 1})),
         (r#"element(var.list, 3)"#, json!("b")),
         (
@@ -411,6 +416,7 @@ fn unknowns_are_kept_as_text_without_breaking_the_rest() {
   name    = "asg-${count.index}"
   path    = "${path.module}/x"
   cidr    = cidrsubnet("10.0.0.0/16", 8, 1)
+  stamp   = timestamp()
   each_k  = each.key
   tags = {
     Name = "web"
@@ -428,7 +434,10 @@ EOT
     assert_eq!(c["image"], "${aws_ecr_repository.r.repository_url}:latest");
     assert_eq!(c["name"], "asg-${count.index}");
     assert_eq!(c["path"], "${path.module}/x");
-    assert_eq!(c["cidr"], "${cidrsubnet(\"10.0.0.0/16\", 8, 1)}");
+    // a pure function is evaluated (`terraform console` prints this), an
+    // impure one stays unknown
+    assert_eq!(c["cidr"], "10.0.1.0/24");
+    assert_eq!(c["stamp"], "${timestamp()}");
     assert_eq!(c["each_k"], "${each.key}");
     assert_eq!(
         c["tags"],

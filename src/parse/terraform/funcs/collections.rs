@@ -107,7 +107,7 @@ fn whole(v: &Val) -> Result<i64, Fail> {
 /// Terraform gives a list one element type: strings mixed with numbers or
 /// bools all become strings (`distinct([1, "1"])` is `["1"]`); numbers
 /// mixed with bools have no common type. Each element keeps its span.
-fn unify(items: Vec<Val>) -> Result<Vec<Val>, Fail> {
+pub(super) fn unify(items: Vec<Val>) -> Result<Vec<Val>, Fail> {
     let kinds = |f: fn(&V) -> bool| items.iter().any(|i| f(&i.v));
     let (strs, nums, bools) = (
         kinds(|v| matches!(v, V::Str(_))),
@@ -132,7 +132,7 @@ fn stringify(mut v: Val) -> Result<Val, Fail> {
 /// `items` as a Terraform set: first of equal elements kept, in the order
 /// Terraform prints a set (the order is kept for other element types,
 /// whose set order depends on hashes).
-fn set_of(items: Vec<Val>) -> Vec<Val> {
+pub(super) fn set_of(items: Vec<Val>) -> Vec<Val> {
     let mut seen: Vec<Value> = Vec::new();
     let mut out: Vec<Val> = Vec::new();
     for item in items {
