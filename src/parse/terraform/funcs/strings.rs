@@ -14,6 +14,7 @@
 //! crate's Unicode tables. Terraform also normalises every string to NFC,
 //! which is not done here: a decomposed accent stays two code points.
 
+use std::cell::RefCell;
 use std::sync::OnceLock;
 
 use regex::{Regex, RegexBuilder};
@@ -28,6 +29,12 @@ const MAX_ITEMS: usize = crate::parse::terraform::budget::ROOT_BUDGET as usize;
 
 /// Most bytes a compiled regular expression may take.
 const REGEX_SIZE: usize = 1 << 20;
+
+/// How many compiled patterns each thread keeps.
+const CACHED_PATTERNS: usize = 16;
+
+/// Longest pattern kept compiled.
+const MAX_CACHED_PATTERN: usize = 4096;
 
 /// Go's RE2 refuses repetition counts over this.
 const MAX_REPEAT: u32 = 1000;
@@ -135,7 +142,8 @@ fn is_separator(c: char) -> bool {
     if c.is_ascii() {
         return !(c.is_ascii_alphanumeric() || c == '_');
     }
-    !(c.is_alphabetic() || c.is_numeric()) && c.is_whitespace()
+    // letters and digits are not, spaces are (never both)
+    c.is_whitespace()
 }
 
 /// Go's `unicode.ToTitle`: one character to one character, so a letter
@@ -320,6 +328,32 @@ fn shaped(caps: &regex::Captures<'_>, shape: &Shape, span: Span) -> V {
 /// in size: a pattern either refuses is an error, one too large to
 /// compile is a bound.
 fn compile(pattern: &str) -> Result<Regex, Fail> {
+    thread_local! {
+        /// The patterns compiled last: a `for` calls `regex` with one
+        /// pattern for each element.
+        static CACHE: RefCell<Vec<(String, Regex)>> = const { RefCell::new(Vec::new()) };
+    }
+    if let Some(re) = CACHE.with_borrow(|c| {
+        c.iter()
+            .find(|(p, _)| p == pattern)
+            .map(|(_, re)| re.clone())
+    }) {
+        return Ok(re);
+    }
+    let re = build(pattern)?;
+    if pattern.len() > MAX_CACHED_PATTERN {
+        return Ok(re);
+    }
+    CACHE.with_borrow_mut(|c| {
+        if c.len() >= CACHED_PATTERNS {
+            c.remove(0);
+        }
+        c.push((pattern.to_string(), re.clone()));
+    });
+    Ok(re)
+}
+
+fn build(pattern: &str) -> Result<Regex, Fail> {
     let translated = translate(pattern)?;
     RegexBuilder::new(&translated)
         .size_limit(REGEX_SIZE)
@@ -366,6 +400,9 @@ fn translate(pattern: &str) -> Result<String, Fail> {
                 in_class = false;
                 out.push(']');
             }
+            // literals in a Go class; nesting and set operations
+            // (`[a&&b]`, `[a~~b]`) in the `regex` crate's
+            '[' | '&' | '~' if in_class => out.push_str(&format!(r"\x{{{:X}}}", c as u32)),
             '{' if !in_class => repeat(&mut chars, &mut out)?,
             '(' if !in_class && chars.peek() == Some(&'?') => group(&mut chars, &mut out)?,
             _ => out.push(c),
@@ -817,6 +854,8 @@ mod tests {
         assert_eq!(first("a{1000}", "b"), Err(Fail::Error));
         assert_eq!(first(r"\e", "a"), Err(Fail::Error));
         assert_eq!(first(r"\u0041", "A"), Err(Fail::Error));
+        assert_eq!(first("[a&&b]+", "&ab"), Ok(json!("&ab")));
+        assert_eq!(first("[[a]+", "a[b"), Ok(json!("a[")));
         assert_eq!(first("a$", "a\n"), Err(Fail::Error));
         assert_eq!(first("a{1001}", "a"), Err(Fail::Error));
         assert_eq!(first(r"\C", "a"), Err(Fail::Error));
