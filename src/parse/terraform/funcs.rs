@@ -412,8 +412,9 @@ fn length(args: &[Val]) -> Result<V, Fail> {
     let n = match &args[0].v {
         V::List(items) => items.len(),
         V::Map(entries) => entries.len(),
-        V::Str(s) => s.chars().count(),
-        V::Json(_) => text(&args[0])?.chars().count(),
+        // Terraform counts grapheme clusters ("e\u0301" is one character)
+        V::Str(s) => strings::graphemes(s).count(),
+        V::Json(_) => strings::graphemes(&text(&args[0])?).count(),
         _ => return Err(Fail::Error),
     };
     Ok(V::Num(Number::from(n)))

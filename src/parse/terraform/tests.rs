@@ -348,6 +348,8 @@ fn every_function_evaluates() {
         // as `terraform console` prints them: numbers by value, false first,
         // mixed scalars as strings
         ("toset([3, 1, 2, 10])", json!([1, 2, 3, 10])),
+        // grapheme clusters, as `terraform console` counts them
+        ("length(\"e\\u0301x\")", json!(2)),
         ("toset([true, false, true])", json!([false, true])),
         (r#"toset(["b", 1, "a"])"#, json!(["1", "a", "b"])),
         (r#"tomap({ a = 1 })"#, json!({"a": 1})),

@@ -92,7 +92,7 @@ fn whole(v: &Val) -> Result<i64, Fail> {
 /// The grapheme clusters of `s` (extended clusters of Unicode UAX #29,
 /// as Terraform's `textseg` scans them), written as one regular
 /// expression over the Grapheme_Cluster_Break property.
-fn graphemes(s: &str) -> impl DoubleEndedIterator<Item = &str> {
+pub(super) fn graphemes(s: &str) -> impl DoubleEndedIterator<Item = &str> {
     static RE: OnceLock<Option<Regex>> = OnceLock::new();
     let re = RE.get_or_init(|| {
         Regex::new(
