@@ -8,6 +8,7 @@
 //! container definitions and similar JSON-in-a-string attributes.
 
 mod collections;
+mod dates;
 mod encoding;
 mod network;
 mod numeric;
@@ -116,6 +117,7 @@ fn library(name: &str, args: &[Val], span: Span) -> R {
         .or_else(|| collections::call(name, args, span))
         .or_else(|| encoding::call(name, args, span))
         .or_else(|| network::call(name, args, span))
+        .or_else(|| dates::call(name, args, span))
         .unwrap_or(Err(Fail::Unknown))
 }
 
