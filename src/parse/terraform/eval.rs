@@ -626,7 +626,8 @@ impl<'a> Evaluator<'a> {
             return unknown_at(loc, r);
         }
         let name = f.name.name.as_str();
-        let reads_file = matches!(name, "file" | "templatefile" | "fileexists");
+        // `file`, `fileexists`, `filebase64`, `filesha256`, …
+        let reads_file = name == "templatefile" || name.starts_with("file");
         let mut args = Vec::with_capacity(f.args.len());
         for (i, a) in f.args.iter().enumerate() {
             let before = self.path_module.get();
@@ -967,6 +968,19 @@ impl<'a> Evaluator<'a> {
     }
 
     fn read(&self, canonical: &Path, rel: &Path) -> Result<Loaded, Fail> {
+        self.may_read(canonical)?;
+        let text = std::fs::read_to_string(canonical).map_err(|_| Fail::Unknown)?;
+        Ok(Loaded {
+            text: Rc::from(text),
+            rel: rel.to_path_buf(),
+            json: OnceCell::new(),
+            shown: OnceCell::new(),
+        })
+    }
+
+    /// `Ok` when `canonical` is a regular file within [`MAX_FILE`] and the
+    /// budget left (charged for it).
+    fn may_read(&self, canonical: &Path) -> Result<(), Fail> {
         let meta = std::fs::metadata(canonical).map_err(|_| Fail::Unknown)?;
         if !meta.is_file() {
             return Err(Fail::Unknown);
@@ -978,13 +992,7 @@ impl<'a> Evaluator<'a> {
             // the root is reported as out of budget
             return Err(Fail::Unknown);
         }
-        let text = std::fs::read_to_string(canonical).map_err(|_| Fail::Unknown)?;
-        Ok(Loaded {
-            text: Rc::from(text),
-            rel: rel.to_path_buf(),
-            json: OnceCell::new(),
-            shown: OnceCell::new(),
-        })
+        Ok(())
     }
 
     fn load_json(&self, rel: &Path, text: &str) -> Option<Val> {
@@ -1076,6 +1084,18 @@ impl ModuleFiles for Evaluator<'_> {
             Some(j) => Val::new(V::Json(Box::new(j.clone())), span),
             None => Val::str(loaded.text.as_ref(), span),
         })
+    }
+
+    /// The bytes of a file inside the module directory, any encoding.
+    fn read_bytes(&self, path: &str) -> Result<Vec<u8>, Fail> {
+        let (canonical, _) = self.module_path(path).ok_or(Fail::Unknown)?;
+        self.may_read(&canonical)?;
+        let bytes = std::fs::read(&canonical).map_err(|_| Fail::Unknown)?;
+        // the file may have grown since its size was checked
+        if bytes.len() as u64 > MAX_FILE {
+            return Err(Fail::TooLarge);
+        }
+        Ok(bytes)
     }
 
     /// Whether `path` names a readable file inside the module directory.
