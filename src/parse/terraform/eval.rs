@@ -47,6 +47,8 @@ const MAX_ALT_TEXT: usize = 4096;
 pub(crate) const MAX_DEPTH: u32 = 64;
 /// Largest file `file()`/`templatefile()` read.
 const MAX_FILE: u64 = 1 << 20;
+/// Most directory entries one `fileset` call may visit.
+const MAX_LISTED: usize = 10_000;
 
 /// Names bound by `for` expressions, template `for` directives, `dynamic`
 /// iterators and `templatefile` variables, innermost first.
@@ -1096,6 +1098,58 @@ impl ModuleFiles for Evaluator<'_> {
             return Err(Fail::TooLarge);
         }
         Ok(bytes)
+    }
+
+    /// The regular files under a directory inside the module directory
+    /// (the directory itself for `.`). A symbolic link on the way makes it
+    /// unknown (Terraform's glob may follow it), as does a missing
+    /// directory (Terraform: no files).
+    fn list_files(&self, path: &str) -> Result<Vec<String>, Fail> {
+        let root = if Path::new(path)
+            .components()
+            .all(|c| matches!(c, Component::CurDir))
+        {
+            self.dir_canonical
+                .get_or_init(|| self.dir.canonicalize().ok())
+                .clone()
+                .ok_or(Fail::Unknown)?
+        } else {
+            self.module_path(path).ok_or(Fail::Unknown)?.0
+        };
+        let mut out = Vec::new();
+        let mut stack = vec![(root, String::new())];
+        let mut seen = 0usize;
+        while let Some((dir, prefix)) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).map_err(|_| Fail::Unknown)? {
+                let entry = entry.map_err(|_| Fail::Unknown)?;
+                seen += 1;
+                if !self.charge(1) {
+                    // the root is reported as out of budget
+                    return Err(Fail::Unknown);
+                }
+                if seen > MAX_LISTED {
+                    return Err(Fail::Bound(
+                        "fileset not evaluated: the directory holds more entries than \
+                         driftless lists; kept as written, so the gate cannot vouch for the value",
+                    ));
+                }
+                let name = entry.file_name().into_string().map_err(|_| Fail::Unknown)?;
+                let rel = if prefix.is_empty() {
+                    name
+                } else {
+                    format!("{prefix}/{name}")
+                };
+                let kind = entry.file_type().map_err(|_| Fail::Unknown)?;
+                if kind.is_symlink() {
+                    return Err(Fail::Unknown);
+                } else if kind.is_dir() {
+                    stack.push((entry.path(), rel));
+                } else if kind.is_file() {
+                    out.push(rel);
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// Whether `path` names a readable file inside the module directory.

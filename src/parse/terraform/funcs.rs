@@ -30,6 +30,9 @@ pub(crate) trait ModuleFiles {
     /// The raw bytes of a module file (`filebase64`, `filesha256`, …), with
     /// `read_file`'s checks and bound.
     fn read_bytes(&self, path: &str) -> Result<Vec<u8>, Fail>;
+    /// The regular files under a module directory (`fileset`), as paths
+    /// relative to it with `/` separators, in no particular order.
+    fn list_files(&self, path: &str) -> Result<Vec<String>, Fail>;
     /// `fileexists(path)`.
     fn file_exists(&self, path: &str) -> bool;
     /// `templatefile(path, vars)`, rendered `depth` levels deep.

@@ -6,7 +6,8 @@
 //! `terraform console` (Terraform 1.x).
 //!
 //! The `file*` digests read a module file's raw bytes through
-//! [`ModuleFiles::read_bytes`] (the same checks and bound as `file()`).
+//! [`ModuleFiles::read_bytes`] (the same checks and bound as `file()`);
+//! `fileset` lists module files through [`ModuleFiles::list_files`].
 //!
 //! Not here: `base64gzip` (Terraform's bytes are Go's own DEFLATE
 //! encoder's: its matcher and Huffman trees, a sync flush then an empty
@@ -64,12 +65,116 @@ pub(super) fn file_call(
         "filesha512" => |b| Ok(hex(&Sha512::digest(b))),
         "filebase64sha256" => |b| base64(&Sha256::digest(b)),
         "filebase64sha512" => |b| base64(&Sha512::digest(b)),
+        "fileset" => return Some(fileset(files, args, span)),
         _ => return None,
     };
     let v = string_arg(args, 0, 1)
         .and_then(|path| files.read_bytes(&path))
         .and_then(|bytes| digest(&bytes));
     Some(v.and_then(|v| computed(v, span, args)))
+}
+
+/// `fileset(path, pattern)`: the regular files under `path` matching
+/// `pattern` (`*` and `?` within a path element, `**` for any number of
+/// elements, dot files included), relative to `path`, as a set. Patterns
+/// with classes, alternatives or escapes (`[`, `{`, `\`) and patterns
+/// leaving `path` (`..`) are not evaluated.
+fn fileset(files: &dyn ModuleFiles, args: &[Val], span: Span) -> R {
+    arity(args, 2)?;
+    let path = text(&args[0])?;
+    let pattern = glob(&text(&args[1])?)?;
+    let mut found: Vec<String> = match &pattern {
+        // the pattern names `path` itself, a directory
+        None => Vec::new(),
+        Some(parts) => files
+            .list_files(&path)?
+            .into_iter()
+            .filter(|f| glob_match(parts, &f.split('/').collect::<Vec<_>>()))
+            .collect(),
+    };
+    found.sort_unstable();
+    found.dedup();
+    let items = found.into_iter().map(|f| Val::str(f, span)).collect();
+    computed(V::List(items), span, args)
+}
+
+/// One element of a `fileset` pattern.
+enum Part {
+    /// `**`: any number of path elements.
+    Any,
+    /// An element with `*` and `?` wildcards.
+    Name(Vec<char>),
+}
+
+/// A `fileset` pattern as Terraform joins it to the directory
+/// (`filepath.Join` cleans it: `./x` is `x`, a leading `/` is dropped);
+/// `None` when it names the directory itself.
+fn glob(pattern: &str) -> Result<Option<Vec<Part>>, Fail> {
+    if pattern.contains(['[', ']', '{', '}', '\\']) {
+        return Err(Fail::Unknown);
+    }
+    let cleaned = clean(pattern.trim_start_matches('/'));
+    if cleaned == "." {
+        return Ok(None);
+    }
+    let mut parts: Vec<Part> = Vec::new();
+    for element in cleaned.split('/') {
+        match element {
+            ".." => return Err(Fail::Unknown),
+            "**" if matches!(parts.last(), Some(Part::Any)) => {}
+            "**" => parts.push(Part::Any),
+            e if e.contains("**") => return Err(Fail::Unknown),
+            e => parts.push(Part::Name(e.chars().collect())),
+        }
+    }
+    Ok(Some(parts))
+}
+
+/// Whether the path elements match the pattern: `matched[i][j]` says the
+/// pattern from `i` matches the elements from `j`.
+fn glob_match(parts: &[Part], elements: &[&str]) -> bool {
+    let n = elements.len();
+    let mut next = vec![false; n + 1];
+    next[n] = true;
+    for part in parts.iter().rev() {
+        let mut here = vec![false; n + 1];
+        for j in (0..=n).rev() {
+            here[j] = match part {
+                Part::Any => next[j] || (j < n && here[j + 1]),
+                Part::Name(p) => j < n && next[j + 1] && wildcard(p, elements[j]),
+            };
+        }
+        next = here;
+    }
+    next[0]
+}
+
+/// Go's `path.Match` for one element with `*` and `?` only.
+fn wildcard(pattern: &[char], name: &str) -> bool {
+    let name: Vec<char> = name.chars().collect();
+    let (mut p, mut n) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while n < name.len() {
+        match pattern.get(p) {
+            Some('*') => {
+                star = Some((p, n));
+                p += 1;
+            }
+            Some(c) if *c == '?' || *c == name[n] => {
+                p += 1;
+                n += 1;
+            }
+            _ => match star {
+                Some((sp, sn)) => {
+                    p = sp + 1;
+                    n = sn + 1;
+                    star = Some((sp, sn + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    pattern[p.min(pattern.len())..].iter().all(|c| *c == '*')
 }
 
 /// Go's `base64.StdEncoding` decoding: padding required, but non-zero
@@ -858,6 +963,99 @@ resource "kubernetes_pod" "p" {
             "{:?}",
             parsed.errors
         );
+    }
+
+    #[test]
+    fn glob_elements_match_as_go_does() {
+        let m = |p: &str, f: &str| {
+            let parts = glob(p).unwrap().unwrap();
+            glob_match(&parts, &f.split('/').collect::<Vec<_>>())
+        };
+        assert!(m("*", ".hidden"));
+        assert!(m("*.txt", "a.txt"));
+        assert!(!m("*.txt", "sub/a.txt"));
+        assert!(m("**", "a/b/c"));
+        assert!(m("**/*.txt", "a.txt"));
+        assert!(m("a/**/b/**", "a/b/x"));
+        assert!(m("a/**/**/b", "a/b"));
+        assert!(m("?.t*t", "é.txt"));
+        assert!(!m("?", "ab"));
+        assert!(m("*a*b*", "xaybz"));
+        assert!(!m("*a*b", "xaybz"));
+        assert!(m("./x/../*", "a"));
+        assert!(matches!(glob(""), Ok(None)));
+        assert!(matches!(glob("./"), Ok(None)));
+        for bad in ["[ab]", "{a,b}", "a\\*", "../*", "a**", "x/../../y"] {
+            assert!(matches!(glob(bad), Err(Fail::Unknown)), "{bad}");
+        }
+    }
+
+    /// `fileset` over a real module directory, expected values from
+    /// `terraform console` on the same tree.
+    #[test]
+    fn fileset_matches_terraform() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("m");
+        for d in ["sub/deep", "d2"] {
+            std::fs::create_dir_all(dir.join(d)).unwrap();
+        }
+        let names = [
+            ".hidden",
+            "a.txt",
+            "b.TXT",
+            "sub/c.txt",
+            "sub/.h.txt",
+            "sub/deep/e.txt",
+        ];
+        for f in names.iter().chain(&["d2/f.txt"]) {
+            std::fs::write(dir.join(f), "").unwrap();
+        }
+        std::fs::write(root.path().join("up.txt"), "").unwrap();
+        let text = r#"locals {
+  all     = fileset(path.module, "**")
+  top     = fileset(".", "*")
+  txt     = fileset(".", "**/*.txt")
+  sub     = fileset("sub", "**/*.txt")
+  under   = fileset(".", "sub/**")
+  dot     = fileset("./sub/", "*")
+  one     = fileset(".", "?.txt")
+  none    = fileset(".", "nothing")
+  dirs    = fileset(".", "sub")
+  nested  = fileset(".", "*/*.txt")
+  empty   = fileset(".", "")
+  hidden  = fileset(".", "**/.h*")
+  up      = fileset(".", "../*.txt")
+  outside = fileset("..", "*.txt")
+  class   = fileset(".", "[ab].txt")
+  var     = fileset(".", var.p)
+}
+variable "p" {}
+"#;
+        let file = Arc::new(SourceFile::new("m/main.tf", text.to_string()));
+        let parsed = crate::parse::terraform_module(&dir, &[file], &Default::default());
+        let input = serde_json::to_value(&parsed.documents[0].input).unwrap();
+        let locals = &input["locals"];
+        let want = json!({
+            "all": [".hidden", "a.txt", "b.TXT", "d2/f.txt", "sub/.h.txt", "sub/c.txt", "sub/deep/e.txt"],
+            "top": [".hidden", "a.txt", "b.TXT"],
+            "txt": ["a.txt", "d2/f.txt", "sub/.h.txt", "sub/c.txt", "sub/deep/e.txt"],
+            "sub": [".h.txt", "c.txt", "deep/e.txt"],
+            "under": ["sub/.h.txt", "sub/c.txt", "sub/deep/e.txt"],
+            "dot": [".h.txt", "c.txt"],
+            "one": ["a.txt"],
+            "none": [],
+            "dirs": [],
+            "nested": ["d2/f.txt", "sub/.h.txt", "sub/c.txt"],
+            "empty": [],
+            "hidden": [".hidden", "sub/.h.txt"],
+            "up": "${fileset(\".\", \"../*.txt\")}",
+            "outside": "${fileset(\"..\", \"*.txt\")}",
+            "class": "${fileset(\".\", \"[ab].txt\")}",
+            "var": "${fileset(\".\", var.p)}",
+        });
+        for (k, v) in want.as_object().unwrap() {
+            assert_eq!(&locals[k], v, "{k}: {locals}");
+        }
     }
 
     /// An image tag computed with `base64decode` reaches the document.
