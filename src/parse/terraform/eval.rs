@@ -47,6 +47,8 @@ const MAX_ALT_TEXT: usize = 4096;
 pub(crate) const MAX_DEPTH: u32 = 64;
 /// Largest file `file()`/`templatefile()` read.
 const MAX_FILE: u64 = 1 << 20;
+/// Most directory entries one `fileset` call may visit.
+const MAX_LISTED: usize = 10_000;
 
 /// Names bound by `for` expressions, template `for` directives, `dynamic`
 /// iterators and `templatefile` variables, innermost first.
@@ -626,7 +628,8 @@ impl<'a> Evaluator<'a> {
             return unknown_at(loc, r);
         }
         let name = f.name.name.as_str();
-        let reads_file = matches!(name, "file" | "templatefile" | "fileexists");
+        // `file`, `fileexists`, `filebase64`, `filesha256`, …
+        let reads_file = name == "templatefile" || name.starts_with("file");
         let mut args = Vec::with_capacity(f.args.len());
         for (i, a) in f.args.iter().enumerate() {
             let before = self.path_module.get();
@@ -967,6 +970,19 @@ impl<'a> Evaluator<'a> {
     }
 
     fn read(&self, canonical: &Path, rel: &Path) -> Result<Loaded, Fail> {
+        self.may_read(canonical)?;
+        let text = std::fs::read_to_string(canonical).map_err(|_| Fail::Unknown)?;
+        Ok(Loaded {
+            text: Rc::from(text),
+            rel: rel.to_path_buf(),
+            json: OnceCell::new(),
+            shown: OnceCell::new(),
+        })
+    }
+
+    /// `Ok` when `canonical` is a regular file within [`MAX_FILE`] and the
+    /// budget left (charged for it).
+    fn may_read(&self, canonical: &Path) -> Result<(), Fail> {
         let meta = std::fs::metadata(canonical).map_err(|_| Fail::Unknown)?;
         if !meta.is_file() {
             return Err(Fail::Unknown);
@@ -978,13 +994,7 @@ impl<'a> Evaluator<'a> {
             // the root is reported as out of budget
             return Err(Fail::Unknown);
         }
-        let text = std::fs::read_to_string(canonical).map_err(|_| Fail::Unknown)?;
-        Ok(Loaded {
-            text: Rc::from(text),
-            rel: rel.to_path_buf(),
-            json: OnceCell::new(),
-            shown: OnceCell::new(),
-        })
+        Ok(())
     }
 
     fn load_json(&self, rel: &Path, text: &str) -> Option<Val> {
@@ -1076,6 +1086,70 @@ impl ModuleFiles for Evaluator<'_> {
             Some(j) => Val::new(V::Json(Box::new(j.clone())), span),
             None => Val::str(loaded.text.as_ref(), span),
         })
+    }
+
+    /// The bytes of a file inside the module directory, any encoding.
+    fn read_bytes(&self, path: &str) -> Result<Vec<u8>, Fail> {
+        let (canonical, _) = self.module_path(path).ok_or(Fail::Unknown)?;
+        self.may_read(&canonical)?;
+        let bytes = std::fs::read(&canonical).map_err(|_| Fail::Unknown)?;
+        // the file may have grown since its size was checked
+        if bytes.len() as u64 > MAX_FILE {
+            return Err(Fail::TooLarge);
+        }
+        Ok(bytes)
+    }
+
+    /// The regular files under a directory inside the module directory
+    /// (the directory itself for `.`). A symbolic link on the way makes it
+    /// unknown (Terraform's glob may follow it), as does a missing
+    /// directory (Terraform: no files).
+    fn list_files(&self, path: &str) -> Result<Vec<String>, Fail> {
+        let root = if Path::new(path)
+            .components()
+            .all(|c| matches!(c, Component::CurDir))
+        {
+            self.dir_canonical
+                .get_or_init(|| self.dir.canonicalize().ok())
+                .clone()
+                .ok_or(Fail::Unknown)?
+        } else {
+            self.module_path(path).ok_or(Fail::Unknown)?.0
+        };
+        let mut out = Vec::new();
+        let mut stack = vec![(root, String::new())];
+        let mut seen = 0usize;
+        while let Some((dir, prefix)) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).map_err(|_| Fail::Unknown)? {
+                let entry = entry.map_err(|_| Fail::Unknown)?;
+                seen += 1;
+                if !self.charge(1) {
+                    // the root is reported as out of budget
+                    return Err(Fail::Unknown);
+                }
+                if seen > MAX_LISTED {
+                    return Err(Fail::Bound(
+                        "fileset not evaluated: the directory holds more entries than \
+                         driftless lists; kept as written, so the gate cannot vouch for the value",
+                    ));
+                }
+                let name = entry.file_name().into_string().map_err(|_| Fail::Unknown)?;
+                let rel = if prefix.is_empty() {
+                    name
+                } else {
+                    format!("{prefix}/{name}")
+                };
+                let kind = entry.file_type().map_err(|_| Fail::Unknown)?;
+                if kind.is_symlink() {
+                    return Err(Fail::Unknown);
+                } else if kind.is_dir() {
+                    stack.push((entry.path(), rel));
+                } else if kind.is_file() {
+                    out.push(rel);
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// Whether `path` names a readable file inside the module directory.

@@ -27,6 +27,12 @@ use crate::document::Span;
 pub(crate) trait ModuleFiles {
     /// `file(path)`: the content, located at `span`.
     fn read_file(&self, path: &str, span: Span) -> Result<Val, Fail>;
+    /// The raw bytes of a module file (`filebase64`, `filesha256`, …), with
+    /// `read_file`'s checks and bound.
+    fn read_bytes(&self, path: &str) -> Result<Vec<u8>, Fail>;
+    /// The regular files under a module directory (`fileset`), as paths
+    /// relative to it with `/` separators, in no particular order.
+    fn list_files(&self, path: &str) -> Result<Vec<String>, Fail>;
     /// `fileexists(path)`.
     fn file_exists(&self, path: &str) -> bool;
     /// `templatefile(path, vars)`, rendered `depth` levels deep.
@@ -84,7 +90,8 @@ pub(crate) fn call(ev: &dyn ModuleFiles, name: &str, args: Vec<Val>, span: Span,
             ev.template_file(&path, vars, span, depth)
                 .map(|v| with_origins(v, &refs(&args)))
         }
-        _ => scalar_call(name, &args, span),
+        _ => encoding::file_call(ev, name, &args, span)
+            .unwrap_or_else(|| scalar_call(name, &args, span)),
     }
 }
 

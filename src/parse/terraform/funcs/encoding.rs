@@ -5,7 +5,13 @@
 //! when Terraform would reject the call. Expected values come from
 //! `terraform console` (Terraform 1.x).
 //!
-//! Not here: `base64gzip` (needs a gzip crate), `abspath` and `pathexpand`
+//! The `file*` digests read a module file's raw bytes through
+//! [`ModuleFiles::read_bytes`] (the same checks and bound as `file()`);
+//! `fileset` lists module files through [`ModuleFiles::list_files`].
+//!
+//! Not here: `base64gzip` (Terraform's bytes are Go's own DEFLATE
+//! encoder's: its matcher and Huffman trees, a sync flush then an empty
+//! final block; no Rust encoder gives the same bytes), `abspath` and `pathexpand`
 //! (they depend on the working directory and `$HOME`), encodings of
 //! `textencodebase64`/`textdecodebase64` other than UTF-8 and UTF-16LE/BE.
 
@@ -15,7 +21,7 @@ use md5::Md5;
 use sha1::Sha1;
 use sha2::{Digest, Sha256, Sha512};
 
-use super::{Fail, R, arity, computed, string_arg, text};
+use super::{Fail, ModuleFiles, R, arity, computed, string_arg, text};
 use crate::document::Span;
 use crate::parse::terraform::value::{MAX_STRING, V, Val};
 
@@ -36,9 +42,139 @@ pub(super) fn call(name: &str, args: &[Val], span: Span) -> Option<R> {
         "base64sha512" => exact_arg(args).and_then(|s| base64(&Sha512::digest(s))),
         "basename" => string_arg(args, 0, 1).map(|s| V::Str(basename(&s))),
         "dirname" => string_arg(args, 0, 1).map(|s| V::Str(dirname(&s))),
+        "uuidv5" => uuidv5(args),
         _ => return None,
     };
     Some(v.and_then(|v| computed(v, span, args)))
+}
+
+/// The functions of a module file's bytes (`filebase64`, `filesha256`, …)
+/// if `name` is one, else `None`. A file `file()` could not read (missing,
+/// outside the module directory) leaves the call unknown, as `file()` does.
+pub(super) fn file_call(
+    files: &dyn ModuleFiles,
+    name: &str,
+    args: &[Val],
+    span: Span,
+) -> Option<R> {
+    let digest: fn(&[u8]) -> Result<V, Fail> = match name {
+        "filebase64" => base64,
+        "filemd5" => |b| Ok(hex(&Md5::digest(b))),
+        "filesha1" => |b| Ok(hex(&Sha1::digest(b))),
+        "filesha256" => |b| Ok(hex(&Sha256::digest(b))),
+        "filesha512" => |b| Ok(hex(&Sha512::digest(b))),
+        "filebase64sha256" => |b| base64(&Sha256::digest(b)),
+        "filebase64sha512" => |b| base64(&Sha512::digest(b)),
+        "fileset" => return Some(fileset(files, args, span)),
+        _ => return None,
+    };
+    let v = string_arg(args, 0, 1)
+        .and_then(|path| files.read_bytes(&path))
+        .and_then(|bytes| digest(&bytes));
+    Some(v.and_then(|v| computed(v, span, args)))
+}
+
+/// `fileset(path, pattern)`: the regular files under `path` matching
+/// `pattern` (`*` and `?` within a path element, `**` for any number of
+/// elements, dot files included), relative to `path`, as a set. Patterns
+/// with classes, alternatives or escapes (`[`, `{`, `\`) and patterns
+/// leaving `path` (`..`) are not evaluated.
+fn fileset(files: &dyn ModuleFiles, args: &[Val], span: Span) -> R {
+    arity(args, 2)?;
+    let path = text(&args[0])?;
+    let pattern = glob(&text(&args[1])?)?;
+    let mut found: Vec<String> = match &pattern {
+        // the pattern names `path` itself, a directory
+        None => Vec::new(),
+        Some(parts) => files
+            .list_files(&path)?
+            .into_iter()
+            .filter(|f| glob_match(parts, &f.split('/').collect::<Vec<_>>()))
+            .collect(),
+    };
+    found.sort_unstable();
+    found.dedup();
+    let items = found.into_iter().map(|f| Val::str(f, span)).collect();
+    computed(V::List(items), span, args)
+}
+
+/// One element of a `fileset` pattern.
+enum Part {
+    /// `**`: any number of path elements.
+    Any,
+    /// An element with `*` and `?` wildcards.
+    Name(Vec<char>),
+}
+
+/// A `fileset` pattern as Terraform joins it to the directory
+/// (`filepath.Join` cleans it: `./x` is `x`, a leading `/` is dropped);
+/// `None` when it names the directory itself.
+fn glob(pattern: &str) -> Result<Option<Vec<Part>>, Fail> {
+    if pattern.contains(['[', ']', '{', '}', '\\']) {
+        return Err(Fail::Unknown);
+    }
+    let cleaned = clean(pattern.trim_start_matches('/'));
+    if cleaned == "." {
+        return Ok(None);
+    }
+    let mut parts: Vec<Part> = Vec::new();
+    for element in cleaned.split('/') {
+        match element {
+            ".." => return Err(Fail::Unknown),
+            "**" if matches!(parts.last(), Some(Part::Any)) => {}
+            "**" => parts.push(Part::Any),
+            e if e.contains("**") => return Err(Fail::Unknown),
+            e => parts.push(Part::Name(e.chars().collect())),
+        }
+    }
+    Ok(Some(parts))
+}
+
+/// Whether the path elements match the pattern: `matched[i][j]` says the
+/// pattern from `i` matches the elements from `j`.
+fn glob_match(parts: &[Part], elements: &[&str]) -> bool {
+    let n = elements.len();
+    let mut next = vec![false; n + 1];
+    next[n] = true;
+    for part in parts.iter().rev() {
+        let mut here = vec![false; n + 1];
+        for j in (0..=n).rev() {
+            here[j] = match part {
+                Part::Any => next[j] || (j < n && here[j + 1]),
+                Part::Name(p) => j < n && next[j + 1] && wildcard(p, elements[j]),
+            };
+        }
+        next = here;
+    }
+    next[0]
+}
+
+/// Go's `path.Match` for one element with `*` and `?` only.
+fn wildcard(pattern: &[char], name: &str) -> bool {
+    let name: Vec<char> = name.chars().collect();
+    let (mut p, mut n) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while n < name.len() {
+        match pattern.get(p) {
+            Some('*') => {
+                star = Some((p, n));
+                p += 1;
+            }
+            Some(c) if *c == '?' || *c == name[n] => {
+                p += 1;
+                n += 1;
+            }
+            _ => match star {
+                Some((sp, sn)) => {
+                    p = sp + 1;
+                    n = sn + 1;
+                    star = Some((sp, sn + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    pattern[p.min(pattern.len())..].iter().all(|c| *c == '*')
 }
 
 /// Go's `base64.StdEncoding` decoding: padding required, but non-zero
@@ -55,12 +191,18 @@ const GO_STD: GeneralPurpose = GeneralPurpose::new(
 /// own way, and a nested `jsonencode` is a string there.
 fn exact_arg(args: &[Val]) -> Result<String, Fail> {
     arity(args, 1)?;
-    if let V::Json(inner) = &args[0].v
+    exact_text(&args[0])
+}
+
+/// A value as text, unknown where that text may not be Terraform's (see
+/// [`exact_arg`]).
+fn exact_text(v: &Val) -> Result<String, Fail> {
+    if let V::Json(inner) = &v.v
         && !json_text_exact(inner)
     {
         return Err(Fail::Unknown);
     }
-    text(&args[0])
+    text(v)
 }
 
 fn json_text_exact(v: &Val) -> bool {
@@ -97,7 +239,11 @@ fn base64(bytes: &[u8]) -> Result<V, Fail> {
 }
 
 fn hex(bytes: &[u8]) -> V {
-    V::Str(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    V::Str(hex_string(bytes))
+}
+
+fn hex_string(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Go's `StdEncoding.DecodeString`: line breaks are skipped.
@@ -171,6 +317,81 @@ fn textdecodebase64(args: &[Val]) -> Result<V, Fail> {
         return Err(Fail::Error);
     }
     Ok(V::Str(s))
+}
+
+/// `uuidv5(namespace, name)`: an RFC 4122 version 5 UUID, the SHA-1 of
+/// the namespace's 16 bytes then the name, in lower case. The namespace
+/// is `dns`, `url`, `oid` or `x500` (lower case only) or a UUID as Go's
+/// `uuid.Parse` reads it.
+fn uuidv5(args: &[Val]) -> Result<V, Fail> {
+    arity(args, 2)?;
+    let ns = text(&args[0])?;
+    let ns = match ns.as_str() {
+        "dns" => "6ba7b810-9dad-11d1-80b4-00c04fd430c8",
+        "url" => "6ba7b811-9dad-11d1-80b4-00c04fd430c8",
+        "oid" => "6ba7b812-9dad-11d1-80b4-00c04fd430c8",
+        "x500" => "6ba7b814-9dad-11d1-80b4-00c04fd430c8",
+        other => other,
+    };
+    let ns = parse_uuid(ns).ok_or(Fail::Error)?;
+    let name = exact_text(&args[1])?;
+    let digest = Sha1::new().chain_update(ns).chain_update(name).finalize();
+    let mut b = [0u8; 16];
+    b.copy_from_slice(digest.get(..16).ok_or(Fail::Error)?);
+    b[6] = (b[6] & 0x0f) | 0x50;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h = hex_string(&b);
+    Ok(V::Str(format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..]
+    )))
+}
+
+/// Go's `uuid.Parse`: `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`, that in
+/// braces or after `urn:uuid:` (any case), or 32 hex digits; hex digits
+/// in either case.
+fn parse_uuid(s: &str) -> Option<[u8; 16]> {
+    let dashed = match s.len() {
+        32 => return hex16(s.as_bytes()),
+        36 => s,
+        38 => s.strip_prefix('{')?.strip_suffix('}')?,
+        45 => {
+            let prefix = s.get(..9)?;
+            prefix
+                .eq_ignore_ascii_case("urn:uuid:")
+                .then(|| s.get(9..))??
+        }
+        _ => return None,
+    };
+    let bytes = dashed.as_bytes();
+    if bytes.len() != 36 || [8, 13, 18, 23].iter().any(|&i| bytes[i] != b'-') {
+        return None;
+    }
+    let digits: Vec<u8> = bytes
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| ![8, 13, 18, 23].contains(i))
+        .map(|(_, b)| *b)
+        .collect();
+    hex16(&digits)
+}
+
+/// 32 hex digits as 16 bytes.
+fn hex16(digits: &[u8]) -> Option<[u8; 16]> {
+    if digits.len() != 32 {
+        return None;
+    }
+    let mut out = [0u8; 16];
+    for (o, pair) in out.iter_mut().zip(digits.chunks_exact(2)) {
+        let hi = char::from(pair[0]).to_digit(16)?;
+        let lo = char::from(pair[1]).to_digit(16)?;
+        *o = u8::try_from(hi * 16 + lo).ok()?;
+    }
+    Some(out)
 }
 
 /// Go's `url.QueryEscape`: letters, digits and `-_.~` stay, a space is
@@ -613,6 +834,228 @@ mod tests {
         }
         assert_eq!(run("basename", &[unknown()]), Err(Fail::Unknown));
         assert_eq!(run("dirname", &[s("a"), s("b")]), Err(Fail::Error));
+    }
+
+    #[test]
+    fn uuidv5_matches_terraform() {
+        let u = |ns: &str, name: &str| run("uuidv5", &[s(ns), s(name)]);
+        let tf = "a5008fae-b28c-5ba5-96cd-82b4c53552d6";
+        assert_eq!(u("dns", "www.terraform.io"), Ok(json!(tf)));
+        assert_eq!(
+            u("url", "https://www.terraform.io/"),
+            Ok(json!("9db6f67c-dd95-5ea0-aa5b-e70e5c5f7cf5"))
+        );
+        assert_eq!(
+            u("oid", "1.2.840.113549"),
+            Ok(json!("570a4ebb-29b9-51da-b9b0-f7072c3fe069"))
+        );
+        assert_eq!(
+            u("x500", "CN=Example"),
+            Ok(json!("fc36744a-3783-5ebd-aac6-5c7766b1e223"))
+        );
+        assert_eq!(
+            u("dns", ""),
+            Ok(json!("4ebd0208-8328-5d69-8c44-ec50939c0967"))
+        );
+        // the DNS namespace written as a UUID, in each form Go's parser takes
+        for ns in [
+            "6ba7b810-9dad-11d1-80b4-00c04fd430c8",
+            "6BA7B810-9DAD-11D1-80B4-00C04FD430C8",
+            "{6ba7b810-9dad-11d1-80b4-00c04fd430c8}",
+            "urn:uuid:6ba7b810-9dad-11d1-80b4-00c04fd430c8",
+            "6ba7b8109dad11d180b400c04fd430c8",
+        ] {
+            assert_eq!(u(ns, "www.terraform.io"), Ok(json!(tf)), "{ns}");
+        }
+        let twelve = Val::new(V::Num(12.into()), Span::default());
+        assert_eq!(
+            run("uuidv5", &[s("dns"), twelve]),
+            Ok(json!("52524d6e-10dc-5261-aa36-8b2efcbaa5f0"))
+        );
+        for bad in [
+            "DNS",
+            "nope",
+            "",
+            "6ba7b810x9dad-11d1-80b4-00c04fd430c8",
+            "6ba7b810-9dad-11d1-80b4-00c04fd430cg",
+            "(6ba7b810-9dad-11d1-80b4-00c04fd430c8)",
+            "6ba7b810-9dad-11d1-80b4-00c04fd430é",
+        ] {
+            assert_eq!(u(bad, "x"), Err(Fail::Error), "{bad}");
+        }
+        assert_eq!(run("uuidv5", &[s("dns")]), Err(Fail::Error));
+        assert_eq!(run("uuidv5", &[s("dns"), unknown()]), Err(Fail::Unknown));
+        assert_eq!(run("uuidv5", &[unknown(), s("x")]), Err(Fail::Unknown));
+    }
+
+    #[test]
+    fn base64gzip_is_left_unknown() {
+        // Terraform: "H4sIAAAAAAAA/8pIzcnJVyjPL8pJAQAAAP//AQAA//+FEUoNCwAAAA==",
+        // Go's own DEFLATE bytes, not reproduced here
+        assert!(call("base64gzip", &[s("hello world")], Span::default()).is_none());
+    }
+
+    /// The `file*` digests of files in a real module directory, expected
+    /// values from `terraform console` on the same files.
+    #[test]
+    fn file_digests_match_terraform() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("m");
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::write(dir.join("a.txt"), "hello world\n").unwrap();
+        std::fs::write(dir.join("bin.dat"), b"\xff\x00\x01binary").unwrap();
+        std::fs::write(dir.join("empty.txt"), "").unwrap();
+        std::fs::write(dir.join("big.txt"), "x".repeat((1 << 20) + 1)).unwrap();
+        std::fs::write(root.path().join("secret.txt"), "outside").unwrap();
+        let text = r#"locals {
+  b64     = filebase64("a.txt")
+  bin     = filebase64("${path.module}/bin.dat")
+  empty   = filebase64("empty.txt")
+  md5     = filemd5("a.txt")
+  sha1    = filesha1("a.txt")
+  sha256  = filesha256("./a.txt")
+  sha512  = filesha512("a.txt")
+  b256    = filebase64sha256("a.txt")
+  b512    = filebase64sha512("a.txt")
+  binmd5  = filemd5("bin.dat")
+  esha    = filesha256("empty.txt")
+  missing = filemd5("nope.txt")
+  outside = filemd5("../secret.txt")
+  big     = filemd5("big.txt")
+  var     = filemd5(var.f)
+}
+variable "f" {}
+resource "kubernetes_pod" "p" {
+  image = "app:${substr(local.sha256, 0, 12)}"
+}
+"#;
+        let file = Arc::new(SourceFile::new("m/main.tf", text.to_string()));
+        let parsed = crate::parse::terraform_module(&dir, &[file], &Default::default());
+        let input = parsed.documents[0].input.clone();
+        let input = serde_json::to_value(&input).unwrap();
+        let locals = &input["locals"];
+        let want = json!({
+            "b64": "aGVsbG8gd29ybGQK",
+            "bin": "/wABYmluYXJ5",
+            "empty": "",
+            "md5": "6f5902ac237024bdd0c176cb93063dc4",
+            "sha1": "22596363b3de40b06f981fb85d82312e8c0ed511",
+            "sha256": "a948904f2f0f479b8f8197694b30184b0d2ed1c1cd2a1ec0fb85d299a192a447",
+            "sha512": "db3974a97f2407b7cae1ae637c0030687a11913274d578492558e39c16c017de\
+                       84eacdc8c62fe34ee4e12b4b1428817f09b6a2760c3f8a664ceae94d2434a593",
+            "b256": "qUiQTy8PR5uPgZdpSzAYSw0u0cHNKh7A+4XSmaGSpEc=",
+            "b512": "2zl0qX8kB7fK4a5jfAAwaHoRkTJ01XhJJVjjnBbAF96E6s3Ixi/jTuThK0sUKIF/Cbaidgw/imZM6ulNJDSlkw==",
+            "binmd5": "3361beb10f67f1ddabc881bc02638817",
+            "esha": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+            "missing": "${filemd5(\"nope.txt\")}",
+            "outside": "${filemd5(\"../secret.txt\")}",
+            "big": "${filemd5(\"big.txt\")}",
+            "var": "${filemd5(var.f)}",
+        });
+        for (k, v) in want.as_object().unwrap() {
+            assert_eq!(&locals[k], v, "{k}: {locals}");
+        }
+        let image = &input["resources"][0]["config"]["image"];
+        assert_eq!(image, "app:a948904f2f0f", "{input}");
+        // the file over the bound is reported, not silently dropped
+        assert!(
+            parsed.errors.iter().any(|e| e.message.contains("1 MB")),
+            "{:?}",
+            parsed.errors
+        );
+    }
+
+    #[test]
+    fn glob_elements_match_as_go_does() {
+        let m = |p: &str, f: &str| {
+            let parts = glob(p).unwrap().unwrap();
+            glob_match(&parts, &f.split('/').collect::<Vec<_>>())
+        };
+        assert!(m("*", ".hidden"));
+        assert!(m("*.txt", "a.txt"));
+        assert!(!m("*.txt", "sub/a.txt"));
+        assert!(m("**", "a/b/c"));
+        assert!(m("**/*.txt", "a.txt"));
+        assert!(m("a/**/b/**", "a/b/x"));
+        assert!(m("a/**/**/b", "a/b"));
+        assert!(m("?.t*t", "é.txt"));
+        assert!(!m("?", "ab"));
+        assert!(m("*a*b*", "xaybz"));
+        assert!(!m("*a*b", "xaybz"));
+        assert!(m("./x/../*", "a"));
+        assert!(matches!(glob(""), Ok(None)));
+        assert!(matches!(glob("./"), Ok(None)));
+        for bad in ["[ab]", "{a,b}", "a\\*", "../*", "a**", "x/../../y"] {
+            assert!(matches!(glob(bad), Err(Fail::Unknown)), "{bad}");
+        }
+    }
+
+    /// `fileset` over a real module directory, expected values from
+    /// `terraform console` on the same tree.
+    #[test]
+    fn fileset_matches_terraform() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("m");
+        for d in ["sub/deep", "d2"] {
+            std::fs::create_dir_all(dir.join(d)).unwrap();
+        }
+        let names = [
+            ".hidden",
+            "a.txt",
+            "b.TXT",
+            "sub/c.txt",
+            "sub/.h.txt",
+            "sub/deep/e.txt",
+        ];
+        for f in names.iter().chain(&["d2/f.txt"]) {
+            std::fs::write(dir.join(f), "").unwrap();
+        }
+        std::fs::write(root.path().join("up.txt"), "").unwrap();
+        let text = r#"locals {
+  all     = fileset(path.module, "**")
+  top     = fileset(".", "*")
+  txt     = fileset(".", "**/*.txt")
+  sub     = fileset("sub", "**/*.txt")
+  under   = fileset(".", "sub/**")
+  dot     = fileset("./sub/", "*")
+  one     = fileset(".", "?.txt")
+  none    = fileset(".", "nothing")
+  dirs    = fileset(".", "sub")
+  nested  = fileset(".", "*/*.txt")
+  empty   = fileset(".", "")
+  hidden  = fileset(".", "**/.h*")
+  up      = fileset(".", "../*.txt")
+  outside = fileset("..", "*.txt")
+  class   = fileset(".", "[ab].txt")
+  var     = fileset(".", var.p)
+}
+variable "p" {}
+"#;
+        let file = Arc::new(SourceFile::new("m/main.tf", text.to_string()));
+        let parsed = crate::parse::terraform_module(&dir, &[file], &Default::default());
+        let input = serde_json::to_value(&parsed.documents[0].input).unwrap();
+        let locals = &input["locals"];
+        let want = json!({
+            "all": [".hidden", "a.txt", "b.TXT", "d2/f.txt", "sub/.h.txt", "sub/c.txt", "sub/deep/e.txt"],
+            "top": [".hidden", "a.txt", "b.TXT"],
+            "txt": ["a.txt", "d2/f.txt", "sub/.h.txt", "sub/c.txt", "sub/deep/e.txt"],
+            "sub": [".h.txt", "c.txt", "deep/e.txt"],
+            "under": ["sub/.h.txt", "sub/c.txt", "sub/deep/e.txt"],
+            "dot": [".h.txt", "c.txt"],
+            "one": ["a.txt"],
+            "none": [],
+            "dirs": [],
+            "nested": ["d2/f.txt", "sub/.h.txt", "sub/c.txt"],
+            "empty": [],
+            "hidden": [".hidden", "sub/.h.txt"],
+            "up": "${fileset(\".\", \"../*.txt\")}",
+            "outside": "${fileset(\"..\", \"*.txt\")}",
+            "class": "${fileset(\".\", \"[ab].txt\")}",
+            "var": "${fileset(\".\", var.p)}",
+        });
+        for (k, v) in want.as_object().unwrap() {
+            assert_eq!(&locals[k], v, "{k}: {locals}");
+        }
     }
 
     /// An image tag computed with `base64decode` reaches the document.
