@@ -249,7 +249,7 @@ fn parse(s: &str, mode: Rfc3339) -> Option<Stamp> {
     })
 }
 
-/// Argument `i` of `n` as a timestamp; one that is not is an error.
+/// Argument `i` as a timestamp; text that is not one is an error.
 fn stamp_arg(args: &[Val], i: usize, mode: Rfc3339) -> Result<Stamp, Fail> {
     parse(&text(&args[i])?, mode).ok_or(Fail::Error)
 }
@@ -680,6 +680,7 @@ mod tests {
             fd("YY YYYY EEEE", "0000-01-01T00:00:00Z"),
             Ok("00 0000 Saturday".into())
         );
+        assert_eq!(fd("MMM h D", "2023-05-01T07:04:05Z"), Ok("May 7 1".into()));
         assert_eq!(fd("EEE", "1900-03-01T00:00:00Z"), Ok("Thu".into()));
         assert_eq!(fd("EEE", "2000-02-29T00:00:00Z"), Ok("Tue".into()));
         assert_eq!(fd("EEE", "2100-02-28T00:00:00Z"), Ok("Sun".into()));
@@ -832,7 +833,7 @@ mod tests {
             assert_eq!(add(t, d), Ok(want.into()), "{d}");
         }
         for bad in [
-            "", "1", "1d", ".s", "1h 2m", "1H", "2562048h", "1.5.5h", "-", "+",
+            "", "1", "1d", ".s", "1h 2m", "1H", "2562048h", "1.5.5h", "-", "+", "1h-30m", "1e3s",
         ] {
             assert_eq!(add(t, bad), Err(Fail::Error), "{bad}");
         }
@@ -860,6 +861,9 @@ mod tests {
         let one = Val::new(V::Num(Number::from(1)), Span::default());
         assert_eq!(run("timeadd", &[one, s("1h")]), Err(Fail::Error));
         assert_eq!(run("timeadd", &[s(TS)]), Err(Fail::Error));
+        // a number duration is converted to a string: "0" is zero
+        let zero = Val::new(V::Num(Number::from(0)), Span::default());
+        assert_eq!(run("timeadd", &[s(TS), zero]), Ok(json!(TS)));
         assert_eq!(run("timeadd", &[unknown(), s("1h")]), Err(Fail::Unknown));
         assert_eq!(run("timeadd", &[s(TS), unknown()]), Err(Fail::Unknown));
         let err = Val::error("x", Span::default());
@@ -892,6 +896,8 @@ mod tests {
             cmp("2023-01-02T15:04:05,5Z", "2023-01-02T15:04:05.5Z"),
             Ok(json!(0))
         );
+        let with_offset = "2023-01-02T5:04:05.5+05:30";
+        assert_eq!(cmp(with_offset, "2023-01-01T23:34:05.5Z"), Ok(json!(0)));
         let day_before = "2023-01-01T15:04:05Z";
         assert_eq!(cmp("2023-01-02T15:04:05+24:00", day_before), Ok(json!(0)));
         assert_eq!(cmp("2023-01-02T15:04:05+23:60", day_before), Ok(json!(0)));
@@ -902,6 +908,11 @@ mod tests {
             "2023-01-02T15:04:05+00:61",
             "2023-01-02T5:4:05Z",
             "2023-02-29T15:04:05Z",
+            "2023-1-02T15:04:05Z",
+            "2023-01-2T15:04:05Z",
+            "2023-01-02T15:04:05Zabc",
+            "2023-01-02T15:04:05+05:30x",
+            "2023-01-02T15:04:05+5:30",
         ] {
             assert_eq!(cmp(z, bad), Err(Fail::Error), "{bad}");
         }
