@@ -1161,18 +1161,21 @@ impl ModuleFiles for Evaluator<'_> {
     /// in scope; rendered JSON is kept as its structure.
     fn template_file(&self, path: &str, vars: &Val, span: Span, d: u32) -> Result<Val, Fail> {
         let loaded = self.load(path)?;
+        self.template_string(&loaded.text, vars, span, d)
+    }
+
+    fn template_string(&self, text: &str, vars: &Val, span: Span, d: u32) -> Result<Val, Fail> {
         let names = match &vars.v {
             V::Map(entries) => entries.clone(),
             V::Unknown(_) => return Err(Fail::Unknown),
             _ => return Err(Fail::Error),
         };
-        let text = loaded.text.clone();
-        if super::precheck::template_unclosed(&text) {
+        if super::precheck::template_unclosed(text) {
             return Err(Fail::Error);
         }
-        let t = hcl_edit::parser::parse_template(&text).map_err(|_| Fail::Error)?;
+        let t = hcl_edit::parser::parse_template(text).map_err(|_| Fail::Error)?;
         let loc = Loc {
-            text: &text,
+            text,
             file: span.file,
             fixed: Some(span),
         };

@@ -37,6 +37,9 @@ pub(crate) trait ModuleFiles {
     fn file_exists(&self, path: &str) -> bool;
     /// `templatefile(path, vars)`, rendered `depth` levels deep.
     fn template_file(&self, path: &str, vars: &Val, span: Span, depth: u32) -> Result<Val, Fail>;
+    /// `templatestring(template, vars)`: a template given as a string,
+    /// rendered as `templatefile` renders a file's content.
+    fn template_string(&self, text: &str, vars: &Val, span: Span, depth: u32) -> Result<Val, Fail>;
 }
 
 /// Why a call has no value.
@@ -88,6 +91,12 @@ pub(crate) fn call(ev: &dyn ModuleFiles, name: &str, args: Vec<Val>, span: Span,
             let path = string_arg(&args, 0, 2)?;
             let vars = args.get(1).ok_or(Fail::Error)?;
             ev.template_file(&path, vars, span, depth)
+                .map(|v| with_origins(v, &refs(&args)))
+        }
+        "templatestring" => {
+            let template = string_arg(&args, 0, 2)?;
+            let vars = args.get(1).ok_or(Fail::Error)?;
+            ev.template_string(&template, vars, span, depth)
                 .map(|v| with_origins(v, &refs(&args)))
         }
         _ => encoding::file_call(ev, name, &args, span)

@@ -1256,3 +1256,30 @@ resource "x" "huge" {
     assert_eq!(p.errors.len(), 1, "{:?}", p.errors);
     assert!(p.errors[0].message.contains("instances"), "{:?}", p.errors);
 }
+
+/// `templatestring` renders a template held in a string (here a local,
+/// escaped so that the local itself is not interpolated), as `terraform
+/// console` prints it: `nginx:latest-x` and `nginx:1.2`.
+#[test]
+fn templatestring_renders_a_template_held_in_a_string() {
+    let d = doc(&[(
+        "main.tf",
+        r#"locals {
+  tpl = "nginx:$${tag}%%{ if x }-x%%{ endif }"
+}
+resource "docker_container" "a" {
+  image = templatestring(local.tpl, { tag = "latest", x = true })
+  name  = templatestring(local.tpl, { tag = "1.2", x = false })
+  other = templatestring(local.tpl, { tag = var.unset, x = false })
+}
+"#,
+    )]);
+    let c = value(&d, "resources[0].config");
+    assert_eq!(c["image"], "nginx:latest-x");
+    assert_eq!(c["name"], "nginx:1.2");
+    assert!(
+        c["other"].as_str().unwrap().contains("var.unset"),
+        "{}",
+        c["other"]
+    );
+}
