@@ -185,6 +185,24 @@ mod tests {
     }
 
     #[test]
+    fn a_composing_module_is_first_read_for_its_calls_and_role_only() {
+        let (tmp, _) = tree(1);
+        let root = tmp.path().join("root");
+        let text = "provider \"aws\" {}\nresource \"aws_instance\" \"web\" {\n  ami = \"x\"\n}\nmodule \"c\" {\n  source = \"../child\"\n  tag = \"1\"\n}\n";
+        std::fs::write(root.join("main.tf"), text).unwrap();
+        let files = vec![Arc::new(SourceFile::new("root/main.tf", text))];
+        let cache = ModuleCache::default();
+        let first = parse_own_module(&root, &files, &Options::default(), &cache);
+        let input = &first.documents[0].input;
+        assert_eq!(input["root"], true, "a provider block makes it a root");
+        assert_eq!(input["modules"][0]["config"]["source"], "../child");
+        assert_eq!(input["resources"], serde_json::json!([]), "{input}");
+        let (own, _) = compose(&root, &files, &cache);
+        let input = &own.documents[0].input;
+        assert_eq!(input["resources"][0]["address"], "aws_instance.web");
+    }
+
+    #[test]
     fn a_file_read_again_with_other_text_is_parsed_again() {
         let cache = ModuleCache::default();
         let disk = Path::new("/m/main.tf");

@@ -13,7 +13,7 @@ use super::cache::ModuleCache;
 use super::calls::{is_local_source, normalise};
 use super::value::{Origin, V, Val};
 use super::vars::Declared;
-use super::{Input, Tree, classify, document};
+use super::{Input, Pass, Tree, classify, document, has_module_blocks};
 use crate::document::{ParseError, Parsed, SourceFile, Span};
 
 /// Deepest chain of local module calls evaluated (root → child → …).
@@ -284,9 +284,9 @@ impl Walk<'_> {
     }
 
     /// Evaluates one instance of a child and, recursively, the children it
-    /// calls; its document goes to the sink. When the child reads outputs of
-    /// its own local children (`module.db.endpoint`), it is evaluated again
-    /// with them, as the root is. Returns the child's outputs, its
+    /// calls (found by a calls-only pass, [`Pass::CallsOnly`]); its document,
+    /// built once with the outputs of those children (`module.db.endpoint`)
+    /// as the root's is, goes to the sink. Returns the child's outputs, its
     /// directory as shown and the files its spans index.
     fn evaluate_child(
         &mut self,
@@ -297,38 +297,37 @@ impl Walk<'_> {
         instance: &Instance,
     ) -> (Vec<(String, Val)>, String, Vec<Arc<SourceFile>>) {
         let configs = self.configs(dir, files, caller.files.len());
-        let (doc, incomplete, links) =
-            self.child_document(dir, &shown, caller, files, &configs, instance, None);
-        let mut stack = caller.stack.clone();
-        stack.push(dir.to_path_buf());
-        let next = Caller {
-            dir: dir.to_path_buf(),
-            shown,
-            prefix: format!("{}.", instance.address),
-            files: doc.files.clone(),
-            stack,
+        let child = Child {
+            dir,
+            shown: &shown,
+            caller,
+            files,
+            configs: &configs,
+            instance,
         };
-        let grandchildren = self.follow(&next, links.calls);
-        let (doc, incomplete, outputs) = if !reads_module_outputs(files, &grandchildren) {
-            (doc, incomplete, links.outputs)
+        let grandchildren = if has_module_blocks(&configs) {
+            let (calls, _, links) = self.child_document(&child, None, Pass::CallsOnly);
+            let mut stack = caller.stack.clone();
+            stack.push(dir.to_path_buf());
+            let next = Caller {
+                dir: dir.to_path_buf(),
+                shown: shown.clone(),
+                prefix: format!("{}.", instance.address),
+                files: calls.files,
+                stack,
+            };
+            self.follow(&next, links.calls)
         } else {
-            drop(doc);
-            let (doc, incomplete, links) = self.child_document(
-                dir,
-                &next.shown,
-                caller,
-                files,
-                &configs,
-                instance,
-                Some(&grandchildren),
-            );
-            (doc, incomplete, links.outputs)
+            HashMap::new()
         };
+        let outputs = reads_module_outputs(files, &grandchildren).then_some(&grandchildren);
+        let (doc, incomplete, links) = self.child_document(&child, outputs, Pass::Full);
+        let doc_files = doc.files.clone();
         (self.sink)(Parsed {
             documents: vec![doc],
             errors: incomplete,
         });
-        (outputs, next.shown, next.files)
+        (links.outputs, shown, doc_files)
     }
 
     /// The child's parsed configuration files, indexed after the caller's
@@ -354,32 +353,40 @@ impl Walk<'_> {
 
     /// The child's document for one call, with the outputs of its own
     /// children when known.
-    #[allow(clippy::too_many_arguments)]
     fn child_document(
         &self,
-        dir: &Path,
-        shown: &str,
-        caller: &Caller,
-        files: &[Arc<SourceFile>],
-        configs: &[(u16, Arc<Tree>)],
-        instance: &Instance,
+        child: &Child,
         outputs: Option<&HashMap<String, (Val, Origin)>>,
+        pass: Pass,
     ) -> (crate::document::Document, Vec<ParseError>, Links) {
-        let mut all = caller.files.clone();
-        all.extend(files.iter().cloned());
+        let mut all = child.caller.files.clone();
+        all.extend(child.files.iter().cloned());
         let input = Input {
-            files,
+            files: child.files,
             all: &all,
-            configs,
+            configs: child.configs,
             tfvars: Vec::new(),
             has_tfvars: false,
-            module: shown,
-            offset: caller.files.len(),
-            instance: Some(instance),
+            module: child.shown,
+            offset: child.caller.files.len(),
+            instance: Some(child.instance),
             outputs,
+            pass,
         };
-        document(dir, input)
+        document(child.dir, input)
     }
+}
+
+/// One instance of a child module being evaluated: what its documents are
+/// built from.
+struct Child<'a> {
+    dir: &'a Path,
+    /// Its directory as shown.
+    shown: &'a str,
+    caller: &'a Caller,
+    files: &'a [Arc<SourceFile>],
+    configs: &'a [(u16, Arc<Tree>)],
+    instance: &'a Instance,
 }
 
 /// Whether a module's files may read outputs of the children in `outputs`

@@ -88,7 +88,9 @@ pub fn parse_module_with(
 /// The module's own document, its local children not evaluated: what a
 /// scan reads first, to tell roots from children ([`mark_children`]). When
 /// the module calls local modules, its parsed files are kept in `cache` for
-/// [`compose_module`].
+/// [`compose_module`], and the document holds only what tells its role:
+/// `root` and `modules` (its other sections are empty). Its full document
+/// needs its children's outputs, so [`compose_module`] builds it, once.
 pub fn parse_own_module(
     dir: &Path,
     files: &[Arc<SourceFile>],
@@ -99,10 +101,16 @@ pub fn parse_own_module(
         Ok(module) => module,
         Err(errors) => return errors,
     };
-    let (doc, incomplete, links) = document(dir, module.input(None));
-    if calls_local_modules(&links) {
-        module.keep(dir, cache);
+    if has_module_blocks(&module.configs) {
+        let (calls, _, links) = document(dir, module.input(None, Pass::CallsOnly));
+        if calls_local_modules(&links) {
+            // composed, and its full document built, by `compose_module`
+            module.keep(dir, cache);
+            module.out.documents.push(calls);
+            return module.out;
+        }
     }
+    let (doc, incomplete, _) = document(dir, module.input(None, Pass::Full));
     module.out.errors.extend(incomplete);
     module.out.documents.push(doc);
     module.out
@@ -139,20 +147,24 @@ pub fn compose_module(
         Ok(module) => module,
         Err(errors) => return errors,
     };
-    let (doc, incomplete, links) = document(dir, module.input(None));
-    let caller = compose::Caller::root(dir, &module.shown, doc.files.clone());
+    let (calls, _, links) = document(dir, module.input(None, Pass::CallsOnly));
+    let caller = compose::Caller::root(dir, &module.shown, calls.files);
     let outputs = compose::compose(&caller, links.calls, cache, sink);
-    let (doc, incomplete) = if !compose::reads_module_outputs(module.files, &outputs) {
-        (doc, incomplete)
-    } else {
-        drop(doc);
-        // again, now that `module.NAME.OUTPUT` of local children is known
-        let (doc, incomplete, _) = document(dir, module.input(Some(&outputs)));
-        (doc, incomplete)
-    };
+    // `module.NAME.OUTPUT` of local children is known now
+    let outputs = compose::reads_module_outputs(module.files, &outputs).then_some(&outputs);
+    let (doc, incomplete, _) = document(dir, module.input(outputs, Pass::Full));
     module.out.errors.extend(incomplete);
     module.out.documents.push(doc);
     module.out
+}
+
+/// Whether any configuration file has a `module` block: only then can a
+/// module call a local one, and a calls-only pass be worth its cost.
+fn has_module_blocks(configs: &[(u16, Arc<Tree>)]) -> bool {
+    configs.iter().any(|(_, tree)| match &**tree {
+        Tree::Hcl(body) => body.get_blocks("module").next().is_some(),
+        Tree::Json(value, _) => value.get("module").is_some(),
+    })
 }
 
 fn calls_local_modules(links: &compose::Links) -> bool {
@@ -258,7 +270,11 @@ impl<'a> Module<'a> {
         })
     }
 
-    fn input<'b>(&'b self, outputs: Option<&'b HashMap<String, (Val, Origin)>>) -> Input<'b> {
+    fn input<'b>(
+        &'b self,
+        outputs: Option<&'b HashMap<String, (Val, Origin)>>,
+        pass: Pass,
+    ) -> Input<'b> {
         Input {
             files: self.files,
             all: &self.all,
@@ -269,6 +285,7 @@ impl<'a> Module<'a> {
             offset: 0,
             instance: None,
             outputs,
+            pass,
         }
     }
 
@@ -305,6 +322,21 @@ struct Input<'a> {
     instance: Option<&'a compose::Instance>,
     /// Outputs of the module's local children, by call name.
     outputs: Option<&'a HashMap<String, (Val, Origin)>>,
+    pass: Pass,
+}
+
+/// How much of a module's document to build.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Pass {
+    /// The whole document.
+    Full,
+    /// Only what composition needs before the children are evaluated: the
+    /// `module` blocks (their evaluated calls), `root`, and the `count` and
+    /// `for_each` of resources (they draw on the module's instance budget
+    /// before the calls after them do). A module that reads its children's
+    /// outputs is evaluated in full once, after them, instead of twice
+    /// (BENCHMARKS.md, "calls-only pass").
+    CallsOnly,
 }
 
 /// The module's document, an `EVAL001` for every value a bound cut short,
@@ -502,6 +534,7 @@ fn locals<'a>(
 /// module calls it makes.
 fn sections(ev: &Evaluator, blocks: &[&Block], input: &Input) -> (Val, compose::Links) {
     let mut s = Sections {
+        calls_only: input.pass == Pass::CallsOnly,
         root: input.has_tfvars,
         instances_left: instances::MAX_MODULE_INSTANCES,
         yaml_left: embedded::MAX_MODULE_YAML,
@@ -553,6 +586,8 @@ fn sections(ev: &Evaluator, blocks: &[&Block], input: &Input) -> (Val, compose::
 /// The top-level lists being filled, block by block.
 #[derive(Default)]
 struct Sections {
+    /// [`Pass::CallsOnly`]: blocks other than `module` add nothing.
+    calls_only: bool,
     root: bool,
     /// Instances `count`/`for_each` may still expand into.
     instances_left: usize,
@@ -643,7 +678,11 @@ impl Sections {
                 } else {
                     format!("{}{t}.{n}", self.prefix)
                 };
-                if let Some(list) = instances::expand(ev, b, &mut self.instances_left) {
+                let expanded = instances::expand(ev, b, &mut self.instances_left);
+                if self.calls_only {
+                    return;
+                }
+                if let Some(list) = expanded {
                     let fields = [("type", label(0)), ("name", label(1))];
                     self.add_instances(ev, b, &fields, &address, list, files);
                     return;
@@ -665,6 +704,9 @@ impl Sections {
             }
             "provider" => {
                 self.root = true;
+                if self.calls_only {
+                    return;
+                }
                 let cfg = config();
                 let alias = match cfg.get("alias").and_then(Val::as_str) {
                     Some(a) => Val::str(a, cfg.get("alias").map_or(head, |v| v.span)),
@@ -680,8 +722,12 @@ impl Sections {
             "terraform" => {
                 self.root |= b.body.blocks("backend").next().is_some()
                     || b.body.blocks("cloud").next().is_some();
+                if self.calls_only {
+                    return;
+                }
                 &mut self.terraform
             }
+            _ if self.calls_only => return,
             "variable" => {
                 // a type is an expression of its own: `string`, not a value
                 let mut cfg = config();
