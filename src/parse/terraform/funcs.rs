@@ -13,6 +13,8 @@ mod encoding;
 mod network;
 mod numeric;
 mod strings;
+#[cfg(test)]
+mod testing;
 
 use serde_json::Number;
 

@@ -635,15 +635,12 @@ mod tests {
 
     use serde_json::{Value, json};
 
+    use super::super::testing::unknown;
     use super::*;
     use crate::document::SourceFile;
 
     fn v(j: Value) -> Val {
         Val::from_json(&j, Span::default())
-    }
-
-    fn unknown() -> Val {
-        Val::unknown("${var.x}", Span::default())
     }
 
     fn error() -> Val {

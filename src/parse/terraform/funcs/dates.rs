@@ -602,15 +602,8 @@ fn verb(letter: u8, len: usize, c: &Civil, offset: i32) -> Result<String, Fail> 
 mod tests {
     use serde_json::json;
 
+    use super::super::testing::{s, unknown};
     use super::*;
-
-    fn s(x: &str) -> Val {
-        Val::str(x, Span::default())
-    }
-
-    fn unknown() -> Val {
-        Val::unknown("${var.x}", Span::default())
-    }
 
     fn run(name: &str, args: &[Val]) -> Result<serde_json::Value, Fail> {
         call(name, args, Span::default())

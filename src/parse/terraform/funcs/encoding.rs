@@ -601,16 +601,9 @@ mod tests {
 
     use serde_json::{Value, json};
 
+    use super::super::testing::{s, unknown};
     use super::*;
     use crate::document::SourceFile;
-
-    fn s(x: &str) -> Val {
-        Val::str(x, Span::default())
-    }
-
-    fn unknown() -> Val {
-        Val::unknown("var.x", Span::default())
-    }
 
     fn run(name: &str, args: &[Val]) -> Result<Value, Fail> {
         call(name, args, Span::default())

@@ -312,19 +312,12 @@ mod tests {
 
     use serde_json::{Value, json};
 
+    use super::super::testing::{s, unknown};
     use super::*;
     use crate::document::SourceFile;
 
-    fn s(x: &str) -> Val {
-        Val::str(x, Span::default())
-    }
-
     fn n(x: i64) -> Val {
         Val::new(V::Num(x.into()), Span::default())
-    }
-
-    fn unknown() -> Val {
-        Val::unknown("var.x", Span::default())
     }
 
     fn run(name: &str, args: &[Val]) -> Result<Value, Fail> {

@@ -214,6 +214,7 @@ fn digit(c: char, base: u32) -> Option<u32> {
 mod tests {
     use serde_json::json;
 
+    use super::super::testing::{s, unknown};
     use super::*;
 
     fn n(x: f64) -> Val {
@@ -222,14 +223,6 @@ mod tests {
 
     fn i(x: i64) -> Val {
         Val::new(V::Num(Number::from(x)), Span::default())
-    }
-
-    fn s(x: &str) -> Val {
-        Val::str(x, Span::default())
-    }
-
-    fn unknown() -> Val {
-        Val::unknown("${var.x}", Span::default())
     }
 
     fn run(name: &str, args: &[Val]) -> Result<serde_json::Value, Fail> {

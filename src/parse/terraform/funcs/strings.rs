@@ -539,21 +539,14 @@ fn group(chars: &mut Chars<'_>, out: &mut String) -> Result<(), Fail> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing::{s, unknown};
     use super::*;
-
-    fn s(x: &str) -> Val {
-        Val::str(x, Span::default())
-    }
 
     fn n(x: f64) -> Val {
         Val::new(
             crate::parse::terraform::value::number(x).unwrap_or(V::Null),
             Span::default(),
         )
-    }
-
-    fn unknown() -> Val {
-        Val::unknown("${var.x}", Span::default())
     }
 
     fn list(items: Vec<Val>) -> Val {
