@@ -16,7 +16,6 @@
 //! (`"containers"`), or — for array items and the root — the opening bracket
 //! through the first member's key when that is on the same line.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde_json::{Map, Number, Value};
@@ -155,13 +154,14 @@ impl Parser<'_> {
         let open = self.pos;
         self.pos += 1;
         let mut values = Map::new();
-        let mut spans = BTreeMap::new();
+        // collected in text order, sorted once when the object closes
+        let mut spans = Vec::new();
         let mut first_key: Option<Span> = None;
         self.skip_ws();
         if self.peek() == Some(b'}') {
             self.pos += 1;
             let span = head.unwrap_or(Span::new(open, self.pos));
-            return Ok((Value::Object(values), SourceMap::object(span, spans)));
+            return Ok((Value::Object(values), SourceMap::object(span, spans.into())));
         }
         loop {
             if self.peek() != Some(b'"') {
@@ -178,7 +178,7 @@ impl Parser<'_> {
             self.pos += 1;
             self.skip_ws();
             let (value, map) = self.value(depth, Some(key_span))?;
-            spans.insert(key.clone(), map);
+            spans.push((key.clone(), map));
             values.insert(key, value);
             self.skip_ws();
             match self.peek() {
@@ -194,7 +194,7 @@ impl Parser<'_> {
             }
         }
         let span = head.unwrap_or_else(|| self.bracket_head(open, first_key));
-        Ok((Value::Object(values), SourceMap::object(span, spans)))
+        Ok((Value::Object(values), SourceMap::object(span, spans.into())))
     }
 
     fn array(&mut self, depth: usize, head: Option<Span>) -> Result<Node, ParseError> {

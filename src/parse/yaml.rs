@@ -25,7 +25,7 @@
 //! character for one, so spans still address the original text.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
@@ -370,7 +370,8 @@ enum Body {
     Seq(Vec<Value>, Vec<SourceMap>),
     Map {
         values: Map<String, Value>,
-        spans: BTreeMap<String, SourceMap>,
+        /// In the order the keys come, sorted once when the mapping closes.
+        spans: Vec<(String, SourceMap)>,
         key: Option<Key>,
     },
 }
@@ -432,7 +433,7 @@ impl<'a, 'b> Loader<'a, 'b> {
             Event::MappingStart(anchor, _) => {
                 let body = Body::Map {
                     values: Map::new(),
-                    spans: BTreeMap::new(),
+                    spans: Vec::new(),
                     key: None,
                 };
                 self.open(body, anchor, start, end)?;
@@ -645,9 +646,10 @@ impl<'a, 'b> Loader<'a, 'b> {
         };
         let (value, map) = match frame.body {
             Body::Seq(values, spans) => (Value::Array(values), SourceMap::array(frame.head, spans)),
-            Body::Map { values, spans, .. } => {
-                (Value::Object(values), SourceMap::object(frame.head, spans))
-            }
+            Body::Map { values, spans, .. } => (
+                Value::Object(values),
+                SourceMap::object(frame.head, spans.into()),
+            ),
         };
         let node = Node {
             value,
@@ -738,7 +740,7 @@ impl<'a, 'b> Loader<'a, 'b> {
                 if key.merge {
                     return merge(self.file, &key, node, values, spans);
                 }
-                spans.insert(key.text.clone(), node.map);
+                spans.push((key.text.clone(), node.map));
                 values.insert(key.text, node.value);
                 Ok(())
             }
@@ -790,7 +792,7 @@ fn merge(
     key: &Key,
     node: Node,
     values: &mut Map<String, Value>,
-    spans: &mut BTreeMap<String, SourceMap>,
+    spans: &mut Vec<(String, SourceMap)>,
 ) -> Result<(), ParseError> {
     let sources = match (node.value, node.map.children) {
         (Value::Object(m), Children::Object(s)) => vec![(m, s)],
@@ -811,8 +813,9 @@ fn merge(
             if values.contains_key(&k) {
                 continue;
             }
-            if let Some(s) = source_spans.remove(&k) {
-                spans.insert(k.clone(), s);
+            // taken, not removed: no shifting, and the source is dropped after
+            if let Some(s) = source_spans.get_mut(&k) {
+                spans.push((k.clone(), std::mem::take(s)));
             }
             values.insert(k, v);
         }

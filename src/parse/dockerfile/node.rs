@@ -1,8 +1,6 @@
 //! Builds the input JSON and its [`SourceMap`] together, so the two trees
 //! cannot drift apart: every value is created with its span.
 
-use std::collections::BTreeMap;
-
 use serde_json::{Map, Value};
 
 use crate::document::{SourceMap, Span};
@@ -100,14 +98,14 @@ impl Node {
     /// entry replaces an earlier one with the same key.
     pub fn object(span: Span, entries: impl ExactSizeIterator<Item = (String, Node)>) -> Node {
         let mut values = Map::with_capacity(entries.len());
-        let mut maps = BTreeMap::new();
+        let mut maps = Vec::with_capacity(entries.len());
         for (k, n) in entries {
             values.insert(k.clone(), n.value);
-            maps.insert(k, n.map);
+            maps.push((k, n.map));
         }
         Node {
             value: Value::Object(values),
-            map: SourceMap::object(span, maps),
+            map: SourceMap::object(span, maps.into()),
         }
     }
 }

@@ -8,7 +8,9 @@ use std::sync::Arc;
 
 use serde_json::{Number, Value};
 
-use crate::document::{Children, PathSeg, Provenance, Source, SourceFile, SourceMap, Span};
+use crate::document::{
+    Children, PathSeg, Provenance, Source, SourceFile, SourceMap, SourceObject, Span,
+};
 
 /// Deepest value tree kept; deeper parts are cut to text so that no walk
 /// over a value can exhaust the stack.
@@ -555,7 +557,8 @@ fn emit_at(
         }
         V::Map(entries) => {
             let mut obj = serde_json::Map::with_capacity(entries.len());
-            let mut maps = BTreeMap::new();
+            // pushed in entry order and sorted once: no tree node per object
+            let mut maps = Vec::with_capacity(entries.len());
             for (k, item) in entries {
                 path.push(PathSeg::Key(k));
                 let e = emit_at(item, path, &origins, provenance, found, depth + 1);
@@ -563,13 +566,13 @@ fn emit_at(
                     unreachable!("the key pushed above")
                 };
                 obj.insert(k.clone(), e.value);
-                maps.insert(k, e.map);
+                maps.push((k, e.map));
             }
             Emitted {
                 value: Value::Object(obj),
                 map: SourceMap {
                     span,
-                    children: Children::Object(maps),
+                    children: Children::Object(SourceObject::from(maps)),
                 },
             }
         }
