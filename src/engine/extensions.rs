@@ -24,6 +24,7 @@
 
 use regorus::Value;
 
+use super::input::to_regorus;
 use crate::parse::dockerfile::command;
 use crate::parse::image;
 
@@ -89,7 +90,7 @@ pub fn call(name: &str, args: Vec<Value>) -> anyhow::Result<Value> {
 fn parse_image(args: Vec<Value>) -> anyhow::Result<Value> {
     let reference = args.first().and_then(|v| v.as_string().ok().cloned());
     Ok(match reference.and_then(|r| image::parse(&r)) {
-        Some(parsed) => Value::from(serde_json::to_value(parsed)?),
+        Some(parsed) => to_regorus(serde_json::to_value(parsed)?),
         None => Value::Null,
     })
 }
@@ -105,7 +106,7 @@ fn parse_command(args: Vec<Value>) -> anyhow::Result<Value> {
         _ => None,
     };
     let analysed = command::analyse(&words.unwrap_or_default());
-    Ok(Value::from(serde_json::to_value(analysed)?))
+    Ok(to_regorus(serde_json::to_value(analysed)?))
 }
 
 fn find_keys(args: Vec<Value>) -> anyhow::Result<Value> {
@@ -253,7 +254,7 @@ mod tests {
                 format!("package t\n\nout := {rego_expr}\n"),
             )
             .expect("policy");
-        engine.set_input(Value::from(input));
+        engine.set_input(to_regorus(input));
         let out = engine.eval_rule("data.t.out".into()).expect("eval");
         serde_json::to_value(out).expect("json")
     }

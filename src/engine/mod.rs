@@ -6,6 +6,7 @@
 pub mod bounds;
 pub mod clock;
 pub mod extensions;
+pub mod input;
 pub mod policy;
 pub mod recursion;
 pub mod test_runner;
@@ -796,7 +797,7 @@ impl Worker<'_> {
             self.engines.options.instruction_budget.is_none(),
             vm::count_values(&doc.input),
         );
-        let input = Value::from(std::mem::take(&mut doc.input));
+        let input = input::to_regorus(std::mem::take(&mut doc.input));
         let time_limit = self.engines.vm_time_limit();
         let fresh_machine = || {
             let mut machine = local.compiled.as_ref()?.machine(time_limit)?;
