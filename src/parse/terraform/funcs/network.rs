@@ -312,7 +312,7 @@ mod tests {
 
     use serde_json::{Value, json};
 
-    use super::super::testing::{s, unknown};
+    use super::super::testing::{ok_in, run_in, s, unknown};
     use super::*;
     use crate::document::SourceFile;
 
@@ -321,13 +321,11 @@ mod tests {
     }
 
     fn run(name: &str, args: &[Val]) -> Result<Value, Fail> {
-        call(name, args, Span::default())
-            .expect("a function of this module")
-            .map(|v| v.to_json())
+        run_in(call, name, args)
     }
 
     fn ok(name: &str, args: &[Val]) -> Value {
-        run(name, args).unwrap_or_else(|e| panic!("{name}: {e:?}"))
+        ok_in(call, name, args)
     }
 
     #[test]
