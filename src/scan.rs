@@ -329,13 +329,14 @@ pub fn nothing_to_scan(empty: &[PathBuf]) -> Option<String> {
 /// Reads, parses and evaluates discovered files in parallel.
 pub fn analyse(found: &Discovered, options: &ScanOptions, engines: &Engines) -> ScanResult {
     let started = Instant::now();
-    let cache = parse::terraform::ModuleCache::default();
-    let modules = parse_modules(found, options, &cache, engines);
     let module_dirs: std::collections::HashSet<PathBuf> = found
         .modules
         .keys()
         .map(|d| parse::terraform::normalise(d))
         .collect();
+    // `written_here` drops what child instances report in these directories
+    let cache = parse::terraform::ModuleCache::for_scan(module_dirs.clone());
+    let modules = parse_modules(found, options, &cache, engines);
     let patches = kustomize_patches(found, options);
     let items: Vec<Item> = found
         .files

@@ -3,7 +3,7 @@
 //! is evaluated once per call, but its files are read and parsed once: every
 //! evaluation borrows the same parsed bodies.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -33,6 +33,9 @@ struct Shared {
     /// Texts that stand for files on disk (the editor's unsaved buffers),
     /// by path on disk.
     overlay: HashMap<PathBuf, String>,
+    /// The module directories of the scan (normalised, as shown): their
+    /// own documents report what is written in them.
+    scanned: HashSet<PathBuf>,
 }
 
 impl ModuleCache {
@@ -46,6 +49,24 @@ impl ModuleCache {
                 ..Shared::default()
             }),
         }
+    }
+
+    /// A scan's cache: `scanned` are the module directories it reports on
+    /// (normalised, as shown). A child instance in one of them is built
+    /// with only what its call can change: the rest is the directory's
+    /// own document's to report (docs/input-terraform.md).
+    pub fn for_scan(scanned: HashSet<PathBuf>) -> Self {
+        ModuleCache {
+            inner: Arc::new(Shared {
+                scanned,
+                ..Shared::default()
+            }),
+        }
+    }
+
+    /// Whether the scan reports on the module directory `shown` on its own.
+    pub(super) fn scanned(&self, shown: &Path) -> bool {
+        self.inner.scanned.contains(shown)
     }
 
     /// The text standing for the file at `disk`, if an overlay gives one.
@@ -200,6 +221,61 @@ mod tests {
         let (own, _) = compose(&root, &files, &cache);
         let input = &own.documents[0].input;
         assert_eq!(input["resources"][0]["address"], "aws_instance.web");
+    }
+
+    /// The addresses of the resources in the one child instance a root
+    /// passing `arguments` to `child` makes, with `cache`.
+    fn instance_resources(child: &str, arguments: &str, cache: &ModuleCache) -> Vec<String> {
+        let tmp = tempfile::tempdir().unwrap();
+        for dir in ["child", "root"] {
+            std::fs::create_dir_all(tmp.path().join(dir)).unwrap();
+        }
+        std::fs::write(tmp.path().join("child/main.tf"), child).unwrap();
+        let root = format!("module \"c\" {{\n  source = \"../child\"\n{arguments}}}\n");
+        std::fs::write(tmp.path().join("root/main.tf"), &root).unwrap();
+        let files = vec![Arc::new(SourceFile::new("root/main.tf", root))];
+        let (_, children) = compose(&tmp.path().join("root"), &files, cache);
+        let input = &children[0].documents[0].input;
+        let resources = input["resources"].as_array().unwrap();
+        resources
+            .iter()
+            .map(|r| r["address"].as_str().unwrap().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn a_child_instance_in_a_scanned_directory_holds_only_what_its_call_can_change() {
+        let child = "variable \"tag\" {}\nvariable \"port\" {\n  default = 22\n}\n\
+            locals {\n  image = \"app:${var.tag}\"\n}\n\
+            resource \"a\" \"reads_a_local\" {\n  image = local.image\n}\n\
+            resource \"a\" \"reads_a_default\" {\n  port = var.port\n}\n\
+            resource \"a\" \"fixed\" {\n  image = \"nginx:latest\"\n}\n";
+        let all = [
+            "module.c.a.reads_a_local",
+            "module.c.a.reads_a_default",
+            "module.c.a.fixed",
+        ];
+        let known = "  tag = \"1\"\n";
+        // outside a scan (`inspect`, the language server): the whole child
+        assert_eq!(
+            instance_resources(child, known, &ModuleCache::default()),
+            all
+        );
+        // in a scan that reports `child/` on its own
+        let scan = || ModuleCache::for_scan([PathBuf::from("child")].into());
+        assert_eq!(
+            instance_resources(child, known, &scan()),
+            ["module.c.a.reads_a_local"]
+        );
+        // a wholly unknown argument reads as an unset variable does
+        let unknown = "  tag = var.unset\n";
+        assert_eq!(
+            instance_resources(child, unknown, &scan()),
+            Vec::<String>::new()
+        );
+        // the child is not reported on its own: the whole child again
+        let other = ModuleCache::for_scan([PathBuf::from("elsewhere")].into());
+        assert_eq!(instance_resources(child, known, &other), all);
     }
 
     #[test]

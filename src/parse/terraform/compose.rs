@@ -13,7 +13,7 @@ use super::cache::ModuleCache;
 use super::calls::{is_local_source, normalise};
 use super::value::{Origin, V, Val};
 use super::vars::Declared;
-use super::{Input, Pass, Tree, classify, document, has_module_blocks};
+use super::{Input, Pass, Prune, Tree, classify, document, has_module_blocks};
 use crate::document::{ParseError, Parsed, SourceFile, Span};
 
 /// Deepest chain of local module calls evaluated (root → child → …).
@@ -62,15 +62,26 @@ pub(crate) struct Caller {
     files: Vec<Arc<SourceFile>>,
     /// Directories on the path from the root to it (cycles).
     stack: Vec<PathBuf>,
+    /// Where its own files are in `files` (a child's follow its caller's).
+    own: std::ops::Range<usize>,
 }
 
 impl Caller {
+    /// Whether its own files may read the outputs of its call `name`
+    /// (`module.NAME.OUTPUT`, in HCL or in a `.tf.json` template).
+    fn reads_outputs_of(&self, name: &str) -> bool {
+        let reference = format!("module.{name}");
+        let own = self.files.get(self.own.clone()).unwrap_or_default();
+        own.iter().any(|f| f.text.contains(&reference))
+    }
+
     /// The module a scan evaluates first.
     pub fn root(dir: &Path, shown: &str, files: Vec<Arc<SourceFile>>) -> Self {
         Caller {
             dir: normalise(dir),
             shown: shown.to_string(),
             prefix: String::new(),
+            own: 0..files.len(),
             files,
             stack: vec![normalise(dir)],
         }
@@ -119,6 +130,18 @@ impl Instance {
     /// The names of the arguments the call passes.
     pub fn names(&self) -> impl Iterator<Item = String> + '_ {
         self.arguments.iter().map(|(name, _)| name.clone())
+    }
+
+    /// The names of the arguments that carry something of the caller's: a
+    /// value known at least in part, or the values it may take. A wholly
+    /// unknown argument (`project = var.project` with no value) reads as
+    /// an unknown at each place of use in the child, as an unset variable
+    /// does in the child's own document ([`super::reach`]).
+    pub fn names_with_values(&self) -> impl Iterator<Item = String> + '_ {
+        self.arguments
+            .iter()
+            .filter(|(_, val)| val.is_known() || !val.alternatives().is_empty())
+            .map(|(name, _)| name.clone())
     }
 
     /// What addresses in the instance start with: `module.api.`.
@@ -250,6 +273,11 @@ impl Walk<'_> {
             return None;
         }
         let shown = normalise(&Path::new(&caller.shown).join(path));
+        // the child's own document reports what the call cannot change
+        let prune = (self.cache.scanned(&shown) && shown != caller.stack[0]).then_some(Prune {
+            // the outputs of an instance of an expanded call stay unknown
+            outputs_read: call.key.is_none() && caller.reads_outputs_of(&call.name),
+        });
         let files = match self
             .cache
             .dir(&dir, &shown, || read_child(&dir, &shown, self.cache))
@@ -272,7 +300,7 @@ impl Walk<'_> {
         };
         let shown = shown.to_string_lossy().replace('\\', "/");
         let (mut entries, shown, doc_files) =
-            self.evaluate_child(&dir, shown, caller, &files, &instance);
+            self.evaluate_child(&dir, shown, caller, &files, &instance, prune);
         let origin = Origin::new(format!("the outputs of {address} ({shown})"), None);
         // the caller's document does not hold the child's files
         for (_, value) in &mut entries {
@@ -295,6 +323,7 @@ impl Walk<'_> {
         caller: &Caller,
         files: &[Arc<SourceFile>],
         instance: &Instance,
+        prune: Option<Prune>,
     ) -> (Vec<(String, Val)>, String, Vec<Arc<SourceFile>>) {
         let configs = self.configs(dir, files, caller.files.len());
         let child = Child {
@@ -304,6 +333,7 @@ impl Walk<'_> {
             files,
             configs: &configs,
             instance,
+            prune,
         };
         let grandchildren = if has_module_blocks(&configs) {
             let (calls, _, links) = self.child_document(&child, None, Pass::CallsOnly);
@@ -315,6 +345,7 @@ impl Walk<'_> {
                 prefix: format!("{}.", instance.address),
                 files: calls.files,
                 stack,
+                own: caller.files.len()..caller.files.len() + files.len(),
             };
             self.follow(&next, links.calls)
         } else {
@@ -372,6 +403,7 @@ impl Walk<'_> {
             instance: Some(child.instance),
             outputs,
             pass,
+            prune: child.prune,
         };
         document(child.dir, input)
     }
@@ -387,6 +419,7 @@ struct Child<'a> {
     files: &'a [Arc<SourceFile>],
     configs: &'a [(u16, Arc<Tree>)],
     instance: &'a Instance,
+    prune: Option<Prune>,
 }
 
 /// Whether a module's files may read outputs of the children in `outputs`

@@ -21,6 +21,7 @@ mod hcl;
 mod instances;
 mod json;
 mod precheck;
+mod reach;
 mod value;
 mod vars;
 
@@ -286,6 +287,7 @@ impl<'a> Module<'a> {
             instance: None,
             outputs,
             pass,
+            prune: None,
         }
     }
 
@@ -323,6 +325,19 @@ struct Input<'a> {
     /// Outputs of the module's local children, by call name.
     outputs: Option<&'a HashMap<String, (Val, Origin)>>,
     pass: Pass,
+    /// Set for a child instance whose directory the scan reports on its
+    /// own: its [`Pass::Full`] document holds only what the call can change
+    /// ([`reach`]).
+    prune: Option<Prune>,
+}
+
+/// How a child instance whose own blocks are reported by its directory's
+/// document is built: only the blocks and locals its call can change
+/// ([`reach::Reach`]); every output when its caller reads them.
+#[derive(Clone, Copy)]
+struct Prune {
+    /// The caller reads the instance's outputs (`module.NAME.OUTPUT`).
+    outputs_read: bool,
 }
 
 /// How much of a module's document to build.
@@ -365,8 +380,19 @@ fn document(dir: &Path, input: Input) -> (Document, Vec<ParseError>, compose::Li
         ev.pin_vars(instance.names());
     }
     ev.set_module_outputs(input.outputs.cloned().unwrap_or_default());
-    ev.set_locals(locals(&refs, input.all));
-    let (mut tree, links) = sections(&ev, &refs, &input);
+    let locals = locals(&refs, input.all);
+    let reach = match (input.prune, input.instance) {
+        (Some(prune), Some(instance)) if input.pass == Pass::Full => {
+            let defined = locals.iter().map(|(name, (e, _))| (name, *e));
+            Some((
+                reach::Reach::new(instance.names_with_values(), defined),
+                prune,
+            ))
+        }
+        _ => None,
+    };
+    ev.set_locals(locals);
+    let (mut tree, links) = sections(&ev, &refs, &input, reach);
     if !arguments.is_empty() {
         compose::to_arguments(&mut tree, &arguments, input.offset);
     }
@@ -532,9 +558,20 @@ fn locals<'a>(
 
 /// The document's top-level object (docs/input-terraform.md), and the
 /// module calls it makes.
-fn sections(ev: &Evaluator, blocks: &[&Block], input: &Input) -> (Val, compose::Links) {
+fn sections(
+    ev: &Evaluator,
+    blocks: &[&Block],
+    input: &Input,
+    reach: Option<(reach::Reach, Prune)>,
+) -> (Val, compose::Links) {
+    let (reach, outputs_read) = match reach {
+        Some((reach, prune)) => (Some(reach), prune.outputs_read),
+        None => (None, true),
+    };
     let mut s = Sections {
         calls_only: input.pass == Pass::CallsOnly,
+        reach,
+        outputs_read,
         root: input.has_tfvars,
         instances_left: instances::MAX_MODULE_INSTANCES,
         yaml_left: embedded::MAX_MODULE_YAML,
@@ -588,6 +625,12 @@ fn sections(ev: &Evaluator, blocks: &[&Block], input: &Input) -> (Val, compose::
 struct Sections {
     /// [`Pass::CallsOnly`]: blocks other than `module` add nothing.
     calls_only: bool,
+    /// A pruned child instance ([`Prune`]): blocks its call cannot change
+    /// add nothing.
+    reach: Option<reach::Reach>,
+    /// Whether output values are evaluated for the caller (always, unless
+    /// a pruned instance's caller does not read them).
+    outputs_read: bool,
     root: bool,
     /// Instances `count`/`for_each` may still expand into.
     instances_left: usize,
@@ -664,6 +707,15 @@ impl Sections {
     }
 
     fn add(&mut self, ev: &Evaluator, b: &Block, files: &[Arc<SourceFile>]) {
+        let reached = match &self.reach {
+            Some(reach) => b.ident == "locals" || reach.block(b),
+            None => true,
+        };
+        // an output the call cannot change is still evaluated for the caller
+        let for_caller = b.ident == "output" && self.outputs_read;
+        if !(reached || for_caller) {
+            return;
+        }
         let head = b.head;
         let file = file_label(b, files);
         let config = || blocks::config(ev, &b.body, head, &Scope::root(), 0);
@@ -745,9 +797,15 @@ impl Sections {
             "output" => {
                 field("name", label(0));
                 let cfg = config();
-                if let Some(value) = cfg.get("value") {
+                if let Some(value) = cfg.get("value")
+                    && self.outputs_read
+                {
                     let entry = (b.label(0).to_string(), value.clone());
                     self.output_values.push(entry);
+                }
+                if !reached {
+                    // evaluated for the caller only
+                    return;
                 }
                 field("file", Val::str(file, head));
                 field("config", cfg);
@@ -755,7 +813,12 @@ impl Sections {
                 return;
             }
             "locals" => {
-                for a in b.body.attrs() {
+                let reach = self.reach.as_ref();
+                for a in b
+                    .body
+                    .attrs()
+                    .filter(|a| reach.is_none_or(|r| r.local(&a.name)))
+                {
                     let v = match ev.local(&a.name, 0) {
                         Some(v) => Val::clone(&v),
                         None => Val::unknown(format!("${{local.{}}}", a.name), a.expr.span()),

@@ -1,0 +1,303 @@
+//! Which blocks of a child module instance its call can change.
+//!
+//! A child module that is part of the scan is reported by its own document
+//! (evaluated with its defaults); an instance of it, evaluated with a
+//! caller's arguments, can only add findings about values that come from
+//! the call (`scan::written_here` keeps those and drops the rest). A block
+//! that reads no argument carrying something of the caller's (directly or
+//! through a local), no module output and no file has every value located
+//! in the child's own files, in every instance: whatever rules find in it
+//! is the child's own document's to report. Such an instance builds only
+//! the blocks its call can reach: the rest would be evaluated, emitted and
+//! checked for nothing (BENCHMARKS.md, "Stop 24").
+//!
+//! The reads are found in the syntax, before evaluation, and err on the
+//! side of "reaches": an expression this walk cannot read precisely (a
+//! `.tf.json` template, `var` or `local` used as a whole, a function that
+//! reads files) counts as reading everything.
+
+use std::collections::{HashMap, HashSet};
+
+use hcl_edit::expr::{Expression, FuncCall, Traversal, TraversalOperator};
+use hcl_edit::visit::{Visit, visit_expr, visit_func_call};
+use serde_json::Value;
+
+use super::body::{Block, Body, Expr, Item};
+
+/// What an expression (or a block's expressions) reads.
+#[derive(Default)]
+struct Reads {
+    /// `var.NAME`.
+    vars: HashSet<String>,
+    /// `local.NAME`.
+    locals: HashSet<String>,
+    /// A module output, a file, or something not named precisely: may
+    /// depend on anything.
+    anything: bool,
+}
+
+impl Reads {
+    fn of_expr(e: Expr) -> Reads {
+        let mut reads = Reads::default();
+        reads.add_expr(e);
+        reads
+    }
+
+    fn of_body(body: &Body) -> Reads {
+        let mut reads = Reads::default();
+        reads.add_body(body);
+        reads
+    }
+
+    fn add_body(&mut self, body: &Body) {
+        for item in &body.items {
+            match item {
+                Item::Attr(a) => self.add_expr(a.expr),
+                Item::Block(b) => self.add_body(&b.body),
+            }
+        }
+    }
+
+    fn add_expr(&mut self, e: Expr) {
+        match e {
+            Expr::Hcl(expr, _) => self.visit_expr(expr),
+            Expr::Json(value, _, _) => self.anything |= json_has_template(value),
+        }
+    }
+}
+
+/// Whether a `.tf.json` value holds a template (`${…}`, `%{…}`), in a key
+/// or a string: what it reads is not looked at, so it may read anything.
+fn json_has_template(v: &Value) -> bool {
+    let template = |s: &str| s.contains("${") || s.contains("%{");
+    match v {
+        Value::String(s) => template(s),
+        Value::Array(items) => items.iter().any(json_has_template),
+        Value::Object(o) => o.iter().any(|(k, v)| template(k) || json_has_template(v)),
+        _ => false,
+    }
+}
+
+/// Functions whose result is located in, or depends on, a file the module
+/// reads (`file`, `templatefile`, `fileset`, `filebase64`, …).
+fn reads_files(name: &str) -> bool {
+    name.starts_with("file") || name == "templatefile"
+}
+
+impl Visit for Reads {
+    fn visit_expr(&mut self, e: &Expression) {
+        match e {
+            // `var`, `local` or `module` as a whole
+            Expression::Variable(v) => {
+                self.anything |= matches!(v.as_str(), "var" | "local" | "module");
+            }
+            _ => visit_expr(self, e),
+        }
+    }
+
+    fn visit_traversal(&mut self, t: &Traversal) {
+        let Expression::Variable(root) = &t.expr else {
+            hcl_edit::visit::visit_traversal(self, t);
+            return;
+        };
+        let first = t.operators.first().map(|o| o.value());
+        match (root.as_str(), first) {
+            ("var", Some(TraversalOperator::GetAttr(name))) => {
+                self.vars.insert(name.to_string());
+            }
+            ("local", Some(TraversalOperator::GetAttr(name))) => {
+                self.locals.insert(name.to_string());
+            }
+            ("var" | "local" | "module", _) => self.anything = true,
+            _ => {}
+        }
+        for op in &t.operators {
+            self.visit_traversal_operator(op);
+        }
+    }
+
+    fn visit_func_call(&mut self, f: &FuncCall) {
+        self.anything |= reads_files(f.name.name.as_str());
+        visit_func_call(self, f);
+    }
+}
+
+/// The blocks and locals of one child module instance that its call can
+/// change: those reading an argument, a local computed from one, a module
+/// output or a file.
+pub(crate) struct Reach {
+    arguments: HashSet<String>,
+    /// Locals the call can change.
+    locals: HashSet<String>,
+}
+
+impl Reach {
+    /// `arguments` are the names of the variables the call sets; `locals`
+    /// the module's local definitions.
+    pub fn new<'a>(
+        arguments: impl IntoIterator<Item = String>,
+        locals: impl IntoIterator<Item = (&'a String, Expr<'a>)>,
+    ) -> Reach {
+        let mut reach = Reach {
+            arguments: arguments.into_iter().collect(),
+            locals: HashSet::new(),
+        };
+        let mut pending: HashMap<&String, Reads> = locals
+            .into_iter()
+            .map(|(name, e)| (name, Reads::of_expr(e)))
+            .collect();
+        // a local is reached when what it reads is: until nothing changes
+        loop {
+            let reached: Vec<&String> = pending
+                .iter()
+                .filter(|(_, reads)| reach.reads(reads))
+                .map(|(name, _)| *name)
+                .collect();
+            if reached.is_empty() {
+                break;
+            }
+            for name in reached {
+                pending.remove(name);
+                reach.locals.insert(name.clone());
+            }
+        }
+        reach
+    }
+
+    fn reads(&self, reads: &Reads) -> bool {
+        reads.anything
+            || reads.vars.iter().any(|v| self.arguments.contains(v))
+            || reads.locals.iter().any(|l| self.locals.contains(l))
+    }
+
+    /// Whether the call can change anything in the block.
+    pub fn block(&self, b: &Block) -> bool {
+        self.reads(&Reads::of_body(&b.body))
+    }
+
+    /// Whether the call can change the local `name`.
+    pub fn local(&self, name: &str) -> bool {
+        self.locals.contains(name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::document::SourceFile;
+    use crate::parse::terraform::body::Loc;
+
+    /// The reach of the call setting `arguments` in `text`, and which of its
+    /// top-level blocks (by `ident.label…`) the call can change.
+    fn reached(text: &str, arguments: &[&str]) -> (Vec<String>, Vec<String>) {
+        let file = Arc::new(SourceFile::new("main.tf", text));
+        let tree = crate::parse::terraform::hcl::parse(&file).unwrap();
+        let body = crate::parse::terraform::hcl::body(&tree, Loc::file(&file.text, 0));
+        let blocks: Vec<&Block> = body
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Block(b) => Some(b),
+                Item::Attr(_) => None,
+            })
+            .collect();
+        let locals = blocks
+            .iter()
+            .filter(|b| b.ident == "locals")
+            .flat_map(|b| b.body.attrs().map(|a| (&a.name, a.expr)));
+        let reach = Reach::new(arguments.iter().map(|a| a.to_string()), locals);
+        let name = |b: &Block| {
+            let labels: Vec<&str> = b.labels.iter().map(|(l, _)| l.as_str()).collect();
+            [b.ident.as_str()]
+                .into_iter()
+                .chain(labels)
+                .collect::<Vec<_>>()
+                .join(".")
+        };
+        let changed = blocks
+            .iter()
+            .filter(|b| b.ident != "locals" && reach.block(b))
+            .map(|b| name(b))
+            .collect();
+        let mut locals: Vec<String> = reach.locals.iter().cloned().collect();
+        locals.sort();
+        (changed, locals)
+    }
+
+    #[test]
+    fn a_block_is_reached_through_an_argument_or_a_local_computed_from_one() {
+        let text = r#"
+locals {
+  image = "app:${var.tag}"
+  full  = "${local.image}-x"
+  fixed = "nginx:1.27"
+}
+resource "a" "direct" {
+  image = var.tag
+}
+resource "a" "through_locals" {
+  container {
+    image = local.full
+  }
+}
+resource "a" "fixed" {
+  image = local.fixed
+  port  = var.port
+}
+resource "a" "in_for_each" {
+  for_each = toset(var.names)
+  x        = each.key
+}
+resource "a" "in_a_template" {
+  x = <<-EOT
+    %{ for n in [1] }${var.tag}%{ endfor }
+  EOT
+}
+"#;
+        let (changed, locals) = reached(text, &["tag", "names"]);
+        assert_eq!(locals, ["full", "image"]);
+        assert_eq!(
+            changed,
+            [
+                "resource.a.direct",
+                "resource.a.through_locals",
+                "resource.a.in_for_each",
+                "resource.a.in_a_template"
+            ]
+        );
+    }
+
+    #[test]
+    fn module_outputs_files_and_whole_objects_reach_everything() {
+        let text = r#"
+resource "a" "output" {
+  x = module.db.endpoint
+}
+resource "a" "file" {
+  x = yamldecode(file("${path.module}/x.yaml"))
+}
+resource "a" "template" {
+  x = templatefile("t.tpl", {})
+}
+resource "a" "whole" {
+  x = var["tag"]
+}
+resource "a" "none" {
+  x = aws_instance.web.id
+  y = [for v in ["a"] : upper(v)]
+}
+"#;
+        let (changed, _) = reached(text, &["tag"]);
+        assert_eq!(
+            changed,
+            [
+                "resource.a.output",
+                "resource.a.file",
+                "resource.a.template",
+                "resource.a.whole"
+            ]
+        );
+    }
+}
