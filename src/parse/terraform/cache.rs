@@ -279,6 +279,55 @@ mod tests {
     }
 
     #[test]
+    fn a_grandchild_instance_keeps_what_comes_from_the_root_and_from_unscanned_callers() {
+        let tmp = tempfile::tempdir().unwrap();
+        let write = |path: &str, text: &str| {
+            let path = tmp.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        let root = "module \"c\" {\n  source = \"../child\"\n  tag = \"latest\"\n}\n";
+        write("root/main.tf", root);
+        write(
+            "child/main.tf",
+            "variable \"tag\" {}\nmodule \"g\" {\n  source = \"../grandchild\"\n  tag = var.tag\n  size = 2\n}\n",
+        );
+        write(
+            "grandchild/main.tf",
+            "variable \"tag\" {}\nvariable \"size\" {}\n\
+             resource \"a\" \"from_the_root\" {\n  image = \"app:${var.tag}\"\n}\n\
+             resource \"a\" \"from_the_child\" {\n  size = var.size\n}\n",
+        );
+        let files = vec![Arc::new(SourceFile::new("root/main.tf", root))];
+        let grandchild = |scanned: &[&str]| {
+            let cache = ModuleCache::for_scan(scanned.iter().map(PathBuf::from).collect());
+            let (_, children) = compose(&tmp.path().join("root"), &files, &cache);
+            let doc = children
+                .iter()
+                .flat_map(|p| &p.documents)
+                .find(|d| d.label.contains("module.c.module.g"))
+                .expect("the grandchild's instance");
+            let resources = doc.input["resources"].as_array().unwrap();
+            resources
+                .iter()
+                .map(|r| r["address"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        };
+        let from_the_root = "module.c.module.g.a.from_the_root";
+        let from_the_child = "module.c.module.g.a.from_the_child";
+        // `size` is written in child/, whose own scan reports it
+        assert_eq!(
+            grandchild(&["root", "child", "grandchild"]),
+            [from_the_root]
+        );
+        // child/ is not scanned: what it writes is reported through the root
+        assert_eq!(
+            grandchild(&["root", "grandchild"]),
+            [from_the_root, from_the_child]
+        );
+    }
+
+    #[test]
     fn a_file_read_again_with_other_text_is_parsed_again() {
         let cache = ModuleCache::default();
         let disk = Path::new("/m/main.tf");

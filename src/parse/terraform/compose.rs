@@ -64,6 +64,9 @@ pub(crate) struct Caller {
     stack: Vec<PathBuf>,
     /// Where its own files are in `files` (a child's follow its caller's).
     own: std::ops::Range<usize>,
+    /// By index in `files`: whether the scan keeps what the root's
+    /// composition finds in the file ([`Prune::kept`]).
+    kept: Vec<bool>,
 }
 
 impl Caller {
@@ -82,6 +85,7 @@ impl Caller {
             shown: shown.to_string(),
             prefix: String::new(),
             own: 0..files.len(),
+            kept: vec![true; files.len()],
             files,
             stack: vec![normalise(dir)],
         }
@@ -274,10 +278,7 @@ impl Walk<'_> {
         }
         let shown = normalise(&Path::new(&caller.shown).join(path));
         // the child's own document reports what the call cannot change
-        let prune = (self.cache.scanned(&shown) && shown != caller.stack[0]).then_some(Prune {
-            // the outputs of an instance of an expanded call stay unknown
-            outputs_read: call.key.is_none() && caller.reads_outputs_of(&call.name),
-        });
+        let pruned = self.cache.scanned(&shown) && shown != caller.stack[0];
         let files = match self
             .cache
             .dir(&dir, &shown, || read_child(&dir, &shown, self.cache))
@@ -293,6 +294,16 @@ impl Walk<'_> {
             }
         };
         self.left -= 1;
+        let prune = pruned.then(|| Prune {
+            // the outputs of an instance of an expanded call stay unknown
+            outputs_read: call.key.is_none() && caller.reads_outputs_of(&call.name),
+            kept: caller
+                .kept
+                .iter()
+                .copied()
+                .chain(files.iter().map(|_| false))
+                .collect(),
+        });
         let instance = Instance {
             address: address.clone(),
             caller: caller.shown.clone(),
@@ -339,7 +350,13 @@ impl Walk<'_> {
             let (calls, _, links) = self.child_document(&child, None, Pass::CallsOnly);
             let mut stack = caller.stack.clone();
             stack.push(dir.to_path_buf());
+            // what is found in the child's files is kept unless it is pruned;
+            // files `file()` read are kept
+            let kept = caller.kept.iter().copied();
+            let kept = kept.chain(files.iter().map(|_| child.prune.is_none()));
+            let kept = kept.chain(std::iter::repeat(true)).take(calls.files.len());
             let next = Caller {
+                kept: kept.collect(),
                 dir: dir.to_path_buf(),
                 shown: shown.clone(),
                 prefix: format!("{}.", instance.address),
@@ -403,7 +420,7 @@ impl Walk<'_> {
             instance: Some(child.instance),
             outputs,
             pass,
-            prune: child.prune,
+            prune: child.prune.clone(),
         };
         document(child.dir, input)
     }

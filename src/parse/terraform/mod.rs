@@ -27,6 +27,7 @@ mod vars;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::sync::Arc;
 
 use hcl_edit::structure::Body as HclBody;
@@ -333,11 +334,17 @@ struct Input<'a> {
 
 /// How a child instance whose own blocks are reported by its directory's
 /// document is built: only the blocks and locals its call can change
-/// ([`reach::Reach`]); every output when its caller reads them.
-#[derive(Clone, Copy)]
+/// ([`reach::Reach`]), and of those only the ones holding a value the scan
+/// keeps ([`reach::keep_reported`]); every output when its caller reads
+/// them.
+#[derive(Clone)]
 struct Prune {
     /// The caller reads the instance's outputs (`module.NAME.OUTPUT`).
     outputs_read: bool,
+    /// By document file index: whether the scan keeps what this instance
+    /// finds in the file (`scan::written_here`). Files past its end (read
+    /// by `file()`) are kept.
+    kept: Rc<[bool]>,
 }
 
 /// How much of a module's document to build.
@@ -381,12 +388,12 @@ fn document(dir: &Path, input: Input) -> (Document, Vec<ParseError>, compose::Li
     }
     ev.set_module_outputs(input.outputs.cloned().unwrap_or_default());
     let locals = locals(&refs, input.all);
-    let reach = match (input.prune, input.instance) {
+    let reach = match (&input.prune, input.instance) {
         (Some(prune), Some(instance)) if input.pass == Pass::Full => {
             let defined = locals.iter().map(|(name, (e, _))| (name, *e));
             Some((
                 reach::Reach::new(instance.names_with_values(), defined),
-                prune,
+                prune.outputs_read,
             ))
         }
         _ => None,
@@ -395,6 +402,9 @@ fn document(dir: &Path, input: Input) -> (Document, Vec<ParseError>, compose::Li
     let (mut tree, links) = sections(&ev, &refs, &input, reach);
     if !arguments.is_empty() {
         compose::to_arguments(&mut tree, &arguments, input.offset);
+    }
+    if let Some(prune) = input.prune.as_ref().filter(|_| input.pass == Pass::Full) {
+        reach::keep_reported(&mut tree, &prune.kept);
     }
     let mut provenance = BTreeMap::new();
     let emitted = value::emit(tree, &mut provenance);
@@ -562,10 +572,10 @@ fn sections(
     ev: &Evaluator,
     blocks: &[&Block],
     input: &Input,
-    reach: Option<(reach::Reach, Prune)>,
+    reach: Option<(reach::Reach, bool)>,
 ) -> (Val, compose::Links) {
     let (reach, outputs_read) = match reach {
-        Some((reach, prune)) => (Some(reach), prune.outputs_read),
+        Some((reach, outputs_read)) => (Some(reach), outputs_read),
         None => (None, true),
     };
     let mut s = Sections {

@@ -23,6 +23,7 @@ use hcl_edit::visit::{Visit, visit_expr, visit_func_call};
 use serde_json::Value;
 
 use super::body::{Block, Body, Expr, Item};
+use super::value::{V, Val};
 
 /// What an expression (or a block's expressions) reads.
 #[derive(Default)]
@@ -181,6 +182,50 @@ impl Reach {
     }
 }
 
+/// Keeps, of a pruned child instance's lists (`resources`, `modules`, …,
+/// and `locals`), the entries holding a value located in a file the scan
+/// keeps findings from (`kept`, by document file index; files past its
+/// end are kept), a branch a value may take included. The others can only
+/// give findings `scan::written_here` drops: a call whose argument reaches
+/// a block only through a grandchild's call in the child's own file.
+pub(crate) fn keep_reported(tree: &mut Val, kept: &[bool]) {
+    let V::Map(sections) = &mut tree.v else {
+        return;
+    };
+    const LISTS: [&str; 8] = [
+        "resources",
+        "data",
+        "modules",
+        "providers",
+        "terraform",
+        "variables",
+        "outputs",
+        "locals",
+    ];
+    for (_, section) in sections
+        .iter_mut()
+        .filter(|(k, _)| LISTS.contains(&k.as_str()))
+    {
+        match &mut section.v {
+            V::List(entries) => entries.retain(|e| holds_kept(e, kept)),
+            V::Map(entries) => entries.retain(|(_, e)| holds_kept(e, kept)),
+            _ => {}
+        }
+    }
+}
+
+/// Whether any part of `v` is located in a kept file.
+fn holds_kept(v: &Val, kept: &[bool]) -> bool {
+    kept.get(usize::from(v.span.file)).is_none_or(|k| *k)
+        || v.alternatives().iter().any(|a| holds_kept(&a.val, kept))
+        || match &v.v {
+            V::List(items) => items.iter().any(|i| holds_kept(i, kept)),
+            V::Map(entries) => entries.iter().any(|(_, x)| holds_kept(x, kept)),
+            V::Json(inner) => holds_kept(inner, kept),
+            _ => false,
+        }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
@@ -266,6 +311,73 @@ resource "a" "in_a_template" {
                 "resource.a.in_for_each",
                 "resource.a.in_a_template"
             ]
+        );
+    }
+
+    #[test]
+    fn only_entries_holding_a_value_in_a_kept_file_stay() {
+        use crate::document::Span;
+        use crate::parse::terraform::value::Alt;
+        let child = Span::new(0, 1).in_file(1);
+        let caller = Span::new(0, 1).in_file(0);
+        let entry = |name: &str, value: Val| {
+            Val::new(
+                V::Map(vec![
+                    ("name".into(), Val::str(name, child)),
+                    ("x".into(), value),
+                ]),
+                child,
+            )
+        };
+        let mut unknown = Val::unknown("${var.x ? …}", child);
+        let alt = Alt {
+            val: Val::str("nginx:latest", caller),
+            when: "`var.x` is true".into(),
+        };
+        unknown.alts = Some(std::rc::Rc::new(vec![alt]));
+        let list = |items| Val::new(V::List(items), Span::default());
+        let mut tree = Val::new(
+            V::Map(vec![
+                ("files".into(), list(vec![Val::str("main.tf", child)])),
+                (
+                    "resources".into(),
+                    list(vec![
+                        entry("child_only", Val::str("a", child)),
+                        entry("from_the_caller", list(vec![Val::str("b", caller)])),
+                        entry("a_branch_from_the_caller", unknown),
+                        entry(
+                            "read_from_a_file",
+                            Val::str("c", Span::new(0, 1).in_file(7)),
+                        ),
+                    ]),
+                ),
+                (
+                    "locals".into(),
+                    Val::new(V::Map(vec![("l".into(), Val::str("d", child))]), child),
+                ),
+            ]),
+            Span::default(),
+        );
+        keep_reported(&mut tree, &[true, false]);
+        let names: Vec<&str> = match &tree.get("resources").unwrap().v {
+            V::List(items) => items
+                .iter()
+                .map(|i| i.get("name").unwrap().as_str().unwrap())
+                .collect(),
+            _ => unreachable!(),
+        };
+        assert_eq!(
+            names,
+            [
+                "from_the_caller",
+                "a_branch_from_the_caller",
+                "read_from_a_file"
+            ]
+        );
+        assert!(matches!(&tree.get("locals").unwrap().v, V::Map(e) if e.is_empty()));
+        assert!(
+            matches!(&tree.get("files").unwrap().v, V::List(f) if f.len() == 1),
+            "not a block list"
         );
     }
 
