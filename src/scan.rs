@@ -884,10 +884,10 @@ pub fn read_source(
             ),
         ));
     }
-    match decode(&bytes) {
-        Some(text) => Ok(Some(Arc::new(SourceFile::new(path, text)))),
-        None if kind == FileKind::Json && !looks_like_ours(&bytes) => Ok(None),
-        None => Err(ParseError::at(
+    match decode_owned(bytes) {
+        Ok(text) => Ok(Some(Arc::new(SourceFile::new(path, text)))),
+        Err(bytes) if kind == FileKind::Json && !looks_like_ours(&bytes) => Ok(None),
+        Err(_) => Err(ParseError::at(
             &empty(),
             0,
             "file is not text (binary content or an unsupported encoding)",
@@ -898,8 +898,15 @@ pub fn read_source(
 /// Decodes UTF-8 (BOM stripped) and UTF-16 with a BOM; rejects binary
 /// content (NUL bytes or invalid UTF-8).
 pub fn decode(bytes: &[u8]) -> Option<String> {
+    decode_owned(bytes.to_vec()).ok()
+}
+
+/// [`decode`] of bytes read for it: plain UTF-8, the common case, becomes
+/// the text without a copy. The bytes come back when they are not text.
+fn decode_owned(bytes: Vec<u8>) -> Result<String, Vec<u8>> {
+    let text = |bytes: Vec<u8>| String::from_utf8(bytes).map_err(|e| e.into_bytes());
     if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
-        return String::from_utf8(rest.to_vec()).ok();
+        return text(rest.to_vec()).map_err(|_| bytes);
     }
     let utf16 = |le: bool, rest: &[u8]| {
         let units: Vec<u16> = rest
@@ -914,16 +921,16 @@ pub fn decode(bytes: &[u8]) -> Option<String> {
             .collect();
         String::from_utf16(&units).ok()
     };
-    if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
-        return utf16(true, rest);
-    }
-    if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
-        return utf16(false, rest);
-    }
-    if bytes.contains(&0) {
-        return None;
-    }
-    String::from_utf8(bytes.to_vec()).ok()
+    let decoded = if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
+        utf16(true, rest)
+    } else if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
+        utf16(false, rest)
+    } else if bytes.contains(&0) {
+        None
+    } else {
+        return text(bytes);
+    };
+    decoded.ok_or(bytes)
 }
 
 /// `64 MB` for whole or large sizes, else exact bytes (`2010 bytes`), so a
