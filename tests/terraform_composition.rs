@@ -133,3 +133,26 @@ fn a_called_module_that_calls_another_stays_a_child_after_its_composition() {
     let (_, hits, _) = scan_json(&["--select", "VER002", &dir.path().to_string_lossy()]);
     assert!(hits.is_empty(), "{hits:?}");
 }
+
+/// A child that is scanned too is built with only what its call changes;
+/// an output it does not change is still evaluated when the caller names
+/// it, so `latest` written in the child's output reaches the root's
+/// resource.
+#[test]
+fn an_output_the_call_does_not_change_still_reaches_a_caller_that_reads_it() {
+    let dir = common::temp_tree(&[
+        (
+            "root/main.tf",
+            "module \"api\" {\n  source = \"../child\"\n  name   = \"api\"\n}\nresource \"aws_ecs_task_definition\" \"app\" {\n  family = \"app\"\n  container_definitions = jsonencode([{\n    name  = \"app\"\n    image = module.api.image\n  }])\n}\n",
+        ),
+        (
+            "child/main.tf",
+            "variable \"name\" {}\noutput \"image\" {\n  value = \"nginx:latest\"\n}\noutput \"unread\" {\n  value = \"x\"\n}\n",
+        ),
+    ]);
+    // the whole tree: `child/` is scanned on its own as well
+    let (_, hits, _) = scan_json(&["--select", "TAG001", &dir.path().to_string_lossy()]);
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert!(hits[0].path.ends_with("root/main.tf"), "{hits:?}");
+    assert_eq!((hits[0].line, hits[0].column), (9, 13), "{hits:?}");
+}

@@ -13,7 +13,7 @@ use super::cache::ModuleCache;
 use super::calls::{is_local_source, normalise};
 use super::value::{Origin, V, Val};
 use super::vars::Declared;
-use super::{Input, Pass, Prune, Tree, classify, document, has_module_blocks};
+use super::{Input, OutputsRead, Pass, Prune, Tree, classify, document, has_module_blocks};
 use crate::document::{ParseError, Parsed, SourceFile, Span};
 
 /// Deepest chain of local module calls evaluated (root → child → …).
@@ -70,12 +70,31 @@ pub(crate) struct Caller {
 }
 
 impl Caller {
-    /// Whether its own files may read the outputs of its call `name`
-    /// (`module.NAME.OUTPUT`, in HCL or in a `.tf.json` template).
-    fn reads_outputs_of(&self, name: &str) -> bool {
+    /// The outputs of its call `name` its own files may read: every
+    /// `module.NAME.OUTPUT` written (in HCL or in a `.tf.json` template),
+    /// or all of them when the module is read another way
+    /// (`module.NAME["x"]`, `values(module.NAME)`).
+    fn outputs_read_of(&self, name: &str) -> OutputsRead {
+        let ident = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
         let reference = format!("module.{name}");
         let own = self.files.get(self.own.clone()).unwrap_or_default();
-        own.iter().any(|f| f.text.contains(&reference))
+        let mut named = std::collections::HashSet::new();
+        for f in own {
+            for (at, _) in f.text.match_indices(&reference) {
+                let rest = &f.text[at + reference.len()..];
+                if rest.starts_with(ident) {
+                    continue; // `module.NAME2`: another call
+                }
+                match rest
+                    .strip_prefix('.')
+                    .and_then(|r| r.split(|c| !ident(c)).next())
+                {
+                    Some(output) if !output.is_empty() => named.insert(output.to_string()),
+                    _ => return OutputsRead::All,
+                };
+            }
+        }
+        OutputsRead::Named(std::rc::Rc::new(named))
     }
 
     /// The module a scan evaluates first.
@@ -296,7 +315,10 @@ impl Walk<'_> {
         self.left -= 1;
         let prune = pruned.then(|| Prune {
             // the outputs of an instance of an expanded call stay unknown
-            outputs_read: call.key.is_none() && caller.reads_outputs_of(&call.name),
+            outputs_read: match call.key {
+                Some(_) => OutputsRead::Named(Default::default()),
+                None => caller.outputs_read_of(&call.name),
+            },
             kept: caller
                 .kept
                 .iter()
@@ -497,4 +519,32 @@ fn read_child(
         files.push(Arc::new(SourceFile::new(shown.join(&name), text)));
     }
     Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str, call: &str) -> Option<Vec<String>> {
+        let files = vec![Arc::new(SourceFile::new("root/main.tf", text))];
+        match Caller::root(Path::new("root"), "root", files).outputs_read_of(call) {
+            OutputsRead::All => None,
+            OutputsRead::Named(names) => {
+                let mut names: Vec<String> = names.iter().cloned().collect();
+                names.sort();
+                Some(names)
+            }
+        }
+    }
+
+    #[test]
+    fn the_outputs_a_caller_reads_are_the_ones_it_names() {
+        let text = "a = module.db.endpoint\nb = \"${module.db.port}\"\nc = module.db2.other\nd = module.dbx\n";
+        assert_eq!(read(text, "db").unwrap(), ["endpoint", "port"]);
+        assert_eq!(read(text, "db2").unwrap(), ["other"]);
+        assert_eq!(read(text, "cache").unwrap(), Vec::<String>::new());
+        // read whole: every output may be used
+        assert_eq!(read("a = values(module.db)\n", "db"), None);
+        assert_eq!(read("a = module.db[\"endpoint\"]\n", "db"), None);
+    }
 }

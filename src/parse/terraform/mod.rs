@@ -339,12 +339,34 @@ struct Input<'a> {
 /// them.
 #[derive(Clone)]
 struct Prune {
-    /// The caller reads the instance's outputs (`module.NAME.OUTPUT`).
-    outputs_read: bool,
+    /// The outputs its caller reads (`module.NAME.OUTPUT`).
+    outputs_read: OutputsRead,
     /// By document file index: whether the scan keeps what this instance
     /// finds in the file (`scan::written_here`). Files past its end (read
     /// by `file()`) are kept.
     kept: Rc<[bool]>,
+}
+
+/// Which outputs of a child instance its caller reads: only those are
+/// evaluated when the call cannot change them.
+#[derive(Clone, Default)]
+enum OutputsRead {
+    /// Every output (the module is read whole, `module.NAME["x"]`, or the
+    /// instance is not pruned).
+    #[default]
+    All,
+    /// These outputs only (none for an instance of an expanded call,
+    /// whose outputs stay unknown).
+    Named(Rc<std::collections::HashSet<String>>),
+}
+
+impl OutputsRead {
+    fn includes(&self, output: &str) -> bool {
+        match self {
+            OutputsRead::All => true,
+            OutputsRead::Named(names) => names.contains(output),
+        }
+    }
 }
 
 /// How much of a module's document to build.
@@ -393,7 +415,7 @@ fn document(dir: &Path, input: Input) -> (Document, Vec<ParseError>, compose::Li
             let defined = locals.iter().map(|(name, (e, _))| (name, *e));
             Some((
                 reach::Reach::new(instance.names_with_values(), defined),
-                prune.outputs_read,
+                prune.outputs_read.clone(),
             ))
         }
         _ => None,
@@ -572,11 +594,11 @@ fn sections(
     ev: &Evaluator,
     blocks: &[&Block],
     input: &Input,
-    reach: Option<(reach::Reach, bool)>,
+    reach: Option<(reach::Reach, OutputsRead)>,
 ) -> (Val, compose::Links) {
     let (reach, outputs_read) = match reach {
         Some((reach, outputs_read)) => (Some(reach), outputs_read),
-        None => (None, true),
+        None => (None, OutputsRead::All),
     };
     let mut s = Sections {
         calls_only: input.pass == Pass::CallsOnly,
@@ -638,9 +660,9 @@ struct Sections {
     /// A pruned child instance ([`Prune`]): blocks its call cannot change
     /// add nothing.
     reach: Option<reach::Reach>,
-    /// Whether output values are evaluated for the caller (always, unless
-    /// a pruned instance's caller does not read them).
-    outputs_read: bool,
+    /// The output values evaluated for the caller (all, unless a pruned
+    /// instance's caller reads only some).
+    outputs_read: OutputsRead,
     root: bool,
     /// Instances `count`/`for_each` may still expand into.
     instances_left: usize,
@@ -722,7 +744,7 @@ impl Sections {
             None => true,
         };
         // an output the call cannot change is still evaluated for the caller
-        let for_caller = b.ident == "output" && self.outputs_read;
+        let for_caller = b.ident == "output" && self.outputs_read.includes(b.label(0));
         if !(reached || for_caller) {
             return;
         }
@@ -808,7 +830,7 @@ impl Sections {
                 field("name", label(0));
                 let cfg = config();
                 if let Some(value) = cfg.get("value")
-                    && self.outputs_read
+                    && self.outputs_read.includes(b.label(0))
                 {
                     let entry = (b.label(0).to_string(), value.clone());
                     self.output_values.push(entry);

@@ -25,45 +25,82 @@ use serde_json::Value;
 use super::body::{Block, Body, Expr, Item};
 use super::value::{V, Val};
 
-/// What an expression (or a block's expressions) reads.
+/// What the walk over expressions tells: each variable and local read,
+/// and reads that may depend on anything. [`Reads`] collects them (for
+/// locals, whose reach is settled together); [`Hit`] stops at the first
+/// one that reaches (for blocks, one question each).
+trait Sink {
+    fn var(&mut self, name: &str);
+    fn local(&mut self, name: &str);
+    /// A module output, a file, or something not named precisely.
+    fn anything(&mut self);
+    /// Nothing more to learn: the rest of the walk is skipped.
+    fn done(&self) -> bool {
+        false
+    }
+}
+
+/// What an expression reads.
 #[derive(Default)]
 struct Reads {
     /// `var.NAME`.
     vars: HashSet<String>,
     /// `local.NAME`.
     locals: HashSet<String>,
-    /// A module output, a file, or something not named precisely: may
-    /// depend on anything.
+    /// May depend on anything.
     anything: bool,
 }
 
-impl Reads {
-    fn of_expr(e: Expr) -> Reads {
-        let mut reads = Reads::default();
-        reads.add_expr(e);
-        reads
+impl Sink for Reads {
+    fn var(&mut self, name: &str) {
+        self.vars.insert(name.to_string());
     }
-
-    fn of_body(body: &Body) -> Reads {
-        let mut reads = Reads::default();
-        reads.add_body(body);
-        reads
+    fn local(&mut self, name: &str) {
+        self.locals.insert(name.to_string());
     }
+    fn anything(&mut self) {
+        self.anything = true;
+    }
+}
 
-    fn add_body(&mut self, body: &Body) {
-        for item in &body.items {
-            match item {
-                Item::Attr(a) => self.add_expr(a.expr),
-                Item::Block(b) => self.add_body(&b.body),
-            }
+/// Whether a block reads anything a [`Reach`] holds.
+struct Hit<'r> {
+    reach: &'r Reach,
+    hit: bool,
+}
+
+impl Sink for Hit<'_> {
+    fn var(&mut self, name: &str) {
+        self.hit |= self.reach.arguments.contains(name);
+    }
+    fn local(&mut self, name: &str) {
+        self.hit |= self.reach.locals.contains(name);
+    }
+    fn anything(&mut self) {
+        self.hit = true;
+    }
+    fn done(&self) -> bool {
+        self.hit
+    }
+}
+
+fn walk_body(sink: &mut impl Sink, body: &Body) {
+    for item in &body.items {
+        match item {
+            Item::Attr(a) => walk_expr(sink, a.expr),
+            Item::Block(b) => walk_body(sink, &b.body),
+        }
+        if sink.done() {
+            return;
         }
     }
+}
 
-    fn add_expr(&mut self, e: Expr) {
-        match e {
-            Expr::Hcl(expr, _) => self.visit_expr(expr),
-            Expr::Json(value, _, _) => self.anything |= json_has_template(value),
-        }
+fn walk_expr(sink: &mut impl Sink, e: Expr) {
+    match e {
+        Expr::Hcl(expr, _) => Walker(sink).visit_expr(expr),
+        Expr::Json(value, _, _) if json_has_template(value) => sink.anything(),
+        Expr::Json(..) => {}
     }
 }
 
@@ -85,13 +122,20 @@ fn reads_files(name: &str) -> bool {
     name.starts_with("file") || name == "templatefile"
 }
 
-impl Visit for Reads {
+/// The syntax walk, telling `sink` what each expression reads.
+struct Walker<'s, S>(&'s mut S);
+
+impl<S: Sink> Visit for Walker<'_, S> {
     fn visit_expr(&mut self, e: &Expression) {
+        if self.0.done() {
+            return;
+        }
         match e {
             // `var`, `local` or `module` as a whole
-            Expression::Variable(v) => {
-                self.anything |= matches!(v.as_str(), "var" | "local" | "module");
+            Expression::Variable(v) if matches!(v.as_str(), "var" | "local" | "module") => {
+                self.0.anything();
             }
+            Expression::Variable(_) => {}
             _ => visit_expr(self, e),
         }
     }
@@ -103,13 +147,9 @@ impl Visit for Reads {
         };
         let first = t.operators.first().map(|o| o.value());
         match (root.as_str(), first) {
-            ("var", Some(TraversalOperator::GetAttr(name))) => {
-                self.vars.insert(name.to_string());
-            }
-            ("local", Some(TraversalOperator::GetAttr(name))) => {
-                self.locals.insert(name.to_string());
-            }
-            ("var" | "local" | "module", _) => self.anything = true,
+            ("var", Some(TraversalOperator::GetAttr(name))) => self.0.var(name.as_str()),
+            ("local", Some(TraversalOperator::GetAttr(name))) => self.0.local(name.as_str()),
+            ("var" | "local" | "module", _) => self.0.anything(),
             _ => {}
         }
         for op in &t.operators {
@@ -118,7 +158,9 @@ impl Visit for Reads {
     }
 
     fn visit_func_call(&mut self, f: &FuncCall) {
-        self.anything |= reads_files(f.name.name.as_str());
+        if reads_files(f.name.name.as_str()) {
+            self.0.anything();
+        }
         visit_func_call(self, f);
     }
 }
@@ -145,7 +187,11 @@ impl Reach {
         };
         let mut pending: HashMap<&String, Reads> = locals
             .into_iter()
-            .map(|(name, e)| (name, Reads::of_expr(e)))
+            .map(|(name, e)| {
+                let mut reads = Reads::default();
+                walk_expr(&mut reads, e);
+                (name, reads)
+            })
             .collect();
         // a local is reached when what it reads is: until nothing changes
         loop {
@@ -173,7 +219,12 @@ impl Reach {
 
     /// Whether the call can change anything in the block.
     pub fn block(&self, b: &Block) -> bool {
-        self.reads(&Reads::of_body(&b.body))
+        let mut hit = Hit {
+            reach: self,
+            hit: false,
+        };
+        walk_body(&mut hit, &b.body);
+        hit.hit
     }
 
     /// Whether the call can change the local `name`.
