@@ -25,14 +25,14 @@ pub(crate) fn config(ev: &Evaluator, body: &Body, head: Span, scope: &Scope, dep
         match item {
             Item::Attr(a) => {
                 let mut v = ev.eval_root(a.expr, scope);
-                if REFERENCE_LISTS.contains(&a.name.as_str()) {
+                if REFERENCE_LISTS.contains(&a.name) {
                     references_as_text(&mut v);
                 }
-                map_insert(&mut entries, a.name.clone(), v)
+                map_insert(&mut entries, a.name.to_string(), v)
             }
             Item::Block(b) => {
                 let inner = config(ev, &b.body, b.head, scope, depth + 1);
-                push_block(&mut entries, &b.ident, labeled(b, &b.labels, inner));
+                push_block(&mut entries, b.ident, labeled(b, &b.labels, inner));
                 if b.ident == "dynamic" {
                     // one root for the whole expansion: its attributes are
                     // evaluated once per element
@@ -76,9 +76,9 @@ pub(crate) fn references_as_text(v: &mut Val) {
 
 /// Wraps a body in one object per label: `provisioner "file" {}` →
 /// `{"file": {...}}`.
-fn labeled(b: &Block, labels: &[(String, Span)], body: Val) -> Val {
+fn labeled(b: &Block, labels: &[(impl AsRef<str>, Span)], body: Val) -> Val {
     labels.iter().rev().fold(body, |inner, (label, _)| {
-        Val::new(V::Map(vec![(label.clone(), inner)]), b.head)
+        Val::new(V::Map(vec![(label.as_ref().to_string(), inner)]), b.head)
     })
 }
 

@@ -95,16 +95,16 @@ pub(crate) enum Item<'a> {
 /// `name = expr`.
 #[derive(Debug)]
 pub(crate) struct Attr<'a> {
-    pub name: String,
+    pub name: &'a str,
     pub expr: Expr<'a>,
 }
 
 /// `ident "label" ... { body }`.
 #[derive(Debug)]
 pub(crate) struct Block<'a> {
-    pub ident: String,
+    pub ident: &'a str,
     /// Labels with their spans.
-    pub labels: Vec<(String, Span)>,
+    pub labels: Vec<(&'a str, Span)>,
     /// The header (`resource "aws_instance" "web"`): where findings about
     /// the block as a whole, or about something missing in it, are reported.
     pub head: Span,
@@ -140,7 +140,7 @@ impl<'a> Body<'a> {
 impl Block<'_> {
     /// The label at `i`, or "" when the block has fewer labels.
     pub fn label(&self, i: usize) -> &str {
-        self.labels.get(i).map(|(l, _)| l.as_str()).unwrap_or("")
+        self.labels.get(i).map(|(l, _)| *l).unwrap_or("")
     }
 
     /// The span of the label at `i`, or the header when it is missing.

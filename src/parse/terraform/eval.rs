@@ -594,19 +594,27 @@ impl<'a> Evaluator<'a> {
         scope: &Scope,
         d: u32,
     ) -> Option<Rc<Vec<Alt>>> {
-        let cond = shorten(loc.src(c.cond_expr.span()).trim());
+        // the text of the condition, only for a branch that gives a value
+        let when = |taken: &str| {
+            let cond = shorten(loc.src(c.cond_expr.span()).trim());
+            format!("`{cond}` is {taken}")
+        };
         let mut alts = Vec::new();
         for (expr, taken) in [(&c.true_expr, "true"), (&c.false_expr, "false")] {
-            let when = format!("`{cond}` is {taken}");
             let v = self.hcl(expr, loc, scope, d);
             if listable(&v) {
                 alts.push(Alt {
                     val: v,
-                    when: when.into(),
+                    when: when(taken).into(),
                 });
                 continue;
             }
-            for inner in v.alternatives() {
+            let inner_alts = v.alternatives();
+            if inner_alts.is_empty() {
+                continue;
+            }
+            let when = when(taken);
+            for inner in inner_alts {
                 alts.push(Alt {
                     val: inner.val.clone(),
                     when: format!("{when} and {}", inner.when).into(),
@@ -1547,7 +1555,13 @@ pub(crate) fn unknown_at(loc: Loc<'_>, r: Option<Range<usize>>) -> Val {
 
 /// The expression's text as written, as an unknown or failed value.
 fn failed_at(loc: Loc<'_>, r: Option<Range<usize>>, error: bool) -> Val {
-    let text = format!("${{{}}}", loc.src(r.clone()));
+    // built by hand: `format!` grows the string as it writes (evaluation
+    // makes hundreds of thousands of these on the real corpus)
+    let src = loc.src(r.clone());
+    let mut text = String::with_capacity(src.len() + 3);
+    text.push_str("${");
+    text.push_str(src);
+    text.push('}');
     let span = loc.span(r);
     if error {
         Val::error(text, span)

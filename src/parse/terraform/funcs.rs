@@ -381,10 +381,49 @@ fn yamldecode(args: Vec<Val>, span: Span) -> R {
     let V::Str(s) = &a.v else {
         return jsondecode(vec![a], span);
     };
-    let j = crate::parse::yaml::load_value(s).map_err(|_| Fail::Error)?;
+    let j = decoded_yaml(s).map_err(|_| Fail::Error)?;
     let mut v = Val::from_json(&j, span);
     v.add_origins(&a.origins);
     Ok(v)
+}
+
+/// Texts shorter than this are decoded again each time: cheaper than a
+/// lookup that compares them.
+const DECODE_CACHE_MIN: usize = 1024;
+/// How many decoded texts each thread keeps.
+const DECODE_CACHE_ENTRIES: usize = 4;
+
+thread_local! {
+    /// The YAML texts this thread decoded last, newest first. A module that
+    /// decodes a data file of its own decodes it once per instance, the same
+    /// text each time (cloud-foundation-fabric's project module reads its
+    /// 77 KB `service-agents.yaml` in every one of its instances).
+    static DECODED_YAML: std::cell::RefCell<Vec<(String, std::rc::Rc<serde_json::Value>)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// `text` decoded as YAML, from this thread's recent decodings when it is
+/// one of them.
+fn decoded_yaml(text: &str) -> anyhow::Result<std::rc::Rc<serde_json::Value>> {
+    if text.len() < DECODE_CACHE_MIN {
+        return crate::parse::yaml::load_value(text).map(std::rc::Rc::new);
+    }
+    let hit = DECODED_YAML.with_borrow_mut(|cache| {
+        let at = cache.iter().position(|(t, _)| t == text)?;
+        let entry = cache.remove(at);
+        let value = entry.1.clone();
+        cache.insert(0, entry);
+        Some(value)
+    });
+    if let Some(value) = hit {
+        return Ok(value);
+    }
+    let value = std::rc::Rc::new(crate::parse::yaml::load_value(text)?);
+    DECODED_YAML.with_borrow_mut(|cache| {
+        cache.truncate(DECODE_CACHE_ENTRIES - 1);
+        cache.insert(0, (text.to_string(), value.clone()));
+    });
+    Ok(value)
 }
 
 /// Why `jsondecode` of a string failed: JSON nested deeper than the
@@ -737,5 +776,31 @@ mod tests {
         assert_eq!((problem, line), (Problem::Incomplete, 2));
         assert!(source.starts_with("jsondecode(\"[[["), "{source}");
         assert!(message.contains("more than 128 levels"), "{message}");
+    }
+
+    /// A big YAML text decoded again (a data file each instance of a module
+    /// reads) comes from the thread's cache, and the cache tells texts
+    /// apart: a changed entry is decoded anew, an invalid text still fails.
+    #[test]
+    fn yaml_decoded_again_is_shared_and_other_texts_are_decoded_anew() {
+        use std::fmt::Write;
+        let mut text = String::new();
+        for i in 0..super::DECODE_CACHE_MIN {
+            writeln!(text, "key{i}: value{i}").unwrap();
+        }
+        let first = super::decoded_yaml(&text).unwrap();
+        let again = super::decoded_yaml(&text).unwrap();
+        assert!(std::rc::Rc::ptr_eq(&first, &again), "decoded twice");
+        assert_eq!(first["key7"], "value7");
+        let changed = text.replace("value7", "other");
+        let other = super::decoded_yaml(&changed).unwrap();
+        assert_eq!(other["key7"], "other");
+        assert_eq!(first["key7"], "value7");
+        let invalid = format!("{text}key: [unclosed\n");
+        assert!(super::decoded_yaml(&invalid).is_err());
+        assert!(
+            super::decoded_yaml(&invalid).is_err(),
+            "an error is not cached as a value"
+        );
     }
 }

@@ -30,7 +30,7 @@ pub(crate) fn body<'a>(b: &'a HclBody, loc: Loc<'a>) -> Body<'a> {
         .iter()
         .map(|s| match s {
             Structure::Attribute(a) => Item::Attr(Attr {
-                name: a.key.as_str().to_string(),
+                name: a.key.as_str(),
                 expr: Expr::Hcl(&a.value, loc),
             }),
             Structure::Block(blk) => Item::Block(block(blk, loc)),
@@ -40,10 +40,10 @@ pub(crate) fn body<'a>(b: &'a HclBody, loc: Loc<'a>) -> Body<'a> {
 }
 
 fn block<'a>(b: &'a HclBlock, loc: Loc<'a>) -> Block<'a> {
-    let labels: Vec<(String, Span)> = b
+    let labels: Vec<(&str, Span)> = b
         .labels
         .iter()
-        .map(|l| (l.as_str().to_string(), loc.span(l.span())))
+        .map(|l| (l.as_str(), loc.span(l.span())))
         .collect();
     let start = b.ident.span().map(|r| r.start);
     let end = b
@@ -57,7 +57,7 @@ fn block<'a>(b: &'a HclBlock, loc: Loc<'a>) -> Block<'a> {
         _ => loc.span(b.span()),
     };
     Block {
-        ident: b.ident.as_str().to_string(),
+        ident: b.ident.as_str(),
         labels,
         head,
         body: body(&b.body, loc),

@@ -55,12 +55,12 @@ fn child(map: &SourceMap, seg: PathSeg) -> &SourceMap {
 /// object keyed by label, and any level may be an array of such objects.
 #[allow(clippy::too_many_arguments)]
 fn collect<'a>(
-    ident: &str,
+    ident: &'a str,
     want: usize,
     value: &'a Value,
     map: &'a SourceMap,
     file: u16,
-    labels: &mut Vec<(String, Span)>,
+    labels: &mut Vec<(&'a str, Span)>,
     out: &mut Vec<Block<'a>>,
     depth: usize,
 ) {
@@ -75,7 +75,7 @@ fn collect<'a>(
             }
         }
         Value::Object(obj) if labels.len() == want => out.push(Block {
-            ident: ident.to_string(),
+            ident,
             labels: labels.clone(),
             head: map.span.in_file(file),
             body: body(ident, obj, map, file, depth + 1),
@@ -83,7 +83,7 @@ fn collect<'a>(
         Value::Object(obj) => {
             for (label, v) in obj {
                 let m = child(map, PathSeg::Key(label.clone()));
-                labels.push((label.clone(), m.span.in_file(file)));
+                labels.push((label, m.span.in_file(file)));
                 collect(ident, want, v, m, file, labels, out, depth + 1);
                 labels.pop();
             }
@@ -112,7 +112,7 @@ fn body<'a>(
                 items.extend(blocks.into_iter().map(Item::Block));
             }
             None => items.push(Item::Attr(Attr {
-                name: key.clone(),
+                name: key,
                 expr: Expr::Json(v, m, file),
             })),
         }

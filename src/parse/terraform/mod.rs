@@ -580,7 +580,7 @@ fn locals<'a>(
         for a in b.body.attrs() {
             let origin = format!("local `{}` ({})", a.name, vars::place(files, a.expr.span()));
             out.insert(
-                a.name.clone(),
+                a.name.to_string(),
                 (a.expr, Origin::new(origin, Some(a.expr.span()))),
             );
         }
@@ -754,7 +754,7 @@ impl Sections {
         let label = |i: usize| Val::str(b.label(i), b.label_span(i));
         let mut fields: Vec<(String, Val)> = Vec::new();
         let mut field = |k: &str, v: Val| fields.push((k.to_string(), v));
-        let target = match b.ident.as_str() {
+        let target = match b.ident {
             "resource" | "data" => {
                 let (t, n) = (b.label(0), b.label(1));
                 let address = if b.ident == "data" {
@@ -849,13 +849,13 @@ impl Sections {
                 for a in b
                     .body
                     .attrs()
-                    .filter(|a| reach.is_none_or(|r| r.local(&a.name)))
+                    .filter(|a| reach.is_none_or(|r| r.local(a.name)))
                 {
-                    let v = match ev.local(&a.name, 0) {
+                    let v = match ev.local(a.name, 0) {
                         Some(v) => Val::clone(&v),
                         None => Val::unknown(format!("${{local.{}}}", a.name), a.expr.span()),
                     };
-                    value::map_insert(&mut self.locals, a.name.clone(), v);
+                    value::map_insert(&mut self.locals, a.name.to_string(), v);
                 }
                 return;
             }

@@ -299,14 +299,16 @@ mod tests {
                 Item::Attr(_) => None,
             })
             .collect();
-        let locals = blocks
+        let locals: Vec<(String, Expr)> = blocks
             .iter()
             .filter(|b| b.ident == "locals")
-            .flat_map(|b| b.body.attrs().map(|a| (&a.name, a.expr)));
+            .flat_map(|b| b.body.attrs().map(|a| (a.name.to_string(), a.expr)))
+            .collect();
+        let locals = locals.iter().map(|(name, e)| (name, *e));
         let reach = Reach::new(arguments.iter().map(|a| a.to_string()), locals);
         let name = |b: &Block| {
-            let labels: Vec<&str> = b.labels.iter().map(|(l, _)| l.as_str()).collect();
-            [b.ident.as_str()]
+            let labels: Vec<&str> = b.labels.iter().map(|(l, _)| *l).collect();
+            [b.ident]
                 .into_iter()
                 .chain(labels)
                 .collect::<Vec<_>>()
