@@ -156,3 +156,29 @@ fn an_output_the_call_does_not_change_still_reaches_a_caller_that_reads_it() {
     assert!(hits[0].path.ends_with("root/main.tf"), "{hits:?}");
     assert_eq!((hits[0].line, hits[0].column), (9, 13), "{hits:?}");
 }
+
+/// An instance of a scanned child whose call changes nothing the scan
+/// reports is not evaluated: here the leaf's instance under `root → mid`
+/// gets its image from `mid/main.tf`, which `mid`'s own document reports.
+/// Documents: root, mid, leaf, and the leaf's instance under `mid`.
+#[test]
+fn a_pruned_instance_left_empty_is_not_evaluated() {
+    let dir = common::temp_tree(&[
+        (
+            "root/main.tf",
+            "module \"mid\" {\n  source = \"../mid\"\n}\n",
+        ),
+        (
+            "mid/main.tf",
+            "module \"leaf\" {\n  source = \"../leaf\"\n  image  = \"nginx:latest\"\n}\n",
+        ),
+        (
+            "leaf/main.tf",
+            "variable \"image\" {}\nresource \"aws_ecs_task_definition\" \"app\" {\n  family = \"app\"\n  container_definitions = jsonencode([{ name = \"app\", image = var.image }])\n}\n",
+        ),
+    ]);
+    let (_, hits, report) = scan_json(&["--select", "TAG001", &dir.path().to_string_lossy()]);
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert!(hits[0].path.ends_with("mid/main.tf"), "{hits:?}");
+    assert_eq!(report["summary"]["documents"], 4, "{report}");
+}

@@ -393,8 +393,10 @@ impl Walk<'_> {
         let outputs = reads_module_outputs(files, &grandchildren).then_some(&grandchildren);
         let (doc, incomplete, links) = self.child_document(&child, outputs, Pass::Full);
         let doc_files = doc.files.clone();
+        // a pruned instance left with no entry has nothing to report
+        let pruned_empty = child.prune.is_some() && super::reach::nothing_kept(&doc.input);
         (self.sink)(Parsed {
-            documents: vec![doc],
+            documents: if pruned_empty { Vec::new() } else { vec![doc] },
             errors: incomplete,
         });
         (links.outputs, shown, doc_files)

@@ -243,16 +243,6 @@ pub(crate) fn keep_reported(tree: &mut Val, kept: &[bool]) {
     let V::Map(sections) = &mut tree.v else {
         return;
     };
-    const LISTS: [&str; 8] = [
-        "resources",
-        "data",
-        "modules",
-        "providers",
-        "terraform",
-        "variables",
-        "outputs",
-        "locals",
-    ];
     for (_, section) in sections
         .iter_mut()
         .filter(|(k, _)| LISTS.contains(&k.as_str()))
@@ -263,6 +253,30 @@ pub(crate) fn keep_reported(tree: &mut Val, kept: &[bool]) {
             _ => {}
         }
     }
+}
+
+/// The sections of a module's document that list its blocks and locals:
+/// what [`keep_reported`] prunes.
+const LISTS: [&str; 8] = [
+    "resources",
+    "data",
+    "modules",
+    "providers",
+    "terraform",
+    "variables",
+    "outputs",
+    "locals",
+];
+
+/// Whether a pruned instance's document (its rule input) has no entry
+/// left: rules would see only its name and files. Such a document is not
+/// evaluated; its errors still are reported.
+pub(crate) fn nothing_kept(input: &Value) -> bool {
+    LISTS.iter().all(|key| match input.get(key) {
+        Some(Value::Array(items)) => items.is_empty(),
+        Some(Value::Object(entries)) => entries.is_empty(),
+        _ => true,
+    })
 }
 
 /// Whether any part of `v` is located in a kept file.
