@@ -224,8 +224,13 @@ mod tests {
     }
 
     /// The addresses of the resources in the one child instance a root
-    /// passing `arguments` to `child` makes, with `cache`.
-    fn instance_resources(child: &str, arguments: &str, cache: &ModuleCache) -> Vec<String> {
+    /// passing `arguments` to `child` makes, with `cache`; `None` when the
+    /// instance has nothing to report and is not evaluated.
+    fn instance_resources(
+        child: &str,
+        arguments: &str,
+        cache: &ModuleCache,
+    ) -> Option<Vec<String>> {
         let tmp = tempfile::tempdir().unwrap();
         for dir in ["child", "root"] {
             std::fs::create_dir_all(tmp.path().join(dir)).unwrap();
@@ -235,12 +240,13 @@ mod tests {
         std::fs::write(tmp.path().join("root/main.tf"), &root).unwrap();
         let files = vec![Arc::new(SourceFile::new("root/main.tf", root))];
         let (_, children) = compose(&tmp.path().join("root"), &files, cache);
-        let input = &children[0].documents[0].input;
+        let input = &children[0].documents.first()?.input;
         let resources = input["resources"].as_array().unwrap();
-        resources
+        let addresses = resources
             .iter()
             .map(|r| r["address"].as_str().unwrap().to_string())
-            .collect()
+            .collect();
+        Some(addresses)
     }
 
     #[test]
@@ -258,24 +264,22 @@ mod tests {
         let known = "  tag = \"1\"\n";
         // outside a scan (`inspect`, the language server): the whole child
         assert_eq!(
-            instance_resources(child, known, &ModuleCache::default()),
+            instance_resources(child, known, &ModuleCache::default()).unwrap(),
             all
         );
         // in a scan that reports `child/` on its own
         let scan = || ModuleCache::for_scan([PathBuf::from("child")].into());
         assert_eq!(
-            instance_resources(child, known, &scan()),
+            instance_resources(child, known, &scan()).unwrap(),
             ["module.c.a.reads_a_local"]
         );
-        // a wholly unknown argument reads as an unset variable does
+        // a wholly unknown argument reads as an unset variable does: the
+        // instance is left with nothing to report, and not evaluated
         let unknown = "  tag = var.unset\n";
-        assert_eq!(
-            instance_resources(child, unknown, &scan()),
-            Vec::<String>::new()
-        );
+        assert_eq!(instance_resources(child, unknown, &scan()), None);
         // the child is not reported on its own: the whole child again
         let other = ModuleCache::for_scan([PathBuf::from("elsewhere")].into());
-        assert_eq!(instance_resources(child, known, &other), all);
+        assert_eq!(instance_resources(child, known, &other).unwrap(), all);
     }
 
     #[test]
