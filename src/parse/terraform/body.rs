@@ -137,9 +137,9 @@ impl<'a> Body<'a> {
     }
 }
 
-impl Block<'_> {
+impl<'a> Block<'a> {
     /// The label at `i`, or "" when the block has fewer labels.
-    pub fn label(&self, i: usize) -> &str {
+    pub fn label(&self, i: usize) -> &'a str {
         self.labels.get(i).map(|(l, _)| *l).unwrap_or("")
     }
 

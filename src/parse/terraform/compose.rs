@@ -133,7 +133,7 @@ impl Instance {
     ) -> HashMap<String, Span> {
         let mut written = HashMap::new();
         for (name, val) in &self.arguments {
-            if !declared.iter().any(|d| &d.name == name) {
+            if !declared.iter().any(|d| d.name == name) {
                 continue;
             }
             let origin = format!(

@@ -32,6 +32,7 @@ use super::value::{
     Alt, MAX_ALTS, MAX_STRING, MAX_VALUE_DEPTH, Origin, V, Val, as_bool, as_f64, iter_pairs,
     json_eq, key_string, looks_like_json, map_insert, number, with_origins,
 };
+use super::vars;
 use crate::document::{PathSeg, SourceFile, SourceMap, Span};
 
 /// Longest list listed as an alternative: rules want images, ports and
@@ -123,10 +124,17 @@ struct Loaded {
     shown: OnceCell<Option<u16>>,
 }
 
-/// Evaluates expressions of one module. Holds the resolved variables, the
-/// locals (evaluated on first use, cycles detected) and the files read.
+/// Evaluates expressions of one module. Holds the variables (defaults
+/// evaluated on first use), the locals (evaluated on first use, cycles
+/// detected) and the files read.
 pub(crate) struct Evaluator<'a> {
+    /// Variables set by a variable file or a caller's argument.
     vars: HashMap<String, (Val, Origin)>,
+    /// The other variables' `default` expressions, evaluated when first
+    /// read: a child instance reads few of its variables.
+    defaults: HashMap<&'a str, vars::Default<'a>>,
+    /// Defaults evaluated so far.
+    default_memo: RefCell<HashMap<&'a str, Rc<(Val, Origin)>>>,
     /// Outputs of local child modules by call name (`module.api.url`).
     modules: HashMap<String, (Val, Origin)>,
     /// Variables set by a caller's arguments: their values stay where the
@@ -156,6 +164,8 @@ impl<'a> Evaluator<'a> {
     pub fn new(dir: &Path, rel_dir: &Path, first_extra: usize) -> Self {
         Evaluator {
             vars: HashMap::new(),
+            defaults: HashMap::new(),
+            default_memo: RefCell::new(HashMap::new()),
             modules: HashMap::new(),
             pinned: HashSet::new(),
             locals: HashMap::new(),
@@ -176,6 +186,34 @@ impl<'a> Evaluator<'a> {
     /// Sets the effective variable values (after defaults and tfvars).
     pub fn set_vars(&mut self, vars: HashMap<String, (Val, Origin)>) {
         self.vars = vars;
+    }
+
+    /// Sets the `default`s of the variables no file or argument sets.
+    pub fn set_defaults(&mut self, defaults: HashMap<&'a str, vars::Default<'a>>) {
+        self.defaults = defaults;
+    }
+
+    /// The value of variable `name` from its `default` (memoized), with
+    /// its origin; `None` when it has none. A default is a constant:
+    /// evaluated apart from the module's variables, locals and outputs, with
+    /// a budget of its own, whatever reads it first.
+    fn default(&self, name: &str, depth: u32) -> Option<Rc<(Val, Origin)>> {
+        if let Some(found) = self.default_memo.borrow().get(name) {
+            return Some(found.clone());
+        }
+        let (&key, default) = self.defaults.get_key_value(name)?;
+        let in_path_arg = self.path_module.replace(false);
+        let val = match default.expr {
+            // JSON defaults are literal values, not templates
+            Expr::Json(v, map, file) => Val::from_json_mapped(v, map, file),
+            hcl => self.root(hcl.span(), "this expression", || {
+                self.eval(hcl, &Scope::isolated(Vec::new()), depth + 1)
+            }),
+        };
+        self.path_module.set(in_path_arg);
+        let found = Rc::new((val, default.origin()));
+        self.default_memo.borrow_mut().insert(key, found.clone());
+        Some(found)
     }
 
     /// Marks the variables a caller's arguments set (see `pinned`).
@@ -687,6 +725,7 @@ impl<'a> Evaluator<'a> {
         let span = loc.span(r.clone());
         let ops = &t.operators;
         let local;
+        let default;
         // values that stay where they are written: `each.value`, and
         // variables a caller's arguments set
         let mut stay = is_instance_key(&t.expr);
@@ -703,7 +742,13 @@ impl<'a> Evaluator<'a> {
                             stay |= self.pinned.contains(n);
                             (Base::Ref(v, Some(origin)), &ops[1..])
                         }
-                        None => return unknown_at(loc, r),
+                        None => {
+                            default = self.default(n, d);
+                            match &default {
+                                Some(found) => (Base::Ref(&found.0, Some(&found.1)), &ops[1..]),
+                                None => return unknown_at(loc, r),
+                            }
+                        }
                     },
                     (None, "local", Some(n)) if !scope.isolated => {
                         local = self.local(n, d);

@@ -404,6 +404,7 @@ fn document(dir: &Path, input: Input) -> (Document, Vec<ParseError>, compose::Li
         .instance
         .map(|i| i.bind(&declared, input.all, &mut values))
         .unwrap_or_default();
+    ev.set_defaults(vars::defaults(&declared, &values, input.all));
     ev.set_vars(values);
     if let Some(instance) = input.instance {
         ev.pin_vars(instance.names());

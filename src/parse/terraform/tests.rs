@@ -1283,3 +1283,17 @@ resource "docker_container" "a" {
         c["other"]
     );
 }
+
+/// A variable's default is a constant (Terraform rejects references in
+/// it): evaluated when first read, it still does not see the module's
+/// other variables or its locals.
+#[test]
+fn a_default_read_late_does_not_see_other_variables_or_locals() {
+    let d = doc(&[(
+        "main.tf",
+        "variable \"a\" {\n  default = \"x\"\n}\nvariable \"b\" {\n  default = \"${var.a}-${local.l}\"\n}\nlocals {\n  l = \"y\"\n}\nresource \"r\" \"t\" {\n  v = var.b\n  w = var.a\n}\n",
+    )]);
+    assert_eq!(value(&d, "resources[0].config.w"), "x");
+    let v = value(&d, "resources[0].config.v").as_str().unwrap();
+    assert!(!v.contains("x-") && !v.ends_with("-y"), "{v}");
+}

@@ -24,7 +24,7 @@ pub(crate) enum VarSource<'a> {
 
 /// A `variable` block: its name and `default` expression.
 pub(crate) struct Declared<'a> {
-    pub name: String,
+    pub name: &'a str,
     pub default: Option<Expr<'a>>,
 }
 
@@ -34,15 +34,59 @@ pub(crate) fn declared<'a>(blocks: &[&Block<'a>]) -> Vec<Declared<'a>> {
         .iter()
         .filter(|b| b.ident == "variable" && !b.label(0).is_empty())
         .map(|b| Declared {
-            name: b.label(0).to_string(),
+            name: b.label(0),
             default: b.body.attr("default").map(|a| a.expr),
         })
         .collect()
 }
 
-/// The effective value of every variable that has one, with its origin.
-/// `sources` are in precedence order (lowest first). `ev` must have no
-/// variables or locals yet: defaults and tfvars are constants.
+/// A variable's `default`, evaluated only when the variable is read
+/// ([`Evaluator`]): most variables of a child instance are not.
+pub(crate) struct Default<'a> {
+    name: &'a str,
+    pub expr: Expr<'a>,
+    files: &'a [Arc<SourceFile>],
+}
+
+impl Default<'_> {
+    /// "the default of variable `tag` (variables.tf:3)".
+    pub fn origin(&self) -> Origin {
+        let span = self.expr.span();
+        let phrase = format!(
+            "the default of variable `{}` ({})",
+            self.name,
+            place(self.files, span)
+        );
+        Origin::new(phrase, Some(span))
+    }
+}
+
+/// The defaults of the variables `set` does not give a value.
+pub(crate) fn defaults<'a>(
+    declared: &[Declared<'a>],
+    set: &HashMap<String, (Val, Origin)>,
+    files: &'a [Arc<SourceFile>],
+) -> HashMap<&'a str, Default<'a>> {
+    declared
+        .iter()
+        .filter(|d| !set.contains_key(d.name))
+        .filter_map(|d| {
+            let expr = d.default?;
+            Some((
+                d.name,
+                Default {
+                    name: d.name,
+                    expr,
+                    files,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// The values variable files set, with their origins. `sources` are in
+/// precedence order (lowest first). `ev` must have no variables or locals
+/// yet: tfvars are constants. Defaults are [`defaults`].
 pub(crate) fn resolve(
     ev: &Evaluator,
     declared: &[Declared],
@@ -50,23 +94,6 @@ pub(crate) fn resolve(
     files: &[Arc<SourceFile>],
 ) -> HashMap<String, (Val, Origin)> {
     let mut out = HashMap::new();
-    for d in declared {
-        let Some(expr) = d.default else { continue };
-        let val = match expr {
-            // JSON defaults are literal values, not templates
-            Expr::Json(v, map, file) => Val::from_json_mapped(v, map, file),
-            hcl => ev.eval_root(hcl, &Scope::root()),
-        };
-        let origin = format!(
-            "the default of variable `{}` ({})",
-            d.name,
-            place(files, expr.span())
-        );
-        out.insert(
-            d.name.clone(),
-            (val, Origin::new(origin, Some(expr.span()))),
-        );
-    }
     for src in sources {
         for (name, val) in values(ev, src) {
             if !declared.iter().any(|d| d.name == name) {
