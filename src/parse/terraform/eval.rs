@@ -30,9 +30,8 @@ use super::budget::{Budget, MODULE_BUDGET, ROOT_BUDGET};
 use super::funcs::{self, Fail, ModuleFiles};
 use super::value::{
     Alt, MAX_ALTS, MAX_STRING, MAX_VALUE_DEPTH, Origin, V, Val, as_bool, as_f64, iter_pairs,
-    json_eq, key_string, looks_like_json, map_insert, number, with_origins,
+    json_eq, key_string, looks_like_json, map_insert, number, place, with_origins,
 };
-use super::vars;
 use crate::document::{PathSeg, SourceFile, SourceMap, Span};
 
 /// Longest list listed as an alternative: rules want images, ports and
@@ -124,6 +123,27 @@ struct Loaded {
     shown: OnceCell<Option<u16>>,
 }
 
+/// A variable's `default`, evaluated only when the variable is read:
+/// most variables of a child instance are not.
+pub(crate) struct Default<'a> {
+    pub name: &'a str,
+    pub expr: Expr<'a>,
+    pub files: &'a [Arc<SourceFile>],
+}
+
+impl Default<'_> {
+    /// "the default of variable `tag` (variables.tf:3)".
+    pub fn origin(&self) -> Origin {
+        let span = self.expr.span();
+        let phrase = format!(
+            "the default of variable `{}` ({})",
+            self.name,
+            place(self.files, span)
+        );
+        Origin::new(phrase, Some(span))
+    }
+}
+
 /// Evaluates expressions of one module. Holds the variables (defaults
 /// evaluated on first use), the locals (evaluated on first use, cycles
 /// detected) and the files read.
@@ -132,7 +152,7 @@ pub(crate) struct Evaluator<'a> {
     vars: HashMap<String, (Val, Origin)>,
     /// The other variables' `default` expressions, evaluated when first
     /// read: a child instance reads few of its variables.
-    defaults: HashMap<&'a str, vars::Default<'a>>,
+    defaults: HashMap<&'a str, Default<'a>>,
     /// Defaults evaluated so far.
     default_memo: RefCell<HashMap<&'a str, Rc<(Val, Origin)>>>,
     /// Outputs of local child modules by call name (`module.api.url`).
@@ -189,7 +209,7 @@ impl<'a> Evaluator<'a> {
     }
 
     /// Sets the `default`s of the variables no file or argument sets.
-    pub fn set_defaults(&mut self, defaults: HashMap<&'a str, vars::Default<'a>>) {
+    pub fn set_defaults(&mut self, defaults: HashMap<&'a str, Default<'a>>) {
         self.defaults = defaults;
     }
 

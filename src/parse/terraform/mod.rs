@@ -579,7 +579,11 @@ fn locals<'a>(
     let mut out = HashMap::new();
     for b in blocks.iter().filter(|b| b.ident == "locals") {
         for a in b.body.attrs() {
-            let origin = format!("local `{}` ({})", a.name, vars::place(files, a.expr.span()));
+            let origin = format!(
+                "local `{}` ({})",
+                a.name,
+                value::place(files, a.expr.span())
+            );
             out.insert(
                 a.name.to_string(),
                 (a.expr, Origin::new(origin, Some(a.expr.span()))),

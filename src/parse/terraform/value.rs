@@ -729,6 +729,21 @@ pub(crate) fn looks_like_json(s: &str) -> bool {
     matches!(s.trim_start().chars().next(), Some('{' | '['))
 }
 
+/// `variables.tf:3`: the file's name and the span's line.
+pub(crate) fn place(files: &[Arc<SourceFile>], span: Span) -> String {
+    match files.get(span.file as usize) {
+        Some(f) => {
+            let name = f
+                .path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| f.path.to_string_lossy().into_owned());
+            format!("{name}:{}", f.position(span.start as usize).line)
+        }
+        None => "?".to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

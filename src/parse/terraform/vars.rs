@@ -11,9 +11,9 @@ use hcl_edit::structure::Body as HclBody;
 use serde_json::Value;
 
 use super::body::{Block, Expr, Loc};
-use super::eval::{Evaluator, Scope};
-use super::value::{Origin, Val};
-use crate::document::{PathSeg, SourceFile, SourceMap, Span};
+use super::eval::{Default, Evaluator, Scope};
+use super::value::{Origin, Val, place};
+use crate::document::{PathSeg, SourceFile, SourceMap};
 
 /// A parsed variable-definitions file.
 pub(crate) enum VarSource<'a> {
@@ -38,27 +38,6 @@ pub(crate) fn declared<'a>(blocks: &[&Block<'a>]) -> Vec<Declared<'a>> {
             default: b.body.attr("default").map(|a| a.expr),
         })
         .collect()
-}
-
-/// A variable's `default`, evaluated only when the variable is read
-/// ([`Evaluator`]): most variables of a child instance are not.
-pub(crate) struct Default<'a> {
-    name: &'a str,
-    pub expr: Expr<'a>,
-    files: &'a [Arc<SourceFile>],
-}
-
-impl Default<'_> {
-    /// "the default of variable `tag` (variables.tf:3)".
-    pub fn origin(&self) -> Origin {
-        let span = self.expr.span();
-        let phrase = format!(
-            "the default of variable `{}` ({})",
-            self.name,
-            place(self.files, span)
-        );
-        Origin::new(phrase, Some(span))
-    }
 }
 
 /// The defaults of the variables `set` does not give a value.
@@ -125,20 +104,5 @@ fn values(ev: &Evaluator, src: &VarSource) -> Vec<(String, Val)> {
             })
             .collect(),
         VarSource::Json(..) => Vec::new(),
-    }
-}
-
-/// `variables.tf:3`: the file's name and the span's line.
-pub(crate) fn place(files: &[Arc<SourceFile>], span: Span) -> String {
-    match files.get(span.file as usize) {
-        Some(f) => {
-            let name = f
-                .path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_else(|| f.path.to_string_lossy().into_owned());
-            format!("{name}:{}", f.position(span.start as usize).line)
-        }
-        None => "?".to_string(),
     }
 }
