@@ -125,13 +125,13 @@ struct Loaded {
 
 /// A variable's `default`, evaluated only when the variable is read:
 /// most variables of a child instance are not.
-pub(crate) struct Default<'a> {
+pub(crate) struct VarDefault<'a> {
     pub name: &'a str,
     pub expr: Expr<'a>,
     pub files: &'a [Arc<SourceFile>],
 }
 
-impl Default<'_> {
+impl VarDefault<'_> {
     /// "the default of variable `tag` (variables.tf:3)".
     pub fn origin(&self) -> Origin {
         let span = self.expr.span();
@@ -152,7 +152,7 @@ pub(crate) struct Evaluator<'a> {
     vars: HashMap<String, (Val, Origin)>,
     /// The other variables' `default` expressions, evaluated when first
     /// read: a child instance reads few of its variables.
-    defaults: HashMap<&'a str, Default<'a>>,
+    defaults: HashMap<&'a str, VarDefault<'a>>,
     /// Defaults evaluated so far.
     default_memo: RefCell<HashMap<&'a str, Rc<(Val, Origin)>>>,
     /// Outputs of local child modules by call name (`module.api.url`).
@@ -209,7 +209,7 @@ impl<'a> Evaluator<'a> {
     }
 
     /// Sets the `default`s of the variables no file or argument sets.
-    pub fn set_defaults(&mut self, defaults: HashMap<&'a str, Default<'a>>) {
+    pub fn set_defaults(&mut self, defaults: HashMap<&'a str, VarDefault<'a>>) {
         self.defaults = defaults;
     }
 

@@ -11,7 +11,7 @@ use hcl_edit::structure::Body as HclBody;
 use serde_json::Value;
 
 use super::body::{Block, Expr, Loc};
-use super::eval::{Default, Evaluator, Scope};
+use super::eval::{Evaluator, Scope, VarDefault};
 use super::value::{Origin, Val, place};
 use crate::document::{PathSeg, SourceFile, SourceMap};
 
@@ -45,7 +45,7 @@ pub(crate) fn defaults<'a>(
     declared: &[Declared<'a>],
     set: &HashMap<String, (Val, Origin)>,
     files: &'a [Arc<SourceFile>],
-) -> HashMap<&'a str, Default<'a>> {
+) -> HashMap<&'a str, VarDefault<'a>> {
     declared
         .iter()
         .filter(|d| !set.contains_key(d.name))
@@ -53,7 +53,7 @@ pub(crate) fn defaults<'a>(
             let expr = d.default?;
             Some((
                 d.name,
-                Default {
+                VarDefault {
                     name: d.name,
                     expr,
                     files,
