@@ -50,55 +50,81 @@ const SMALL_OBJECT: usize = 11;
 /// Converts `json` to the regorus value `regorus::Value::from(json)` gives,
 /// without going through serde.
 pub fn to_regorus(json: Json) -> Value {
-    let mut unreadable = false;
-    let value = convert(json, &mut unreadable);
-    if unreadable { Value::Undefined } else { value }
+    to_regorus_counted(json).0
 }
 
-/// `unreadable` is set where regorus's conversion fails (a number token
-/// whose text is no number, or beside other entries); its `From` then gives
-/// `Value::Undefined` for the whole input.
-fn convert(json: Json, unreadable: &mut bool) -> Value {
-    match json {
-        Json::Null => Value::Null,
-        Json::Bool(b) => Value::Bool(b),
-        Json::Number(n) => number(&n),
-        Json::String(s) => Value::from(s),
-        Json::Array(items) => Value::from(
-            items
-                .into_iter()
-                .map(|item| convert(item, unreadable))
-                .collect::<Vec<_>>(),
-        ),
-        Json::Object(map) => object(map, unreadable),
-    }
-}
-
-fn object(map: Map<String, Json>, unreadable: &mut bool) -> Value {
-    if let Some((key, Json::String(text))) = map.iter().next()
-        && key == NUMBER_TOKEN
-    {
-        // regorus's visitor reads the number and stops; serde_json then
-        // fails the conversion if entries are left.
-        if map.len() == 1
-            && let Ok(number) = Value::from_numeric_string(text)
-        {
-            return number;
-        }
-        *unreadable = true;
-        return Value::Undefined;
-    }
-    let small = map.len() <= SMALL_OBJECT;
-    let entries = map
-        .into_iter()
-        .map(|(key, value)| (Value::from(key), convert(value, unreadable)));
-    Value::from(if small {
-        let mut sorted = BTreeMap::new();
-        sorted.extend(entries);
-        sorted
+/// [`to_regorus`], and how many JSON values (objects, arrays, scalars)
+/// `json` held: the VM's budget grows with that count, and counting in the
+/// same walk spares a second pass over a cold tree.
+pub fn to_regorus_counted(json: Json) -> (Value, usize) {
+    let mut walk = Walk::default();
+    let value = walk.convert(json);
+    let value = if walk.unreadable {
+        Value::Undefined
     } else {
-        entries.collect::<BTreeMap<_, _>>()
-    })
+        value
+    };
+    (value, walk.values)
+}
+
+/// One conversion's state.
+#[derive(Default)]
+struct Walk {
+    /// Set where regorus's conversion fails (a number token whose text is
+    /// no number, or beside other entries); its `From` then gives
+    /// `Value::Undefined` for the whole input.
+    unreadable: bool,
+    /// The JSON values visited so far.
+    values: usize,
+}
+
+impl Walk {
+    fn convert(&mut self, json: Json) -> Value {
+        self.values += 1;
+        match json {
+            Json::Null => Value::Null,
+            Json::Bool(b) => Value::Bool(b),
+            Json::Number(n) => number(&n),
+            Json::String(s) => Value::from(s),
+            Json::Array(items) => Value::from(
+                items
+                    .into_iter()
+                    .map(|item| self.convert(item))
+                    .collect::<Vec<_>>(),
+            ),
+            Json::Object(map) => self.object(map),
+        }
+    }
+
+    fn object(&mut self, map: Map<String, Json>) -> Value {
+        if let Some((key, Json::String(text))) = map.iter().next()
+            && key == NUMBER_TOKEN
+        {
+            // counted one level deep: an input this makes unreadable is
+            // `Undefined` as a whole, whatever its size
+            self.values += map.len();
+            // regorus's visitor reads the number and stops; serde_json then
+            // fails the conversion if entries are left.
+            if map.len() == 1
+                && let Ok(number) = Value::from_numeric_string(text)
+            {
+                return number;
+            }
+            self.unreadable = true;
+            return Value::Undefined;
+        }
+        let small = map.len() <= SMALL_OBJECT;
+        let entries = map
+            .into_iter()
+            .map(|(key, value)| (Value::from(key), self.convert(value)));
+        Value::from(if small {
+            let mut sorted = BTreeMap::new();
+            sorted.extend(entries);
+            sorted
+        } else {
+            entries.collect::<BTreeMap<_, _>>()
+        })
+    }
 }
 
 /// As serde_json's `Number::deserialize_any` visits it: `visit_u64` for a
@@ -240,6 +266,17 @@ mod tests {
         fn same_as_regorus_conversion(json in json_strategy()) {
             check(json);
         }
+    }
+
+    #[test]
+    fn counts_every_value_it_converts() {
+        // the object, the array, 1, "x", the inner object, null and true
+        // (keys are not values)
+        let json = serde_json::json!({"a": [1, "x", {"b": null}], "c": true});
+        let (value, values) = to_regorus_counted(json.clone());
+        assert_same(&value, &Value::from(json), "counted");
+        assert_eq!(values, 7);
+        assert_eq!(to_regorus_counted(serde_json::json!([])).1, 1);
     }
 
     #[test]

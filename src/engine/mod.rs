@@ -792,12 +792,12 @@ impl Worker<'_> {
         if local.rules.is_empty() {
             return Ok(out);
         }
+        let (input, values) = input::to_regorus_counted(std::mem::take(&mut doc.input));
         let budget = vm::budget_for(
             self.engines.base_instruction_budget(),
             self.engines.options.instruction_budget.is_none(),
-            vm::count_values(&doc.input),
+            values,
         );
-        let input = input::to_regorus(std::mem::take(&mut doc.input));
         let time_limit = self.engines.vm_time_limit();
         let fresh_machine = || {
             let mut machine = local.compiled.as_ref()?.machine(time_limit)?;

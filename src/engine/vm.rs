@@ -62,15 +62,6 @@ pub fn budget_for(base: usize, per_value: bool, values: usize) -> usize {
     }
 }
 
-/// How many JSON values (objects, arrays and scalars) `value` holds.
-pub fn count_values(value: &serde_json::Value) -> usize {
-    match value {
-        serde_json::Value::Array(items) => 1 + items.iter().map(count_values).sum::<usize>(),
-        serde_json::Value::Object(map) => 1 + map.values().map(count_values).sum::<usize>(),
-        _ => 1,
-    }
-}
-
 /// Whether an evaluation stopped because it used up its instruction budget
 /// (deterministic) rather than failing for another reason.
 pub fn over_budget(err: &anyhow::Error) -> bool {
