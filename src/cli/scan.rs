@@ -190,6 +190,7 @@ pub(super) fn run(mut args: ScanArgs) -> u8 {
             .unwrap_or(scan::DEFAULT_MAX_FILE_SIZE),
         progress: std::io::stderr().is_terminal() && !args.quiet,
         stdin_filename: args.stdin_filename.clone(),
+        exits_after: true,
     };
     let repo_root = workspace::repo_root(scan_root(&args.paths));
     let gate_options = gate::Options {
