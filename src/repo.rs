@@ -12,7 +12,7 @@ use std::path::{Component, Path, PathBuf};
 /// `app/../k8s/pod.yaml` and `/repo/k8s/pod.yaml` are both `k8s/pod.yaml`.
 pub fn repo_relative(path: &Path, root: Option<&Path>) -> String {
     let abs = normalize(path);
-    let cwd = std::env::current_dir().ok().map(|d| normalize(&d));
+    let cwd = current_dir().map(normalize);
     let rel = [root.map(normalize), cwd]
         .into_iter()
         .flatten()
@@ -38,7 +38,11 @@ pub fn normalize(path: &Path) -> PathBuf {
     } else {
         path
     };
-    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let abs = match current_dir() {
+        // Windows's `C:file` and `\file` are left to the standard library
+        Some(cwd) if cfg!(unix) && path.is_relative() => cwd.join(path),
+        _ => std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
+    };
     let mut out = PathBuf::new();
     for component in abs.components() {
         match component {
@@ -51,6 +55,15 @@ pub fn normalize(path: &Path) -> PathBuf {
         }
     }
     out
+}
+
+/// The current directory, read once: nothing in driftless changes it, and
+/// each path made absolute would otherwise ask the kernel again (16,000
+/// times in a scan of the real corpus). `None` when it cannot be read
+/// (deleted under the process): paths then stay as they are written.
+fn current_dir() -> Option<&'static Path> {
+    static CWD: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    CWD.get_or_init(|| std::env::current_dir().ok()).as_deref()
 }
 
 /// The repository a scanned path belongs to: the nearest enclosing

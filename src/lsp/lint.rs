@@ -127,7 +127,7 @@ fn mark_kustomize_patch(parsed: &mut Parsed, path: &Path, max_size: u64) {
         return;
     }
     let patches = parse::kustomize::patch_set([path], max_size);
-    if patches.contains(&parse::kustomize::absolute_path(path)) {
+    if patches.contains(&crate::repo::normalize(path)) {
         for doc in &mut parsed.documents {
             doc.role = crate::document::Role::Patch;
         }

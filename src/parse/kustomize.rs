@@ -97,12 +97,13 @@ pub fn patch_paths(kustomization: &Value, dir: &Path) -> Vec<PathBuf> {
 /// kustomization's root, so a patch's kustomization is always in its
 /// directory or above): a full scan and a pre-commit run of one patch file
 /// find the same set. Each directory is looked at once; a kustomization
-/// that cannot be read names no patch (its own scan reports it).
+/// that cannot be read names no patch (its own scan reports it). Paths
+/// are held as [`crate::repo::normalize`] writes them.
 pub fn patch_set<'a>(files: impl IntoIterator<Item = &'a Path>, max_size: u64) -> HashSet<PathBuf> {
     let mut seen_dirs = HashSet::new();
     let mut patches = HashSet::new();
     for file in files {
-        let absolute = absolute_path(file);
+        let absolute = crate::repo::normalize(file);
         let mut dir = absolute.parent();
         while let Some(d) = dir {
             if !seen_dirs.insert(d.to_path_buf()) {
@@ -113,12 +114,6 @@ pub fn patch_set<'a>(files: impl IntoIterator<Item = &'a Path>, max_size: u64) -
         }
     }
     patches
-}
-
-/// `path` made absolute and normalised, the form [`patch_set`] holds.
-pub fn absolute_path(path: &Path) -> PathBuf {
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    crate::parse::terraform::normalise(&absolute)
 }
 
 /// The patches the kustomization of directory `dir` names, if it has one.
