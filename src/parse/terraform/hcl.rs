@@ -10,6 +10,9 @@ use super::body::{Attr, Block, Body, Expr, Item, Loc};
 use crate::document::{ParseError, SourceFile, Span};
 
 /// Parses a file; a syntax error becomes a `ParseError` at its position.
+/// Whitespace and comments stay spans into the file's text
+/// (`parse_body_spanned`, vendor/hcl-edit/DRIFTLESS-PATCH.md): the scan
+/// reads values and spans and never prints a body back.
 pub(crate) fn parse(file: &Arc<SourceFile>) -> Result<HclBody, ParseError> {
     if let Some((offset, message)) = super::precheck::unclosed(&file.text) {
         return Err(ParseError::at(
@@ -18,7 +21,7 @@ pub(crate) fn parse(file: &Arc<SourceFile>) -> Result<HclBody, ParseError> {
             format!("invalid HCL: {message}"),
         ));
     }
-    hcl_edit::parser::parse_body(&file.text).map_err(|e| {
+    hcl_edit::parser::parse_body_spanned(&file.text).map_err(|e| {
         let offset = e.location().offset().min(file.text.len());
         ParseError::at(file, offset, format!("invalid HCL: {}", e.message()))
     })
@@ -67,6 +70,40 @@ fn block<'a>(b: &'a HclBlock, loc: Loc<'a>) -> Block<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Identifiers are whole whichever path of the parser reads them
+    /// (vendor/hcl-edit's ASCII one, or its Unicode one): `-` and digits
+    /// after the first character, non-ASCII letters anywhere, and one that
+    /// ends the file.
+    #[test]
+    fn identifiers_are_read_whole() {
+        let text = "a-b = 1\n_z9 = 2\ncafé = 3\nété-x = 4\nk = var.my-name";
+        let file = Arc::new(SourceFile::new("main.tf", text));
+        let parsed = parse(&file).expect("valid HCL");
+        let keys: Vec<&str> = parsed.attributes().map(|a| a.key.as_str()).collect();
+        assert_eq!(keys, ["a-b", "_z9", "café", "été-x", "k"]);
+        let last = parsed.attributes().last().expect("k");
+        let Some(traversal) = last.value.as_traversal() else {
+            panic!("`var.my-name` is a traversal")
+        };
+        assert_eq!(
+            traversal.expr.as_variable().map(|v| v.as_str()),
+            Some("var")
+        );
+        let names: Vec<&str> = traversal
+            .operators
+            .iter()
+            .filter_map(|op| match op.value() {
+                hcl_edit::expr::TraversalOperator::GetAttr(name) => Some(name.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(names, ["my-name"]);
+        for bad in ["1a = 2\n", "-a = 2\n"] {
+            let file = Arc::new(SourceFile::new("main.tf", bad));
+            assert!(parse(&file).is_err(), "`{bad}` is not an identifier");
+        }
+    }
 
     /// Every construct here is valid HCL (`terraform fmt` accepts each), so
     /// none may end in PARSE001: newlines inside `for` expressions before an

@@ -182,9 +182,32 @@ pub(super) fn ident(input: &mut Input) -> ModalResult<Decorated<Ident>> {
 }
 
 pub(super) fn str_ident<'a>(input: &mut Input<'a>) -> ModalResult<&'a str> {
+    // driftless patch: an ASCII identifier (nearly every one) is measured
+    // byte by byte; the parser below decodes each character and looks it
+    // up in the Unicode tables. It still decides any identifier that
+    // starts with, or runs into, a non-ASCII character.
+    if let Some(len) = ascii_ident_len(input.as_bytes()) {
+        return Ok(input.next_slice(len));
+    }
     (one_of(is_id_start), take_while(0.., is_id_continue))
         .take()
         .parse_next(input)
+}
+
+/// The length of the ASCII identifier `bytes` starts with, when it starts
+/// with one that is followed by an ASCII byte or nothing: what `is_id_start`
+/// and `is_id_continue` accept among ASCII characters (letters and `_`,
+/// then letters, digits, `_` and `-`).
+fn ascii_ident_len(bytes: &[u8]) -> Option<usize> {
+    let first = *bytes.first()?;
+    if !(first.is_ascii_alphabetic() || first == b'_') {
+        return None;
+    }
+    let len = bytes
+        .iter()
+        .position(|&b| !(b.is_ascii_alphanumeric() || b == b'_' || b == b'-'))
+        .unwrap_or(bytes.len());
+    bytes.get(len).is_none_or(u8::is_ascii).then_some(len)
 }
 
 pub(super) fn cut_char<'a>(c: char) -> impl ModalParser<Input<'a>, char, ContextError> {
