@@ -343,7 +343,7 @@ pub fn analyse(found: &Discovered, options: &ScanOptions, engines: &Engines) -> 
         .map(|d| parse::terraform::normalise(d))
         .collect();
     // `written_here` drops what child instances report in these directories
-    let cache = parse::terraform::ModuleCache::for_scan(module_dirs.clone());
+    let cache = parse::terraform::ModuleCache::for_scan(module_dirs.iter().cloned());
     let modules = parse_modules(found, options, &cache, engines);
     let patches = kustomize_patches(found, options);
     let items: Vec<Item> = found

@@ -53,6 +53,7 @@ fn scan_dir(dir: &Path) -> Vec<Finding> {
         max_file_size: scan::DEFAULT_MAX_FILE_SIZE,
         progress: false,
         stdin_filename: None,
+        ..ScanOptions::default()
     };
     scan::scan(&options, &ws.engines).findings
 }

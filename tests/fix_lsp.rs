@@ -52,6 +52,7 @@ fn fixed_by_scan(dir: &Path, name: &str) -> String {
         max_file_size: scan::DEFAULT_MAX_FILE_SIZE,
         progress: false,
         stdin_filename: None,
+        ..ScanOptions::default()
     };
     let findings = scan::scan(&options, &ws.engines).findings;
     let plan = apply::plan(fix::collect(&findings, &context(), false).fixes);

@@ -289,6 +289,7 @@ mod fix_of_a_branch {
             max_file_size: scan::DEFAULT_MAX_FILE_SIZE,
             progress: false,
             stdin_filename: None,
+            ..ScanOptions::default()
         };
         let findings = scan::scan(&options, &ws.engines).findings;
         let context =

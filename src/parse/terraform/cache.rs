@@ -3,7 +3,7 @@
 //! is evaluated once per call, but its files are read and parsed once: every
 //! evaluation borrows the same parsed bodies.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -55,10 +55,10 @@ impl ModuleCache {
     /// (normalised, as shown). A child instance in one of them is built
     /// with only what its call can change: the rest is the directory's
     /// own document's to report (docs/input-terraform.md).
-    pub fn for_scan(scanned: HashSet<PathBuf>) -> Self {
+    pub fn for_scan(scanned: impl IntoIterator<Item = PathBuf>) -> Self {
         ModuleCache {
             inner: Arc::new(Shared {
-                scanned,
+                scanned: scanned.into_iter().collect(),
                 ..Shared::default()
             }),
         }
@@ -268,7 +268,7 @@ mod tests {
             all
         );
         // in a scan that reports `child/` on its own
-        let scan = || ModuleCache::for_scan([PathBuf::from("child")].into());
+        let scan = || ModuleCache::for_scan([PathBuf::from("child")]);
         assert_eq!(
             instance_resources(child, known, &scan()).unwrap(),
             ["module.c.a.reads_a_local"]
@@ -278,7 +278,7 @@ mod tests {
         let unknown = "  tag = var.unset\n";
         assert_eq!(instance_resources(child, unknown, &scan()), None);
         // the child is not reported on its own: the whole child again
-        let other = ModuleCache::for_scan([PathBuf::from("elsewhere")].into());
+        let other = ModuleCache::for_scan([PathBuf::from("elsewhere")]);
         assert_eq!(instance_resources(child, known, &other).unwrap(), all);
     }
 
@@ -304,7 +304,7 @@ mod tests {
         );
         let files = vec![Arc::new(SourceFile::new("root/main.tf", root))];
         let grandchild = |scanned: &[&str]| {
-            let cache = ModuleCache::for_scan(scanned.iter().map(PathBuf::from).collect());
+            let cache = ModuleCache::for_scan(scanned.iter().map(PathBuf::from));
             let (_, children) = compose(&tmp.path().join("root"), &files, &cache);
             let doc = children
                 .iter()

@@ -4,7 +4,7 @@
 //! (`source = "../modules/app"`) is a child, and rules that only make sense
 //! for roots (VER002's `required_version`) must not fire on it.
 
-use std::collections::HashSet;
+use foldhash::HashSet;
 use std::path::{Component, Path, PathBuf};
 
 use serde_json::Value;

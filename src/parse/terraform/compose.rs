@@ -5,7 +5,7 @@
 //! docs/input-terraform.md); values that come from an argument are located
 //! at the argument in the caller, with the chain in their provenance.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -78,7 +78,7 @@ impl Caller {
         let ident = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
         let reference = format!("module.{name}");
         let own = self.files.get(self.own.clone()).unwrap_or_default();
-        let mut named = std::collections::HashSet::new();
+        let mut named = std::collections::HashSet::default();
         for f in own {
             for (at, _) in f.text.match_indices(&reference) {
                 let rest = &f.text[at + reference.len()..];
@@ -131,7 +131,7 @@ impl Instance {
         files: &[Arc<SourceFile>],
         values: &mut HashMap<String, (Val, Origin)>,
     ) -> HashMap<String, Span> {
-        let mut written = HashMap::new();
+        let mut written = HashMap::default();
         for (name, val) in &self.arguments {
             if !declared.iter().any(|d| d.name == name) {
                 continue;
@@ -264,7 +264,7 @@ impl Walk<'_> {
     }
 
     fn follow(&mut self, caller: &Caller, calls: Vec<Call>) -> HashMap<String, (Val, Origin)> {
-        let mut outputs = HashMap::new();
+        let mut outputs = HashMap::default();
         for call in calls {
             if let Some((name, values)) = self.call(caller, call) {
                 outputs.insert(name, values);
@@ -388,7 +388,7 @@ impl Walk<'_> {
             };
             self.follow(&next, links.calls)
         } else {
-            HashMap::new()
+            HashMap::default()
         };
         let outputs = reads_module_outputs(files, &grandchildren).then_some(&grandchildren);
         let (doc, incomplete, links) = self.child_document(&child, outputs, Pass::Full);

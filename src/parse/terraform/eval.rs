@@ -10,8 +10,8 @@
 //! span of every sub-value, and where each value came from. Its function
 //! declarations are plain `fn` pointers, which cannot read module files.
 
+use foldhash::{HashMap, HashSet};
 use std::cell::{Cell, OnceCell, RefCell};
-use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
 use std::rc::Rc;
@@ -183,23 +183,23 @@ impl<'a> Evaluator<'a> {
     /// from `first_extra` on.
     pub fn new(dir: &Path, rel_dir: &Path, first_extra: usize) -> Self {
         Evaluator {
-            vars: HashMap::new(),
-            defaults: HashMap::new(),
-            default_memo: RefCell::new(HashMap::new()),
-            modules: HashMap::new(),
-            pinned: HashSet::new(),
-            locals: HashMap::new(),
-            memo: RefCell::new(HashMap::new()),
+            vars: HashMap::default(),
+            defaults: HashMap::default(),
+            default_memo: RefCell::new(HashMap::default()),
+            modules: HashMap::default(),
+            pinned: HashSet::default(),
+            locals: HashMap::default(),
+            memo: RefCell::new(HashMap::default()),
             dir: dir.to_path_buf(),
             dir_canonical: OnceCell::new(),
             rel_dir: rel_dir.to_path_buf(),
-            files: RefCell::new(HashMap::new()),
+            files: RefCell::new(HashMap::default()),
             extra_files: RefCell::new(Vec::new()),
             first_extra,
             path_module: Cell::new(false),
             budget: Budget::new(),
             incomplete: RefCell::new(Vec::new()),
-            reported: RefCell::new(HashSet::new()),
+            reported: RefCell::new(HashSet::default()),
         }
     }
 

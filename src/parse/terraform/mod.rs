@@ -25,7 +25,9 @@ mod reach;
 mod value;
 mod vars;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::HashMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::Arc;
@@ -576,7 +578,7 @@ fn locals<'a>(
     blocks: &[&Block<'a>],
     files: &[Arc<SourceFile>],
 ) -> HashMap<String, (body::Expr<'a>, Origin)> {
-    let mut out = HashMap::new();
+    let mut out = HashMap::default();
     for b in blocks.iter().filter(|b| b.ident == "locals") {
         for a in b.body.attrs() {
             let origin = format!(

@@ -16,7 +16,7 @@
 //! `.tf.json` template, `var` or `local` used as a whole, a function that
 //! reads files) counts as reading everything.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 
 use hcl_edit::expr::{Expression, FuncCall, Traversal, TraversalOperator};
 use hcl_edit::visit::{Visit, visit_expr, visit_func_call};
@@ -183,7 +183,7 @@ impl Reach {
     ) -> Reach {
         let mut reach = Reach {
             arguments: arguments.into_iter().collect(),
-            locals: HashSet::new(),
+            locals: HashSet::default(),
         };
         let mut pending: HashMap<&String, Reads> = locals
             .into_iter()

@@ -4,7 +4,7 @@
 //! `--var-file` in the order given — a later source wins. Each value keeps
 //! a phrase saying where it came from, for the finding's message.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::sync::Arc;
 
 use hcl_edit::structure::Body as HclBody;
@@ -72,7 +72,7 @@ pub(crate) fn resolve(
     sources: &[VarSource],
     files: &[Arc<SourceFile>],
 ) -> HashMap<String, (Val, Origin)> {
-    let mut out = HashMap::new();
+    let mut out = HashMap::default();
     for src in sources {
         for (name, val) in values(ev, src) {
             if !declared.iter().any(|d| d.name == name) {
