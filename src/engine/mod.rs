@@ -836,8 +836,12 @@ impl Worker<'_> {
                 }
             };
             if on_vm {
-                // The rules the VM compiler rejected, on the interpreter.
-                local.engine.set_input(input);
+                // The rules the VM compiler rejected, on the interpreter
+                // (handing it the input costs a walk over it: only when
+                // there are such rules).
+                if !local.interpreted.is_empty() {
+                    local.engine.set_input(input);
+                }
                 let indices = local.interpreted.iter().map(|(i, _)| *i);
                 let limit = self.engines.time_limit();
                 interpret_each(
