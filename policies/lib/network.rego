@@ -25,6 +25,9 @@ _world_source(s) if endswith(s, "/0")
 # that needs blocks longer than /62 to cover everything is not found.
 world_union(sources) if {
 	is_array(sources)
+	# one block alone is the world or not: `world` decides (and most lists
+	# hold one block, so the walk below is skipped for them)
+	count(sources) > 1
 	not _any_world(sources)
 	some family in [{"v4": true, "unit": 32}, {"v4": false, "unit": 62}]
 	cidrs := [c | some c in sources; _cidr_of_family(c, family.v4)]

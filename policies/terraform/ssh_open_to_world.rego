@@ -16,6 +16,7 @@ metadata := {"id": "SSH001"}
 # is the resource's address and the block inside it (`ingress 0`), not the
 # resource's position in the module, which moves when others are added.
 deny contains finding if {
+	_reads_anything
 	some group in {h.group | some h in _hits}
 	paths := sort({h.path | some h in _hits; h.group == group})
 	hits := [h | some p in paths; some h in _hits; h.group == group; h.path == p]
@@ -26,6 +27,35 @@ deny contains finding if {
 		"fingerprint": sprintf("%s %v", [hits[0].address, array.slice(group, 3, count(group))]),
 	}
 }
+
+# Whether the document holds anything `_hits` reads: most modules hold
+# none, and are not walked. On the compiled VM each `_hits` definition
+# below is a rule call even when its first line fails, and there are
+# twenty of them (BENCHMARKS.md, "Stop 26").
+_reads_anything if count(_network_types & data.driftless.lib.terraform.resource_types) > 0
+
+_reads_anything if {
+	some r in input.modules
+	contains(object.get(r.config, "source", ""), "security-group")
+}
+
+# Every resource type a `_hits` definition reads.
+_network_types := {
+	"aws_security_group",
+	"aws_default_security_group",
+	"aws_security_group_rule",
+	"aws_vpc_security_group_ingress_rule",
+	"aws_network_acl",
+	"aws_network_acl_rule",
+	"aws_lightsail_instance_public_ports",
+	"google_compute_firewall",
+	"azurerm_network_security_rule",
+	"azurerm_network_security_group",
+} | _gcp_policy_rule_types
+
+# Each definition below tests a rule's sources before its ports: most rules
+# name no source open to the world, and the port test (protocol text,
+# numbers from strings) is the costlier one (BENCHMARKS.md, "Stop 26").
 
 # --- AWS security groups (inline ingress, security-group modules) --------
 
@@ -75,11 +105,11 @@ _hits contains {"group": ["resources", i], "path": ["resources", i, "config", at
 	some i, r in input.resources
 	r.type == "aws_security_group_rule"
 	r.config.type == "ingress"
-	_aws_ports_include_22(r.config)
 	some attr in ["cidr_blocks", "ipv6_cidr_blocks"]
 	is_array(r.config[attr])
 	some k, src in r.config[attr]
 	data.driftless.lib.network.world(src)
+	_aws_ports_include_22(r.config)
 }
 
 _hits contains {"group": ["resources", i], "path": ["resources", i, "config", attr], "source": _union_text(r.config[attr]), "address": r.address} if {
@@ -87,9 +117,9 @@ _hits contains {"group": ["resources", i], "path": ["resources", i, "config", at
 	some i, r in input.resources
 	r.type == "aws_security_group_rule"
 	r.config.type == "ingress"
-	_aws_ports_include_22(r.config)
 	some attr in ["cidr_blocks", "ipv6_cidr_blocks"]
 	data.driftless.lib.network.world_union(r.config[attr])
+	_aws_ports_include_22(r.config)
 }
 
 # aws_vpc_security_group_ingress_rule
@@ -118,17 +148,23 @@ _opens(hit) := "may open" if hit.when
 # --- AWS rules written with conditionals ------------------------------------
 
 _hits contains hit if {
+	_has_alternatives
 	some base, r in _security_group_like
 	some j, rule in data.driftless.lib.terraform.blocks(r.config, "ingress")
 	some hit in _conditional_hits(array.concat(base, ["ingress", j]), rule, r.address)
 }
 
 _hits contains hit if {
+	_has_alternatives
 	"aws_security_group_rule" in data.driftless.lib.terraform.resource_types
 	some i, r in input.resources
 	r.type == "aws_security_group_rule"
 	some hit in _conditional_hits(["resources", i, "config"], r.config, r.address)
 }
+
+# Whether the parser listed any alternative in this document: without one,
+# no rule is walked for conditionals (a call per rule otherwise).
+_has_alternatives if count(object.get(input, "alternatives", [])) > 0
 
 # The hits of an AWS rule (at `prefix` in the input) that is not open as
 # written but is when the conditionals in it take the branches of one
@@ -178,10 +214,10 @@ _hits contains {"group": ["resources", i, "config", "ingress", j], "path": ["res
 	r.type == "aws_network_acl"
 	some j, rule in data.driftless.lib.terraform.blocks(r.config, "ingress")
 	data.driftless.lib.network.lower_text(object.get(rule, "action", "allow")) == "allow"
-	_aws_ports_include_22(rule)
 	some attr in ["cidr_block", "ipv6_cidr_block"]
 	src := rule[attr]
 	data.driftless.lib.network.world(src)
+	_aws_ports_include_22(rule)
 }
 
 _hits contains {"group": ["resources", i], "path": ["resources", i, "config", attr], "source": src, "address": r.address} if {
@@ -190,10 +226,10 @@ _hits contains {"group": ["resources", i], "path": ["resources", i, "config", at
 	r.type == "aws_network_acl_rule"
 	not r.config.egress == true
 	data.driftless.lib.network.lower_text(object.get(r.config, "rule_action", "allow")) == "allow"
-	_aws_ports_include_22(r.config)
 	some attr in ["cidr_block", "ipv6_cidr_block"]
 	src := r.config[attr]
 	data.driftless.lib.network.world(src)
+	_aws_ports_include_22(r.config)
 }
 
 # --- AWS Lightsail public ports --------------------------------------------
@@ -203,11 +239,11 @@ _hits contains {"group": ["resources", i, "config", "port_info", j], "path": ["r
 	some i, r in input.resources
 	r.type == "aws_lightsail_instance_public_ports"
 	some j, port in data.driftless.lib.terraform.blocks(r.config, "port_info")
-	_aws_ports_include_22(port)
 	some attr in ["cidrs", "ipv6_cidrs"]
 	is_array(port[attr])
 	some k, src in port[attr]
 	data.driftless.lib.network.world(src)
+	_aws_ports_include_22(port)
 }
 
 # --- GCP firewalls --------------------------------------------------------

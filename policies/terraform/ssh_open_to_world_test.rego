@@ -160,6 +160,24 @@ policy_rule(action, ranges, l4) := res("google_compute_network_firewall_policy_r
 	"match": [{"src_ip_ranges": ranges, "layer4_configs": [l4]}],
 })
 
+# Regional and hierarchical firewall policies take the same rules.
+test_gcp_regional_and_hierarchical_policy_rules if {
+	config := {
+		"action": "allow", "direction": "INGRESS", "priority": 1000,
+		"match": [{"src_ip_ranges": ["0.0.0.0/0"], "layer4_configs": [{"ip_protocol": "tcp", "ports": ["22"]}]}],
+	}
+	count(ssh_open_to_world.deny) == 1 with input as res("google_compute_region_network_firewall_policy_rule", config)
+	count(ssh_open_to_world.deny) == 1 with input as res("google_compute_firewall_policy_rule", config)
+}
+
+# A document with no network resource and no security-group module is not
+# walked, and a security-group module alone still is.
+test_documents_without_network_rules_have_no_hits if {
+	count(ssh_open_to_world.deny) == 0 with input as res("aws_instance", {"ingress": [{"from_port": 22, "to_port": 22, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"]}]})
+	not ssh_open_to_world._reads_anything with input as res("aws_instance", {})
+	ssh_open_to_world._reads_anything with input as {"resources": [], "modules": [{"name": "sg", "address": "module.sg", "config": {"source": "terraform-aws-modules/security-group/aws"}}]}
+}
+
 test_gcp_firewall_policy_rules if {
 	open := policy_rule("allow", ["0.0.0.0/0"], {"ip_protocol": "tcp", "ports": ["22"]})
 	some f in ssh_open_to_world.deny with input as open
