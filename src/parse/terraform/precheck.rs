@@ -89,7 +89,8 @@ fn scan(
 }
 
 fn template_text(text: &str, i: usize, stack: &mut Vec<Ctx>) -> Step {
-    Ok(template_start(text.as_bytes(), i, stack).unwrap_or(i + 1))
+    let b = text.as_bytes();
+    Ok(template_start(b, i, stack).unwrap_or_else(|| skip_to(b, i + 1, &TEXT_SPECIAL)))
 }
 
 /// `Ok(next offset)`, or `Err(result)` to stop scanning with that result.
@@ -142,6 +143,9 @@ fn code(b: &[u8], i: usize, open: Option<(u8, usize)>, stack: &mut Vec<Ctx>) -> 
 const CODE_SPECIAL: [bool; 256] = byte_set(b"#/\"<{[()]}");
 /// Bytes that can change the scanner's state in a quoted string.
 const STRING_SPECIAL: [bool; 256] = byte_set(b"\\\"\n$%");
+/// Bytes that can change the scanner's state in a heredoc body or a
+/// template's literal text.
+const TEXT_SPECIAL: [bool; 256] = byte_set(b"\n$%");
 
 const fn byte_set(bytes: &[u8]) -> [bool; 256] {
     let mut set = [false; 256];
@@ -194,7 +198,7 @@ fn heredoc(text: &str, i: usize, stack: &mut Vec<Ctx>) -> Step {
         *line_start = true;
         return Ok(i + 1);
     }
-    Ok(template_start(b, i, stack).unwrap_or(i + 1))
+    Ok(template_start(b, i, stack).unwrap_or_else(|| skip_to(b, i + 1, &TEXT_SPECIAL)))
 }
 
 /// At `${` or `%{` (not `$${`/`%%{`): opens an interpolation or directive.
@@ -276,6 +280,7 @@ mod tests {
             "# { comment\n// [ comment\n/* ( \" */ x = 1\n",
             "x = a << b\n",
             "x = \"${\n  var.a\n}\"\n",
+            "x = <<EOT\nwords EOT { [ here\nand ${var.a} more $${b} %%{c}\nEOT\n",
         ];
         for text in ok {
             assert_eq!(unclosed(text), None, "{text}");
@@ -299,6 +304,13 @@ mod tests {
         for (text, at, message) in cases {
             assert_eq!(unclosed(text), Some((at, message.to_string())), "{text}");
         }
+        // an interpolation opened after literal text in a heredoc
+        let text = "x = <<EOT\nlong literal text ${ {\nEOT\n";
+        let brace = text.rfind('{').expect("a brace");
+        assert_eq!(
+            unclosed(text),
+            Some((brace, "`{` is never closed".to_string()))
+        );
         // closers that do not match are found too
         assert_eq!(
             unclosed("x = ]\ny = {\n"),
@@ -317,5 +329,6 @@ mod tests {
         ));
         assert!(template_unclosed("a ${b % {"));
         assert!(template_unclosed("%{ if x "));
+        assert!(template_unclosed("a long literal text ${ b"));
     }
 }
