@@ -15,12 +15,17 @@ _upgrades := {
 	"zypper": {"update", "up", "dist-upgrade", "dup", "patch"},
 }
 
+# Each command's words are searched with `in` (one builtin call) for the
+# few upgrade words, not walked word by word: most install commands hold
+# none, and a walk costs a loop step per word (BENCHMARKS.md, "Stop 26").
 deny contains {"msg": msg, "path": array.concat(cmd.path, [k + cmd.skip])} if {
 	some cmd in data.driftless.lib.dockerfile.all_commands
 	program := cmd.program
 	upgrades := _upgrades[program]
+	some upgrade in upgrades
+	upgrade in cmd.words
 	some k, w in cmd.words
-	w in upgrades
+	w == upgrade
 	k == _subcommand(program, cmd.words)
 	msg := sprintf("`%s %s` upgrades packages in place; rebuild from a newer pinned base image instead", [program, w])
 }
@@ -30,6 +35,7 @@ deny contains {"msg": msg, "path": array.concat(cmd.path, [k + cmd.skip])} if {
 deny contains {"msg": msg, "path": array.concat(cmd.path, [k + cmd.skip])} if {
 	some cmd in data.driftless.lib.dockerfile.all_commands
 	cmd.program in {"apt-get", "apt"}
+	"--only-upgrade" in cmd.words
 	some k, w in cmd.words
 	w == "--only-upgrade"
 	msg := sprintf("`%s install --only-upgrade` upgrades packages in place; rebuild from a newer pinned base image instead", [cmd.program])

@@ -13,9 +13,8 @@ metadata := {"id": "VER004"}
 deny contains finding if {
 	some cmd in data.driftless.lib.dockerfile.all_commands
 	cmd.packages != []
-	unpinned := data.driftless.lib.packages.unpinned(cmd)
-	unpinned != set()
-	ordered := _by_position(unpinned)
+	ordered := data.driftless.lib.packages.unpinned(cmd)
+	count(ordered) > 0
 	first := ordered[0]
 	finding := {
 		"msg": _message(cmd, ordered),
@@ -26,13 +25,6 @@ deny contains finding if {
 		"fingerprint": sprintf("%s %s", [cmd.program, first.manager]),
 	}
 }
-
-# The unpinned packages in the order they are written.
-_by_position(packages) := [p |
-	some index in sort({q.index | some q in packages})
-	some p in packages
-	p.index == index
-]
 
 _message(cmd, [p]) := sprintf("`%s` installs `%s` without a version pin (%s)", [cmd.program, p.name, data.driftless.lib.packages.example[p.manager]])
 

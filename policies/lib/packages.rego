@@ -5,12 +5,13 @@
 package driftless.lib.packages
 
 # The packages of a command (an item of dockerfile.commands) installed
-# without a version pin.
-unpinned(cmd) := {p |
+# without a version pin, in the order they are written (an array: a set
+# would have to be put back in that order, a walk per package).
+unpinned(cmd) := [p |
 	some p in cmd.packages
 	not _pinned(cmd, p)
 	not _self_upgrade(cmd, p)
-}
+]
 
 # How to pin a package with each manager, for messages.
 example := {
