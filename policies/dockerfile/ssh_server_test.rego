@@ -47,3 +47,10 @@ test_onbuild_expose_22 if {
 	some f in ssh_server.deny with input as doc([instr])
 	f.path == ["stages", 0, "instructions", 0, "trigger", "args", 0]
 }
+
+# The prefilter never hides an SSH package.
+test_every_ssh_package_starts_with_a_prefix if {
+	every name in ssh_server._ssh_packages {
+		strings.any_prefix_match(name, ssh_server._ssh_prefixes)
+	}
+}
