@@ -19,6 +19,7 @@ metadata := {"id": "VER001"}
 _calls[["modules", i]] := {"label": sprintf("module `%s`", [m.name]), "src": m.config.source, "config": m.config, "version_path": ["modules", i, "config", "version"]} if {
 	some i, m in input.modules
 	is_string(m.config.source)
+	not _local(m.config.source)
 }
 
 _calls[["terraform", i]] := {"label": "the Terragrunt `terraform` block", "src": t.config.source, "config": {}, "version_path": ["terraform", i, "config", "source"]} if {
@@ -52,8 +53,7 @@ _tfr_version(src) := version if {
 
 _remote_calls[key] := call if {
 	some key, call in _calls
-	some prefix in _remote_prefixes
-	startswith(call.src, prefix)
+	strings.any_prefix_match(call.src, _remote_prefixes)
 }
 
 _registry_calls[key] := call if {
@@ -111,11 +111,9 @@ _has_version(c) if {
 	c.version != ""
 }
 
-_local(src) if startswith(src, "./")
-
-_local(src) if startswith(src, "../")
-
-_local(src) if startswith(src, "/")
+# Local paths, which need no pin (most module calls of a repository that
+# composes its own modules): one builtin call decides.
+_local(src) if strings.any_prefix_match(src, ["./", "../", "/"])
 
 # `namespace/name/provider` or `host/namespace/name/provider`, optionally
 # with a `//subdir` inside the module package (a source that is not remote:
