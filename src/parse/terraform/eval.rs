@@ -144,6 +144,23 @@ impl VarDefault<'_> {
     }
 }
 
+/// A `locals` definition, whose origin phrase is written only when the
+/// local is read: a child instance reads few of its locals.
+pub(crate) struct LocalDef<'a> {
+    pub name: &'a str,
+    pub expr: Expr<'a>,
+    pub files: &'a [Arc<SourceFile>],
+}
+
+impl LocalDef<'_> {
+    /// "local `name` (main.tf:3)".
+    fn origin(&self) -> Origin {
+        let span = self.expr.span();
+        let phrase = format!("local `{}` ({})", self.name, place(self.files, span));
+        Origin::new(phrase, Some(span))
+    }
+}
+
 /// Evaluates expressions of one module. Holds the variables (defaults
 /// evaluated on first use), the locals (evaluated on first use, cycles
 /// detected) and the files read.
@@ -160,9 +177,10 @@ pub(crate) struct Evaluator<'a> {
     /// Variables set by a caller's arguments: their values stay where the
     /// caller wrote them (the map entry with port 22), not at each use.
     pinned: HashSet<String>,
-    locals: HashMap<String, (Expr<'a>, Origin)>,
-    /// `None` while a local is being evaluated: meeting it again is a cycle.
-    memo: RefCell<HashMap<String, Option<Rc<Val>>>>,
+    locals: HashMap<&'a str, LocalDef<'a>>,
+    /// A local's value and origin once evaluated; `None` while it is being
+    /// evaluated: meeting it again is a cycle.
+    memo: RefCell<HashMap<&'a str, Option<Rc<(Val, Origin)>>>>,
     dir: PathBuf,
     dir_canonical: OnceCell<Option<PathBuf>>,
     rel_dir: PathBuf,
@@ -248,7 +266,7 @@ impl<'a> Evaluator<'a> {
     }
 
     /// Sets the module's `locals` definitions.
-    pub fn set_locals(&mut self, locals: HashMap<String, (Expr<'a>, Origin)>) {
+    pub fn set_locals(&mut self, locals: HashMap<&'a str, LocalDef<'a>>) {
         self.locals = locals;
     }
 
@@ -343,14 +361,15 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    /// The value of local `name` as its definition evaluates (memoized);
-    /// `None` for an unknown name or a cycle.
-    pub fn local(&self, name: &str, depth: u32) -> Option<Rc<Val>> {
+    /// The value of local `name` as its definition evaluates, with its
+    /// origin (memoized); `None` for an unknown name or a cycle.
+    pub fn local(&self, name: &str, depth: u32) -> Option<Rc<(Val, Origin)>> {
         if let Some(state) = self.memo.borrow().get(name) {
             return state.clone();
         }
-        let (expr, _) = self.locals.get(name)?;
-        self.memo.borrow_mut().insert(name.to_string(), None);
+        let (&key, def) = self.locals.get_key_value(name)?;
+        let expr = &def.expr;
+        self.memo.borrow_mut().insert(key, None);
         // a local has one value, whatever the place that first reads it,
         // and a budget of its own, whatever reads it first
         let in_path_arg = self.path_module.replace(false);
@@ -370,11 +389,9 @@ impl<'a> Evaluator<'a> {
             );
             v = Val::unknown(format!("${{local.{name}}}"), v.span);
         }
-        let v = Rc::new(v);
-        self.memo
-            .borrow_mut()
-            .insert(name.to_string(), Some(v.clone()));
-        Some(v)
+        let found = Rc::new((v, def.origin()));
+        self.memo.borrow_mut().insert(key, Some(found.clone()));
+        Some(found)
     }
 
     /// A stored value copied to its place of use (`span`; `None` keeps it
@@ -772,9 +789,9 @@ impl<'a> Evaluator<'a> {
                     },
                     (None, "local", Some(n)) if !scope.isolated => {
                         local = self.local(n, d);
-                        match (&local, self.locals.get(n)) {
-                            (Some(v), Some((_, origin))) => (Base::Ref(v, Some(origin)), &ops[1..]),
-                            _ => return unknown_at(loc, r),
+                        match &local {
+                            Some(found) => (Base::Ref(&found.0, Some(&found.1)), &ops[1..]),
+                            None => return unknown_at(loc, r),
                         }
                     }
                     (None, "module", Some(n)) if !scope.isolated => match self.modules.get(n) {

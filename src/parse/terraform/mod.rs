@@ -36,7 +36,7 @@ use hcl_edit::structure::Body as HclBody;
 use serde_json::Value;
 
 use self::body::{Block, Item, Loc};
-use self::eval::{Evaluator, Scope};
+use self::eval::{Evaluator, LocalDef, Scope};
 use self::value::{Origin, V, Val};
 use self::vars::VarSource;
 use crate::document::{Document, Kind, ParseError, Parsed, SourceFile, SourceMap, Span};
@@ -415,7 +415,7 @@ fn document(dir: &Path, input: Input) -> (Document, Vec<ParseError>, compose::Li
     let locals = locals(&refs, input.all);
     let reach = match (&input.prune, input.instance) {
         (Some(prune), Some(instance)) if input.pass == Pass::Full => {
-            let defined = locals.iter().map(|(name, (e, _))| (name, *e));
+            let defined = locals.iter().map(|(name, def)| (*name, def.expr));
             Some((
                 reach::Reach::new(instance.names_with_values(), defined),
                 prune.outputs_read.clone(),
@@ -576,20 +576,17 @@ fn file_name(f: &SourceFile) -> String {
 /// `locals` definitions by name (a later definition wins).
 fn locals<'a>(
     blocks: &[&Block<'a>],
-    files: &[Arc<SourceFile>],
-) -> HashMap<String, (body::Expr<'a>, Origin)> {
+    files: &'a [Arc<SourceFile>],
+) -> HashMap<&'a str, LocalDef<'a>> {
     let mut out = HashMap::default();
     for b in blocks.iter().filter(|b| b.ident == "locals") {
         for a in b.body.attrs() {
-            let origin = format!(
-                "local `{}` ({})",
-                a.name,
-                value::place(files, a.expr.span())
-            );
-            out.insert(
-                a.name.to_string(),
-                (a.expr, Origin::new(origin, Some(a.expr.span()))),
-            );
+            let def = LocalDef {
+                name: a.name,
+                expr: a.expr,
+                files,
+            };
+            out.insert(a.name, def);
         }
     }
     out
@@ -859,7 +856,7 @@ impl Sections {
                     .filter(|a| reach.is_none_or(|r| r.local(a.name)))
                 {
                     let v = match ev.local(a.name, 0) {
-                        Some(v) => Val::clone(&v),
+                        Some(found) => found.0.clone(),
                         None => Val::unknown(format!("${{local.{}}}", a.name), a.expr.span()),
                     };
                     value::map_insert(&mut self.locals, a.name.to_string(), v);

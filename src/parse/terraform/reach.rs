@@ -179,13 +179,13 @@ impl Reach {
     /// the module's local definitions.
     pub fn new<'a>(
         arguments: impl IntoIterator<Item = String>,
-        locals: impl IntoIterator<Item = (&'a String, Expr<'a>)>,
+        locals: impl IntoIterator<Item = (&'a str, Expr<'a>)>,
     ) -> Reach {
         let mut reach = Reach {
             arguments: arguments.into_iter().collect(),
             locals: HashSet::default(),
         };
-        let mut pending: HashMap<&String, Reads> = locals
+        let mut pending: HashMap<&str, Reads> = locals
             .into_iter()
             .map(|(name, e)| {
                 let mut reads = Reads::default();
@@ -195,7 +195,7 @@ impl Reach {
             .collect();
         // a local is reached when what it reads is: until nothing changes
         loop {
-            let reached: Vec<&String> = pending
+            let reached: Vec<&str> = pending
                 .iter()
                 .filter(|(_, reads)| reach.reads(reads))
                 .map(|(name, _)| *name)
@@ -205,7 +205,7 @@ impl Reach {
             }
             for name in reached {
                 pending.remove(name);
-                reach.locals.insert(name.clone());
+                reach.locals.insert(name.to_string());
             }
         }
         reach
@@ -313,12 +313,10 @@ mod tests {
                 Item::Attr(_) => None,
             })
             .collect();
-        let locals: Vec<(String, Expr)> = blocks
+        let locals = blocks
             .iter()
             .filter(|b| b.ident == "locals")
-            .flat_map(|b| b.body.attrs().map(|a| (a.name.to_string(), a.expr)))
-            .collect();
-        let locals = locals.iter().map(|(name, e)| (name, *e));
+            .flat_map(|b| b.body.attrs().map(|a| (a.name, a.expr)));
         let reach = Reach::new(arguments.iter().map(|a| a.to_string()), locals);
         let name = |b: &Block| {
             let labels: Vec<&str> = b.labels.iter().map(|(l, _)| *l).collect();
