@@ -9,9 +9,28 @@ package driftless.lib.packages
 # would have to be put back in that order, a walk per package).
 unpinned(cmd) := [p |
 	some p in cmd.packages
+	not contains(p.name, "=")
+] if {
+	_pinned_with_equals(cmd)
+} else := [p |
+	some p in cmd.packages
 	not _pinned(cmd, p)
 	not _self_upgrade(cmd, p)
 ]
+
+# Every package of the command is installed by a manager that pins with
+# `name=version` and nothing else (apt, apk, zypper: most install commands,
+# and a command's packages share its manager). For them the first `_pinned`
+# definition below is the whole test, made inline: a call of a function of
+# nine definitions costs the VM an entry into each for every unpinned
+# package (BENCHMARKS.md, "Stop 27").
+_pinned_with_equals(cmd) if {
+	every p in cmd.packages {
+		p.manager in _equals_managers
+	}
+}
+
+_equals_managers := {"apt", "apk", "zypper"}
 
 # How to pin a package with each manager, for messages.
 example := {
@@ -28,7 +47,7 @@ example := {
 # --- pins -----------------------------------------------------------------
 
 _pinned(_, p) if {
-	p.manager in {"apt", "apk", "zypper"}
+	p.manager in _equals_managers
 	contains(p.name, "=")
 }
 
