@@ -617,6 +617,15 @@ fn parse_modules<'a>(
             m.reparse = true;
         }
     }
+    // the evaluation step parses only called and composing modules again
+    let mut parsed_again = called;
+    parsed_again.extend(
+        modules
+            .iter()
+            .filter(|m| m.sources.is_some())
+            .map(|m| parse::terraform::normalise(m.dir)),
+    );
+    cache.keep_only(&parsed_again);
     for m in modules.iter_mut().filter(|m| m.sources.is_some()) {
         // composed again in the evaluation step: only the role is kept
         m.root = m

@@ -9,7 +9,7 @@ use foldhash::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::cache::ModuleCache;
+use super::cache::{Keep, ModuleCache};
 use super::calls::{is_local_source, normalise};
 use super::value::{Origin, V, Val};
 use super::vars::Declared;
@@ -417,7 +417,7 @@ impl Walk<'_> {
             .filter_map(|(i, f)| {
                 let (_, syntax) = classify(&super::file_name(f)).filter(|(role, _)| *role == 0)?;
                 let disk = super::disk_path(dir, f);
-                let tree = self.cache.tree(&disk, f, syntax).ok()?;
+                let tree = self.cache.tree(&disk, f, syntax, Keep::Always).ok()?;
                 Some(((offset + i) as u16, tree))
             })
             .collect()

@@ -144,6 +144,9 @@ impl VarDefault<'_> {
     }
 }
 
+/// A variable's default or a local, evaluated, with its origin.
+type Found = Rc<(Val, Origin)>;
+
 /// A `locals` definition, whose origin phrase is written only when the
 /// local is read: a child instance reads few of its locals.
 pub(crate) struct LocalDef<'a> {
@@ -171,7 +174,7 @@ pub(crate) struct Evaluator<'a> {
     /// read: a child instance reads few of its variables.
     defaults: HashMap<&'a str, VarDefault<'a>>,
     /// Defaults evaluated so far.
-    default_memo: RefCell<HashMap<&'a str, Rc<(Val, Origin)>>>,
+    default_memo: RefCell<HashMap<&'a str, Found>>,
     /// Outputs of local child modules by call name (`module.api.url`).
     modules: HashMap<String, (Val, Origin)>,
     /// Variables set by a caller's arguments: their values stay where the
@@ -180,7 +183,7 @@ pub(crate) struct Evaluator<'a> {
     locals: HashMap<&'a str, LocalDef<'a>>,
     /// A local's value and origin once evaluated; `None` while it is being
     /// evaluated: meeting it again is a cycle.
-    memo: RefCell<HashMap<&'a str, Option<Rc<(Val, Origin)>>>>,
+    memo: RefCell<HashMap<&'a str, Option<Found>>>,
     dir: PathBuf,
     dir_canonical: OnceCell<Option<PathBuf>>,
     rel_dir: PathBuf,

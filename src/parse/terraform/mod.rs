@@ -41,6 +41,7 @@ use self::value::{Origin, V, Val};
 use self::vars::VarSource;
 use crate::document::{Document, Kind, ParseError, Parsed, SourceFile, SourceMap, Span};
 
+use self::cache::Keep;
 pub use self::cache::ModuleCache;
 pub use self::calls::{mark_children, normalise};
 
@@ -90,18 +91,20 @@ pub fn parse_module_with(
 }
 
 /// The module's own document, its local children not evaluated: what a
-/// scan reads first, to tell roots from children ([`mark_children`]). When
-/// the module calls local modules, its parsed files are kept in `cache` for
-/// [`compose_module`], and the document holds only what tells its role:
-/// `root` and `modules` (its other sections are empty). Its full document
-/// needs its children's outputs, so [`compose_module`] builds it, once.
+/// scan reads first, to tell roots from children ([`mark_children`]). Its
+/// parsed files are kept in `cache`, for its own composition and for the
+/// modules that call it (the scan then keeps only those:
+/// [`ModuleCache::keep_only`]). When the module calls local modules, the
+/// document holds only what tells its role: `root` and `modules` (its other
+/// sections are empty). Its full document needs its children's outputs, so
+/// [`compose_module`] builds it, once.
 pub fn parse_own_module(
     dir: &Path,
     files: &[Arc<SourceFile>],
     options: &Options,
     cache: &ModuleCache,
 ) -> Parsed {
-    let mut module = match Module::load(dir, files, options, None) {
+    let mut module = match Module::load(dir, files, options, cache, Keep::WithinBudget) {
         Ok(module) => module,
         Err(errors) => return errors,
     };
@@ -147,7 +150,7 @@ pub fn compose_module(
     cache: &ModuleCache,
     sink: &mut dyn FnMut(Parsed),
 ) -> Parsed {
-    let mut module = match Module::load(dir, files, options, Some(cache)) {
+    let mut module = match Module::load(dir, files, options, cache, Keep::Always) {
         Ok(module) => module,
         Err(errors) => return errors,
     };
@@ -209,13 +212,14 @@ struct Module<'a> {
 }
 
 impl<'a> Module<'a> {
-    /// Parses the module's files (through `cache` when given); only the
+    /// Parses the module's files through `cache` (kept as `keep` says); only the
     /// errors when none of its configuration files parses.
     fn load(
         dir: &Path,
         files: &'a [Arc<SourceFile>],
         options: &Options,
-        cache: Option<&ModuleCache>,
+        cache: &ModuleCache,
+        keep: Keep,
     ) -> Result<Self, Parsed> {
         let mut out = Parsed::default();
         out.errors.extend(dropped_files(files));
@@ -228,10 +232,7 @@ impl<'a> Module<'a> {
                 continue;
             };
             has_tfvars |= role > 0;
-            let tree = match cache {
-                Some(cache) => cache.tree(&disk_path(dir, f), f, syntax),
-                None => load(f, syntax).map(Arc::new),
-            };
+            let tree = cache.tree(&disk_path(dir, f), f, syntax, keep);
             match tree {
                 Ok(tree) if role == 0 => configs.push((i as u16, tree)),
                 Ok(tree) => tfvars.push((role, i as u16, tree)),
@@ -274,6 +275,15 @@ impl<'a> Module<'a> {
         })
     }
 
+    /// Keeps the module's parsed files in `cache`, for its composition.
+    fn keep(&self, dir: &Path, cache: &ModuleCache) {
+        for (i, tree) in self.configs.iter().chain(&self.tfvars) {
+            if let Some(f) = self.files.get(*i as usize) {
+                cache.keep(&disk_path(dir, f), f, tree.clone());
+            }
+        }
+    }
+
     fn input<'b>(
         &'b self,
         outputs: Option<&'b HashMap<String, (Val, Origin)>>,
@@ -291,15 +301,6 @@ impl<'a> Module<'a> {
             outputs,
             pass,
             prune: None,
-        }
-    }
-
-    /// Keeps the module's parsed files in `cache`, for its composition.
-    fn keep(&self, dir: &Path, cache: &ModuleCache) {
-        for (i, tree) in self.configs.iter().chain(&self.tfvars) {
-            if let Some(f) = self.files.get(*i as usize) {
-                cache.keep(&disk_path(dir, f), f, tree.clone());
-            }
         }
     }
 }
