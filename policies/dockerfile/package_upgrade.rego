@@ -19,9 +19,11 @@ _upgrades := {
 # few upgrade words, not walked word by word: most install commands hold
 # none, and a walk costs a loop step per word (BENCHMARKS.md, "Stop 26").
 deny contains {"msg": msg, "path": array.concat(cmd.path, [k + cmd.skip])} if {
+	# read once, not once per command: each read of a rule is a call
+	by_program := _upgrades
 	some cmd in data.driftless.lib.dockerfile.all_commands
 	program := cmd.program
-	upgrades := _upgrades[program]
+	upgrades := by_program[program]
 	some upgrade in upgrades
 	upgrade in cmd.words
 	some k, w in cmd.words

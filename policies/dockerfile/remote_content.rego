@@ -18,19 +18,22 @@ deny contains {"msg": msg, "path": ["stages", s, "instructions", j, "args", k]} 
 _shells := {"sh", "bash", "zsh", "dash", "ash", "ksh"}
 
 deny contains {"msg": msg, "path": array.concat(cmd.path, [cmd.skip])} if {
+	# read once, not once per command: each read of a rule is a call
+	shells := _shells
 	some cmd in data.driftless.lib.dockerfile.all_commands
 	cmd.program in {"curl", "wget"}
 	cmd.op == "|"
 	shell := data.driftless.lib.dockerfile.program(cmd.next)
-	shell in _shells
+	shell in shells
 	msg := sprintf("`%s … | %s` runs a downloaded script without verifying it", [cmd.program, shell])
 }
 
 # `sh -c "$(curl -fsSL https://…)"`: the shell runs what the download
 # printed, unverified, just like a pipe into it.
 deny contains {"msg": msg, "path": array.concat(cmd.path, [cmd.skip + k])} if {
+	shells := _shells
 	some cmd in data.driftless.lib.dockerfile.all_commands
-	cmd.program in _shells
+	cmd.program in shells
 	some k, word in cmd.words
 	k > 0
 	some fetch in ["curl", "wget"]

@@ -12,8 +12,10 @@ _ssh_packages := {"openssh-server", "openssh", "dropbear", "openssh-server-pam",
 _ssh_prefixes := ["openssh", "dropbear"]
 
 deny contains {"msg": msg, "path": array.concat(cmd.path, [p.index])} if {
+	# read once, not once per command: each read of a rule is a call
+	prefixes := _ssh_prefixes
 	some cmd in data.driftless.lib.dockerfile.all_commands
-	strings.any_prefix_match(cmd.words, _ssh_prefixes)
+	strings.any_prefix_match(cmd.words, prefixes)
 	some p in cmd.packages
 	_ssh_package(p)
 	msg := sprintf("the image installs the SSH server `%s`", [p.name])
