@@ -84,6 +84,7 @@ images contains {"path": ["resources", i, "config", "name"], "image": r.config.n
 # "`var.env == \"prod\"` is false"); the value itself stays the
 # conditional's text, one more item without "when".
 images contains item if {
+	_may_hold_images
 	some k, alt in input.alternatives
 	alt.path[0] == "resources"
 	r := input.resources[alt.path[1]]
@@ -91,6 +92,12 @@ images contains item if {
 	is_string(alt.value)
 	item := {"path": ["alternatives", k, "value"], "image": alt.value, "ref": driftless.parse_image(alt.value), "address": r.address, "when": alt.when}
 }
+
+# Only a module with a resource type that takes images has alternatives
+# that may be images: most modules' alternatives are not walked.
+_may_hold_images if count(_image_types) > 0
+
+_may_hold_images if "docker_image" in resource_types
 
 _alternative_image_key(type, key) if {
 	type in _image_types

@@ -167,6 +167,23 @@ test_conditional_is_one_digest_finding_not_one_per_branch if {
 	f.path == ["resources", 0, "config", "image"]
 }
 
+# docker_image is the one image type whose image is its `name`: its
+# alternatives are read although no other resource takes images.
+test_conditional_docker_image_name_may_be_latest if {
+	inp := {
+		"module": ".",
+		"resources": [{"type": "docker_image", "name": "c", "address": "docker_image.c", "config": {"name": "${var.prod ? \"redis:7.2\" : \"redis:latest\"}"}}],
+		"alternatives": [
+			{"path": ["resources", 0, "config", "name"], "value": "redis:7.2", "when": "`var.prod` is true"},
+			{"path": ["resources", 0, "config", "name"], "value": "redis:latest", "when": "`var.prod` is false"},
+		],
+	}
+	findings := latest_tag.deny with input as inp
+	count(findings) == 1
+	some f in findings
+	f.path == ["alternatives", 1, "value"]
+}
+
 test_alternatives_of_other_values_are_not_images if {
 	inp := object.union(conditional_input, {"alternatives": [{"path": ["resources", 0, "config", "name"], "value": "app:latest", "when": "`c` is true"}]})
 	count(latest_tag.deny) == 0 with input as inp
