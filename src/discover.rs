@@ -63,8 +63,12 @@ pub fn classify(path: &Path) -> Option<FileKind> {
 fn is_dockerfile_name(lower: &str) -> bool {
     ["dockerfile", "containerfile"].iter().any(|base| {
         lower == *base
-            || lower.starts_with(&format!("{base}."))
-            || lower.ends_with(&format!(".{base}"))
+            || lower
+                .strip_prefix(base)
+                .is_some_and(|rest| rest.starts_with('.'))
+            || lower
+                .strip_suffix(base)
+                .is_some_and(|rest| rest.ends_with('.'))
     }) && !lower.ends_with(".dockerignore")
         && !lower.ends_with(".md")
 }
@@ -462,6 +466,10 @@ mod tests {
             ("Dockerfile.prod", Some(FileKind::Dockerfile)),
             ("api.dockerfile", Some(FileKind::Dockerfile)),
             ("Dockerfile.dockerignore", None),
+            ("web.Containerfile", Some(FileKind::Dockerfile)),
+            ("Dockerfiles", None),
+            ("mydockerfile", None),
+            ("Dockerfile.md", None),
             ("main.tf", Some(FileKind::Terraform)),
             ("main.tf.json", Some(FileKind::Terraform)),
             ("terragrunt.hcl", Some(FileKind::Terraform)),
