@@ -438,6 +438,9 @@ pub struct Engines {
     set: Arc<PolicySet>,
     options: EngineOptions,
     kinds: [OnceLock<Result<KindEngine, PolicyError>>; Kind::ALL.len()],
+    /// The libraries and data every kind's engine starts from, parsed once
+    /// (each kind's engine is a clone of it with its rules added).
+    base: OnceLock<Result<regorus::Engine, PolicyError>>,
 }
 
 impl Engines {
@@ -447,6 +450,7 @@ impl Engines {
             set,
             options,
             kinds: Default::default(),
+            base: OnceLock::new(),
         }
     }
 
@@ -659,8 +663,14 @@ impl Engines {
     }
 
     /// An engine with the sandbox settings, the configuration data and the
-    /// libraries, analysed.
+    /// libraries, analysed: loaded once, a clone for each kind (the
+    /// libraries were parsed again for every kind, 0.6% of a scan of the
+    /// real corpus).
     fn base_engine(&self) -> Result<regorus::Engine, PolicyError> {
+        self.base.get_or_init(|| self.load_base()).clone()
+    }
+
+    fn load_base(&self) -> Result<regorus::Engine, PolicyError> {
         let mut engine = new_engine_with_limit(self.time_limit());
         engine.add_data(self.data()).map_err(|e| PolicyError {
             path: "<config>".into(),
