@@ -5,7 +5,6 @@
 
 use foldhash::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use super::{Syntax, Tree, load};
@@ -29,25 +28,21 @@ pub(super) enum Keep {
     /// A child module's files, or the files of a module that composes
     /// children: they are read again.
     Always,
-    /// A module's own files in the scan's first step, before it is known
-    /// whether another module calls it: kept while the text so kept stays
-    /// within [`SPECULATIVE_TEXT`].
-    WithinBudget,
+    /// A module's own files in the scan's first step: kept when a module
+    /// parsed before it calls it ([`ModuleCache::want`]), so that caller's
+    /// composition does not parse them again (on the real corpus 530 of
+    /// 2,409 parses were such repeats, BENCHMARKS.md, stop 27). Keeping
+    /// every module's files until the scan knows which are called would
+    /// hold every syntax tree of a large repository at once (+280 MB on a
+    /// 50,000-file corpus), so a module parsed before its caller is parsed
+    /// again, as before.
+    IfCalled,
 }
-
-/// Bytes of module text whose parsed files a scan keeps before it knows
-/// they are called. A module another module calls is then not parsed
-/// twice (once for its own document, once for its caller: on the real
-/// corpus 530 of 2,409 parses, 5% of a scan's instructions); the bound
-/// holds what a huge repository keeps to about 15 times this in syntax
-/// trees (BENCHMARKS.md, stop 27). What does not fit is parsed again when
-/// a caller needs it, as it would be without the cache.
-const SPECULATIVE_TEXT: usize = 16 << 20;
 
 #[derive(Default)]
 struct Shared {
-    /// Bytes of text kept with [`Keep::WithinBudget`].
-    speculative: AtomicUsize,
+    /// Module directories a module of the scan calls ([`ModuleCache::want`]).
+    wanted: Mutex<HashSet<PathBuf>>,
     /// A file's parsed body by its path on disk, with the text it was
     /// parsed from (a file read again with other text is parsed again).
     trees: Mutex<HashMap<PathBuf, ParsedFile>>,
@@ -114,34 +109,36 @@ impl ModuleCache {
             return Ok(tree.clone());
         }
         let tree = Arc::new(load(file, syntax)?);
-        if keep == Keep::Always || self.speculate(file.text.len()) {
+        if keep == Keep::Always || self.called(disk) {
             self.keep(disk, file, tree.clone());
         }
         Ok(tree)
     }
 
     /// Keeps a body parsed elsewhere (a module that composes children keeps
-    /// its files for its own composition whatever the budget).
+    /// its files for its own composition).
     pub(super) fn keep(&self, disk: &Path, file: &Arc<SourceFile>, tree: Arc<Tree>) {
         lock(&self.inner.trees).insert(disk.to_path_buf(), (file.clone(), tree));
     }
 
-    /// Whether `bytes` more of text fit in [`SPECULATIVE_TEXT`], counting
-    /// them if so.
-    fn speculate(&self, bytes: usize) -> bool {
-        self.inner
-            .speculative
-            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |kept| {
-                kept.checked_add(bytes).filter(|&k| k <= SPECULATIVE_TEXT)
-            })
-            .is_ok()
+    /// Marks the module directory `dir` (normalised, on disk) as called by
+    /// a module of the scan: its files are kept when parsed
+    /// ([`Keep::IfCalled`]).
+    pub(super) fn want(&self, dir: PathBuf) {
+        lock(&self.inner.wanted).insert(dir);
+    }
+
+    /// Whether the file at `disk` is in a directory [`ModuleCache::want`]
+    /// marked.
+    fn called(&self, disk: &Path) -> bool {
+        let wanted = lock(&self.inner.wanted);
+        disk.parent().is_some_and(|dir| wanted.contains(dir))
     }
 
     /// Drops the parsed files of every module directory but `dirs`
-    /// (normalised paths on disk). A scan parses every module once and
-    /// keeps its files; once it knows which modules are called or compose
-    /// children, the others' files are not parsed again and need not be
-    /// held. Called from the scan's single thread between its two steps.
+    /// (normalised paths on disk): once a scan knows which modules are
+    /// called or compose children, the others' files are not parsed again
+    /// and need not be held. Called between the scan's two steps.
     pub fn keep_only(&self, dirs: &HashSet<PathBuf>) {
         lock(&self.inner.trees).retain(|disk, _| disk.parent().is_some_and(|d| dirs.contains(d)));
     }
@@ -240,8 +237,6 @@ mod tests {
     fn a_module_that_calls_local_modules_keeps_its_parsed_files_for_its_composition() {
         let (tmp, files) = tree(1);
         let cache = ModuleCache::default();
-        // kept whatever the budget for modules not known to be called
-        assert!(cache.speculate(SPECULATIVE_TEXT));
         let root = tmp.path().join("root");
         let first = parse_own_module(&root, &files, &Options::default(), &cache);
         assert_eq!(first.documents.len(), 1, "children are not evaluated yet");
@@ -400,50 +395,47 @@ mod tests {
         assert!(!Arc::ptr_eq(&first, &other));
     }
 
-    /// The scan parses a module's own files first; a caller composing it
-    /// later borrows those parsed bodies instead of parsing the files again.
+    /// A module read after a module that calls it keeps its own parsed
+    /// files for that caller's composition, which does not parse them again;
+    /// one read first (no caller known yet) does not keep them.
     #[test]
-    fn a_called_module_is_parsed_once_for_its_own_document_and_its_callers() {
+    fn a_called_module_read_after_its_caller_is_parsed_once() {
         let (tmp, files) = tree(1);
-        let cache = ModuleCache::default();
+        let root = tmp.path().join("root");
         let child_dir = tmp.path().join("child");
         let child_text = std::fs::read_to_string(child_dir.join("main.tf")).unwrap();
         let child_files = vec![Arc::new(SourceFile::new("child/main.tf", child_text))];
-        parse_own_module(&child_dir, &child_files, &Options::default(), &cache);
         let disk = super::super::calls::normalise(&child_dir.join("main.tf"));
-        let own = lock(&cache.inner.trees).get(&disk).map(|(_, t)| t.clone());
-        let own = own.expect("the child's own parse is kept");
-        let (_, children) = compose(&tmp.path().join("root"), &files, &cache);
+        let kept =
+            |cache: &ModuleCache| lock(&cache.inner.trees).get(&disk).map(|(_, t)| t.clone());
+
+        let first = ModuleCache::default();
+        parse_own_module(&child_dir, &child_files, &Options::default(), &first);
+        assert!(kept(&first).is_none(), "no caller known: not kept");
+
+        let cache = ModuleCache::default();
+        parse_own_module(&root, &files, &Options::default(), &cache);
+        parse_own_module(&child_dir, &child_files, &Options::default(), &cache);
+        let own = kept(&cache).expect("called by the root: kept");
+        let (_, children) = compose(&root, &files, &cache);
         assert_eq!(children.len(), 1);
-        let after = lock(&cache.inner.trees).get(&disk).map(|(_, t)| t.clone());
         assert!(
-            Arc::ptr_eq(&own, &after.unwrap()),
+            Arc::ptr_eq(&own, &kept(&cache).unwrap()),
             "parsed again for the caller"
         );
     }
 
     #[test]
-    fn speculative_keeping_stops_at_its_budget_and_keep_only_drops_the_rest() {
+    fn keep_only_drops_the_files_of_other_directories() {
         let cache = ModuleCache::default();
         let file = |name: &str| Arc::new(SourceFile::new(name, "locals {\n  a = 1\n}\n"));
         let (a, b) = (file("a/main.tf"), file("b/main.tf"));
         let (disk_a, disk_b) = (Path::new("/a/main.tf"), Path::new("/b/main.tf"));
-        cache
-            .tree(disk_a, &a, super::super::Syntax::Hcl, Keep::WithinBudget)
-            .unwrap();
-        assert!(lock(&cache.inner.trees).contains_key(disk_a));
-        assert!(cache.speculate(SPECULATIVE_TEXT - a.text.len()));
-        cache
-            .tree(disk_b, &b, super::super::Syntax::Hcl, Keep::WithinBudget)
-            .unwrap();
-        assert!(
-            !lock(&cache.inner.trees).contains_key(disk_b),
-            "over budget"
-        );
-        cache
-            .tree(disk_b, &b, super::super::Syntax::Hcl, Keep::Always)
-            .unwrap();
-        assert!(lock(&cache.inner.trees).contains_key(disk_b));
+        for (disk, f) in [(disk_a, &a), (disk_b, &b)] {
+            cache
+                .tree(disk, f, super::super::Syntax::Hcl, Keep::Always)
+                .unwrap();
+        }
         cache.keep_only(&[PathBuf::from("/b")].into_iter().collect());
         let trees = lock(&cache.inner.trees);
         assert!(!trees.contains_key(disk_a) && trees.contains_key(disk_b));

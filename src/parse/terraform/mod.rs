@@ -92,9 +92,9 @@ pub fn parse_module_with(
 
 /// The module's own document, its local children not evaluated: what a
 /// scan reads first, to tell roots from children ([`mark_children`]). Its
-/// parsed files are kept in `cache`, for its own composition and for the
-/// modules that call it (the scan then keeps only those:
-/// [`ModuleCache::keep_only`]). When the module calls local modules, the
+/// parsed files are kept in `cache` for its own composition, and for the
+/// modules that call it when one of them was read first (the local modules
+/// it calls are marked for that). When the module calls local modules, the
 /// document holds only what tells its role: `root` and `modules` (its other
 /// sections are empty). Its full document needs its children's outputs, so
 /// [`compose_module`] builds it, once.
@@ -104,12 +104,15 @@ pub fn parse_own_module(
     options: &Options,
     cache: &ModuleCache,
 ) -> Parsed {
-    let mut module = match Module::load(dir, files, options, cache, Keep::WithinBudget) {
+    let mut module = match Module::load(dir, files, options, cache, Keep::IfCalled) {
         Ok(module) => module,
         Err(errors) => return errors,
     };
     if has_module_blocks(&module.configs) {
         let (calls, _, links) = document(dir, module.input(None, Pass::CallsOnly));
+        for child in local_children(dir, &links) {
+            cache.want(child);
+        }
         if calls_local_modules(&links) {
             // composed, and its full document built, by `compose_module`
             module.keep(dir, cache);
@@ -171,6 +174,18 @@ fn has_module_blocks(configs: &[(u16, Arc<Tree>)]) -> bool {
     configs.iter().any(|(_, tree)| match &**tree {
         Tree::Hcl(body) => body.get_blocks("module").next().is_some(),
         Tree::Json(value, _) => value.get("module").is_some(),
+    })
+}
+
+/// The directories (normalised, on disk) of the local modules a module in
+/// `dir` calls.
+fn local_children<'a>(
+    dir: &'a Path,
+    links: &'a compose::Links,
+) -> impl Iterator<Item = PathBuf> + 'a {
+    links.calls.iter().filter_map(move |c| {
+        let source = c.config.get("source").and_then(Val::as_str)?;
+        calls::is_local_source(source).then(|| calls::normalise(&dir.join(source)))
     })
 }
 
