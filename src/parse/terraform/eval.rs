@@ -366,7 +366,7 @@ impl<'a> Evaluator<'a> {
 
     /// The value of local `name` as its definition evaluates, with its
     /// origin (memoized); `None` for an unknown name or a cycle.
-    pub fn local(&self, name: &str, depth: u32) -> Option<Rc<(Val, Origin)>> {
+    pub fn local(&self, name: &str, depth: u32) -> Option<Found> {
         if let Some(state) = self.memo.borrow().get(name) {
             return state.clone();
         }

@@ -110,10 +110,12 @@ pub fn parse_own_module(
     };
     if has_module_blocks(&module.configs) {
         let (calls, _, links) = document(dir, module.input(None, Pass::CallsOnly));
+        let mut composes = false;
         for child in local_children(dir, &links) {
             cache.want(child);
+            composes = true;
         }
-        if calls_local_modules(&links) {
+        if composes {
             // composed, and its full document built, by `compose_module`
             module.keep(dir, cache);
             module.out.documents.push(calls);
@@ -186,15 +188,6 @@ fn local_children<'a>(
     links.calls.iter().filter_map(move |c| {
         let source = c.config.get("source").and_then(Val::as_str)?;
         calls::is_local_source(source).then(|| calls::normalise(&dir.join(source)))
-    })
-}
-
-fn calls_local_modules(links: &compose::Links) -> bool {
-    links.calls.iter().any(|c| {
-        c.config
-            .get("source")
-            .and_then(Val::as_str)
-            .is_some_and(calls::is_local_source)
     })
 }
 
