@@ -105,6 +105,55 @@ mod tests {
         }
     }
 
+    /// Quoted strings end where Terraform ends them whichever way their
+    /// text runs (vendor/hcl-edit measures the literal byte by byte): at an
+    /// escape, an interpolation or directive, an escaped marker (`$${`,
+    /// `%%{`), never at a lone `$` or `%`, and not inside a multi-byte
+    /// character.
+    #[test]
+    fn quoted_strings_are_read_whole() {
+        let cases = [
+            (r#""plain""#, "plain"),
+            (r#""""#, ""),
+            (r#""a\"b\\c\n""#, "a\"b\\c\n"),
+            (r#""cost: 5$ or 5%""#, "cost: 5$ or 5%"),
+            (r#""$$ and %% and $%""#, "$$ and %% and $%"),
+            (r#""$${x} %%{y} $$${z}""#, "${x} %{y} $${z}"),
+            (r#""été ☃ $ é%""#, "été ☃ $ é%"),
+            (r#""a\u00e9b""#, "aéb"),
+        ];
+        for (quoted, want) in cases {
+            let text = format!("k = {quoted}\n");
+            let file = Arc::new(SourceFile::new("main.tf", text.as_str()));
+            let parsed = parse(&file).unwrap_or_else(|e| panic!("{quoted}: {e:?}"));
+            let value = &parsed.attributes().next().expect("k").value;
+            let got = match value {
+                hcl_edit::expr::Expression::String(s) => s.value().to_string(),
+                other => panic!("{quoted} is {other:?}"),
+            };
+            assert_eq!(got, want, "{quoted}");
+        }
+        let template = "k = \"a-${var.x}-b%{ if true }c%{ endif }$d\"\n";
+        let file = Arc::new(SourceFile::new("main.tf", template));
+        let parsed = parse(&file).expect("valid HCL");
+        let value = &parsed.attributes().next().expect("k").value;
+        let hcl_edit::expr::Expression::StringTemplate(t) = value else {
+            panic!("a template: {value:?}")
+        };
+        let literals: Vec<String> = t
+            .iter()
+            .filter_map(|e| match e {
+                hcl_edit::template::Element::Literal(l) => Some(l.value().to_string()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(literals, ["a-", "-b", "$d"]);
+        for bad in ["k = \"open\n", "k = \"a\\q\"\n"] {
+            let file = Arc::new(SourceFile::new("main.tf", bad));
+            assert!(parse(&file).is_err(), "`{bad}` is not a string");
+        }
+    }
+
     /// Every construct here is valid HCL (`terraform fmt` accepts each), so
     /// none may end in PARSE001: newlines inside `for` expressions before an
     /// operator, `?` or `:`, inside function-call arguments and arrays, and

@@ -103,12 +103,36 @@ where
 /// Parse a non-empty block of text that doesn't include `"` or non-escaped template
 /// interpolation/directive start markers.
 fn string_literal<'a>(input: &mut Input<'a>) -> ModalResult<&'a str> {
-    let literal_end = dispatch! {any;
-        '\"' | '\\' => empty.value(true),
-        '$' | '%' => '{'.value(true),
-        _ => fail,
-    };
-    any_until(literal_end).parse_next(input)
+    // driftless patch: the literal is measured byte by byte; the original
+    // (`any_until` with a `dispatch!` on `"`, `\\`, `${` and `%{`) tried an
+    // escaped marker and the end of the literal before every character,
+    // merging their errors each time.
+    match quoted_literal_len(input.as_bytes()) {
+        0 => fail.parse_next(input),
+        len => Ok(input.next_slice(len)),
+    }
+}
+
+/// The length of the literal text `bytes` starts with, up to the first
+/// `"`, `\`, `${`, `%{`, `$${` or `%%{`: where the original `any_until`
+/// stopped. Every one of them is ASCII, so the cut falls between two
+/// characters.
+fn quoted_literal_len(bytes: &[u8]) -> usize {
+    let mut at = 0;
+    while let Some(skip) = bytes[at..]
+        .iter()
+        .position(|b| matches!(b, b'"' | b'\\' | b'$' | b'%'))
+    {
+        at += skip;
+        let b = bytes[at];
+        let next = bytes.get(at + 1).copied();
+        let escaped_marker = next == Some(b) && bytes.get(at + 2) == Some(&b'{');
+        if b == b'"' || b == b'\\' || next == Some(b'{') || escaped_marker {
+            return at;
+        }
+        at += 1;
+    }
+    bytes.len()
 }
 
 fn any_until<'a, F, T>(literal_end: F) -> impl ModalParser<Input<'a>, &'a str, ContextError>
