@@ -251,7 +251,7 @@ mod tests {
     }
 
     #[test]
-    fn a_composing_module_is_first_read_for_its_calls_and_role_only() {
+    fn a_composing_module_is_first_read_for_its_sources_and_role_only() {
         let (tmp, _) = tree(1);
         let root = tmp.path().join("root");
         let text = "provider \"aws\" {}\nresource \"aws_instance\" \"web\" {\n  ami = \"x\"\n}\nmodule \"c\" {\n  source = \"../child\"\n  tag = \"1\"\n}\n";
@@ -261,11 +261,16 @@ mod tests {
         let first = parse_own_module(&root, &files, &Options::default(), &cache);
         let input = &first.documents[0].input;
         assert_eq!(input["root"], true, "a provider block makes it a root");
-        assert_eq!(input["modules"][0]["config"]["source"], "../child");
+        let call = serde_json::json!({"source": "../child"});
+        assert_eq!(
+            input["modules"][0]["config"], call,
+            "arguments wait for the composition"
+        );
         assert_eq!(input["resources"], serde_json::json!([]), "{input}");
         let (own, _) = compose(&root, &files, &cache);
         let input = &own.documents[0].input;
         assert_eq!(input["resources"][0]["address"], "aws_instance.web");
+        assert_eq!(input["modules"][0]["config"]["tag"], "1");
     }
 
     /// The addresses of the resources in the one child instance a root

@@ -95,9 +95,9 @@ pub fn parse_module_with(
 /// parsed files are kept in `cache` for its own composition, and for the
 /// modules that call it when one of them was read first (the local modules
 /// it calls are marked for that). When the module calls local modules, the
-/// document holds only what tells its role: `root` and `modules` (its other
-/// sections are empty). Its full document needs its children's outputs, so
-/// [`compose_module`] builds it, once.
+/// document holds only what tells its role: `root` and `modules` with their
+/// `source` (its other sections are empty). Its full document needs its
+/// children's outputs, so [`compose_module`] builds it, once.
 pub fn parse_own_module(
     dir: &Path,
     files: &[Arc<SourceFile>],
@@ -109,7 +109,7 @@ pub fn parse_own_module(
         Err(errors) => return errors,
     };
     if has_module_blocks(&module.configs) {
-        let (calls, _, links) = document(dir, module.input(None, Pass::CallsOnly));
+        let (calls, _, links) = document(dir, module.input(None, Pass::SourcesOnly));
         let mut composes = false;
         for child in local_children(dir, &links) {
             cache.want(child);
@@ -392,6 +392,11 @@ enum Pass {
     /// outputs is evaluated in full once, after them, instead of twice
     /// (BENCHMARKS.md, "calls-only pass").
     CallsOnly,
+    /// Only what tells a module's role in the first step of a scan: `root`,
+    /// and the `source` of each `module` block (which local modules it
+    /// calls). Its arguments are evaluated by the [`Pass::CallsOnly`] pass
+    /// of its composition, when it has local children.
+    SourcesOnly,
 }
 
 /// The module's document, an `EVAL001` for every value a bound cut short,
@@ -614,7 +619,8 @@ fn sections(
         None => (None, OutputsRead::All),
     };
     let mut s = Sections {
-        calls_only: input.pass == Pass::CallsOnly,
+        calls_only: input.pass != Pass::Full,
+        sources_only: input.pass == Pass::SourcesOnly,
         reach,
         outputs_read,
         root: input.has_tfvars,
@@ -668,8 +674,12 @@ fn sections(
 /// The top-level lists being filled, block by block.
 #[derive(Default)]
 struct Sections {
-    /// [`Pass::CallsOnly`]: blocks other than `module` add nothing.
+    /// [`Pass::CallsOnly`] or [`Pass::SourcesOnly`]: blocks other than
+    /// `module` add nothing.
     calls_only: bool,
+    /// [`Pass::SourcesOnly`]: a `module` block adds its `source` alone, and
+    /// no `count` or `for_each` is expanded.
+    sources_only: bool,
     /// A pruned child instance ([`Prune`]): blocks its call cannot change
     /// add nothing.
     reach: Option<reach::Reach>,
@@ -751,6 +761,29 @@ impl Sections {
         }
     }
 
+    /// A `module` block as [`Pass::SourcesOnly`] reads it: its `source`
+    /// evaluated, its other arguments left out.
+    fn add_source(&mut self, ev: &Evaluator, b: &Block, file: String) {
+        let head = b.head;
+        let source = b.body.attrs().find(|a| a.name == "source");
+        let source = source.map(|a| ("source".to_string(), ev.eval_root(a.expr, &Scope::root())));
+        let config = Val::new(V::Map(source.into_iter().collect()), head);
+        let address = format!("{}module.{}", self.prefix, b.label(0));
+        let fields = vec![
+            ("name".to_string(), Val::str(b.label(0), b.label_span(0))),
+            ("address".to_string(), Val::str(address, head)),
+            ("file".to_string(), Val::str(file, head)),
+            ("config".to_string(), config.clone()),
+        ];
+        self.modules.push(Val::new(V::Map(fields), head));
+        let name = b.label(0).to_string();
+        self.calls.push(compose::Call {
+            name,
+            key: None,
+            config,
+        });
+    }
+
     fn add(&mut self, ev: &Evaluator, b: &Block, files: &[Arc<SourceFile>]) {
         let reached = match &self.reach {
             Some(reach) => b.ident == "locals" || reach.block(b),
@@ -775,6 +808,9 @@ impl Sections {
                 } else {
                     format!("{}{t}.{n}", self.prefix)
                 };
+                if self.sources_only {
+                    return;
+                }
                 let expanded = instances::expand(ev, b, &mut self.instances_left);
                 if self.calls_only {
                     return;
@@ -792,6 +828,10 @@ impl Sections {
                 } else {
                     &mut self.resources
                 }
+            }
+            "module" if self.sources_only => {
+                self.add_source(ev, b, file);
+                return;
             }
             "module" => {
                 field("name", label(0));
