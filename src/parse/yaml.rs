@@ -1247,6 +1247,36 @@ spec:
         assert_eq!(f.position(docs[1].start).line, 2);
     }
 
+    /// Plain and block scalars end, and later nodes are located, where
+    /// YAML says, whichever way vendor/saphyr-parser reads their text (a
+    /// run of ASCII at once, or character by character from a non-ASCII
+    /// one): `:` and `#` inside a plain scalar, `: ` ending it, flow
+    /// indicators only in a flow, non-ASCII text before and after.
+    #[test]
+    fn scalar_text_ends_where_yaml_ends_it() {
+        let text = "\
+url: http://example.com:8080/a#frag
+mixed: ab:é:cd ée x
+flow: [a:b, c, d:é, {k: v:w}]
+tag: nginx:1.27 # a comment
+block: |
+  café ☃ line: one
+  plain ascii line
+after: é-last
+";
+        let (f, v, m) = one(text);
+        assert_eq!(v["url"], "http://example.com:8080/a#frag");
+        assert_eq!(v["mixed"], "ab:é:cd ée x");
+        let flow = serde_json::json!(["a:b", "c", "d:é", {"k": "v:w"}]);
+        assert_eq!(v["flow"], flow);
+        assert_eq!(v["tag"], "nginx:1.27");
+        assert_eq!(v["block"], "café ☃ line: one\nplain ascii line\n");
+        assert_eq!(at(&f, &m, &["mixed"]), (2, 8, "ab:é:cd ée x".into()));
+        assert_eq!(at(&f, &m, &["flow", "3", "k"]), (3, 25, "v:w".into()));
+        assert_eq!(at(&f, &m, &["tag"]), (4, 6, "nginx:1.27".into()));
+        assert_eq!(at(&f, &m, &["after"]), (8, 8, "é-last".into()));
+    }
+
     #[test]
     fn crlf_and_unicode_columns() {
         let (f, v, m) =
