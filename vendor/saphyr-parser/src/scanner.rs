@@ -2368,7 +2368,9 @@ impl<'input, T: Input> Scanner<'input, T> {
                 // We can unroll the first iteration of the loop.
                 string.push(self.input.peek());
                 self.skip_non_blank();
-                string.reserve(self.input.bufmaxlen());
+                // driftless patch: no `string.reserve(self.input.bufmaxlen())` here: with a
+                // `&str` input it grew every scalar's 32 bytes to 129 before its text was read
+                // (a reallocation per scalar); the run below and `push` grow it as needed.
 
                 // Add content non-blank characters to the scalar.
                 let mut end = false;
