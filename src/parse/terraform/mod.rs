@@ -801,6 +801,7 @@ impl Sections {
         let mut fields: Vec<(String, Val)> = Vec::new();
         let mut field = |k: &str, v: Val| fields.push((k.to_string(), v));
         let target = match b.ident {
+            "resource" | "data" if self.sources_only => return,
             "resource" | "data" => {
                 let (t, n) = (b.label(0), b.label(1));
                 let address = if b.ident == "data" {
@@ -808,9 +809,6 @@ impl Sections {
                 } else {
                     format!("{}{t}.{n}", self.prefix)
                 };
-                if self.sources_only {
-                    return;
-                }
                 let expanded = instances::expand(ev, b, &mut self.instances_left);
                 if self.calls_only {
                     return;
