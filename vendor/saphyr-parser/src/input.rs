@@ -79,6 +79,13 @@ pub trait Input {
         0
     }
 
+    /// driftless patch: consume the run of spaces (` `, not tabs) the input starts with and
+    /// return its length; an input that cannot look at its text at once consumes nothing and the
+    /// scanner skips them one by one.
+    fn skip_space_run(&mut self) -> usize {
+        0
+    }
+
     /// driftless patch: consume the rest of the line of a block scalar (every character up to a
     /// breakz or a byte order mark, as [`Self::raw_read_non_breakz_ch`] reads them), append it to
     /// `out` and return its length in characters; `None` when the input cannot look at its text

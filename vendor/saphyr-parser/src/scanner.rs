@@ -906,7 +906,15 @@ impl<'input, T: Input> Scanner<'input, T> {
                         ));
                     }
                 }
-                '\t' | ' ' => self.skip_blank(),
+                // driftless patch: a run of spaces is skipped at once where the input can
+                ' ' => match self.input.skip_space_run() {
+                    0 => self.skip_blank(),
+                    spaces => {
+                        self.mark.index += spaces;
+                        self.mark.col += spaces;
+                    }
+                },
+                '\t' => self.skip_blank(),
                 '\n' | '\r' => {
                     self.input.lookahead(2);
                     self.skip_linebreak();

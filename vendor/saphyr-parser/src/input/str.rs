@@ -35,27 +35,37 @@ impl Input for StrInput<'_> {
     // driftless patch: see the trait.
     fn take_plain_ascii_run(&mut self, in_flow: bool, out: &mut String) -> usize {
         let bytes = self.buffer.as_bytes();
-        let continues = |i: usize| {
-            let b = bytes[i];
-            match b {
-                b' ' | b'\t' | b'\r' | b'\n' | b'\0' => false,
-                b',' | b'[' | b']' | b'{' | b'}' => !in_flow,
+        let mut len = 0;
+        while let Some(&b) = bytes.get(len) {
+            let continues = match PLAIN_RUN[usize::from(b)] {
+                RUN_CONTINUES => true,
+                RUN_FLOW => !in_flow,
                 // `:` ends the scalar before a blank, a break, the end or (in a flow) a flow
                 // indicator; before a non-ASCII character it is left to the scanner
-                b':' => bytes.get(i + 1).is_some_and(|&n| {
-                    n.is_ascii()
-                        && !matches!(n, b' ' | b'\t' | b'\r' | b'\n' | b'\0')
-                        && !(in_flow && matches!(n, b',' | b'[' | b']' | b'{' | b'}'))
-                }),
-                _ => b.is_ascii(),
+                RUN_COLON => bytes
+                    .get(len + 1)
+                    .is_some_and(|&n| match PLAIN_RUN[usize::from(n)] {
+                        RUN_CONTINUES | RUN_COLON => true,
+                        RUN_FLOW => !in_flow,
+                        _ => false,
+                    }),
+                _ => false,
+            };
+            if !continues {
+                break;
             }
-        };
-        let len = (0..bytes.len())
-            .find(|&i| !continues(i))
-            .unwrap_or(bytes.len());
+            len += 1;
+        }
         let (run, rest) = self.buffer.split_at(len);
         out.push_str(run);
         self.buffer = rest;
+        len
+    }
+
+    // driftless patch: see the trait.
+    fn skip_space_run(&mut self) -> usize {
+        let len = self.buffer.bytes().take_while(|&b| b == b' ').count();
+        self.buffer = &self.buffer[len..];
         len
     }
 
@@ -464,6 +474,30 @@ impl Input for StrInput<'_> {
 /// [`bufmaxlen`]: `StrInput::bufmaxlen`
 /// [`buflen`]: `StrInput::buflen`
 const BUFFER_LEN: usize = 128;
+
+// driftless patch: byte classes for `take_plain_ascii_run`.
+/// A byte that ends a run of plain-scalar text: `\0`, a blank, a break or any non-ASCII byte.
+const RUN_ENDS: u8 = 0;
+/// An ASCII byte a plain scalar continues with.
+const RUN_CONTINUES: u8 = 1;
+/// A flow indicator: continues a plain scalar outside a flow only.
+const RUN_FLOW: u8 = 2;
+/// `:`: continues a plain scalar depending on the byte after it.
+const RUN_COLON: u8 = 3;
+const PLAIN_RUN: [u8; 256] = {
+    let mut classes = [RUN_ENDS; 256];
+    let mut b = 0;
+    while b < 128 {
+        classes[b] = match b as u8 {
+            b' ' | b'\t' | b'\r' | b'\n' | b'\0' => RUN_ENDS,
+            b',' | b'[' | b']' | b'{' | b'}' => RUN_FLOW,
+            b':' => RUN_COLON,
+            _ => RUN_CONTINUES,
+        };
+        b += 1;
+    }
+    classes
+};
 
 /// Splits the first character of the given string and returns it along with the rest of the
 /// string.
