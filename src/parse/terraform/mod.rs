@@ -171,7 +171,8 @@ pub fn compose_module(
 }
 
 /// Whether any configuration file has a `module` block: only then can a
-/// module call a local one, and a calls-only pass be worth its cost.
+/// module call a local one, and a sources-only or calls-only pass be worth
+/// its cost.
 fn has_module_blocks(configs: &[(u16, Arc<Tree>)]) -> bool {
     configs.iter().any(|(_, tree)| match &**tree {
         Tree::Hcl(body) => body.get_blocks("module").next().is_some(),
