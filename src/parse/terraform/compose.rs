@@ -156,14 +156,20 @@ impl Instance {
     }
 
     /// The names of the arguments that carry something of the caller's: a
-    /// value known at least in part, or the values it may take. A wholly
-    /// unknown argument (`project = var.project` with no value) reads as
-    /// an unknown at each place of use in the child, as an unset variable
-    /// does in the child's own document ([`super::reach`]).
-    pub fn names_with_values(&self) -> impl Iterator<Item = String> + '_ {
+    /// value known at least in part, or the values it may take, holding
+    /// something located in a file the scan keeps findings from (`kept`,
+    /// by document file index). A wholly unknown argument (`project =
+    /// var.project` with no value) reads as an unknown at each place of use
+    /// in the child, as an unset variable does in the child's own document
+    /// ([`super::reach`]). An argument written wholly in a caller that is
+    /// itself a pruned instance cannot give a kept finding: what the child
+    /// builds from it is located in that caller's files, or moved there
+    /// ([`to_arguments`]).
+    pub fn names_reaching<'a>(&'a self, kept: &'a [bool]) -> impl Iterator<Item = String> + 'a {
         self.arguments
             .iter()
             .filter(|(_, val)| val.is_known() || !val.alternatives().is_empty())
+            .filter(|(_, val)| super::reach::holds_kept(val, kept))
             .map(|(name, _)| name.clone())
     }
 
@@ -204,10 +210,8 @@ fn place(files: &[Arc<SourceFile>], span: Span) -> String {
 /// Moves values of the child (files from `first` on) that come from an
 /// argument to where the argument is written: the finding belongs there.
 pub(crate) fn to_arguments(v: &mut Val, written: &HashMap<String, Span>, first: usize) {
-    if usize::from(v.span.file) >= first
-        && let Some(span) = v.origins.iter().find_map(|o| written.get(&**o))
-    {
-        v.span = *span;
+    if let Some(span) = super::reach::argument_place(v, written, first) {
+        v.span = span;
     }
     match &mut v.v {
         V::List(items) => items
@@ -526,6 +530,30 @@ fn read_child(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An argument reaches the child when it holds something located in a
+    /// file findings are kept from: not one written wholly in a caller
+    /// that is itself a pruned instance, nor one wholly unknown.
+    #[test]
+    fn an_argument_reaches_when_it_holds_a_value_in_a_kept_file() {
+        let root = Span::new(0, 1).in_file(0);
+        let pruned = Span::new(0, 1).in_file(1);
+        let instance = Instance {
+            address: "module.a.module.b".into(),
+            caller: "a".into(),
+            arguments: vec![
+                ("from_the_root".into(), Val::str("x", root)),
+                ("written_in_a".into(), Val::str("y", pruned)),
+                (
+                    "passed_through_a".into(),
+                    Val::new(V::List(vec![Val::str("z", root)]), pruned),
+                ),
+                ("unknown".into(), Val::unknown("${var.x}", root)),
+            ],
+        };
+        let reaching: Vec<String> = instance.names_reaching(&[true, false]).collect();
+        assert_eq!(reaching, ["from_the_root", "passed_through_a"]);
+    }
 
     fn read(text: &str, call: &str) -> Option<Vec<String>> {
         let files = vec![Arc::new(SourceFile::new("root/main.tf", text))];

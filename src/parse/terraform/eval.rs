@@ -268,6 +268,11 @@ impl<'a> Evaluator<'a> {
         self.modules = modules;
     }
 
+    /// The outputs of the module's local child `name`, when known.
+    pub fn module_outputs(&self, name: &str) -> Option<&Val> {
+        self.modules.get(name).map(|(v, _)| v)
+    }
+
     /// Sets the module's `locals` definitions.
     pub fn set_locals(&mut self, locals: HashMap<&'a str, LocalDef<'a>>) {
         self.locals = locals;

@@ -432,7 +432,12 @@ fn document(dir: &Path, input: Input) -> (Document, Vec<ParseError>, compose::Li
         (Some(prune), Some(instance)) if input.pass == Pass::Full => {
             let defined = locals.iter().map(|(name, def)| (*name, def.expr));
             Some((
-                reach::Reach::new(instance.names_with_values(), defined),
+                reach::Reach::new(
+                    instance.names_reaching(&prune.kept),
+                    defined,
+                    &arguments,
+                    &prune.kept,
+                ),
                 prune.outputs_read.clone(),
             ))
         }
@@ -440,11 +445,11 @@ fn document(dir: &Path, input: Input) -> (Document, Vec<ParseError>, compose::Li
     };
     ev.set_locals(locals);
     let (mut tree, links) = sections(&ev, &refs, &input, reach);
+    if let Some(prune) = input.prune.as_ref().filter(|_| input.pass == Pass::Full) {
+        reach::keep_reported(&mut tree, &prune.kept, &arguments, input.offset);
+    }
     if !arguments.is_empty() {
         compose::to_arguments(&mut tree, &arguments, input.offset);
-    }
-    if let Some(prune) = input.prune.as_ref().filter(|_| input.pass == Pass::Full) {
-        reach::keep_reported(&mut tree, &prune.kept);
     }
     let mut provenance = BTreeMap::new();
     let emitted = value::emit(tree, &mut provenance);
@@ -589,7 +594,7 @@ fn file_name(f: &SourceFile) -> String {
 }
 
 /// `locals` definitions by name (a later definition wins).
-fn locals<'a>(
+pub(crate) fn locals<'a>(
     blocks: &[&Block<'a>],
     files: &'a [Arc<SourceFile>],
 ) -> HashMap<&'a str, LocalDef<'a>> {
@@ -787,7 +792,7 @@ impl Sections {
 
     fn add(&mut self, ev: &Evaluator, b: &Block, files: &[Arc<SourceFile>]) {
         let reached = match &self.reach {
-            Some(reach) => b.ident == "locals" || reach.block(b),
+            Some(reach) => b.ident == "locals" || reach.block(b, ev),
             None => true,
         };
         // an output the call cannot change is still evaluated for the caller
