@@ -281,6 +281,22 @@ mod tests {
         arguments: &str,
         cache: &ModuleCache,
     ) -> Option<Vec<String>> {
+        let input = instance_input(child, arguments, cache)?;
+        let resources = input["resources"].as_array().unwrap();
+        let addresses = resources
+            .iter()
+            .map(|r| r["address"].as_str().unwrap().to_string())
+            .collect();
+        Some(addresses)
+    }
+
+    /// The rule input of the one child instance a root passing `arguments`
+    /// to `child` makes, with `cache`; `None` when it is not evaluated.
+    fn instance_input(
+        child: &str,
+        arguments: &str,
+        cache: &ModuleCache,
+    ) -> Option<serde_json::Value> {
         let tmp = tempfile::tempdir().unwrap();
         for dir in ["child", "root"] {
             std::fs::create_dir_all(tmp.path().join(dir)).unwrap();
@@ -290,13 +306,30 @@ mod tests {
         std::fs::write(tmp.path().join("root/main.tf"), &root).unwrap();
         let files = vec![Arc::new(SourceFile::new("root/main.tf", root))];
         let (_, children) = compose(&tmp.path().join("root"), &files, cache);
-        let input = &children[0].documents.first()?.input;
-        let resources = input["resources"].as_array().unwrap();
-        let addresses = resources
-            .iter()
-            .map(|r| r["address"].as_str().unwrap().to_string())
-            .collect();
-        Some(addresses)
+        Some(children[0].documents.first()?.input.clone())
+    }
+
+    /// In a scan that reports the child on its own, an instance lists the
+    /// locals its call can change that its blocks read: one nothing reads
+    /// is not deployed, and is not evaluated for it.
+    #[test]
+    fn a_pruned_instance_lists_the_locals_its_blocks_read() {
+        let child = "variable \"tag\" {}\n\
+            locals {\n  image = \"app:${var.tag}\"\n  unread = \"x-${var.tag}\"\n}\n\
+            resource \"a\" \"reads_a_local\" {\n  image = local.image\n}\n";
+        let locals = |cache: &ModuleCache| {
+            let input = instance_input(child, "  tag = \"1\"\n", cache).unwrap();
+            let names: Vec<String> = input["locals"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .cloned()
+                .collect();
+            names
+        };
+        let scan = ModuleCache::for_scan([PathBuf::from("child")]);
+        assert_eq!(locals(&scan), ["image"]);
+        assert_eq!(locals(&ModuleCache::default()), ["image", "unread"]);
     }
 
     #[test]

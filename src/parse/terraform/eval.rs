@@ -402,6 +402,11 @@ impl<'a> Evaluator<'a> {
         Some(found)
     }
 
+    /// Whether local `name` has been evaluated (and has a value).
+    pub fn local_evaluated(&self, name: &str) -> bool {
+        matches!(self.memo.borrow().get(name), Some(Some(_)))
+    }
+
     /// A stored value copied to its place of use (`span`; `None` keeps it
     /// where it is written), with its origin.
     fn fetch(&self, v: &Val, span: Option<Span>, origin: Option<&Origin>) -> Option<Val> {

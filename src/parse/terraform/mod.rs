@@ -345,10 +345,10 @@ struct Input<'a> {
 }
 
 /// How a child instance whose own blocks are reported by its directory's
-/// document is built: only the blocks and locals its call can change
-/// ([`reach::Reach`]), and of those only the ones holding a value the scan
-/// keeps ([`reach::keep_reported`]); every output when its caller reads
-/// them.
+/// document is built: only the blocks its call can change
+/// ([`reach::Reach`]) and the locals it can change that those blocks read,
+/// and of those only the ones holding a value the scan keeps
+/// ([`reach::keep_reported`]); every output when its caller reads them.
 #[derive(Clone)]
 struct Prune {
     /// The outputs its caller reads (`module.NAME.OUTPUT`).
@@ -635,7 +635,11 @@ fn sections(
         prefix: input.instance.map(|i| i.prefix()).unwrap_or_default(),
         ..Sections::default()
     };
-    for b in blocks {
+    // a pruned instance lists the locals its blocks read: its other blocks first
+    let (later, first): (Vec<&&Block>, Vec<&&Block>) = blocks
+        .iter()
+        .partition(|b| s.reach.is_some() && b.ident == "locals");
+    for b in first.into_iter().chain(later) {
         s.add(ev, b, input.all);
     }
     let top = Span::default();
@@ -902,12 +906,10 @@ impl Sections {
                 return;
             }
             "locals" => {
+                // a pruned instance: what the call can change and its blocks read
                 let reach = self.reach.as_ref();
-                for a in b
-                    .body
-                    .attrs()
-                    .filter(|a| reach.is_none_or(|r| r.local(a.name)))
-                {
+                let listed = |name| reach.is_none_or(|r| r.local(name) && ev.local_evaluated(name));
+                for a in b.body.attrs().filter(|a| listed(a.name)) {
                     let v = match ev.local(a.name, 0) {
                         Some(found) => found.0.clone(),
                         None => Val::unknown(format!("${{local.{}}}", a.name), a.expr.span()),
