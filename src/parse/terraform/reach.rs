@@ -214,14 +214,13 @@ impl Reach {
         written: &HashMap<String, Span>,
         kept: &[bool],
     ) -> Reach {
-        let is_kept = |file: u16| kept.get(usize::from(file)).is_none_or(|k| *k);
         let mut reach = Reach {
             arguments: arguments.into_iter().collect(),
             locals: HashSet::default(),
             kept: kept.to_vec(),
             kept_arguments: written
                 .iter()
-                .filter(|(_, span)| is_kept(span.file))
+                .filter(|(_, span)| is_kept(**span, kept))
                 .map(|(origin, _)| origin.clone())
                 .collect(),
             locals_carry: RefCell::default(),
