@@ -74,13 +74,41 @@ pub fn for_each_yaml(file: &Arc<SourceFile>, mut emit: impl FnMut(Parsed)) {
 
 /// Whether `text` may spell `word`: it is written there, or the text uses a
 /// construct that can hide it from a plain search (an escape of an ASCII
-/// letter in a quoted key — `\u0061`, `\x61`, `\U00000061` —, a
-/// `!!binary` scalar, a `%TAG` shorthand).
+/// letter in a quoted key — `\u0061`, `\x61`, `\U00000061` —, an escaped
+/// line break inside a quoted key, a `!!binary` scalar).
 pub fn could_mention(text: &str, word: &str) -> bool {
     text.contains(word)
         || escapes_a_letter(text)
-        || text.contains("binary")
-        || text.contains("%TAG")
+        || may_tag_binary(text)
+        || splits_across_lines(text, word)
+}
+
+/// Whether a part of `word` ends a line with an escaped line break, which
+/// joins the lines of a double-quoted scalar with nothing between them
+/// (`"api\` then `Version"` on the next line is `apiVersion`). The first
+/// part written that way is a prefix of the word (or an escape, which
+/// [`escapes_a_letter`] finds). A shell line continuation after a space or
+/// an option (`apt-get install -y \`) is not one.
+fn splits_across_lines(text: &str, word: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(b'\\', bytes).any(|i| {
+        let breaks = matches!(bytes.get(i + 1), Some(b'\n' | b'\r'));
+        breaks && (1..word.len()).any(|k| bytes[..i].ends_with(&word.as_bytes()[..k]))
+    })
+}
+
+/// Whether a scalar of the text may be tagged `!!binary` (base64 that
+/// go-yaml decodes before Kubernetes sees it, keys included). The tag is
+/// written with the secondary handle (`!!binary`) or verbatim
+/// (`!<tag:yaml.org,2002:binary>`), its letters possibly as URI escapes
+/// (`!!bin%61ry`, which go-yaml and our parser both decode), or through a
+/// handle a `%TAG` directive defines. Text such as `binaryauthorization`
+/// with no tag at all cannot hide a key (Google Cloud's YAML mentions it
+/// often, and was parsed for nothing: BENCHMARKS.md, "Stop 30").
+fn may_tag_binary(text: &str) -> bool {
+    text.contains("%TAG")
+        || ((text.contains("!!") || text.contains("!<"))
+            && (text.contains("binary") || text.contains('%')))
 }
 
 /// Whether the text holds a JSON or YAML escape of an ASCII letter
@@ -430,6 +458,48 @@ items:
             assert!(parsed.documents.is_empty(), "{text:?}");
             assert!(parsed.errors.is_empty(), "{text:?}: {:?}", parsed.errors);
         }
+    }
+
+    #[test]
+    fn keys_spelled_without_their_letters_are_still_read() {
+        // the `!!binary` tag written with a URI escape, and a key whose
+        // double-quoted text is joined across an escaped line break: go-yaml
+        // reads both as `apiVersion`, so kubectl applies the Pod
+        let cases = [
+            "!!bin%61ry YXBpVmVyc2lvbg==: v1\nkind: Pod\nmetadata: {name: a}\n",
+            "!<tag:yaml.org,2002:bin%61ry> YXBpVmVyc2lvbg==: v1\nkind: Pod\nmetadata: {name: a}\n",
+            "%TAG !e! tag:yaml.org,2002:bin\n---\n!e!ary YXBpVmVyc2lvbg==: v1\nkind: Pod\nmetadata: {name: a}\n",
+            "? \"api\\\n  Version\"\n: v1\nkind: Pod\nmetadata: {name: a}\n",
+        ];
+        for text in cases {
+            let parsed = parse_yaml(&file("x.yaml", text));
+            assert_eq!(parsed.documents.len(), 1, "{text:?}: {:?}", parsed.errors);
+            assert_eq!(parsed.documents[0].input["apiVersion"], "v1", "{text:?}");
+        }
+    }
+
+    #[test]
+    fn text_that_only_mentions_binary_cannot_hide_a_key() {
+        // Google Cloud's `binaryauthorization.googleapis.com`, with no tag
+        assert!(!could_mention(
+            "services:\n  - binaryauthorization.googleapis.com\n",
+            "apiVersion"
+        ));
+        assert!(!could_mention("a: !!str fifty\n", "apiVersion"));
+        assert!(could_mention("a: !!str binary\n", "apiVersion"));
+        assert!(could_mention(
+            "%TAG !e! tag:yaml.org,2002:\n---\n!e!bin%61ry x: y\n",
+            "apiVersion"
+        ));
+        // a shell line continuation in a block scalar joins no key
+        assert!(!could_mention(
+            "run: |\n  apt-get install -y \\\n    curl\n",
+            "apiVersion"
+        ));
+        assert!(could_mention(
+            "? \"apiV\\\n  ersion\"\n: v1\n",
+            "apiVersion"
+        ));
     }
 
     #[test]

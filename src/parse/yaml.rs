@@ -873,7 +873,16 @@ fn line_head(text: &str, start: usize) -> Span {
 
 /// Whether a scalar is tagged `!!binary` (`tag:yaml.org,2002:binary`).
 fn is_binary(tag: Option<&Tag>) -> bool {
-    tag.is_some_and(|t| t.is_yaml_core_schema() && t.suffix == "binary")
+    tag.is_some_and(|t| core_tag(t).as_deref() == Some("binary"))
+}
+
+/// The name of a tag of YAML's core schema (`int`, `binary`) however it is
+/// written: `!!int`, verbatim (`!<tag:yaml.org,2002:int>`), or through a
+/// `%TAG` handle whose prefix holds part of the name. go-yaml resolves the
+/// tag as its prefix and suffix put together, so this does too.
+fn core_tag(tag: &Tag) -> Option<String> {
+    let full = format!("{}{}", tag.handle, tag.suffix);
+    full.strip_prefix("tag:yaml.org,2002:").map(str::to_string)
 }
 
 /// Standard base64 as Go's `base64.StdEncoding.DecodeString` reads it:
@@ -919,10 +928,10 @@ fn base64_value(b: u8) -> Option<u8> {
 fn resolve(raw: String, plain: bool, tag: Option<&Tag>) -> Value {
     let resolvable = match tag {
         None => plain,
-        Some(t) if t.is_yaml_core_schema() => {
-            matches!(t.suffix.as_str(), "int" | "float" | "bool" | "null")
-        }
-        Some(_) => false,
+        Some(t) => matches!(
+            core_tag(t).as_deref(),
+            Some("int" | "float" | "bool" | "null")
+        ),
     };
     if !resolvable {
         return Value::String(raw);
