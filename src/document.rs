@@ -167,6 +167,14 @@ impl SourceFile {
         (p.chars + chars, p.utf16 + utf16)
     }
 
+    /// The 1-based line of a byte offset: [`SourceFile::position`]'s line
+    /// without counting the columns, for phrases that name a line only
+    /// (`main.tf:3`), built for every argument of every module call.
+    pub fn line_of(&self, offset: usize) -> u32 {
+        let offset = offset.min(self.text.len());
+        self.line_starts.partition_point(|&s| s <= offset) as u32
+    }
+
     /// Number of lines (a trailing line break does not start a new line).
     pub fn line_count(&self) -> usize {
         let n = self.line_starts.len();
@@ -864,6 +872,20 @@ mod tests {
         assert_eq!((d.line, d.column, d.utf16_column), (2, 3, 4));
         assert_eq!(f.line_text(2), "c😀d");
         assert_eq!(f.line_count(), 2);
+    }
+
+    #[test]
+    fn line_of_is_the_line_of_position_at_every_offset() {
+        for text in ["ab\nc😀d\n", "a\r\nb\rc\n\n", "", "no newline", "é\n\n😀"] {
+            let f = SourceFile::new("x", text);
+            for offset in 0..=text.len() + 2 {
+                assert_eq!(
+                    f.line_of(offset),
+                    f.position(offset).line,
+                    "{text:?} at {offset}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -136,15 +136,18 @@ impl Instance {
             if !declared.iter().any(|d| d.name == name) {
                 continue;
             }
-            let origin = format!(
-                "{} argument `{name}` ({})",
-                self.address,
-                place(files, val.span)
-            );
-            written.insert(origin.clone(), val.span);
+            let mut origin = String::with_capacity(self.address.len() + name.len() + 32);
+            origin.push_str(&self.address);
+            origin.push_str(" argument `");
+            origin.push_str(name);
+            origin.push_str("` (");
+            push_place(&mut origin, files, val.span);
+            origin.push(')');
+            let phrase: std::rc::Rc<str> = origin.as_str().into();
+            written.insert(origin, val.span);
             values.insert(
                 name.clone(),
-                (val.clone(), Origin::new(origin, Some(val.span))),
+                (val.clone(), Origin::new(phrase, Some(val.span))),
             );
         }
         written
@@ -195,16 +198,22 @@ impl Instance {
     }
 }
 
-/// `envs/prod/main.tf:12`: the file's path as shown and the span's line.
-fn place(files: &[Arc<SourceFile>], span: Span) -> String {
-    match files.get(span.file as usize) {
-        Some(f) => {
-            let path = f.path.to_string_lossy().replace('\\', "/");
-            let line = f.position(span.start as usize).line;
-            format!("{}:{line}", path.trim_start_matches("./"))
-        }
-        None => "?".to_string(),
-    }
+/// `envs/prod/main.tf:12`: the file's path as shown and the span's line,
+/// written at the end of `out` (one string per argument of every call,
+/// built without `format!`: BENCHMARKS.md, "Stop 30").
+fn push_place(out: &mut String, files: &[Arc<SourceFile>], span: Span) {
+    use std::fmt::Write;
+    let Some(f) = files.get(span.file as usize) else {
+        out.push('?');
+        return;
+    };
+    let path = f.path.to_string_lossy();
+    let path = match path.contains('\\') {
+        true => std::borrow::Cow::Owned(path.replace('\\', "/")),
+        false => path,
+    };
+    out.push_str(path.trim_start_matches("./"));
+    let _ = write!(out, ":{}", f.line_of(span.start as usize));
 }
 
 /// Moves values of the child (files from `first` on) that come from an

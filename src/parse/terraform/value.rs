@@ -747,12 +747,19 @@ pub(crate) fn looks_like_json(s: &str) -> bool {
 pub(crate) fn place(files: &[Arc<SourceFile>], span: Span) -> String {
     match files.get(span.file as usize) {
         Some(f) => {
-            let name = f
-                .path
+            let path = f.path.as_path();
+            let name = path
                 .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_else(|| f.path.to_string_lossy().into_owned());
-            format!("{name}:{}", f.position(span.start as usize).line)
+                .unwrap_or(path.as_os_str())
+                .to_string_lossy();
+            let mut out = String::with_capacity(name.len() + 6);
+            out.push_str(&name);
+            out.push(':');
+            let _ = std::fmt::Write::write_fmt(
+                &mut out,
+                format_args!("{}", f.line_of(span.start as usize)),
+            );
+            out
         }
         None => "?".to_string(),
     }
