@@ -726,12 +726,24 @@ impl<'a> Evaluator<'a> {
         let name = f.name.name.as_str();
         // `file`, `fileexists`, `filebase64`, `filesha256`, …
         let reads_file = name == "templatefile" || name.starts_with("file");
+        let source = match name {
+            "lookup" => self.lookup_source(f, loc, scope, d),
+            _ => None,
+        };
         let mut args = Vec::with_capacity(f.args.len());
         for (i, a) in f.args.iter().enumerate() {
+            if i == 0 && source.is_some() {
+                // set below, once the key is known
+                args.push(Val::new(V::Null, Span::default()));
+                continue;
+            }
             let before = self.path_module.get();
             self.path_module.set(before || (reads_file && i == 0));
             args.push(self.hcl(a, loc, scope, d));
             self.path_module.set(before);
+        }
+        if let (Some(source), Some(key)) = (&source, args.get(1)) {
+            args[0] = self.lookup_stand_in(source, key, loc, scope, d);
         }
         if f.args.expand_final() {
             match args.pop().map(|v| v.v) {
@@ -773,62 +785,22 @@ impl<'a> Evaluator<'a> {
         d: u32,
     ) -> Val {
         let span = loc.span(r.clone());
-        let ops = &t.operators;
-        let local;
-        let default;
-        // values that stay where they are written: `each.value`, and
-        // variables a caller's arguments set
-        let mut stay = is_instance_key(&t.expr);
-        let (base, rest) = match &t.expr {
-            Expression::Variable(id) => {
-                let first = ops.first().and_then(|op| match op.value() {
-                    TraversalOperator::GetAttr(n) => Some(n.as_str()),
-                    _ => None,
-                });
-                match (scope.get(id.as_str()), id.as_str(), first) {
-                    (Some(v), _, _) => (Base::Ref(v, None), &ops[..]),
-                    (None, "var", Some(n)) if !scope.isolated => match self.vars.get(n) {
-                        Some((v, origin)) => {
-                            stay |= self.pinned.contains(n);
-                            (Base::Ref(v, Some(origin)), &ops[1..])
-                        }
-                        None => {
-                            default = self.default(n, d);
-                            match &default {
-                                Some(found) => (Base::Ref(&found.0, Some(&found.1)), &ops[1..]),
-                                None => return unknown_at(loc, r),
-                            }
-                        }
-                    },
-                    (None, "local", Some(n)) if !scope.isolated => {
-                        local = self.local(n, d);
-                        match &local {
-                            Some(found) => (Base::Ref(&found.0, Some(&found.1)), &ops[1..]),
-                            None => return unknown_at(loc, r),
-                        }
-                    }
-                    (None, "module", Some(n)) if !scope.isolated => match self.modules.get(n) {
-                        Some((v, origin)) => (Base::Ref(v, Some(origin)), &ops[1..]),
-                        None => return unknown_at(loc, r),
-                    },
-                    (None, "path", Some("module")) if self.path_module.get() => {
-                        (Base::Owned(Val::str(".", span)), &ops[1..])
-                    }
-                    _ => return unknown_at(loc, r),
-                }
-            }
-            base => (Base::Owned(self.hcl(base, loc, scope, d)), &ops[..]),
+        let Some((root, rest, stay)) = self.traversal_root(t, loc, scope, d) else {
+            return unknown_at(loc, r);
         };
-        let result = match base {
+        let result = match root {
+            Root::Owned(v) => self.apply_ops(v, rest, loc, span, scope, d),
             // pick the part used before copying: `local.big["k"]` copies one entry
-            Base::Ref(v, origin) => self.select(v, rest, loc, scope, d).and_then(|(sel, used)| {
-                // `each.value` stays where the collection element is
-                // written (the map entry with the bad port), not at each use
-                let place = (!stay).then_some(span);
-                let cur = self.fetch(sel, place, origin).ok_or(false)?;
-                self.apply_ops(cur, &rest[used..], loc, span, scope, d)
-            }),
-            Base::Owned(v) => self.apply_ops(v, rest, loc, span, scope, d),
+            root => {
+                let (v, origin) = root.parts();
+                self.select(v, rest, loc, scope, d).and_then(|(sel, used)| {
+                    // `each.value` stays where the collection element is
+                    // written (the map entry with the bad port), not at each use
+                    let place = (!stay).then_some(span);
+                    let cur = self.fetch(sel, place, origin).ok_or(false)?;
+                    self.apply_ops(cur, &rest[used..], loc, span, scope, d)
+                })
+            }
         };
         match result {
             Ok(v) if v.is_known() && stay => v,
@@ -844,6 +816,134 @@ impl<'a> Evaluator<'a> {
             }
             Err(error) => failed_at(loc, r, error),
         }
+    }
+
+    /// What a traversal starts from (a variable, a local, a module's
+    /// outputs, a name in scope, or another expression's value), the steps
+    /// left after it, and whether the value stays where it is written:
+    /// `each.value`, and variables a caller's arguments set. `None` when
+    /// the start has no value here (an unset variable without default, an
+    /// unknown name).
+    fn traversal_root<'t, 's>(
+        &'s self,
+        t: &'t Traversal,
+        loc: Loc<'_>,
+        scope: &'s Scope,
+        d: u32,
+    ) -> Option<(Root<'s>, &'t [hcl_edit::Decorated<TraversalOperator>], bool)> {
+        let ops = &t.operators;
+        let mut stay = is_instance_key(&t.expr);
+        let Expression::Variable(id) = &t.expr else {
+            return Some((
+                Root::Owned(self.hcl(&t.expr, loc, scope, d)),
+                &ops[..],
+                stay,
+            ));
+        };
+        let first = ops.first().and_then(|op| match op.value() {
+            TraversalOperator::GetAttr(n) => Some(n.as_str()),
+            _ => None,
+        });
+        let root = match (scope.get(id.as_str()), id.as_str(), first) {
+            (Some(v), _, _) => return Some((Root::Ref(v, None), &ops[..], stay)),
+            (None, "var", Some(n)) if !scope.isolated => match self.vars.get(n) {
+                Some((v, origin)) => {
+                    stay |= self.pinned.contains(n);
+                    Root::Ref(v, Some(origin))
+                }
+                None => Root::Found(self.default(n, d)?),
+            },
+            (None, "local", Some(n)) if !scope.isolated => Root::Found(self.local(n, d)?),
+            (None, "module", Some(n)) if !scope.isolated => {
+                let (v, origin) = self.modules.get(n)?;
+                Root::Ref(v, Some(origin))
+            }
+            (None, "path", Some("module")) if self.path_module.get() => {
+                Root::Owned(Val::str(".", loc.span(t.span())))
+            }
+            _ => return None,
+        };
+        Some((root, &ops[1..], stay))
+    }
+
+    /// `lookup(REFERENCE, key, …)` reads one entry of what the reference
+    /// names: this copies that entry alone (with the place and origin the
+    /// whole value would have had), in a map of its own that `lookup` reads
+    /// as it would the whole. Copying a whole local (fabric's project
+    /// module looks up a map of every service agent once per API) to pick
+    /// one entry was most of what such modules cost (BENCHMARKS.md, "Stop
+    /// 30"). `None` when the reference is not a plain path of names to a
+    /// known map: the argument is then evaluated as written.
+    fn lookup_source<'s, 't>(
+        &'s self,
+        f: &'t FuncCall,
+        loc: Loc<'_>,
+        scope: &'s Scope,
+        d: u32,
+    ) -> Option<LookupSource<'s, 't>> {
+        let (Some(Expression::Traversal(t)), false) = (f.args.iter().next(), f.args.expand_final())
+        else {
+            return None;
+        };
+        let names_only = t
+            .operators
+            .iter()
+            .all(|op| matches!(op.value(), TraversalOperator::GetAttr(_)));
+        if !names_only {
+            return None;
+        }
+        let r = t.span();
+        let (root, rest, stay) = self.traversal_root(t, loc, scope, d)?;
+        if matches!(root, Root::Owned(_)) {
+            return None;
+        }
+        let (v, _) = root.parts();
+        // only names are followed: no expression is evaluated here
+        let (sel, _) = self.select(v, rest, loc, scope, d).ok()?;
+        if !matches!(sel.v, V::Map(_)) {
+            return None;
+        }
+        let span = loc.span(r.clone());
+        Some(LookupSource {
+            root,
+            rest,
+            place: (!stay).then_some(span),
+            span,
+            written: r,
+        })
+    }
+
+    /// The map standing for a [`LookupSource`]: the entry `key` names,
+    /// copied as the whole value would be, or nothing.
+    fn lookup_stand_in(
+        &self,
+        source: &LookupSource<'_, '_>,
+        key: &Val,
+        loc: Loc<'_>,
+        scope: &Scope,
+        d: u32,
+    ) -> Val {
+        let (v, origin) = source.root.parts();
+        let entry = match (self.select(v, source.rest, loc, scope, d), key_string(key)) {
+            (
+                Ok((
+                    Val {
+                        v: V::Map(entries), ..
+                    },
+                    _,
+                )),
+                Some(k),
+            ) => entries.iter().rev().find(|(name, _)| *name == k),
+            _ => None,
+        };
+        let entries = match entry {
+            Some((name, v)) => match self.fetch(v, source.place, origin) {
+                Some(v) => vec![(name.clone(), v)],
+                None => return unknown_at(loc, source.written.clone()),
+            },
+            None => Vec::new(),
+        };
+        Val::new(V::Map(entries), source.span)
     }
 
     /// Follows `.attr` and `[index]` steps on a stored value without copying
@@ -1638,9 +1738,37 @@ fn heredoc_json(v: Val, t: &Template, loc: Loc<'_>) -> Val {
 
 /// The start of a traversal: a stored value (variable, local, iterator),
 /// with the origin to add when it is copied, or a computed one.
-enum Base<'v> {
+/// What a traversal starts from ([`Evaluator::traversal_root`]).
+enum Root<'v> {
+    /// A stored value, with the origin reading it adds.
     Ref(&'v Val, Option<&'v Origin>),
+    /// A local or a variable's default, evaluated when first read.
+    Found(Found),
+    /// A value computed for this traversal alone.
     Owned(Val),
+}
+
+impl Root<'_> {
+    /// The value and the origin reading it adds (not for [`Root::Owned`]).
+    fn parts(&self) -> (&Val, Option<&Origin>) {
+        match self {
+            Root::Ref(v, origin) => (v, *origin),
+            Root::Found(found) => (&found.0, Some(&found.1)),
+            Root::Owned(v) => (v, None),
+        }
+    }
+}
+
+/// The first argument of a `lookup` read through a reference
+/// ([`Evaluator::lookup_source`]).
+struct LookupSource<'s, 't> {
+    root: Root<'s>,
+    rest: &'t [hcl_edit::Decorated<TraversalOperator>],
+    /// Where the copied entry is reported (`None`: where it is written).
+    place: Option<Span>,
+    /// The argument's span and range as written.
+    span: Span,
+    written: Option<Range<usize>>,
 }
 
 /// The expression's text as written, as an unknown value (`${...}`).

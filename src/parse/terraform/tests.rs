@@ -846,6 +846,96 @@ fn values_from_variables_are_located_at_their_use() {
     );
 }
 
+/// `lookup` on a reference copies only the entry it returns; the result
+/// must be what copying the whole value gives (`lookup((REF), …)`, in
+/// parentheses, still copies it whole): value, place and provenance.
+#[test]
+fn lookup_on_a_reference_reads_one_entry_as_the_whole_value_would_give_it() {
+    let calls = [
+        r#"local.m, "a", "none""#,
+        r#"local.m, "missing", "none""#,
+        r#"local.m, "missing""#,
+        r#"local.m.inner, "deep", "none""#,
+        r#"local.keyed, "a", "none""#,
+        r#"local.list, "a", "none""#,
+        r#"local.m, var.unset, "none""#,
+        r#"var.ports, "ssh", 0"#,
+        r#"each.value, "image", "none""#,
+        r#"local.m, "a""#,
+    ];
+    let attrs: String = calls
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            format!(
+                "  by_ref_{i} = lookup({c})\n  whole_{i} = lookup(({}){})\n",
+                &c[..c.find(',').unwrap()],
+                &c[c.find(',').unwrap()..]
+            )
+        })
+        .collect();
+    let d = doc(&[
+        (
+            "variables.tf",
+            "variable \"ports\" {\n  default = { ssh = 22 }\n}\nvariable \"unset\" {}\n",
+        ),
+        (
+            "main.tf",
+            &format!(
+                "locals {{\n  m = {{ a = {{ image = \"nginx:latest\" }}, inner = {{ deep = \"x\" }} }}\n  keyed = {{ (local.name) = 1, b = 2 }}\n  name = \"a\"\n  list = [\"a\"]\n}}\nresource \"docker_container\" \"c\" {{\n  for_each = {{ web = {{ image = \"app:latest\" }} }}\n{attrs}}}\n"
+            ),
+        ),
+    ]);
+    for i in 0..calls.len() {
+        let (by_ref, whole) = (
+            format!("resources[0].config.by_ref_{i}"),
+            format!("resources[0].config.whole_{i}"),
+        );
+        // an unknown result is shown as its expression, parentheses and all
+        let arg = &calls[i][..calls[i].find(',').unwrap()];
+        let whole_value = value(&d, &whole)
+            .to_string()
+            .replace(&format!("({arg})"), arg);
+        assert_eq!(value(&d, &by_ref).to_string(), whole_value, "{}", calls[i]);
+        let whole_text = text(&d, &whole).replace(&format!("({arg})"), arg);
+        let whole_text = match whole_text.strip_prefix('(') {
+            Some(inner) => inner.strip_suffix(')').unwrap_or(inner).to_string(),
+            None => whole_text,
+        };
+        assert_eq!(text(&d, &by_ref), whole_text, "{}", calls[i]);
+        let note = |p: &str| {
+            d.provenance
+                .get(&path(p))
+                .map(|v| (v.note.clone(), v.sources.len()))
+        };
+        assert_eq!(note(&by_ref), note(&whole), "{}", calls[i]);
+    }
+    assert_eq!(
+        value(&d, "resources[0].config.by_ref_0.image"),
+        "nginx:latest"
+    );
+    assert_eq!(text(&d, "resources[0].config.by_ref_0.image"), "local.m");
+    assert_eq!(value(&d, "resources[0].config.by_ref_8"), "app:latest");
+}
+
+/// A module that looks up a large map once per element (fabric's project
+/// module does it per API) stays within its budget: each `lookup` copies
+/// the one entry it returns, where copying the whole map every time went
+/// over the budget and the result was reported as not evaluated.
+#[test]
+fn lookups_in_a_large_map_stay_within_the_budget() {
+    let names: Vec<String> = (0..2000).map(|i| format!("\"n{i}\"")).collect();
+    let text = format!(
+        "locals {{\n  names = [{}]\n  by_name = {{ for n in local.names : n => \"image-${{n}}:1\" }}\n  picked = [for n in local.names : lookup(local.by_name, n, \"\")]\n}}\n",
+        names.join(", ")
+    );
+    let p = parse_in(Path::new("."), &[("main.tf", &text)], &Options::default());
+    assert!(incomplete(&p).is_empty(), "{:?}", incomplete(&p));
+    let picked = value(&p.documents[0], "locals.picked");
+    assert_eq!(picked.as_array().map(Vec::len), Some(2000));
+    assert_eq!(picked[1999], "image-n1999:1");
+}
+
 #[test]
 fn meta_arguments_and_labeled_dynamic_blocks() {
     let d = doc(&[(
