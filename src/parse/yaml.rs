@@ -179,10 +179,23 @@ fn parsed_offset(original: &str, parsed: &str, at: usize) -> usize {
 /// original text.
 fn yaml11_line_breaks(text: &str) -> Cow<'_, str> {
     const BREAKS: [char; 3] = ['\u{85}', '\u{2028}', '\u{2029}'];
-    if text.is_ascii() || !text.contains(BREAKS) {
+    if text.is_ascii() || !has_yaml11_break(text.as_bytes()) {
         return Cow::Borrowed(text);
     }
     Cow::Owned(text.replace(BREAKS, "\n"))
+}
+
+/// Whether UTF-8 text holds NEL (`C2 85`), LS (`E2 80 A8`) or PS
+/// (`E2 80 A9`): found by their lead bytes, which non-ASCII text holds far
+/// less often than characters (a `str::contains` over a set of characters
+/// decodes every one of them).
+fn has_yaml11_break(bytes: &[u8]) -> bool {
+    memchr::memchr2_iter(0xC2, 0xE2, bytes).any(|i| match bytes[i] {
+        0xC2 => bytes.get(i + 1) == Some(&0x85),
+        _ => bytes
+            .get(i + 1..i + 3)
+            .is_some_and(|t| t == [0x80, 0xA8] || t == [0x80, 0xA9]),
+    })
 }
 
 /// A document that failed.
@@ -311,6 +324,18 @@ impl<'a> Offsets<'a> {
             return self.base + index.min(self.text.len());
         }
         while self.chars < index {
+            // ASCII stretches (most of any text) are passed at once
+            let rest = &self.text.as_bytes()[self.bytes..];
+            let ahead = &rest[..rest.len().min(index - self.chars)];
+            let ascii = ahead
+                .iter()
+                .position(|b| !b.is_ascii())
+                .unwrap_or(ahead.len());
+            if ascii > 0 {
+                self.bytes += ascii;
+                self.chars += ascii;
+                continue;
+            }
             let Some(c) = self.text[self.bytes..].chars().next() else {
                 break;
             };
@@ -1452,6 +1477,32 @@ list: [*t, *base]
             "{msg}"
         );
         assert!(line > 100, "{line}");
+    }
+
+    #[test]
+    fn character_indexes_map_to_byte_offsets_forward_and_back() {
+        let text = "ab’c  “quoted” 😀x\u{85}y\u{2028}z é";
+        let bytes: Vec<usize> = text
+            .char_indices()
+            .map(|(b, _)| b)
+            .chain([text.len()])
+            .collect();
+        let mut offsets = Offsets::new(text, 10, false);
+        let order = (0..bytes.len())
+            .chain((0..bytes.len()).rev())
+            .chain([3, 17, 1, 20]);
+        for index in order {
+            assert_eq!(offsets.byte(index), 10 + bytes[index], "character {index}");
+        }
+    }
+
+    #[test]
+    fn yaml_1_1_breaks_are_found_by_their_bytes() {
+        for brk in ["\u{85}", "\u{2028}", "\u{2029}"] {
+            assert!(has_yaml11_break(format!("é{brk}a").as_bytes()), "{brk:?}");
+        }
+        // other characters with the same lead bytes: `©` (C2 A9), `’` (E2 80 99)
+        assert!(!has_yaml11_break("© ’ “x” \u{2027}".as_bytes()));
     }
 
     #[test]

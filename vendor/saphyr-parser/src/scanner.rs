@@ -2420,7 +2420,21 @@ impl<'input, T: Input> Scanner<'input, T> {
             self.input.lookahead(2);
             while self.input.next_is_blank_or_break() {
                 if self.input.next_is_blank() {
-                    if !self.leading_whitespace {
+                    // driftless patch: a run of spaces (the next line's indentation, or the
+                    // spaces between two words) is taken at once where the input can; each of its
+                    // spaces would take the same branch below, one by one.
+                    let spaces = if self.input.peek() == ' ' {
+                        self.input.skip_space_run()
+                    } else {
+                        0
+                    };
+                    if spaces > 0 {
+                        if !self.leading_whitespace {
+                            self.buf_whitespaces.extend(core::iter::repeat_n(' ', spaces));
+                        }
+                        self.mark.index += spaces;
+                        self.mark.col += spaces;
+                    } else if !self.leading_whitespace {
                         self.buf_whitespaces.push(self.input.peek());
                         self.skip_blank();
                     } else if (self.mark.col as isize) < indent && self.input.peek() == '\t' {
