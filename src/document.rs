@@ -5,7 +5,6 @@
 //! Parsers normalise text into this shape; the engine never looks at source
 //! text, and reports never look at parser internals.
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -644,6 +643,13 @@ impl SourceMap {
     }
 }
 
+/// A document's provenance by the JSON path of the value. Read by exact
+/// path only (the finding's path, `engine::explain`), so hashed: a
+/// Terraform document records tens of thousands of entries on a large
+/// repository, and a sorted map compared long paths segment by segment at
+/// every insert (BENCHMARKS.md, "Stop 30").
+pub type ProvenanceMap = foldhash::HashMap<Vec<PathSeg>, Provenance>;
+
 /// One Rego input: a Kubernetes object, a Dockerfile, a Terraform module or a
 /// plan, with the files its spans point into.
 #[derive(Debug)]
@@ -663,7 +669,7 @@ pub struct Document {
     /// value: a note reports append to messages (`latest` from the default
     /// of variable `image_tag` (variables.tf:3)) and the places of the chain
     /// (`Finding::sources`).
-    pub provenance: BTreeMap<Vec<PathSeg>, Provenance>,
+    pub provenance: ProvenanceMap,
     /// What the document is to the deployment: an object as applied, or a
     /// Kustomize patch merged into one. Rules about a missing attribute
     /// skip patches, which hold only what they change.
@@ -730,7 +736,7 @@ impl Document {
             label: String::new(),
             input,
             source_map,
-            provenance: BTreeMap::new(),
+            provenance: ProvenanceMap::default(),
             role: Role::Object,
         }
     }

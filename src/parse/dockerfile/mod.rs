@@ -28,7 +28,7 @@ mod shell;
 #[cfg(test)]
 mod tests;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::document::{
@@ -297,7 +297,7 @@ struct Builder<'a> {
     stages: Vec<Stage>,
     /// `input.commands`: the analysed shell commands of the stages' `RUN`s.
     commands: Vec<Node>,
-    provenance: BTreeMap<Vec<PathSeg>, Provenance>,
+    provenance: crate::document::ProvenanceMap,
     /// The build-time environment of each stage so far (the last is the
     /// current stage's).
     scopes: Vec<scope::Scope>,
@@ -316,7 +316,7 @@ impl<'a> Builder<'a> {
             incomplete: Vec::new(),
             stages: Vec::new(),
             commands: Vec::new(),
-            provenance: BTreeMap::new(),
+            provenance: Default::default(),
             scopes: Vec::new(),
         }
     }

@@ -25,8 +25,6 @@ mod reach;
 mod value;
 mod vars;
 
-use std::collections::BTreeMap;
-
 use foldhash::HashMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -451,7 +449,7 @@ fn document(dir: &Path, input: Input) -> (Document, Vec<ParseError>, compose::Li
     if !arguments.is_empty() {
         compose::to_arguments(&mut tree, &arguments, input.offset);
     }
-    let mut provenance = BTreeMap::new();
+    let mut provenance = crate::document::ProvenanceMap::default();
     let emitted = value::emit(tree, &mut provenance);
     let mut files = input.all.to_vec();
     files.extend(ev.take_extra_files());

@@ -2,7 +2,6 @@
 //! to report for it and where it came from, so evaluation and location are
 //! one walk and the document's source map falls out of the result.
 
-use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -428,7 +427,7 @@ pub(crate) struct Emitted {
 /// strings move into the JSON instead of being copied. The known values
 /// that unknown values may take are listed under the top-level key
 /// `alternatives` (see [`alternatives_entry`]).
-pub(crate) fn emit(val: Val, provenance: &mut BTreeMap<Vec<PathSeg>, Provenance>) -> Emitted {
+pub(crate) fn emit(val: Val, provenance: &mut crate::document::ProvenanceMap) -> Emitted {
     let mut path = Vec::new();
     let mut found = Vec::new();
     let mut emitted = emit_at(val, &mut path, &[], provenance, &mut found, 0);
@@ -449,7 +448,7 @@ type Found = Vec<(Vec<PathSeg>, Rc<Vec<Alt>>)>;
 fn add_alternatives(
     emitted: &mut Emitted,
     found: Found,
-    provenance: &mut BTreeMap<Vec<PathSeg>, Provenance>,
+    provenance: &mut crate::document::ProvenanceMap,
 ) {
     let (Value::Object(obj), Children::Object(maps)) =
         (&mut emitted.value, &mut emitted.map.children)
@@ -504,7 +503,7 @@ fn emit_at(
     val: Val,
     path: &mut Vec<PathSeg>,
     parent_origins: &[Origin],
-    provenance: &mut BTreeMap<Vec<PathSeg>, Provenance>,
+    provenance: &mut crate::document::ProvenanceMap,
     found: &mut Found,
     depth: usize,
 ) -> Emitted {
@@ -774,7 +773,7 @@ mod tests {
         let mut v = Val::from_json(&serde_json::json!({"a": [1, "x"]}), Span::new(0, 1));
         let o = Origin::new("local `x` (a.tf:1)", Some(Span::new(0, 1)));
         v.relocate(Span::new(5, 9), Some(&o));
-        let mut prov = BTreeMap::new();
+        let mut prov = crate::document::ProvenanceMap::default();
         let e = emit(v, &mut prov);
         assert_eq!(e.value, serde_json::json!({"a": [1, "x"]}));
         let mut spans = Vec::new();
@@ -823,7 +822,7 @@ mod tests {
             when: "`c` is false".into(),
         }]));
         let top = Val::new(V::Map(vec![("image".into(), image)]), Span::new(0, 50));
-        let e = emit(top, &mut BTreeMap::new());
+        let e = emit(top, &mut crate::document::ProvenanceMap::default());
         // the value stays the conditional's text
         assert_eq!(e.value["image"], "${c ? \"a:1\" : \"a:latest\"}");
         assert_eq!(
@@ -844,7 +843,7 @@ mod tests {
             V::Map(vec![("a".into(), Val::unknown("${x}", Span::default()))]),
             Span::default(),
         );
-        let e = emit(top, &mut BTreeMap::new());
+        let e = emit(top, &mut crate::document::ProvenanceMap::default());
         assert!(e.value.get("alternatives").is_none());
     }
 
@@ -852,7 +851,7 @@ mod tests {
     fn json_values_emit_their_structure_at_the_outer_span() {
         let inner = Val::from_json(&serde_json::json!([{"image": "x"}]), Span::new(3, 4));
         let v = Val::new(V::Json(Box::new(inner)), Span::new(1, 10));
-        let e = emit(v, &mut BTreeMap::new());
+        let e = emit(v, &mut crate::document::ProvenanceMap::default());
         assert_eq!(e.value, serde_json::json!([{"image": "x"}]));
         assert_eq!(e.map.span, Span::new(1, 10));
         let img = [PathSeg::Index(0), PathSeg::Key("image".into())];
