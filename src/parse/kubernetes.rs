@@ -462,9 +462,10 @@ items:
 
     #[test]
     fn keys_spelled_without_their_letters_are_still_read() {
-        // the `!!binary` tag written with a URI escape, and a key whose
-        // double-quoted text is joined across an escaped line break: go-yaml
-        // reads both as `apiVersion`, so kubectl applies the Pod
+        // the `!!binary` tag written with a URI escape, verbatim or through
+        // a `%TAG` prefix, and a key whose double-quoted text is joined
+        // across an escaped line break: go-yaml reads each as `apiVersion`,
+        // so kubectl applies the Pod
         let cases = [
             "!!bin%61ry YXBpVmVyc2lvbg==: v1\nkind: Pod\nmetadata: {name: a}\n",
             "!<tag:yaml.org,2002:bin%61ry> YXBpVmVyc2lvbg==: v1\nkind: Pod\nmetadata: {name: a}\n",
