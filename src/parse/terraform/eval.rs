@@ -885,10 +885,12 @@ impl<'a> Evaluator<'a> {
         else {
             return None;
         };
-        let names_only = t
-            .operators
-            .iter()
-            .all(|op| matches!(op.value(), TraversalOperator::GetAttr(_)));
+        // a name followed by names: nothing is evaluated twice when the
+        // argument is then evaluated as written after all
+        let names_only = matches!(t.expr, Expression::Variable(_))
+            && t.operators
+                .iter()
+                .all(|op| matches!(op.value(), TraversalOperator::GetAttr(_)));
         if !names_only {
             return None;
         }
@@ -1736,9 +1738,9 @@ fn heredoc_json(v: Val, t: &Template, loc: Loc<'_>) -> Val {
     }
 }
 
-/// The start of a traversal: a stored value (variable, local, iterator),
-/// with the origin to add when it is copied, or a computed one.
-/// What a traversal starts from ([`Evaluator::traversal_root`]).
+/// What a traversal starts from ([`Evaluator::traversal_root`]): a stored
+/// value (variable, local, iterator), with the origin to add when it is
+/// copied, or a computed one.
 enum Root<'v> {
     /// A stored value, with the origin reading it adds.
     Ref(&'v Val, Option<&'v Origin>),

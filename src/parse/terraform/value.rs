@@ -746,6 +746,8 @@ pub(crate) fn looks_like_json(s: &str) -> bool {
 pub(crate) fn place(files: &[Arc<SourceFile>], span: Span) -> String {
     match files.get(span.file as usize) {
         Some(f) => {
+            // built by hand: `format!` cost more than the rest of this
+            // (origin phrases of variables and locals, BENCHMARKS.md, "Stop 30")
             let path = f.path.as_path();
             let name = path
                 .file_name()
