@@ -131,7 +131,7 @@ pub fn discover(paths: &[PathBuf], options: &Options) -> Discovered {
         }
     }
     let mut found = found.into_inner().expect("no panics while held");
-    found.files.sort();
+    crate::repo::sort_by_path(&mut found.files, |(path, kind)| (path.as_path(), *kind));
     found.files.dedup();
     found.errors.sort();
     found.empty.sort();

@@ -12,7 +12,7 @@ use std::path::{Component, Path, PathBuf};
 /// `app/../k8s/pod.yaml` and `/repo/k8s/pod.yaml` are both `k8s/pod.yaml`.
 pub fn repo_relative(path: &Path, root: Option<&Path>) -> String {
     let abs = normalize(path);
-    let cwd = current_dir().map(normalize);
+    let cwd = normalized_current_dir().map(Path::to_path_buf);
     let rel = [root.map(normalize), cwd]
         .into_iter()
         .flatten()
@@ -43,6 +43,14 @@ pub fn normalize(path: &Path) -> PathBuf {
         Some(cwd) if cfg!(unix) && path.is_relative() => cwd.join(path),
         _ => std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
     };
+    if cfg!(unix) && already_normal(abs.as_os_str().as_encoded_bytes()) {
+        return abs;
+    }
+    resolve_segments(&abs)
+}
+
+/// `abs` with `.` segments dropped and `..` segments applied by name.
+fn resolve_segments(abs: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for component in abs.components() {
         match component {
@@ -55,6 +63,27 @@ pub fn normalize(path: &Path) -> PathBuf {
         }
     }
     out
+}
+
+/// Whether an absolute Unix path is already what [`normalize`] makes of
+/// it: no `.` or `..` segment, no doubled or trailing `/`. Most paths a
+/// scan reports are, and rebuilding each segment by segment cost a report
+/// of the real corpus 45 M instructions on the main thread (BENCHMARKS.md,
+/// "Stop 31").
+fn already_normal(bytes: &[u8]) -> bool {
+    match bytes {
+        [b'/'] => true,
+        [b'/', rest @ ..] => rest
+            .split(|&b| b == b'/')
+            .all(|segment| !matches!(segment, b"" | b"." | b"..")),
+        _ => false,
+    }
+}
+
+/// The current directory, normalised once.
+fn normalized_current_dir() -> Option<&'static Path> {
+    static CWD: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    CWD.get_or_init(|| current_dir().map(normalize)).as_deref()
 }
 
 /// The current directory, read once: nothing in driftless changes it, and
@@ -81,9 +110,83 @@ pub fn find_repo_root(start: &Path) -> Option<PathBuf> {
         .filter(|ws| start.starts_with(ws))
 }
 
+/// Sorts `items` stably by the path `key` gives, in `Path`'s order
+/// (component by component), then by the rest of the key. Each path is
+/// split into components once: `Path`'s comparison splits both paths at
+/// every comparison, which made sorting a repository's files a measurable
+/// part of a scan's serial time (BENCHMARKS.md, "Stop 31").
+pub fn sort_by_path<T, K: Ord>(items: &mut Vec<T>, key: impl Fn(&T) -> (&Path, K)) {
+    let keys: Vec<(Vec<Component>, K)> = items
+        .iter()
+        .map(|item| {
+            let (path, rest) = key(item);
+            (path.components().collect(), rest)
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
+    drop(keys);
+    let mut slots: Vec<Option<T>> = items.drain(..).map(Some).collect();
+    items.extend(order.into_iter().filter_map(|i| slots[i].take()));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A path taken as it is by [`normalize`] is the one resolving its
+    /// segments would give, byte for byte.
+    #[test]
+    fn paths_taken_as_they_are_are_normal() {
+        let segments = ["a", "b.c", "", ".", "..", "é", "...", ".x"];
+        let mut checked = 0;
+        for n in 1..=4u32 {
+            for code in 0..segments.len().pow(n) {
+                let mut parts = Vec::new();
+                let mut c = code;
+                for _ in 0..n {
+                    parts.push(segments[c % segments.len()]);
+                    c /= segments.len();
+                }
+                for text in [format!("/{}", parts.join("/")), parts.join("/")] {
+                    if already_normal(text.as_bytes()) {
+                        let resolved = resolve_segments(Path::new(&text));
+                        assert_eq!(resolved.as_os_str(), text.as_str(), "{text}");
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(already_normal(b"/"));
+        assert!(!already_normal(b"/a/"));
+        assert!(!already_normal(b"//a"));
+        assert!(!already_normal(b"a/b"));
+        assert!(checked > 100, "{checked}");
+    }
+
+    /// The same order as sorting by `Path` itself, ties in their order.
+    #[test]
+    fn sorts_as_paths_compare() {
+        let paths = [
+            "a-b", "a/b", "a/b/c", "a//b", "./a", "a", "/a", "a.b/c", "a/b", "b", "a/./b", "",
+            "a/b/", "é/x", "a0",
+        ];
+        let items: Vec<(PathBuf, usize)> = paths
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (PathBuf::from(p), i))
+            .collect();
+        let mut ours = items.clone();
+        sort_by_path(&mut ours, |(p, _)| (p.as_path(), ()));
+        let mut theirs = items.clone();
+        theirs.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(ours, theirs);
+        let mut by_rest = items.clone();
+        sort_by_path(&mut by_rest, |(p, i)| (p.as_path(), std::cmp::Reverse(*i)));
+        let mut expected = items;
+        expected.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+        assert_eq!(by_rest, expected);
+    }
 
     #[test]
     fn dot_and_dot_dot_segments_are_resolved() {

@@ -77,10 +77,16 @@ pub fn for_each_yaml(file: &Arc<SourceFile>, mut emit: impl FnMut(Parsed)) {
 /// letter in a quoted key — `\u0061`, `\x61`, `\U00000061` —, an escaped
 /// line break inside a quoted key, a `!!binary` scalar).
 pub fn could_mention(text: &str, word: &str) -> bool {
-    text.contains(word)
+    could_mention_any(text, &[word])
+}
+
+/// [`could_mention`] for several words at once: the constructs that can
+/// hide any word are looked for once.
+pub fn could_mention_any(text: &str, words: &[&str]) -> bool {
+    words.iter().any(|w| text.contains(w))
         || escapes_a_letter(text)
         || may_tag_binary(text)
-        || splits_across_lines(text, word)
+        || words.iter().any(|w| splits_across_lines(text, w))
 }
 
 /// Whether a part of `word` ends a line with an escaped line break, which

@@ -72,6 +72,9 @@ pub fn for_each_json(file: &Arc<SourceFile>, mut emit: impl FnMut(Parsed)) {
     if !starts_like_json(&file.text) {
         return kubernetes::for_each_yaml(file, emit);
     }
+    if !may_hold_documents(&file.text) {
+        return;
+    }
     if let Err(err) = json_stream(file, &mut emit)
         && looks_like_infrastructure_json(&file.text)
     {
@@ -122,6 +125,17 @@ fn json_stream(file: &Arc<SourceFile>, emit: &mut impl FnMut(Parsed)) -> Result<
     result
 }
 
+/// Whether a JSON stream may hold a document: a Kubernetes object needs an
+/// `apiVersion` key, a plan a `format_version` key ([`tfplan::is_plan`]),
+/// and a file that cannot spell either (escapes counted) yields nothing,
+/// parsed or not — nor a `PARSE001` when broken
+/// ([`looks_like_infrastructure_json`]). Lock files and dashboards, most
+/// of a repository's JSON, are then not parsed at all (BENCHMARKS.md,
+/// "Stop 31").
+fn may_hold_documents(text: &str) -> bool {
+    kubernetes::could_mention_any(text, &["apiVersion", "format_version"])
+}
+
 /// A JSON file that does not parse is only worth a `PARSE001` when it was
 /// meant to be one of ours: otherwise `package.json` typos would fail the
 /// gate. Escaped keys (`"\u0061piVersion"`) count as naming it.
@@ -141,4 +155,91 @@ pub fn terraform_module(
     options: &terraform::Options,
 ) -> Parsed {
     terraform::parse_module(dir, files, options)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// What reading the stream in full gives: documents, and whether a
+    /// syntax error would be reported.
+    fn read_in_full(text: &str) -> (usize, bool) {
+        let file = Arc::new(SourceFile::new("a.json", text));
+        let mut documents = 0;
+        let result = json_stream(&file, &mut |part| documents += part.documents.len());
+        let reported = result.is_err() && looks_like_infrastructure_json(text);
+        (documents, reported)
+    }
+
+    fn key() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("apiVersion".to_owned()),
+            Just("\\u0061piVersion".to_owned()),
+            Just("kind".to_owned()),
+            Just("format_version".to_owned()),
+            Just("form\\u0061t_version".to_owned()),
+            Just("resource_changes".to_owned()),
+            Just("items".to_owned()),
+            "[a-z]{1,8}",
+        ]
+    }
+
+    fn object(entries: &[(String, String)]) -> String {
+        let body: Vec<String> = entries
+            .iter()
+            .map(|(k, v)| format!("\"{k}\": {v}"))
+            .collect();
+        format!("{{{}}}", body.join(", "))
+    }
+
+    fn value() -> impl Strategy<Value = String> {
+        let leaf = prop_oneof![
+            Just("\"v1\"".to_owned()),
+            Just("\"Pod\"".to_owned()),
+            Just("1".to_owned()),
+            Just("null".to_owned()),
+        ];
+        leaf.prop_recursive(3, 24, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec((key(), inner.clone()), 0..4).prop_map(|e| object(&e)),
+                prop::collection::vec(inner, 0..3)
+                    .prop_map(|items| format!("[{}]", items.join(", "))),
+            ]
+        })
+    }
+
+    proptest! {
+        /// Skipping a stream that cannot spell `apiVersion` or
+        /// `format_version` hides nothing: read in full, it gives no
+        /// document and no reported error, whole or cut short.
+        #[test]
+        fn skipped_json_holds_nothing(
+            values in prop::collection::vec(prop::collection::vec((key(), value()), 0..4), 1..3),
+            cut in 0usize..200,
+        ) {
+            let whole = values.iter().map(|e| object(e)).collect::<String>();
+            let cut_short = &whole[..cut.min(whole.len())];
+            for text in [whole.as_str(), cut_short] {
+                if !may_hold_documents(text) {
+                    prop_assert_eq!(read_in_full(text), (0, false), "{}", text);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn lock_files_are_skipped_and_escaped_keys_are_not() {
+        assert!(!may_hold_documents(
+            r#"{"name": "app", "lockfileVersion": 3}"#
+        ));
+        assert!(may_hold_documents(
+            r#"{"\u0061piVersion": "v1", "kind": "Pod"}"#
+        ));
+        assert!(may_hold_documents(
+            r#"{"format_version": "1.2", "planned_values": {}}"#
+        ));
+        let (documents, _) = read_in_full(r#"{"\u0061piVersion": "v1", "kind": "Pod"}"#);
+        assert_eq!(documents, 1);
+    }
 }

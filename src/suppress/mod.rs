@@ -16,7 +16,7 @@ pub mod grammar;
 mod hcl;
 mod yaml;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -107,9 +107,18 @@ pub fn apply(
 ) -> Vec<Warning> {
     let mut warnings = Vec::new();
     let mut directives = Vec::new();
-    let unique: BTreeMap<&Path, &Arc<SourceFile>> =
-        sources.iter().map(|f| (f.path.as_path(), f)).collect();
-    for file in unique.values() {
+    // one file per path, the last listed; read in path order, and only
+    // those that can hold a suppression (a scan lists thousands)
+    let mut last: HashMap<&Path, &Arc<SourceFile>> = HashMap::with_capacity(sources.len());
+    for file in sources {
+        last.insert(file.path.as_path(), file);
+    }
+    let mut unique: Vec<&Arc<SourceFile>> = last
+        .into_values()
+        .filter(|f| f.text.contains("driftless"))
+        .collect();
+    crate::repo::sort_by_path(&mut unique, |file| (file.path.as_path(), ()));
+    for file in unique {
         for c in candidates(file) {
             if let Some(parsed) = grammar::parse_comment(&c.text) {
                 let place = Place {

@@ -67,6 +67,8 @@ pub(crate) struct Caller {
     /// By index in `files`: whether the scan keeps what the root's
     /// composition finds in the file ([`Prune::kept`]).
     kept: Vec<bool>,
+    /// Which outputs of each call its own files read, found on first use.
+    outputs_read: std::cell::OnceCell<HashMap<String, OutputsRead>>,
 }
 
 impl Caller {
@@ -75,26 +77,54 @@ impl Caller {
     /// or all of them when the module is read another way
     /// (`module.NAME["x"]`, `values(module.NAME)`).
     fn outputs_read_of(&self, name: &str) -> OutputsRead {
+        let by_call = self
+            .outputs_read
+            .get_or_init(|| self.outputs_read_by_call());
+        by_call
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| OutputsRead::Named(Default::default()))
+    }
+
+    /// [`Caller::outputs_read_of`] for every call its own files name, in one
+    /// pass over them: a caller of many calls used to search its text once
+    /// per call (BENCHMARKS.md, "Stop 31").
+    fn outputs_read_by_call(&self) -> HashMap<String, OutputsRead> {
         let ident = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
-        let reference = format!("module.{name}");
         let own = self.files.get(self.own.clone()).unwrap_or_default();
-        let mut named = std::collections::HashSet::default();
+        let mut named: HashMap<String, Option<std::collections::HashSet<String>>> =
+            HashMap::default();
+        let finder = memchr::memmem::Finder::new("module.");
         for f in own {
-            for (at, _) in f.text.match_indices(&reference) {
-                let rest = &f.text[at + reference.len()..];
-                if rest.starts_with(ident) {
-                    continue; // `module.NAME2`: another call
-                }
-                match rest
+            for at in finder.find_iter(f.text.as_bytes()) {
+                let rest = &f.text[at + "module.".len()..];
+                let name_len = rest.find(|c| !ident(c)).unwrap_or(rest.len());
+                let (name, rest) = rest.split_at(name_len);
+                let output = rest
                     .strip_prefix('.')
                     .and_then(|r| r.split(|c| !ident(c)).next())
-                {
-                    Some(output) if !output.is_empty() => named.insert(output.to_string()),
-                    _ => return OutputsRead::All,
-                };
+                    .filter(|output| !output.is_empty());
+                let entry = named
+                    .entry(name.to_string())
+                    .or_insert_with(|| Some(Default::default()));
+                match (output, entry) {
+                    (Some(output), Some(outputs)) => {
+                        outputs.insert(output.to_string());
+                    }
+                    (None, entry) => *entry = None,
+                    (Some(_), None) => {}
+                }
             }
         }
-        OutputsRead::Named(std::rc::Rc::new(named))
+        named
+            .into_iter()
+            .map(|(name, outputs)| {
+                let read = outputs.map_or(OutputsRead::All, |o| {
+                    OutputsRead::Named(std::rc::Rc::new(o))
+                });
+                (name, read)
+            })
+            .collect()
     }
 
     /// The module a scan evaluates first.
@@ -107,6 +137,7 @@ impl Caller {
             kept: vec![true; files.len()],
             files,
             stack: vec![normalise(dir)],
+            outputs_read: Default::default(),
         }
     }
 }
@@ -398,6 +429,7 @@ impl Walk<'_> {
                 files: calls.files,
                 stack,
                 own: caller.files.len()..caller.files.len() + files.len(),
+                outputs_read: Default::default(),
             };
             self.follow(&next, links.calls)
         } else {
@@ -585,5 +617,12 @@ mod tests {
         // read whole: every output may be used
         assert_eq!(read("a = values(module.db)\n", "db"), None);
         assert_eq!(read("a = module.db[\"endpoint\"]\n", "db"), None);
+        // read whole anywhere: whichever comes first
+        assert_eq!(read("a = module.db.port\nb = module.db[0]\n", "db"), None);
+        assert_eq!(read("a = module.db[0]\nb = module.db.port\n", "db"), None);
+        // every mention counts, one run into another included
+        let text = "a = module.module.db.port\nb = module.db.host\n";
+        assert_eq!(read(text, "db").unwrap(), ["host", "port"]);
+        assert_eq!(read(text, "module").unwrap(), ["db"]);
     }
 }
