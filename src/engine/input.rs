@@ -17,9 +17,10 @@
 //!   one, a negative integer as a signed one, any other as an `f64` (it is
 //!   finite: a `serde_json::Number` cannot hold NaN or an infinity);
 //! - strings as strings, arrays as arrays in order;
-//! - objects with string keys, collected into a `BTreeMap` that
-//!   `Value::from` freezes into regorus's compact object, as regorus's
-//!   visitor does;
+//! - objects with string keys, in regorus's compact object storage (the
+//!   one regorus's visitor ends with after its `BTreeMap`), built directly
+//!   from serde_json's entries, which come in key order
+//!   (`Object::from_sorted_entries`, vendor/regorus/DRIFTLESS-PATCH.md);
 //! - and regorus's one quirk: an object whose first entry is
 //!   `"$serde_json::private::Number": "<text>"` (serde_json's marker for an
 //!   `arbitrary_precision` number) is the number `<text>` parses to, and if
@@ -32,20 +33,13 @@
 //! conversion would differ for integers past 64 bits and long decimals —
 //! a test fails then.
 
-use std::collections::BTreeMap;
-
 use regorus::Value;
+use regorus::value::Object;
 use serde_json::{Map, Value as Json};
 
 /// serde_json's key for a number kept as text, which regorus's visitor reads
 /// as a number wherever it is an object's first key.
 const NUMBER_TOKEN: &str = "$serde_json::private::Number";
-
-/// Up to this many entries (one B-tree leaf) an object's map is built by
-/// inserting its sorted entries one by one; past it, by `collect`, whose
-/// bulk build sorts and deduplicates a vector of them first. Most input
-/// objects are this small, where inserting is the cheaper of the two.
-const SMALL_OBJECT: usize = 11;
 
 /// Converts `json` to the regorus value `regorus::Value::from(json)` gives,
 /// without going through serde.
@@ -113,17 +107,14 @@ impl Walk {
             self.unreadable = true;
             return Value::Undefined;
         }
-        let small = map.len() <= SMALL_OBJECT;
-        let entries = map
-            .into_iter()
-            .map(|(key, value)| (Value::from(key), self.convert(value)));
-        Value::from(if small {
-            let mut sorted = BTreeMap::new();
-            sorted.extend(entries);
-            sorted
-        } else {
-            entries.collect::<BTreeMap<_, _>>()
-        })
+        // serde_json's map iterates its keys in `String` order, which is
+        // regorus's order for string keys: the entries go into regorus's
+        // compact storage as they come, with no B-tree built and copied out
+        let mut entries = Vec::with_capacity(map.len());
+        for (key, value) in map {
+            entries.push((Value::from(key), self.convert(value)));
+        }
+        Value::from(Object::from_sorted_entries(entries))
     }
 }
 
@@ -193,6 +184,29 @@ mod tests {
         assert_eq!(ours, theirs, "at {at}");
     }
 
+    /// The vendored constructor gives the object `FromIterator` gives,
+    /// whether its entries come sorted (stored as they are), out of order,
+    /// or with a key twice (the later entry wins, as with inserts).
+    #[test]
+    fn sorted_entries_make_the_object_inserts_make() {
+        let s = |t: &str| Value::from(t);
+        let cases = [
+            vec![],
+            vec![(s("a"), s("1")), (s("b"), s("2")), (s("é"), s("3"))],
+            vec![(s("b"), s("2")), (s("a"), s("1"))],
+            vec![(s("a"), s("1")), (s("a"), s("2")), (s("c"), s("3"))],
+        ];
+        for entries in cases {
+            let inserted: Object = entries.iter().cloned().collect();
+            let built = Object::from_sorted_entries(entries.clone());
+            let (built, inserted) = (Value::from(built), Value::from(inserted));
+            assert_same(&built, &inserted, &format!("{entries:?}"));
+            for (key, _) in &entries {
+                assert_eq!(built[key], inserted[key], "lookup of {key:?}");
+            }
+        }
+    }
+
     fn check(json: Json) {
         let theirs = Value::from(json.clone());
         let ours = to_regorus(json);
@@ -238,13 +252,10 @@ mod tests {
                 prop::collection::vec(inner.clone(), 0..8).prop_map(Json::Array),
                 prop::collection::btree_map(key_strategy(), inner.clone(), 0..8)
                     .prop_map(|m| Json::Object(m.into_iter().collect())),
-                // Past `SMALL_OBJECT` entries.
-                prop::collection::btree_map(
-                    "[a-z]{1,4}",
-                    inner.clone(),
-                    SMALL_OBJECT..3 * SMALL_OBJECT
-                )
-                .prop_map(|m| Json::Object(m.into_iter().collect())),
+                // Objects past one B-tree leaf (11 entries) in regorus's own
+                // conversion.
+                prop::collection::btree_map("[a-z]{1,4}", inner.clone(), 11..33)
+                    .prop_map(|m| Json::Object(m.into_iter().collect())),
                 // regorus's number token, with text that is a number or
                 // not, alone or beside another entry.
                 (
@@ -296,7 +307,7 @@ mod tests {
             "ünïcödé 🔑": {"nested": [[], {}, [{}], "x", true, false]},
             "$serde_json::private::Number": "12",
         }));
-        let large: serde_json::Map<String, Json> = (0..3 * SMALL_OBJECT)
+        let large: serde_json::Map<String, Json> = (0..33)
             .map(|i| (format!("k{}", 97 * i % 31), Json::from(i)))
             .collect();
         for json in [

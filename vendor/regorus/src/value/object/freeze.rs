@@ -17,6 +17,25 @@ impl Object {
         self
     }
 
+    /// driftless patch: an object from entries its caller already holds in
+    /// key order, each key once (the order of a `BTreeMap<String, _>` over
+    /// string keys), stored as compact `Frozen` storage at once instead of
+    /// through a `BTreeMap` that `freeze` then copies out. Entries out of
+    /// order, or a key twice, are inserted one by one as `FromIterator`
+    /// does, so the result is the same object either way.
+    pub fn from_sorted_entries(entries: Vec<(Value, Value)>) -> Self {
+        if entries.is_empty() {
+            return Self { repr: Repr::Empty };
+        }
+        if entries.windows(2).all(|pair| pair[0].0 < pair[1].0) {
+            Self {
+                repr: Repr::Frozen(entries.into_boxed_slice()),
+            }
+        } else {
+            entries.into_iter().collect()
+        }
+    }
+
     /// Wrap into a `Value::Object`.
     #[inline]
     pub fn into_value(self) -> Value {
