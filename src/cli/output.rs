@@ -63,27 +63,21 @@ pub(super) fn emit(
     output: Option<&Path>,
     console: Console,
 ) -> Result<(), String> {
-    // SARIF is rendered once: the log and what it had to leave out
-    let (rendered, notice) = match format {
-        Format::Sarif => {
-            let (text, omitted) =
-                report::sarif::render_within(report, &report::sarif::GITHUB_LIMITS);
-            (text, omitted.notice())
-        }
-        // rendered for the console below, with its options
-        Format::Text if output.is_none() => (String::new(), None),
-        other => (render(report, other, false), None),
-    };
-    let shown = match output {
-        Some(path) => {
+    // With `--output` the file's format and the console's view are two
+    // renderings of one report, made side by side.
+    let ((rendered, notice), console_view) = rayon::join(
+        || render_requested(report, format, output.is_some()),
+        || output.map(|_| render_console(report, default_format(), console)),
+    );
+    let shown = match output.zip(console_view) {
+        Some((path, view)) => {
             write_atomically(path, rendered.as_bytes())
                 .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
             // The console keeps a view for people: text, or annotations
             // inside GitHub Actions, so one scan both annotates the pull
             // request and writes the SARIF file for code scanning.
-            let shown = default_format();
-            write_stdout(&render_console(report, shown, console))?;
-            shown
+            write_stdout(&view)?;
+            default_format()
         }
         None if format != Format::Text => {
             write_stdout(&rendered)?;
@@ -109,6 +103,22 @@ pub(super) fn emit(
         eprintln!("warning: {notice}");
     }
     Ok(())
+}
+
+/// The report in the format asked for, and what SARIF had to leave out.
+/// Text without `--output` is left to [`render_console`], which applies the
+/// console's options.
+fn render_requested(report: &Report, format: Format, to_file: bool) -> (String, Option<String>) {
+    match format {
+        // SARIF is rendered once: the log and what it had to leave out
+        Format::Sarif => {
+            let (text, omitted) =
+                report::sarif::render_within(report, &report::sarif::GITHUB_LIMITS);
+            (text, omitted.notice())
+        }
+        Format::Text if !to_file => (String::new(), None),
+        other => (render(report, other, false), None),
+    }
 }
 
 /// The report as the console shows it: the text report follows `--color`,
