@@ -26,6 +26,7 @@ mod value;
 mod vars;
 
 use foldhash::HashMap;
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::Arc;
@@ -314,7 +315,7 @@ impl<'a> Module<'a> {
 
 /// Where a module's file is on disk: in its directory, by name.
 fn disk_path(dir: &Path, f: &SourceFile) -> PathBuf {
-    calls::normalise(&dir.join(file_name(f)))
+    calls::normalise(&dir.join(&*file_name(f)))
 }
 
 /// What one module's document is built from.
@@ -584,11 +585,13 @@ fn module_dir(files: &[Arc<SourceFile>], dir: &Path) -> String {
     }
 }
 
-fn file_name(f: &SourceFile) -> String {
+/// The file's name (its path when it has none), borrowed from the path
+/// when it is UTF-8: a module's blocks ask for it tens of thousands of
+/// times in a scan.
+fn file_name(f: &SourceFile) -> Cow<'_, str> {
     f.path
         .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| f.path.to_string_lossy().into_owned())
+        .map_or_else(|| f.path.to_string_lossy(), |n| n.to_string_lossy())
 }
 
 /// `locals` definitions by name (a later definition wins).
@@ -746,7 +749,7 @@ impl Sections {
             fields.push(("address".to_string(), Val::str(full, head)));
             let (key, value) = instance.field.clone();
             fields.push((key.to_string(), value));
-            fields.push(("file".to_string(), Val::str(file, head)));
+            fields.push(("file".to_string(), Val::str(file.as_ref(), head)));
             let config = blocks::config(ev, &b.body, head, &instance.scope(), 0);
             fields.extend(embedded_field(ev, b, &config, files, &mut self.yaml_left));
             fields.push(("config".to_string(), config));
@@ -771,7 +774,7 @@ impl Sections {
 
     /// A `module` block as [`Pass::SourcesOnly`] reads it: its `source`
     /// evaluated, its other arguments left out.
-    fn add_source(&mut self, ev: &Evaluator, b: &Block, file: String) {
+    fn add_source(&mut self, ev: &Evaluator, b: &Block, file: Cow<str>) {
         let head = b.head;
         let source = b.body.attrs().find(|a| a.name == "source");
         let source = source.map(|a| ("source".to_string(), ev.eval_root(a.expr, &Scope::root())));
@@ -941,7 +944,7 @@ impl Sections {
 }
 
 /// The name of the file a block is written in, as resources show it.
-fn file_label(b: &Block, files: &[Arc<SourceFile>]) -> String {
+fn file_label<'a>(b: &Block, files: &'a [Arc<SourceFile>]) -> Cow<'a, str> {
     files
         .get(b.head.file as usize)
         .map(|f| file_name(f))

@@ -1149,7 +1149,7 @@ fn incomplete(p: &Parsed) -> Vec<(String, u32, String)> {
         .map(|e| {
             let line = e.file.position(e.start).line;
             (
-                file_name(&e.file),
+                file_name(&e.file).into_owned(),
                 line,
                 e.file.text[e.start..e.end].to_string(),
             )
@@ -1255,7 +1255,11 @@ fn files_beyond_the_module_limit_are_reported_not_dropped() {
         .collect();
     let p = parse_module(Path::new("."), &files, &Options::default());
     assert_eq!(p.documents.len(), 1);
-    let dropped: Vec<String> = p.errors.iter().map(|e| file_name(&e.file)).collect();
+    let dropped: Vec<String> = p
+        .errors
+        .iter()
+        .map(|e| file_name(&e.file).into_owned())
+        .collect();
     assert_eq!(dropped, ["f060000.tf", "f060001.tf"]);
     assert!(
         p.errors
