@@ -14,6 +14,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::document::{Document, Kind, Parsed, SourceFile};
@@ -96,24 +97,26 @@ pub fn patch_paths(kustomization: &Value, dir: &Path) -> Vec<PathBuf> {
 /// `files` and their parents (kustomize loads patches only from inside a
 /// kustomization's root, so a patch's kustomization is always in its
 /// directory or above): a full scan and a pre-commit run of one patch file
-/// find the same set. Each directory is looked at once; a kustomization
-/// that cannot be read names no patch (its own scan reports it). Paths
-/// are held as [`crate::repo::normalize`] writes them.
+/// find the same set. Each directory is looked at once, on the worker
+/// threads (file-system calls, most of them for names that are not
+/// there); a kustomization that cannot be read names no patch (its own
+/// scan reports it). Paths are held as [`crate::repo::normalize`] writes
+/// them.
 pub fn patch_set<'a>(files: impl IntoIterator<Item = &'a Path>, max_size: u64) -> HashSet<PathBuf> {
-    let mut seen_dirs = HashSet::new();
-    let mut patches = HashSet::new();
+    let mut dirs = HashSet::new();
     for file in files {
         let absolute = crate::repo::normalize(file);
         let mut dir = absolute.parent();
         while let Some(d) = dir {
-            if !seen_dirs.insert(d.to_path_buf()) {
+            if !dirs.insert(d.to_path_buf()) {
                 break;
             }
-            patches.extend(patches_named_in(d, max_size));
             dir = d.parent();
         }
     }
-    patches
+    dirs.par_iter()
+        .flat_map_iter(|d| patches_named_in(d, max_size))
+        .collect()
 }
 
 /// The patches the kustomization of directory `dir` names, if it has one.
