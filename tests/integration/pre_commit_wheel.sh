@@ -9,7 +9,7 @@
 #      workflow builds the release profile); or DRIFTLESS_WHEEL_DIR names a
 #      directory that holds one already.
 #      The sdist is checked to resolve its dependencies offline (the
-#      vendored hcl-edit and saphyr-parser patches are in it).
+#      vendored hcl-edit, saphyr-parser and regorus patches are in it).
 #   2. The hook repository: pre-commit-mirror/ committed to a throw-away git
 #      repository, exactly as it is published.
 #   3. pre-commit installs the hook's environment with pip restricted to a
@@ -61,7 +61,7 @@ else
   echo "wheel built in $(( $(date +%s) - started )) s"
 fi
 ls "$LINKS"/driftless-"$VERSION"-*.whl >/dev/null 2>&1 || fail "no driftless-$VERSION wheel"
-echo "== wheel: the sdist holds what the build needs (vendor/hcl-edit, vendor/saphyr-parser)"
+echo "== wheel: the sdist holds what the build needs (vendor/hcl-edit, vendor/saphyr-parser, vendor/regorus)"
 (cd "$ROOT" && "$WORK/venv/bin/maturin" sdist --out "$WORK/sdist" >/dev/null 2>&1) || fail "maturin sdist failed"
 mkdir -p "$WORK/sdist/x"
 tar -xzf "$WORK/sdist/driftless-$VERSION.tar.gz" -C "$WORK/sdist/x"
