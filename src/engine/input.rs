@@ -207,6 +207,42 @@ mod tests {
         }
     }
 
+    /// The vendored lookup compares two string keys as text and any other
+    /// pair as `Value` does: in an object whose keys mix kinds and strings
+    /// that prefix one another, every key is found and nothing else is.
+    #[test]
+    fn lookups_find_every_key_of_every_kind() {
+        let s = |t: &str| Value::from(t);
+        let keys = [
+            Value::Null,
+            Value::Bool(false),
+            Value::Bool(true),
+            Value::from(-1i64),
+            Value::from(2u64),
+            Value::from(2.5f64),
+            s(""),
+            s("a"),
+            s("ab"),
+            s("b"),
+            s("Z"),
+            s("é"),
+            Value::from(vec![s("a")]),
+        ];
+        let mut entries: Vec<(Value, Value)> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (k.clone(), Value::from(i as u64)))
+            .collect();
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        let object = Object::from_sorted_entries(entries);
+        for (i, key) in keys.iter().enumerate() {
+            assert_eq!(object.get(key), Some(&Value::from(i as u64)), "{key:?}");
+        }
+        for absent in [s("aa"), s("c"), s("A"), Value::from(3u64), Value::Undefined] {
+            assert_eq!(object.get(&absent), None, "{absent:?}");
+        }
+    }
+
     fn check(json: Json) {
         let theirs = Value::from(json.clone());
         let ours = to_regorus(json);
