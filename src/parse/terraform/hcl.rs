@@ -154,6 +154,38 @@ mod tests {
         }
     }
 
+    /// The scanner's parse keeps no whitespace or comments around nodes
+    /// (vendor/hcl-edit keeps them out of line and drops them in
+    /// `parse_body_spanned`), only values and exact spans; the parse that
+    /// fixes print back, run after it on the same thread, keeps every
+    /// comment and blank so the file prints back unchanged.
+    #[test]
+    fn decor_is_kept_only_where_the_body_is_printed() {
+        use hcl_edit::{Decorate, Span as _};
+        let text = "# head\nlocals {\n  a   = var.x # why\n  /* b */ b = [1 , 2]\n}\n\nk = \"v\"\n";
+        let file = Arc::new(SourceFile::new("main.tf", text));
+        let scanned = parse(&file).expect("valid HCL");
+        let block = scanned.blocks().next().expect("locals");
+        assert_eq!(block.decor().prefix(), None, "no comment kept by the scan");
+        for attr in block.body.attributes() {
+            assert_eq!(attr.decor().prefix(), None);
+            assert_eq!(attr.value.decor().suffix(), None);
+        }
+        let values: Vec<&str> = block
+            .body
+            .attributes()
+            .chain(scanned.attributes())
+            .map(|a| &text[a.value.span().expect("a span")])
+            .collect();
+        assert_eq!(values, ["var.x", "[1 , 2]", "\"v\""]);
+        let printed = hcl_edit::parser::parse_body(text).expect("valid HCL");
+        assert_eq!(printed.to_string(), text);
+        let block = printed.blocks().next().expect("locals");
+        let attr = block.body.attributes().next().expect("a");
+        let suffix = attr.decor().suffix().or(attr.value.decor().suffix());
+        assert_eq!(suffix.map(|s| s.trim()), Some("# why"));
+    }
+
     /// Every construct here is valid HCL (`terraform fmt` accepts each), so
     /// none may end in PARSE001: newlines inside `for` expressions before an
     /// operator, `?` or `:`, inside function-call arguments and arrays, and

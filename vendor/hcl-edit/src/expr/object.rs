@@ -34,7 +34,7 @@ pub struct Object {
     items: VecMap<ObjectKey, ObjectValue>,
     trailing: RawString,
     decor: Decor,
-    span: Option<Range<usize>>,
+    span: crate::repr::SpanCell,
 }
 
 impl Object {

@@ -2,7 +2,7 @@ use super::prelude::*;
 
 use super::nesting::{self, nested, operator_scope};
 use super::number::number as num;
-use super::repr::{decorated, prefix_decorated, spanned, suffix_decorated};
+use super::repr::{decorated, prefix_decorated, spanned, suffix_decorated, Few};
 use super::state::ExprParseState;
 use super::string::{cut_char, cut_ident, cut_tag, ident, raw_string, str_ident, string};
 use super::template::{heredoc_template, string_template};
@@ -262,7 +262,7 @@ fn traversal<'i>(
                 preceded(not(".."), traversal_operator.map(Decorated::new)),
             ),
         )
-        .map(|operators| state.borrow_mut().on_traversal(operators))
+        .map(|operators: Few<_>| state.borrow_mut().on_traversal(operators.0))
         .parse_next(input)
     }
 }
@@ -463,8 +463,8 @@ fn array_items<'i>(
 
         (values, opt(','), raw_string(ws))
             .map(|(values, comma, trailing)| {
-                let values: Vec<_> = values;
-                let mut array = Array::from(values);
+                let values: Few<_> = values;
+                let mut array = Array::from(values.0);
                 if comma.is_some() {
                     array.set_trailing_comma(true);
                 }
@@ -880,8 +880,8 @@ fn func_args<'i>(
             (opt((args, opt(trailer))), raw_string(ws)).map(|(args, trailing)| {
                 let mut args = match args {
                     Some((args, Some(trailer))) => {
-                        let args: Vec<_> = args;
-                        let mut args = FuncArgs::from(args);
+                        let args: Few<_> = args;
+                        let mut args = FuncArgs::from(args.0);
                         if let Trailer::Ellipsis = trailer {
                             args.set_expand_final(true);
                         } else {
@@ -889,7 +889,7 @@ fn func_args<'i>(
                         }
                         args
                     }
-                    Some((args, None)) => FuncArgs::from(args),
+                    Some((args, None)) => FuncArgs::from(args.0),
                     None => FuncArgs::default(),
                 };
 

@@ -54,20 +54,22 @@ pub fn parse_body(input: &str) -> Result<Body, Error> {
     Ok(body)
 }
 
-/// Parse an input into a [`Body`] whose whitespace, comments and raw
-/// representations stay spans into `input` instead of being copied out of
-/// it: for a reader that takes values and spans and never prints the body
-/// back (printing it writes the defaults in their place).
+/// Parse an input into a [`Body`] without the whitespace and comments
+/// around its nodes (no decor), whose raw representations stay spans into
+/// `input` instead of being copied out of it: for a reader that takes
+/// values and spans and never prints the body back (printing it writes the
+/// defaults in their place).
 ///
 /// driftless patch: copying them is a walk over the whole tree and an
-/// allocation per piece of whitespace, which such a reader pays for
-/// nothing.
+/// allocation per piece of whitespace, and keeping the decor makes every
+/// node's decor allocated, which such a reader pays for nothing.
 ///
 /// # Errors
 ///
 /// Returns an error if the input does not resemble a valid HCL body.
 pub fn parse_body_spanned(input: &str) -> Result<Body, Error> {
-    parse_complete(input, body)
+    // nor keeps decor at all: the same reader never reads it
+    crate::repr::without_decor(|| parse_complete(input, body))
 }
 
 /// Parse an input into an [`Expression`].

@@ -61,3 +61,25 @@ where
         value
     })
 }
+
+/// driftless patch: the items of a list the parser collects (a
+/// traversal's operators, a call's arguments, an array's items, a block's
+/// labels), in a vector that gets room for exactly two at the first item
+/// instead of the four a `Vec` takes: most such lists hold one or two, and
+/// a syntax tree keeps every one of them (a `var.x` kept four 88-byte
+/// operator slots for one). Longer lists grow as a `Vec` does; an empty
+/// one allocates nothing.
+pub(super) struct Few<T>(pub(super) Vec<T>);
+
+impl<T> winnow::stream::Accumulate<T> for Few<T> {
+    fn initial(_capacity: Option<usize>) -> Self {
+        Few(Vec::new())
+    }
+
+    fn accumulate(&mut self, item: T) {
+        if self.0.capacity() == 0 {
+            self.0.reserve_exact(2);
+        }
+        self.0.push(item);
+    }
+}

@@ -2,7 +2,7 @@ use super::prelude::*;
 
 use super::expr::root_expr;
 use super::nesting::nested;
-use super::repr::{decorated, prefix_decorated, suffix_decorated};
+use super::repr::{decorated, prefix_decorated, suffix_decorated, Few};
 use super::state::BodyParseState;
 use super::string::{cut_char, cut_str_ident, ident, raw_string, string};
 use super::trivia::{line_comment, sp, void, ws};
@@ -133,7 +133,9 @@ fn attribute_expr(input: &mut Input) -> ModalResult<Expression> {
 }
 
 fn block_labels(input: &mut Input) -> ModalResult<Vec<BlockLabel>> {
-    repeat(0.., suffix_decorated(block_label, sp)).parse_next(input)
+    repeat(0.., suffix_decorated(block_label, sp))
+        .map(|labels: Few<_>| labels.0)
+        .parse_next(input)
 }
 
 fn block_label(input: &mut Input) -> ModalResult<BlockLabel> {
