@@ -76,6 +76,10 @@ pub struct SourceFile {
     pub path: PathBuf,
     /// The file's text, decoded to UTF-8 (a BOM removed).
     pub text: String,
+    /// The path's last component, as Terraform's values name a file
+    /// (`main.tf`): asked for once per block and per origin phrase, so
+    /// taken from the path once.
+    name: Box<str>,
     line_starts: Vec<usize>,
     /// Character and UTF-16 counts at every [`CHECKPOINT`] bytes, built on
     /// the first column lookup that needs it (long non-ASCII lines).
@@ -123,12 +127,24 @@ impl SourceFile {
         } else {
             line_starts_lf(&text)
         };
+        let name = path
+            .file_name()
+            .unwrap_or(path.as_os_str())
+            .to_string_lossy()
+            .into();
         SourceFile {
             path,
             text,
+            name,
             line_starts,
             checkpoints: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The file's name: the path's last component (the whole path when it
+    /// has none), lossily decoded.
+    pub fn name(&self) -> &str {
+        &self.name
     }
 
     /// The 1-based position of a byte offset (clamped to the text, and moved

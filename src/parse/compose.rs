@@ -61,12 +61,23 @@ pub fn is_compose(value: &Value) -> bool {
 /// with it (plain or quoted), or a JSON-style text naming it. Keeps the
 /// second parse off the many manifests that only mention `services` (RBAC
 /// rules' `resources: ["services"]`).
+///
+/// One pass over the text: each `services` is looked at where it stands.
 fn may_have_top_level_services(text: &str) -> bool {
-    let at_line_start = |key: &str| text.starts_with(key) || text.contains(&format!("\n{key}"));
-    at_line_start("services:")
-        || at_line_start("\"services\"")
-        || at_line_start("'services'")
-        || (text.trim_start().starts_with('{') && text.contains("\"services\""))
+    let bytes = text.as_bytes();
+    let json_style = text.trim_start().starts_with('{');
+    let line_start = |i: usize| i == 0 || bytes[i - 1] == b'\n';
+    memchr::memmem::find_iter(bytes, b"services").any(|i| {
+        let after = bytes.get(i + b"services".len()).copied();
+        let before = i.checked_sub(1).map(|b| bytes[b]);
+        match (before, after) {
+            (_, Some(b':')) if line_start(i) => true,
+            (Some(q @ (b'"' | b'\'')), Some(a)) if a == q => {
+                line_start(i - 1) || (q == b'"' && json_style)
+            }
+            _ => false,
+        }
+    })
 }
 
 /// Reads `file` as a Compose file when it is one (by name, or by content
@@ -164,6 +175,37 @@ mod tests {
         let broken = Arc::new(SourceFile::new("compose.yaml", "services: [\n"));
         assert!(for_each_yaml(&broken, &mut |p: Parsed| errors.extend(p.errors)));
         assert_eq!(errors.len(), 1);
+    }
+
+    /// The one-pass search answers as the plain reading of its rule does:
+    /// every text made of these pieces, against a search per form.
+    #[test]
+    fn the_services_pre_check_matches_its_rule() {
+        let rule = |text: &str| {
+            let at_line_start =
+                |key: &str| text.starts_with(key) || text.contains(&format!("\n{key}"));
+            at_line_start("services:")
+                || at_line_start("\"services\"")
+                || at_line_start("'services'")
+                || (text.trim_start().starts_with('{') && text.contains("\"services\""))
+        };
+        let pieces = [
+            "", "services", "\n", " ", "{", ":", "\"", "'", "x", "services:", "\"services\"",
+        ];
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    for d in pieces {
+                        let text = format!("{a}{b}{c}{d}");
+                        assert_eq!(
+                            may_have_top_level_services(&text),
+                            rule(&text),
+                            "{text:?}"
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]

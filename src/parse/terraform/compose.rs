@@ -460,7 +460,7 @@ impl Walk<'_> {
             .iter()
             .enumerate()
             .filter_map(|(i, f)| {
-                let (_, syntax) = classify(&super::file_name(f)).filter(|(role, _)| *role == 0)?;
+                let (_, syntax) = classify(f.name()).filter(|(role, _)| *role == 0)?;
                 let disk = super::disk_path(dir, f);
                 let tree = self.cache.tree(&disk, f, syntax, Keep::Always).ok()?;
                 Some(((offset + i) as u16, tree))

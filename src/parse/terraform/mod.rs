@@ -26,7 +26,6 @@ mod value;
 mod vars;
 
 use foldhash::HashMap;
-use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::Arc;
@@ -236,7 +235,7 @@ impl<'a> Module<'a> {
         let mut tfvars = Vec::new();
         let mut has_tfvars = false;
         for (i, f) in files.iter().enumerate() {
-            let Some((role, syntax)) = classify(&file_name(f)) else {
+            let Some((role, syntax)) = classify(f.name()) else {
                 continue;
             };
             has_tfvars |= role > 0;
@@ -315,7 +314,7 @@ impl<'a> Module<'a> {
 
 /// Where a module's file is on disk: in its directory, by name.
 fn disk_path(dir: &Path, f: &SourceFile) -> PathBuf {
-    calls::normalise(&dir.join(&*file_name(f)))
+    calls::normalise(&dir.join(f.name()))
 }
 
 /// What one module's document is built from.
@@ -585,15 +584,6 @@ fn module_dir(files: &[Arc<SourceFile>], dir: &Path) -> String {
     }
 }
 
-/// The file's name (its path when it has none), borrowed from the path
-/// when it is UTF-8: a module's blocks ask for it tens of thousands of
-/// times in a scan.
-fn file_name(f: &SourceFile) -> Cow<'_, str> {
-    f.path
-        .file_name()
-        .map_or_else(|| f.path.to_string_lossy(), |n| n.to_string_lossy())
-}
-
 /// `locals` definitions by name (a later definition wins).
 pub(crate) fn locals<'a>(
     blocks: &[&Block<'a>],
@@ -651,7 +641,7 @@ fn sections(
         .enumerate()
         .map(|(i, f)| {
             let index = (i + input.offset) as u16;
-            Val::str(file_name(f), Span::default().in_file(index))
+            Val::str(f.name(), Span::default().in_file(index))
         })
         .collect();
     if input.instance.is_some() {
@@ -734,7 +724,7 @@ impl Sections {
         files: &[Arc<SourceFile>],
     ) {
         let head = b.head;
-        let file = &file_label(b, files);
+        let file = file_label(b, files);
         let target = if b.ident == "data" {
             &mut self.data
         } else {
@@ -749,7 +739,7 @@ impl Sections {
             fields.push(("address".to_string(), Val::str(full, head)));
             let (key, value) = instance.field.clone();
             fields.push((key.to_string(), value));
-            fields.push(("file".to_string(), Val::str(file.as_ref(), head)));
+            fields.push(("file".to_string(), Val::str(file, head)));
             let config = blocks::config(ev, &b.body, head, &instance.scope(), 0);
             fields.extend(embedded_field(ev, b, &config, files, &mut self.yaml_left));
             fields.push(("config".to_string(), config));
@@ -774,7 +764,7 @@ impl Sections {
 
     /// A `module` block as [`Pass::SourcesOnly`] reads it: its `source`
     /// evaluated, its other arguments left out.
-    fn add_source(&mut self, ev: &Evaluator, b: &Block, file: Cow<str>) {
+    fn add_source(&mut self, ev: &Evaluator, b: &Block, file: &str) {
         let head = b.head;
         let source = b.body.attrs().find(|a| a.name == "source");
         let source = source.map(|a| ("source".to_string(), ev.eval_root(a.expr, &Scope::root())));
@@ -944,11 +934,10 @@ impl Sections {
 }
 
 /// The name of the file a block is written in, as resources show it.
-fn file_label<'a>(b: &Block, files: &'a [Arc<SourceFile>]) -> Cow<'a, str> {
+fn file_label<'a>(b: &Block, files: &'a [Arc<SourceFile>]) -> &'a str {
     files
         .get(b.head.file as usize)
-        .map(|f| file_name(f))
-        .unwrap_or_default()
+        .map_or("", |f| f.name())
 }
 
 /// The YAML a resource embeds (`kubectl_manifest.yaml_body`,

@@ -63,7 +63,7 @@ fn at(d: &Document, p: &str) -> String {
     let s = span(d, p);
     let f = &d.files[s.file as usize];
     let pos = f.position(s.start as usize);
-    format!("{}:{}:{}", file_name(f), pos.line, pos.column)
+    format!("{}:{}:{}", f.name(), pos.line, pos.column)
 }
 
 /// The source text the value at `p` is located at.
@@ -1149,7 +1149,7 @@ fn incomplete(p: &Parsed) -> Vec<(String, u32, String)> {
         .map(|e| {
             let line = e.file.position(e.start).line;
             (
-                file_name(&e.file).into_owned(),
+                e.file.name().to_string(),
                 line,
                 e.file.text[e.start..e.end].to_string(),
             )
@@ -1258,7 +1258,7 @@ fn files_beyond_the_module_limit_are_reported_not_dropped() {
     let dropped: Vec<String> = p
         .errors
         .iter()
-        .map(|e| file_name(&e.file).into_owned())
+        .map(|e| e.file.name().to_string())
         .collect();
     assert_eq!(dropped, ["f060000.tf", "f060001.tf"]);
     assert!(

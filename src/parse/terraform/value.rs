@@ -748,11 +748,7 @@ pub(crate) fn place(files: &[Arc<SourceFile>], span: Span) -> String {
         Some(f) => {
             // built by hand: `format!` cost more than the rest of this
             // (origin phrases of variables and locals, BENCHMARKS.md, "Stop 30")
-            let path = f.path.as_path();
-            let name = path
-                .file_name()
-                .unwrap_or(path.as_os_str())
-                .to_string_lossy();
+            let name = f.name();
             let mut out = String::with_capacity(name.len() + 6);
             out.push_str(&name);
             out.push(':');
