@@ -35,7 +35,11 @@ fi
 
 profdata=${LLVM_PROFDATA:-}
 if [[ -z "$profdata" ]]; then
-    tools="$(rustc --print sysroot)/lib/rustlib/$host/bin"
+    sysroot=$(rustc --print sysroot)
+    if command -v cygpath >/dev/null; then
+        sysroot=$(cygpath -u "$sysroot")
+    fi
+    tools="$sysroot/lib/rustlib/$host/bin"
     if [[ ! -x "$tools/llvm-profdata" && ! -x "$tools/llvm-profdata.exe" ]]; then
         rustup component add llvm-tools >&2
     fi
@@ -48,9 +52,11 @@ trap 'rm -rf "$work"' EXIT
 # instrumented build's cache valid from one run to the next.
 raw="$PWD/target/pgo-generate/profiles"
 rm -rf "$raw"
-# Windows' bash hands rustc this path: it must be one rustc can open.
+profile="$work/driftless.profdata"
+# Windows' bash hands rustc these paths: they must be ones rustc can open.
 if command -v cygpath >/dev/null; then
     raw=$(cygpath -m "$raw")
+    profile=$(cygpath -m "$profile")
 fi
 
 echo "pgo: instrumented build ($target)" >&2
@@ -68,9 +74,9 @@ for input in "$work/corpus" fixtures; do
     done
 done
 
-"$profdata" merge -o "$work/driftless.profdata" "$raw"
+"$profdata" merge -o "$profile" "$raw"
 
 echo "pgo: optimised build ($target)" >&2
-RUSTFLAGS="-Cprofile-use=$work/driftless.profdata" \
+RUSTFLAGS="-Cprofile-use=$profile" \
     cargo build --release --locked --target "$target" --bin driftless >&2
 echo "target/$target/release/driftless"

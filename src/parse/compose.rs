@@ -190,18 +190,24 @@ mod tests {
                 || (text.trim_start().starts_with('{') && text.contains("\"services\""))
         };
         let pieces = [
-            "", "services", "\n", " ", "{", ":", "\"", "'", "x", "services:", "\"services\"",
+            "",
+            "services",
+            "\n",
+            " ",
+            "{",
+            ":",
+            "\"",
+            "'",
+            "x",
+            "services:",
+            "\"services\"",
         ];
         for a in pieces {
             for b in pieces {
                 for c in pieces {
                     for d in pieces {
                         let text = format!("{a}{b}{c}{d}");
-                        assert_eq!(
-                            may_have_top_level_services(&text),
-                            rule(&text),
-                            "{text:?}"
-                        );
+                        assert_eq!(may_have_top_level_services(&text), rule(&text), "{text:?}");
                     }
                 }
             }

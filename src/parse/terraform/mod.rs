@@ -935,9 +935,7 @@ impl Sections {
 
 /// The name of the file a block is written in, as resources show it.
 fn file_label<'a>(b: &Block, files: &'a [Arc<SourceFile>]) -> &'a str {
-    files
-        .get(b.head.file as usize)
-        .map_or("", |f| f.name())
+    files.get(b.head.file as usize).map_or("", |f| f.name())
 }
 
 /// The YAML a resource embeds (`kubectl_manifest.yaml_body`,

@@ -1255,11 +1255,7 @@ fn files_beyond_the_module_limit_are_reported_not_dropped() {
         .collect();
     let p = parse_module(Path::new("."), &files, &Options::default());
     assert_eq!(p.documents.len(), 1);
-    let dropped: Vec<String> = p
-        .errors
-        .iter()
-        .map(|e| e.file.name().to_string())
-        .collect();
+    let dropped: Vec<String> = p.errors.iter().map(|e| e.file.name().to_string()).collect();
     assert_eq!(dropped, ["f060000.tf", "f060001.tf"]);
     assert!(
         p.errors

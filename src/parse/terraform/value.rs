@@ -750,7 +750,7 @@ pub(crate) fn place(files: &[Arc<SourceFile>], span: Span) -> String {
             // (origin phrases of variables and locals, BENCHMARKS.md, "Stop 30")
             let name = f.name();
             let mut out = String::with_capacity(name.len() + 6);
-            out.push_str(&name);
+            out.push_str(name);
             out.push(':');
             let _ = std::fmt::Write::write_fmt(
                 &mut out,
