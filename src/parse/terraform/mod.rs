@@ -28,7 +28,7 @@ mod vars;
 use foldhash::HashMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use hcl_edit::structure::Body as HclBody;
 use serde_json::Value;
@@ -172,9 +172,9 @@ pub fn compose_module(
 /// module call a local one, and a sources-only or calls-only pass be worth
 /// its cost.
 fn has_module_blocks(configs: &[(u16, Arc<Tree>)]) -> bool {
-    configs.iter().any(|(_, tree)| match &**tree {
-        Tree::Hcl(body) => body.get_blocks("module").next().is_some(),
-        Tree::Json(value, _) => value.get("module").is_some(),
+    configs.iter().any(|(_, tree)| match &tree.syntax {
+        SyntaxTree::Hcl(body) => body.get_blocks("module").next().is_some(),
+        SyntaxTree::Json(value, _) => value.get("module").is_some(),
     })
 }
 
@@ -357,6 +357,15 @@ struct Prune {
     kept: Rc<[bool]>,
 }
 
+/// A pruned instance's questions for [`sections`]: what its call reaches,
+/// the outputs its caller reads, and what each block reads (by index in
+/// the document's blocks).
+struct Pruning<'t> {
+    reach: reach::Reach,
+    outputs_read: OutputsRead,
+    reads: Vec<&'t [reach::Read]>,
+}
+
 /// Which outputs of a child instance its caller reads: only those are
 /// evaluated when the call cannot change them.
 #[derive(Clone, Default)]
@@ -401,11 +410,13 @@ enum Pass {
 /// The module's document, an `EVAL001` for every value a bound cut short,
 /// and the module's calls of other modules (with their evaluated bodies).
 fn document(dir: &Path, input: Input) -> (Document, Vec<ParseError>, compose::Links) {
-    let blocks: Vec<Block> = input
-        .configs
-        .iter()
-        .flat_map(|(i, tree)| top_blocks(tree, &input.all[*i as usize], *i))
-        .collect();
+    let mut blocks: Vec<Block> = Vec::new();
+    let mut by_file = Vec::with_capacity(input.configs.len());
+    for (i, tree) in input.configs {
+        let first = blocks.len();
+        blocks.extend(top_blocks(tree, &input.all[*i as usize], *i));
+        by_file.push((tree, first..blocks.len()));
+    }
     let refs: Vec<&Block> = blocks.iter().collect();
     let mut ev = Evaluator::new(dir, Path::new(input.module), input.all.len());
     let declared = vars::declared(&refs);
@@ -426,23 +437,29 @@ fn document(dir: &Path, input: Input) -> (Document, Vec<ParseError>, compose::Li
     }
     ev.set_module_outputs(input.outputs.cloned().unwrap_or_default());
     let locals = locals(&refs, input.all);
-    let reach = match (&input.prune, input.instance) {
+    let pruning = match (&input.prune, input.instance) {
         (Some(prune), Some(instance)) if input.pass == Pass::Full => {
             let defined = locals.iter().map(|(name, def)| (*name, def.expr));
-            Some((
-                reach::Reach::new(
+            let reads = by_file
+                .iter()
+                .flat_map(|(tree, range)| tree.block_reads(&blocks[range.clone()]))
+                .map(|reads| &**reads)
+                .collect();
+            Some(Pruning {
+                reach: reach::Reach::new(
                     instance.names_reaching(&prune.kept),
                     defined,
                     &arguments,
                     &prune.kept,
                 ),
-                prune.outputs_read.clone(),
-            ))
+                outputs_read: prune.outputs_read.clone(),
+                reads,
+            })
         }
         _ => None,
     };
     ev.set_locals(locals);
-    let (mut tree, links) = sections(&ev, &refs, &input, reach);
+    let (mut tree, links) = sections(&ev, &refs, &input, pruning);
     if let Some(prune) = input.prune.as_ref().filter(|_| input.pass == Pass::Full) {
         reach::keep_reported(&mut tree, &prune.kept, &arguments, input.offset);
     }
@@ -478,10 +495,35 @@ fn document(dir: &Path, input: Input) -> (Document, Vec<ParseError>, compose::Li
     (doc, incomplete, links)
 }
 
-/// A parsed file.
-enum Tree {
+/// A parsed file, shared by every document built from it (a child
+/// module's files serve each of its instances, see [`ModuleCache`]).
+struct Tree {
+    syntax: SyntaxTree,
+    /// What each top-level block reads ([`reach::reads_of`]), in
+    /// [`top_blocks`] order: found by the first pruned instance that asks,
+    /// for every later instance of the module.
+    block_reads: OnceLock<Box<[Box<[reach::Read]>]>>,
+}
+
+/// A file's syntax tree, in its syntax.
+enum SyntaxTree {
     Hcl(HclBody),
     Json(Value, SourceMap),
+}
+
+impl Tree {
+    fn new(syntax: SyntaxTree) -> Tree {
+        Tree {
+            syntax,
+            block_reads: OnceLock::new(),
+        }
+    }
+
+    /// What each of `blocks` (this file's [`top_blocks`]) reads.
+    fn block_reads(&self, blocks: &[Block]) -> &[Box<[reach::Read]>] {
+        self.block_reads
+            .get_or_init(|| blocks.iter().map(reach::reads_of).collect())
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -506,21 +548,21 @@ fn classify(name: &str) -> Option<(u8, Syntax)> {
 
 fn load(file: &Arc<SourceFile>, syntax: Syntax) -> Result<Tree, ParseError> {
     match syntax {
-        Syntax::Hcl => hcl::parse(file).map(Tree::Hcl),
+        Syntax::Hcl => hcl::parse(file).map(|body| Tree::new(SyntaxTree::Hcl(body))),
         Syntax::Json => {
             let (value, map) = crate::parse::json::load(file)?;
             if !value.is_object() {
                 let at = map.span.start as usize;
                 return Err(ParseError::at(file, at, "expected a JSON object"));
             }
-            Ok(Tree::Json(value, map))
+            Ok(Tree::new(SyntaxTree::Json(value, map)))
         }
     }
 }
 
 fn top_blocks<'a>(tree: &'a Tree, file: &'a SourceFile, index: u16) -> Vec<Block<'a>> {
-    match tree {
-        Tree::Hcl(body) => hcl::body(body, Loc::file(&file.text, index))
+    match &tree.syntax {
+        SyntaxTree::Hcl(body) => hcl::body(body, Loc::file(&file.text, index))
             .items
             .into_iter()
             .filter_map(|i| match i {
@@ -528,14 +570,14 @@ fn top_blocks<'a>(tree: &'a Tree, file: &'a SourceFile, index: u16) -> Vec<Block
                 Item::Attr(_) => None,
             })
             .collect(),
-        Tree::Json(value, map) => json::top_blocks(value, map, index),
+        SyntaxTree::Json(value, map) => json::top_blocks(value, map, index),
     }
 }
 
 fn var_source<'a>(tree: &'a Tree, file: &'a SourceFile, index: u16) -> VarSource<'a> {
-    match tree {
-        Tree::Hcl(body) => VarSource::Hcl(body, Loc::file(&file.text, index)),
-        Tree::Json(value, map) => VarSource::Json(value, map, index),
+    match &tree.syntax {
+        SyntaxTree::Hcl(body) => VarSource::Hcl(body, Loc::file(&file.text, index)),
+        SyntaxTree::Json(value, map) => VarSource::Json(value, map, index),
     }
 }
 
@@ -609,11 +651,11 @@ fn sections(
     ev: &Evaluator,
     blocks: &[&Block],
     input: &Input,
-    reach: Option<(reach::Reach, OutputsRead)>,
+    pruning: Option<Pruning>,
 ) -> (Val, compose::Links) {
-    let (reach, outputs_read) = match reach {
-        Some((reach, outputs_read)) => (Some(reach), outputs_read),
-        None => (None, OutputsRead::All),
+    let (reach, outputs_read, reads) = match pruning {
+        Some(p) => (Some(p.reach), p.outputs_read, p.reads),
+        None => (None, OutputsRead::All, Vec::new()),
     };
     let mut s = Sections {
         calls_only: input.pass != Pass::Full,
@@ -627,11 +669,14 @@ fn sections(
         ..Sections::default()
     };
     // a pruned instance lists the locals its blocks read: its other blocks first
-    let (later, first): (Vec<&&Block>, Vec<&&Block>) = blocks
+    let with_reads = blocks
         .iter()
-        .partition(|b| s.reach.is_some() && b.ident == "locals");
-    for b in first.into_iter().chain(later) {
-        s.add(ev, b, input.all);
+        .enumerate()
+        .map(|(i, b)| (*b, reads.get(i).copied()));
+    let (later, first): (Vec<_>, Vec<_>) =
+        with_reads.partition(|(b, _)| s.reach.is_some() && b.ident == "locals");
+    for (b, reads) in first.into_iter().chain(later) {
+        s.add(ev, b, reads, input.all);
     }
     let top = Span::default();
     let list = |items: Vec<Val>| Val::new(V::List(items), top);
@@ -785,10 +830,19 @@ impl Sections {
         });
     }
 
-    fn add(&mut self, ev: &Evaluator, b: &Block, files: &[Arc<SourceFile>]) {
-        let reached = match &self.reach {
-            Some(reach) => b.ident == "locals" || reach.block(b, ev),
-            None => true,
+    /// Adds block `b`, which `reads` what [`reach::reads_of`] says (known
+    /// whenever the instance is pruned).
+    fn add(
+        &mut self,
+        ev: &Evaluator,
+        b: &Block,
+        reads: Option<&[reach::Read]>,
+        files: &[Arc<SourceFile>],
+    ) {
+        let reached = match (&self.reach, reads) {
+            (Some(reach), Some(reads)) => b.ident == "locals" || reach.block(reads, ev),
+            (Some(_), None) => true,
+            (None, _) => true,
         };
         // an output the call cannot change is still evaluated for the caller
         let for_caller = b.ident == "output" && self.outputs_read.includes(b.label(0));

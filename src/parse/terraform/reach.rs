@@ -36,8 +36,8 @@ use crate::document::Span;
 
 /// What the walk over expressions tells: each variable and local read,
 /// and reads that may depend on anything. [`Reads`] collects them (for
-/// locals, whose reach is settled together); [`Hit`] stops at the first
-/// one that reaches (for blocks, one question each).
+/// locals, whose reach is settled together); [`Record`] lists them in
+/// order (for blocks, asked about once per instance).
 trait Sink {
     fn var(&mut self, name: &str);
     fn local(&mut self, name: &str);
@@ -77,30 +77,63 @@ impl Sink for Reads {
     }
 }
 
-/// Whether a block reads anything a [`Reach`] holds, locals and module
-/// outputs as `ev` evaluates them.
-struct Hit<'r, 'e> {
-    reach: &'r Reach,
-    ev: &'r Evaluator<'e>,
-    hit: bool,
+/// One read of a block, as the syntax walk meets it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Read {
+    /// `var.NAME`.
+    Var(Box<str>),
+    /// `local.NAME`.
+    Local(Box<str>),
+    /// `module.NAME`.
+    Module(Box<str>),
+    /// A file, or something not named precisely.
+    Anything,
 }
 
-impl Sink for Hit<'_, '_> {
+/// What a block reads, each read once, in the order the walk meets it, up
+/// to the first that may read anything: asking a [`Reach`] about them in
+/// that order stops where the walk itself would stop, so it evaluates the
+/// same locals and module outputs ([`Reach::block`]).
+#[derive(Default)]
+struct Record {
+    reads: Vec<Read>,
+    seen: HashSet<Read>,
+}
+
+impl Record {
+    fn push(&mut self, read: Read) {
+        if self.seen.insert(read.clone()) {
+            self.reads.push(read);
+        }
+    }
+}
+
+impl Sink for Record {
     fn var(&mut self, name: &str) {
-        self.hit |= self.reach.arguments.contains(name);
+        self.push(Read::Var(name.into()));
     }
     fn local(&mut self, name: &str) {
-        self.hit |= self.reach.locals.contains(name) && self.reach.local_carries(name, self.ev);
+        self.push(Read::Local(name.into()));
     }
     fn module(&mut self, name: &str) {
-        self.hit |= self.reach.module_carries(name, self.ev);
+        self.push(Read::Module(name.into()));
     }
     fn anything(&mut self) {
-        self.hit = true;
+        self.push(Read::Anything);
     }
     fn done(&self) -> bool {
-        self.hit
+        self.reads.last() == Some(&Read::Anything)
     }
+}
+
+/// What block `b` reads ([`Record`]). It depends on the syntax alone, so
+/// a module's files keep it for every instance of the module
+/// (`Tree::block_reads`): the walk over a block's expressions, repeated for
+/// each instance, was about 2% of a scan (BENCHMARKS.md, "Stop 35").
+pub(crate) fn reads_of(b: &Block) -> Box<[Read]> {
+    let mut record = Record::default();
+    walk_body(&mut record, &b.body);
+    record.reads.into_boxed_slice()
 }
 
 fn walk_body(sink: &mut impl Sink, body: &Body) {
@@ -258,16 +291,17 @@ impl Reach {
             || reads.locals.iter().any(|l| self.locals.contains(l))
     }
 
-    /// Whether the call can change anything in the block, evaluated by
-    /// `ev`.
-    pub fn block(&self, b: &Block, ev: &Evaluator) -> bool {
-        let mut hit = Hit {
-            reach: self,
-            ev,
-            hit: false,
-        };
-        walk_body(&mut hit, &b.body);
-        hit.hit
+    /// Whether the call can change anything in a block that `reads`
+    /// ([`reads_of`]), its locals and module outputs as `ev` evaluates
+    /// them (each looked at once, in the order the block reads them, up to
+    /// the first that reaches).
+    pub fn block(&self, reads: &[Read], ev: &Evaluator) -> bool {
+        reads.iter().any(|read| match read {
+            Read::Var(name) => self.arguments.contains(&**name),
+            Read::Local(name) => self.locals.contains(&**name) && self.local_carries(name, ev),
+            Read::Module(name) => self.module_carries(name, ev),
+            Read::Anything => true,
+        })
     }
 
     /// Whether local `name`, as evaluated, carries anything kept.
@@ -495,12 +529,48 @@ mod tests {
         };
         let changed = blocks
             .iter()
-            .filter(|b| b.ident != "locals" && reach.block(b, &ev))
+            .filter(|b| b.ident != "locals" && reach.block(&reads_of(b), &ev))
             .map(|b| name(b))
             .collect();
         let mut locals: Vec<String> = reach.locals.iter().cloned().collect();
         locals.sort();
         (changed, locals)
+    }
+
+    #[test]
+    fn a_block_lists_each_read_once_in_walk_order_up_to_one_that_reads_anything() {
+        let text = r#"
+resource "a" "b" {
+  x = var.a
+  nested {
+    y = [local.l, var.a, module.m.out]
+  }
+  z = file("x")
+  w = var.after
+}
+resource "a" "c" {
+  image = "nginx:1.27"
+}
+"#;
+        let child = Arc::new(SourceFile::new("m/main.tf", text));
+        let tree = crate::parse::terraform::hcl::parse(&child).unwrap();
+        let body = crate::parse::terraform::hcl::body(&tree, Loc::file(&child.text, 0));
+        let reads: Vec<Box<[Read]>> = body
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Block(b) => Some(reads_of(b)),
+                Item::Attr(_) => None,
+            })
+            .collect();
+        let expected = [
+            Read::Var("a".into()),
+            Read::Local("l".into()),
+            Read::Module("m".into()),
+            Read::Anything,
+        ];
+        assert_eq!(&*reads[0], &expected);
+        assert!(reads[1].is_empty());
     }
 
     #[test]
