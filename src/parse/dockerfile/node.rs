@@ -109,3 +109,26 @@ impl Node {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::PathSeg;
+
+    #[test]
+    fn a_key_given_twice_keeps_its_later_value_and_span() {
+        let at = |n: usize| Span::new(n, n + 1);
+        let entries = [("to", 1usize), ("from", 2), ("to", 3), ("chmod", 4)]
+            .map(|(k, n)| (k.to_string(), Node::number(n, at(n))));
+        let node = Node::object(at(0), entries.into_iter());
+        assert_eq!(
+            node.value,
+            serde_json::json!({"chmod": 4, "from": 2, "to": 3})
+        );
+        let span = |k: &str| node.map.child(&PathSeg::Key(k.into())).unwrap().span;
+        assert_eq!(
+            [span("chmod"), span("from"), span("to")],
+            [at(4), at(2), at(3)]
+        );
+    }
+}

@@ -787,6 +787,37 @@ mod tests {
     }
 
     #[test]
+    fn a_key_written_twice_emits_its_later_value_and_span() {
+        let at = |n: usize| Span::new(n, n + 1);
+        let num = |n: usize| Val::new(V::Num(Number::from(n)), at(n));
+        let entries = vec![
+            ("b".to_string(), num(1)),
+            ("a".to_string(), num(2)),
+            ("b".to_string(), num(3)),
+            ("c".to_string(), num(4)),
+            ("a".to_string(), num(5)),
+        ];
+        let e = emit(
+            Val::new(V::Map(entries), at(0)),
+            &mut crate::document::ProvenanceMap::default(),
+        );
+        assert_eq!(e.value, serde_json::json!({"a": 5, "b": 3, "c": 4}));
+        let keys: Vec<&str> = e
+            .value
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(keys, ["a", "b", "c"]);
+        let spans: Vec<Span> = ["a", "b", "c"]
+            .iter()
+            .map(|k| e.map.child(&PathSeg::Key(k.to_string())).unwrap().span)
+            .collect();
+        assert_eq!(spans, [at(5), at(3), at(4)]);
+    }
+
+    #[test]
     fn a_note_shows_up_to_80_characters_of_the_value_and_the_chain_nearest_first() {
         let tagged = |text: &str| {
             let mut v = Val::str(text, Span::new(0, 1));
