@@ -841,8 +841,7 @@ impl Sections {
     ) {
         let reached = match (&self.reach, reads) {
             (Some(reach), Some(reads)) => b.ident == "locals" || reach.block(reads, ev),
-            (Some(_), None) => true,
-            (None, _) => true,
+            _ => true,
         };
         // an output the call cannot change is still evaluated for the caller
         let for_caller = b.ident == "output" && self.outputs_read.includes(b.label(0));

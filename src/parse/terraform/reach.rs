@@ -35,9 +35,9 @@ use super::value::{V, Val};
 use crate::document::Span;
 
 /// What the walk over expressions tells: each variable and local read,
-/// and reads that may depend on anything. [`Reads`] collects them (for
-/// locals, whose reach is settled together); [`Record`] lists them in
-/// order (for blocks, asked about once per instance).
+/// and reads that may depend on anything. [`Record`] lists them in order
+/// (for a local's expression, and for a block, asked about once per
+/// instance).
 trait Sink {
     fn var(&mut self, name: &str);
     fn local(&mut self, name: &str);
@@ -51,33 +51,7 @@ trait Sink {
     }
 }
 
-/// What an expression reads.
-#[derive(Default)]
-struct Reads {
-    /// `var.NAME`.
-    vars: HashSet<String>,
-    /// `local.NAME`.
-    locals: HashSet<String>,
-    /// May depend on anything.
-    anything: bool,
-}
-
-impl Sink for Reads {
-    fn var(&mut self, name: &str) {
-        self.vars.insert(name.to_string());
-    }
-    fn local(&mut self, name: &str) {
-        self.locals.insert(name.to_string());
-    }
-    fn module(&mut self, _: &str) {
-        self.anything = true;
-    }
-    fn anything(&mut self) {
-        self.anything = true;
-    }
-}
-
-/// One read of a block, as the syntax walk meets it.
+/// One read of a block or expression, as the syntax walk meets it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Read {
     /// `var.NAME`.
@@ -90,8 +64,8 @@ pub(crate) enum Read {
     Anything,
 }
 
-/// What a block reads, each read once, in the order the walk meets it, up
-/// to the first that may read anything: asking a [`Reach`] about them in
+/// What a block or expression reads, each read once, in the order the
+/// walk meets it, up to the first that may read anything: asking a [`Reach`] about them in
 /// that order stops where the walk itself would stop, so it evaluates the
 /// same locals and module outputs ([`Reach::block`]).
 #[derive(Default)]
@@ -134,6 +108,13 @@ pub(crate) fn reads_of(b: &Block) -> Box<[Read]> {
     let mut record = Record::default();
     walk_body(&mut record, &b.body);
     record.reads.into_boxed_slice()
+}
+
+/// What expression `e` reads ([`Record`]).
+fn expr_reads(e: Expr) -> Vec<Read> {
+    let mut record = Record::default();
+    walk_expr(&mut record, e);
+    record.reads
 }
 
 fn walk_body(sink: &mut impl Sink, body: &Body) {
@@ -259,13 +240,9 @@ impl Reach {
             locals_carry: RefCell::default(),
             modules_carry: RefCell::default(),
         };
-        let mut pending: HashMap<&str, Reads> = locals
+        let mut pending: HashMap<&str, Vec<Read>> = locals
             .into_iter()
-            .map(|(name, e)| {
-                let mut reads = Reads::default();
-                walk_expr(&mut reads, e);
-                (name, reads)
-            })
+            .map(|(name, e)| (name, expr_reads(e)))
             .collect();
         // a local is reached when what it reads is: until nothing changes
         loop {
@@ -285,10 +262,14 @@ impl Reach {
         reach
     }
 
-    fn reads(&self, reads: &Reads) -> bool {
-        reads.anything
-            || reads.vars.iter().any(|v| self.arguments.contains(v))
-            || reads.locals.iter().any(|l| self.locals.contains(l))
+    /// Whether a local that `reads` this is one the call can change, as
+    /// the syntax tells (a module output may be anything here).
+    fn reads(&self, reads: &[Read]) -> bool {
+        reads.iter().any(|read| match read {
+            Read::Var(name) => self.arguments.contains(&**name),
+            Read::Local(name) => self.locals.contains(&**name),
+            Read::Module(_) | Read::Anything => true,
+        })
     }
 
     /// Whether the call can change anything in a block that `reads`
